@@ -1,0 +1,31 @@
+//! Steward's domain: values that are valid by construction, and the rules that govern them.
+//!
+//! Nothing here performs I/O. Every value is parsed once, at the edge, through its `parse`
+//! constructor; a value of one of these types is therefore always valid.
+
+pub mod account;
+pub mod instance;
+pub mod role;
+
+pub use account::{DisplayName, Email, Password};
+pub use instance::{InstanceName, InstanceSlug, TimeZone};
+pub use role::Role;
+
+/// Why a value was refused. `code` is stable and machine-readable; `message` is for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ValueError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ValueError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// True when `s` contains a control character (newlines, tabs, NUL...).
+pub(crate) fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}

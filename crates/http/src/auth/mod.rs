@@ -1,0 +1,10 @@
+//! Console authentication: password hashing, access and refresh tokens, the bearer extractor.
+
+pub mod passwords;
+pub mod tokens;
+
+mod extractor;
+
+pub use extractor::Authenticated;
+pub use passwords::{HashParams, PasswordHasher};
+pub use tokens::{AccessClaims, TokenService};

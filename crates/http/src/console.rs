@@ -1,0 +1,64 @@
+//! Serves the built console (a single-page app) and answers unknown paths.
+//!
+//! Any `GET` outside `/api` and `/public` answers a file of the console when one exists at that
+//! path, and the console's `index.html` otherwise, so deep links and reloads work. Unknown API
+//! paths answer a 404 problem document.
+
+use std::path::{Path, PathBuf};
+
+use actix_files::NamedFile;
+use actix_web::http::{Method, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+const NOT_BUILT: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Steward</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<h1>Steward is running</h1>
+<p>The console has not been built. Run <code>make run</code> from the repository (it builds the console), or
+<code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and set <code>STEWARD_CONSOLE_DIR</code>.</p>
+<p>The API is available: see <a href="/api/docs">the API reference</a>.</p></body></html>"#;
+
+fn is_api_path(path: &str) -> bool {
+    ["/api", "/public"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// A file under `root` for a request path, refusing anything that could escape it.
+fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
+    let mut out = root.to_path_buf();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if segment.starts_with('.') || segment.contains('\\') || segment.contains('\0') {
+            return None;
+        }
+        out.push(segment);
+    }
+    out.is_file().then_some(out)
+}
+
+pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let path = req.path();
+    if is_api_path(path) || !(req.method() == Method::GET || req.method() == Method::HEAD) {
+        return actix_web::ResponseError::error_response(&ApiError::not_found("Nothing exists at this address."));
+    }
+    let Some(root) = state.console_dir.as_deref() else {
+        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT);
+    };
+    if let Some(file) = resolve(root, path) {
+        if let Ok(named) = NamedFile::open_async(&file).await {
+            let immutable = path.starts_with("/assets/");
+            let mut res = named.into_response(&req);
+            let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+            return res;
+        }
+    }
+    match NamedFile::open_async(root.join("index.html")).await {
+        Ok(index) => {
+            let mut res = index.into_response(&req);
+            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+            res
+        }
+        Err(_) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT),
+    }
+}

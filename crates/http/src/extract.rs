@@ -1,0 +1,157 @@
+//! Request extractors whose every failure is a problem document.
+
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::problem::{ApiError, FieldError};
+
+/// The largest JSON body accepted by the console API.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// A JSON body. Unlike `web::Json`, a type mismatch names the offending field (`errors[].field`)
+/// and every failure is a problem document: 415 for another content type, 413 for a body over
+/// [`JSON_LIMIT`], 400 for malformed JSON, 422 for well-formed JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !content_type_ok {
+            return Box::pin(async {
+                Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`."))
+            });
+        }
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| {
+                let too_large = matches!(
+                    e.as_response_error().status_code(),
+                    StatusCode::PAYLOAD_TOO_LARGE
+                );
+                if too_large {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("The body must be at most {JSON_LIMIT} bytes."))
+                } else {
+                    ApiError::bad_request("unreadable_body", "The request body could not be read.")
+                }
+            })?;
+            parse_json(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Deserializes `bytes` as `T`, turning every failure into a problem.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = result.map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}."))
+            }
+            Category::Data => {
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                let (code, field) = if let Some(rest) = message.strip_prefix("missing field `") {
+                    ("required", join_path(&path, rest.split('`').next().unwrap_or("")))
+                } else if message.starts_with("unknown field `") {
+                    ("unknown_field", path)
+                } else if message.starts_with("unknown variant") {
+                    ("invalid_value", path)
+                } else {
+                    ("invalid_type", path)
+                };
+                let field = if field == "." { String::new() } else { field };
+                ApiError::validation(vec![FieldError::new(field, code, capitalise(&message))])
+            }
+        }
+    })?;
+    de.end().map_err(|e| ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}.")))?;
+    Ok(value)
+}
+
+fn join_path(path: &str, field: &str) -> String {
+    if path.is_empty() || path == "." { field.to_owned() } else { format!("{path}.{field}") }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), c.as_str().trim_end_matches('.')),
+        None => String::new(),
+    }
+}
+
+/// `?limit=&cursor=` for every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// How many items to return: 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The limit and the decoded cursor, or a 422 naming the bad parameter.
+    pub fn parse(&self) -> Result<(u64, Option<String>), ApiError> {
+        let limit = match self.limit {
+            None => 50,
+            Some(n @ 1..=100) => u64::from(n),
+            Some(_) => return Err(ApiError::field("limit", "out_of_range", "limit must be between 1 and 100.")),
+        };
+        let cursor = match &self.cursor {
+            None => None,
+            Some(c) => Some(
+                steward_persistence::Cursor::decode(c)
+                    .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned."))?,
+            ),
+        };
+        Ok((limit, cursor))
+    }
+}
+
+/// Problem-document handlers for actix's own extractors.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let message = err.to_string();
+        ApiError::validation(vec![FieldError::new("", "invalid_query", format!("Invalid query parameters: {message}"))]).into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found("Nothing exists at this address.").into())
+}
+
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(JSON_LIMIT)
+}
+
+/// The caller's address (the TCP peer; forwarded headers are not trusted).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+pub fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}

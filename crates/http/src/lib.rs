@@ -1,0 +1,85 @@
+//! Steward's HTTP surface: the console API (`/api/v1`), operations endpoints, the OpenAPI
+//! document and its reference page, and the console's static files.
+
+pub mod access;
+pub mod auth;
+pub mod console;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, web};
+use steward_persistence::Database;
+use utoipa_actix_web::AppExt as _;
+
+pub use auth::{HashParams, PasswordHasher, TokenService};
+pub use metrics::Metrics;
+
+/// Brute-force protection for console sign-in.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    /// Failed attempts within `window_secs` that lock the account.
+    pub max_failures: u32,
+    pub window_secs: i64,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self { max_failures: 10, window_secs: 15 * 60 }
+    }
+}
+
+/// Everything a handler may use, shared by every worker.
+pub struct AppState {
+    pub db: Database,
+    pub tokens: TokenService,
+    pub hasher: Arc<PasswordHasher>,
+    pub lockout: LockoutPolicy,
+    pub refresh_ttl_secs: i64,
+    pub metrics: Metrics,
+    /// Where the built console lives (`frontend/dist`); `None` when it is not built.
+    pub console_dir: Option<PathBuf>,
+}
+
+/// Registers every documented route on a utoipa-aware app.
+fn documented<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(openapi::base())
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+        .configure(routes::health::configure)
+}
+
+/// The OpenAPI document of every route, as the code declares it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = documented(App::new().into_utoipa_app()).split_for_parts();
+    doc
+}
+
+/// The whole application: API, operations endpoints, API reference and console.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+    let metrics = state.metrics.clone();
+    let (app, _) = documented(
+        App::new()
+            .app_data(state)
+            .app_data(extract::query_config())
+            .app_data(extract::path_config())
+            .app_data(extract::payload_config())
+            .into_utoipa_app(),
+    )
+    .split_for_parts();
+    app.configure(openapi::configure)
+        .default_service(web::to(console::serve))
+        .wrap(actix_web::middleware::from_fn(metrics::track))
+        .app_data(web::Data::new(metrics))
+}

@@ -1,0 +1,80 @@
+//! The OpenAPI 3.1 document and its interactive reference (Swagger UI, served from assets
+//! embedded in the binary: it works with no network).
+//!
+//! Paths are collected from the handlers' `#[utoipa::path]` attributes by utoipa-actix-web as
+//! routes are registered: there is no central list to forget to update. `openapi/openapi.json`
+//! in the repository is this document, checked for drift by a test (`make openapi` rewrites it).
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Steward API",
+        description = "The console API of Steward, a self-hostable developer console and instance API.\n\n\
+            Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.\n\
+            Console routes take a short-lived access token: `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(problem::Problem, problem::FieldError),
+        responses(
+            problem::ValidationFailed,
+            problem::BadRequest,
+            problem::Unauthorized,
+            problem::Forbidden,
+            problem::NotFound,
+            problem::ConflictResponse,
+            problem::TooManyRequests,
+            problem::UnsupportedMediaType,
+            problem::PayloadTooLarge,
+        )
+    ),
+    tags(
+        (name = "auth", description = "Sign up, sign in, refresh and sign out (console accounts)."),
+        (name = "me", description = "The signed-in console account."),
+        (name = "instances", description = "Client instances and their settings."),
+        (name = "members", description = "Members of an instance and their roles."),
+        (name = "operations", description = "Health, readiness and metrics."),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").description(Some("A console access token.")).build()),
+        );
+    }
+}
+
+/// The document's fixed part; handlers add their paths.
+pub fn base() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.
+pub fn to_pretty_json(doc: &utoipa::openapi::OpenApi) -> anyhow::Result<String> {
+    let mut s = serde_json::to_string_pretty(doc)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// `/api/openapi.json` and the reference page at `/api/docs/`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let doc = crate::openapi_document();
+    cfg.route("/api/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish() }))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc));
+}

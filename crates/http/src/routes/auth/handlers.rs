@@ -1,0 +1,186 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use secrecy::ExposeSecret as _;
+use steward_domain::{DisplayName, Email, Password};
+use steward_persistence::login_attempts::{self, NewAttempt, Outcome};
+use steward_persistence::sessions::{self, NewSession, RevokeReason, Rotation};
+use steward_persistence::{accounts, now};
+use uuid::Uuid;
+
+use super::dto::{LoginRequest, RefreshRequest, SignupRequest, SignupResponse, TokenResponse};
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::extract::{ApiJson, client_ip, user_agent};
+use crate::problem::{ApiError, Fields};
+use crate::routes::me::AccountDto;
+
+/// Starts a session for `account_id` and returns its first tokens.
+pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_id: Uuid) -> Result<TokenResponse, ApiError> {
+    let (refresh_token, refresh_hash) = new_refresh_token();
+    let ip = client_ip(req);
+    let ua = user_agent(req);
+    let session = sessions::start(
+        &state.db,
+        NewSession {
+            account_id,
+            expires_at: now() + chrono::Duration::seconds(state.refresh_ttl_secs),
+            refresh_token_hash: &refresh_hash,
+            ip: ip.as_deref(),
+            user_agent: ua.as_deref(),
+        },
+    )
+    .await?;
+    let access_token = state.tokens.issue_access(account_id, session.id)?;
+    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: state.tokens.access_ttl_secs(), refresh_token })
+}
+
+/// Create a console account and sign it in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SignupRequest,
+    responses(
+        (status = 201, body = SignupResponse, headers(("Location" = String, description = "/api/v1/me"))),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 413, response = crate::problem::PayloadTooLarge),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/auth/signup")]
+#[tracing::instrument(skip_all)]
+pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<SignupRequest>) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&body.email));
+    let password = fields.check("password", Password::parse(body.password));
+    let name = fields.check("name", DisplayName::parse(&body.name));
+    fields.finish()?;
+    let (Some(email), Some(password), Some(name)) = (email, password, name) else { return Err(ApiError::invariant()) };
+
+    let hash = state.hasher.hash(password.expose()).await?;
+    let account = accounts::create(&state.db, email.as_str(), name.as_str(), &hash).await?;
+    tracing::info!(account_id = %account.id, "account created");
+    let tokens = issue_session(&state, &req, account.id).await?;
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).insert_header((header::CACHE_CONTROL, "no-store")).json(
+        SignupResponse {
+            account: AccountDto::from(account),
+            access_token: tokens.access_token,
+            token_type: tokens.token_type,
+            expires_in: tokens.expires_in,
+            refresh_token: tokens.refresh_token,
+        },
+    ))
+}
+
+/// Sign in with email and password.
+///
+/// An unknown email and a wrong password get the same answer in the same time. After 10 failed
+/// attempts for one email within 15 minutes, attempts are refused with 429 and `Retry-After`
+/// (even with the right password) until the window has passed.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
+)]
+#[post("/auth/login")]
+#[tracing::instrument(skip_all)]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&body.email));
+    if body.password.expose_secret().is_empty() {
+        fields.push(crate::problem::FieldError::new("password", "required", "Password is required."));
+    }
+    fields.finish()?;
+    let Some(email) = email else { return Err(ApiError::invariant()) };
+    let ip = client_ip(&req);
+    let ua = user_agent(&req);
+    let attempt = |account_id, outcome| NewAttempt { email: email.as_str(), account_id, outcome, ip: ip.as_deref(), user_agent: ua.as_deref() };
+
+    let policy = state.lockout;
+    let window = chrono::Duration::seconds(policy.window_secs);
+    let failures = login_attempts::recent_failures(&state.db, email.as_str(), now() - window, u64::from(policy.max_failures)).await?;
+    if failures.len() >= policy.max_failures as usize {
+        let oldest = failures[policy.max_failures as usize - 1];
+        let retry_after = (oldest + window - now()).num_seconds().max(1) as u64;
+        login_attempts::record(&state.db, attempt(None, Outcome::Locked)).await?;
+        return Err(ApiError::too_many(
+            "too_many_attempts",
+            format!("Too many failed sign-in attempts. Try again in {retry_after} seconds."),
+            retry_after,
+        ));
+    }
+
+    let account = accounts::find_by_email(&state.db, email.as_str()).await?;
+    let password = body.password.expose_secret();
+    let ok = state.hasher.verify(password, account.as_ref().map(|a| a.password_hash.as_str())).await?;
+    let account = match (ok, account) {
+        (true, Some(account)) => account,
+        (_, account) => {
+            login_attempts::record(&state.db, attempt(account.map(|a| a.id), Outcome::Failed)).await?;
+            return Err(ApiError::unauthorized("invalid_credentials", "The email or password is incorrect."));
+        }
+    };
+    login_attempts::record(&state.db, attempt(Some(account.id), Outcome::Succeeded)).await?;
+    let tokens = issue_session(&state, &req, account.id).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
+}
+
+/// Exchange a refresh token for a new pair.
+///
+/// Refresh tokens rotate: each works once. Presenting one that was already used ends its whole
+/// session (someone copied it), and the caller must sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/auth/refresh")]
+#[tracing::instrument(skip_all)]
+pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let presented = hash_refresh_token(body.0.refresh_token.expose_secret());
+    let (next_token, next_hash) = new_refresh_token();
+    match sessions::rotate(&state.db, &presented, &next_hash).await? {
+        Rotation::Rotated(session) => {
+            let access_token = state.tokens.issue_access(session.account_id, session.id)?;
+            Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse {
+                access_token,
+                token_type: "Bearer",
+                expires_in: state.tokens.access_ttl_secs(),
+                refresh_token: next_token,
+            }))
+        }
+        Rotation::Reused => {
+            tracing::warn!("a used refresh token was presented again; its session is revoked");
+            Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again."))
+        }
+        Rotation::Invalid => Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again.")),
+    }
+}
+
+/// Sign out: ends the session of the access token.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Signed out."), (status = 401, response = crate::problem::Unauthorized))
+)]
+#[post("/auth/logout")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn logout(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    sessions::revoke(&state.db, auth.account_id, auth.session_id, RevokeReason::Logout).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,16 @@
+//! Client instances: create, list, read, rename, change time zone, delete.
+
+mod dto;
+mod handlers;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::RoleDto;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::create_instance)
+        .service(handlers::list_instances)
+        .service(handlers::get_instance)
+        .service(handlers::update_instance)
+        .service(handlers::delete_instance);
+}

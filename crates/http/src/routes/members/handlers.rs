@@ -1,0 +1,146 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use steward_domain::role::Action;
+use steward_domain::{Email, Role};
+use steward_persistence::{accounts, members};
+use uuid::Uuid;
+
+use super::dto::{AddMemberRequest, MemberDto, MemberList, UpdateMemberRequest};
+use crate::AppState;
+use crate::access::authorize;
+use crate::auth::Authenticated;
+use crate::extract::{ApiJson, PageQuery};
+use crate::problem::{ApiError, Fields};
+
+fn member_not_found() -> ApiError {
+    ApiError::not_found("This account is not a member of the instance.")
+}
+
+fn may_not_manage() -> ApiError {
+    ApiError::forbidden("Only an owner can grant the owner role or change or remove an owner.")
+}
+
+/// The instance's members, ordered by email.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), PageQuery),
+    responses(
+        (status = 200, body = MemberList),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[get("/instances/{instance}/members")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn list_members(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let (limit, cursor) = query.parse()?;
+    let page = members::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(MemberList { items: page.items.into_iter().map(MemberDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+}
+
+/// Add an existing account to the instance (admin or owner; only an owner adds owners).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 201, body = MemberDto, headers(("Location" = String, description = "The member's URL"))),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/instances/{instance}/members")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn add_member(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<AddMemberRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+    let body = body.0;
+    let role = Role::from(body.role);
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&body.email));
+    fields.finish()?;
+    let Some(email) = email else { return Err(ApiError::invariant()) };
+    if !membership.role.may_manage_member(Role::Viewer, Some(role)) {
+        return Err(may_not_manage());
+    }
+    let account = accounts::find_by_email(&state.db, email.as_str()).await?.ok_or_else(|| {
+        ApiError::field("email", "account_not_found", "No Steward account uses this email. Ask them to sign up first, then add them.")
+    })?;
+    let member = members::add(&state.db, membership.instance.id, account.id, role).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/instances/{}/members/{}", membership.instance.slug, member.account_id)))
+        .json(MemberDto::from(member)))
+}
+
+/// Change a member's role (admin or owner; only an owner touches the owner role). The last
+/// owner cannot be demoted.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("account_id" = Uuid, Path, description = "The member's account id")),
+    request_body = UpdateMemberRequest,
+    responses(
+        (status = 200, body = MemberDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[patch("/instances/{instance}/members/{account_id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn update_member(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+    body: ApiJson<UpdateMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, target_id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Administer).await?;
+    let role = Role::from(body.0.role);
+    let target = members::get(&state.db, membership.instance.id, target_id).await?.ok_or_else(member_not_found)?;
+    if !membership.role.may_manage_member(target.role, Some(role)) {
+        return Err(may_not_manage());
+    }
+    let member = members::change_role(&state.db, membership.instance.id, target_id, role).await?.ok_or_else(member_not_found)?;
+    Ok(HttpResponse::Ok().json(MemberDto::from(member)))
+}
+
+/// Remove a member (admin or owner; only an owner removes an owner). Any member may remove
+/// themselves. The last owner cannot be removed.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("account_id" = Uuid, Path, description = "The member's account id")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+    )
+)]
+#[delete("/instances/{instance}/members/{account_id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn remove_member(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, target_id) = path.into_inner();
+    let leaving = target_id == auth.account_id;
+    let membership = authorize(&state, &auth, &slug, if leaving { Action::Read } else { Action::Administer }).await?;
+    let target = members::get(&state.db, membership.instance.id, target_id).await?.ok_or_else(member_not_found)?;
+    if !leaving && !membership.role.may_manage_member(target.role, None) {
+        return Err(may_not_manage());
+    }
+    if !members::remove(&state.db, membership.instance.id, target_id).await? {
+        return Err(member_not_found());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,18 @@
+//! Every resource owns its routes: `routes/<resource>/` with `mod.rs` (registration),
+//! `handlers.rs` and `dto.rs`.
+
+pub mod auth;
+pub mod health;
+pub mod instances;
+pub mod me;
+pub mod members;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the console API under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    me::configure(cfg);
+    instances::configure(cfg);
+    members::configure(cfg);
+}

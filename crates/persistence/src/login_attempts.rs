@@ -1,0 +1,84 @@
+//! Sign-in attempts: the brute-force lock and the security overview read them.
+
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+pub use crate::entities::login_attempts::Model as LoginAttempt;
+use crate::entities::login_attempts::{ActiveModel, Column, Entity};
+use crate::{StoreResult, now};
+
+/// What came of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    /// Unknown email or wrong password (indistinguishable to the caller).
+    Failed,
+    /// Refused without checking the password because the account was locked.
+    Locked,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Locked => "locked",
+        }
+    }
+}
+
+pub struct NewAttempt<'a> {
+    pub email: &'a str,
+    pub account_id: Option<Uuid>,
+    pub outcome: Outcome,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn record(db: &impl ConnectionTrait, attempt: NewAttempt<'_>) -> StoreResult<()> {
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(attempt.email.to_owned()),
+        account_id: Set(attempt.account_id),
+        outcome: Set(attempt.outcome.as_str().to_owned()),
+        ip: Set(attempt.ip.map(|s| truncate(s, 64))),
+        user_agent: Set(attempt.user_agent.map(|s| truncate(s, 512))),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await
+    .context("Failed to record a sign-in attempt")?;
+    Ok(())
+}
+
+/// The times of the failed attempts for `email` since `since` that came after its last
+/// successful one, newest first, at most `limit` of them.
+#[tracing::instrument(skip_all)]
+pub async fn recent_failures(db: &impl ConnectionTrait, email: &str, since: DateTime<FixedOffset>, limit: u64) -> StoreResult<Vec<DateTime<FixedOffset>>> {
+    let rows = Entity::find()
+        .filter(Column::Email.eq(email))
+        .filter(Column::CreatedAt.gte(since))
+        .filter(Column::Outcome.ne(Outcome::Locked.as_str()))
+        .order_by_desc(Column::CreatedAt)
+        .limit(limit + 1)
+        .all(db)
+        .await
+        .context("Failed to read recent sign-in attempts")?;
+    Ok(rows
+        .into_iter()
+        .take_while(|a| a.outcome != Outcome::Succeeded.as_str())
+        .map(|a| a.created_at)
+        .take(limit as usize)
+        .collect())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}

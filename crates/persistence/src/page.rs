@@ -1,0 +1,26 @@
+//! Cursor pagination shared by every list.
+
+use base64::Engine as _;
+
+/// One page of a list: the items, an opaque cursor to the next page, and the total count.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+/// An opaque cursor: the sort key of the last item of the previous page, base64url-encoded.
+pub struct Cursor;
+
+impl Cursor {
+    pub fn encode(key: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
+    }
+
+    /// `None` when the cursor was not made by [`Cursor::encode`].
+    pub fn decode(cursor: &str) -> Option<String> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        String::from_utf8(bytes).ok()
+    }
+}

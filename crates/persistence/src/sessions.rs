@@ -1,0 +1,197 @@
+//! Console sessions and their rotating refresh tokens.
+//!
+//! A session is one sign-in on one device. Its refresh tokens form a chain: each use marks the
+//! presented token used and issues the next. Presenting a token that was already used means it
+//! was copied: the whole session is revoked (theft detection). Only SHA-256 hashes are stored.
+
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use uuid::Uuid;
+
+use crate::entities::refresh_tokens;
+pub use crate::entities::sessions::Model as Session;
+use crate::entities::sessions::{ActiveModel, Column, Entity};
+use crate::{StoreResult, now};
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeReason {
+    Logout,
+    PasswordChanged,
+    RefreshTokenReused,
+    RevokedByUser,
+}
+
+impl RevokeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::PasswordChanged => "password_changed",
+            RevokeReason::RefreshTokenReused => "refresh_token_reused",
+            RevokeReason::RevokedByUser => "revoked_by_user",
+        }
+    }
+}
+
+pub struct NewSession<'a> {
+    pub account_id: Uuid,
+    pub expires_at: DateTime<FixedOffset>,
+    pub refresh_token_hash: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// Starts a session with its first refresh token.
+#[tracing::instrument(skip_all, fields(account_id = %new.account_id))]
+pub async fn start(db: &crate::Database, new: NewSession<'_>) -> StoreResult<Session> {
+    let at = now();
+    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let session = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(new.account_id),
+        created_at: Set(at),
+        last_used_at: Set(at),
+        expires_at: Set(new.expires_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        user_agent: Set(new.user_agent.map(|s| s.chars().take(512).collect())),
+        ip: Set(new.ip.map(|s| s.chars().take(64).collect())),
+    }
+    .insert(&txn)
+    .await
+    .context("Failed to insert a session")?;
+    insert_token(&txn, session.id, new.refresh_token_hash).await?;
+    txn.commit().await.context("Failed to commit a new session")?;
+    Ok(session)
+}
+
+async fn insert_token(db: &impl ConnectionTrait, session_id: Uuid, hash: &str) -> StoreResult<()> {
+    refresh_tokens::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(hash.to_owned()),
+        created_at: Set(now()),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .context("Failed to insert a refresh token")?;
+    Ok(())
+}
+
+/// What came of presenting a refresh token.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The token was current: it is now used and `next_hash` is the session's current token.
+    Rotated(Session),
+    /// The token had been used before: the session is now revoked.
+    Reused,
+    /// Unknown token, or its session is revoked or expired.
+    Invalid,
+}
+
+/// Exchanges the refresh token whose hash is `presented_hash` for `next_hash`.
+#[tracing::instrument(skip_all)]
+pub async fn rotate(db: &crate::Database, presented_hash: &str, next_hash: &str) -> StoreResult<Rotation> {
+    let at = now();
+    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let Some(token) = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(presented_hash))
+        .one(&txn)
+        .await
+        .context("Failed to look up a refresh token")?
+    else {
+        return Ok(Rotation::Invalid);
+    };
+    let Some(session) = Entity::find_by_id(token.session_id).one(&txn).await.context("Failed to load a session")? else {
+        return Ok(Rotation::Invalid);
+    };
+    if session.revoked_at.is_some() || session.expires_at <= at {
+        return Ok(Rotation::Invalid);
+    }
+    // Mark the token used only if nobody else did first: of two concurrent uses, one wins.
+    let marked = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(at))
+        .filter(refresh_tokens::Column::Id.eq(token.id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await
+        .context("Failed to mark a refresh token used")?;
+    if marked.rows_affected != 1 {
+        revoke_in(&txn, session.id, RevokeReason::RefreshTokenReused).await?;
+        txn.commit().await.context("Failed to commit a session revocation")?;
+        return Ok(Rotation::Reused);
+    }
+    insert_token(&txn, session.id, next_hash).await?;
+    let mut active: ActiveModel = session.into();
+    active.last_used_at = Set(at);
+    let session = active.update(&txn).await.context("Failed to touch a session")?;
+    txn.commit().await.context("Failed to commit a refresh token rotation")?;
+    Ok(Rotation::Rotated(session))
+}
+
+async fn revoke_in(db: &impl ConnectionTrait, session_id: Uuid, reason: RevokeReason) -> StoreResult<()> {
+    Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(now()))
+        .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
+        .filter(Column::Id.eq(session_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .context("Failed to revoke a session")?;
+    Ok(())
+}
+
+/// Revokes one session of `account_id`. Returns false when it does not exist, belongs to
+/// someone else or was already revoked.
+#[tracing::instrument(skip_all, fields(session_id = %session_id))]
+pub async fn revoke(db: &impl ConnectionTrait, account_id: Uuid, session_id: Uuid, reason: RevokeReason) -> StoreResult<bool> {
+    let result = Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(now()))
+        .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
+        .filter(Column::Id.eq(session_id))
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .context("Failed to revoke a session")?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Revokes every active session of `account_id` except `keep`.
+#[tracing::instrument(skip_all, fields(account_id = %account_id))]
+pub async fn revoke_others(db: &impl ConnectionTrait, account_id: Uuid, keep: Option<Uuid>, reason: RevokeReason) -> StoreResult<u64> {
+    let mut query = Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(now()))
+        .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        query = query.filter(Column::Id.ne(keep));
+    }
+    let result = query.exec(db).await.context("Failed to revoke sessions")?;
+    Ok(result.rows_affected)
+}
+
+/// Whether the session exists, belongs to `account_id`, is not revoked and has not expired.
+/// This runs on every authenticated console request: one primary-key lookup.
+#[tracing::instrument(skip_all, fields(session_id = %session_id))]
+pub async fn is_active(db: &impl ConnectionTrait, account_id: Uuid, session_id: Uuid) -> StoreResult<bool> {
+    let session = Entity::find_by_id(session_id).one(db).await.context("Failed to load a session")?;
+    Ok(matches!(session, Some(s) if s.account_id == account_id && s.revoked_at.is_none() && s.expires_at > now()))
+}
+
+/// The account's sessions that are still active, newest first.
+#[tracing::instrument(skip_all, fields(account_id = %account_id))]
+pub async fn list_active(db: &impl ConnectionTrait, account_id: Uuid) -> StoreResult<Vec<Session>> {
+    Ok(Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::RevokedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now()))
+        .order_by_desc(Column::LastUsedAt)
+        .all(db)
+        .await
+        .context("Failed to list sessions")?)
+}

@@ -1,0 +1,81 @@
+//! The `steward` binary's library: settings, keys and wiring. The binary (`main.rs`) parses the
+//! command line; tests build an [`Application`] directly.
+
+pub mod keys;
+pub mod settings;
+pub mod telemetry;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+use steward_http::{AppState, HashParams, LockoutPolicy, Metrics, PasswordHasher, TokenService};
+
+pub use settings::Settings;
+
+/// A configured server, bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, loads keys and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        if settings.uses_sqlite() || settings.master_key.is_none() {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("Failed to create the data directory {}", settings.data_dir.display()))?;
+        }
+        let master_key = keys::MasterKey::load_or_create(settings.master_key.as_deref(), &settings.data_dir)?;
+        let db = steward_persistence::connect(&settings.database_url()).await?;
+        steward_persistence::db::migrate(&db).await?;
+
+        let listener = TcpListener::bind(settings.bind_addr()?).with_context(|| format!("Failed to listen on {}", settings.bind))?;
+        let bound = listener.local_addr()?;
+        let public_url = settings.public_url(bound);
+        let cores = Settings::cores();
+        let hasher = PasswordHasher::new(
+            HashParams { memory_kib: settings.argon2_memory_kib, iterations: settings.argon2_iterations, parallelism: settings.argon2_parallelism },
+            settings.hash_concurrency.unwrap_or(cores),
+        )
+        .context("Invalid STEWARD_ARGON2_* settings")?;
+        let state = web::Data::new(AppState {
+            db,
+            tokens: TokenService::new(&master_key.derive("console-access-token/v1"), public_url.clone(), settings.access_token_ttl_secs),
+            hasher: Arc::new(hasher),
+            lockout: LockoutPolicy::default(),
+            refresh_ttl_secs: settings.refresh_token_ttl_secs,
+            metrics: Metrics::new()?,
+            console_dir: settings.console_dir(),
+        });
+        tracing::info!(
+            address = %bound,
+            public_url = %public_url,
+            database = steward_persistence::db::backend_name(&state.db),
+            console = ?state.console_dir,
+            "steward is ready"
+        );
+        let app_state = state.clone();
+        let server = HttpServer::new(move || steward_http::app(app_state.clone()))
+            .workers(settings.workers.unwrap_or(cores))
+            .listen(listener)?
+            .run();
+        Ok(Self { port: bound.port(), server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful) or the server is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,159 @@
+//! Layered configuration: built-in defaults → an optional TOML file (`--config` or
+//! `STEWARD_CONFIG`) → `STEWARD_*` environment variables. Invalid settings stop the server at
+//! start with a message naming the variable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every variable the server reads: name, default, meaning. `steward --help` and the README
+/// print this table.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("STEWARD_CONFIG", "(none)", "Optional TOML file with any of the settings below (keys in lower case, without the prefix)."),
+    ("STEWARD_BIND", "127.0.0.1:8080", "Address and port to listen on."),
+    ("STEWARD_PUBLIC_URL", "http://<bind>", "The URL clients use to reach this server (token issuer, links in emails)."),
+    ("STEWARD_DATA_DIR", "./data", "Where the SQLite database and the generated master key live."),
+    ("STEWARD_DATABASE_URL", "sqlite://<data_dir>/steward.db?mode=rwc", "sqlite://... or postgres://user:pass@host:5432/db."),
+    ("STEWARD_MASTER_KEY", "(generated)", "Base64 of 32 random bytes; encrypts secrets at rest and derives signing keys. Default: generated once into <data_dir>/master.key (0600)."),
+    ("STEWARD_CONSOLE_DIR", "./frontend/dist", "The built console to serve at /; when missing, / explains how to build it."),
+    ("STEWARD_LOG", "info", "Log filter (tracing EnvFilter syntax, e.g. info,steward=debug)."),
+    ("STEWARD_LOG_FORMAT", "text", "text or json."),
+    ("STEWARD_WORKERS", "(cores)", "HTTP worker threads."),
+    ("STEWARD_ARGON2_MEMORY_KIB", "19456", "argon2id memory cost in KiB (OWASP: 19456)."),
+    ("STEWARD_ARGON2_ITERATIONS", "2", "argon2id time cost (OWASP: 2)."),
+    ("STEWARD_ARGON2_PARALLELISM", "1", "argon2id lanes (OWASP: 1)."),
+    ("STEWARD_HASH_CONCURRENCY", "(cores)", "Password hashes computed at once; more wait their turn."),
+    ("STEWARD_ACCESS_TOKEN_TTL_SECS", "900", "Lifetime of console access tokens (60..=3600)."),
+    ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
+];
+
+/// The server's settings after layering. Secrets are not printed by `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub bind: String,
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub master_key: Option<String>,
+    pub console_dir: Option<PathBuf>,
+    pub log: String,
+    pub log_format: String,
+    pub workers: Option<usize>,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub hash_concurrency: Option<usize>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            master_key: None,
+            console_dir: None,
+            log: "info".into(),
+            log_format: "text".into(),
+            workers: None,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_concurrency: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(steward_persistence::db::redact_url))
+            .field("master_key", &self.master_key.as_ref().map(|_| "[REDACTED]"))
+            .field("console_dir", &self.console_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Layers defaults, the optional file and the environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let file = config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("STEWARD_CONFIG").map(PathBuf::from));
+        if let Some(file) = file {
+            if !file.is_file() {
+                bail!("The configuration file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("STEWARD_").ignore(&["config"]));
+        let settings: Settings = figment.extract().map_err(|e| anyhow::anyhow!("Invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.bind_addr()?;
+        let url = self.database_url();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("STEWARD_DATABASE_URL must start with sqlite:// or postgres:// (got {})", steward_persistence::db::redact_url(&url));
+        }
+        if let Some(public) = &self.public_url {
+            if !(public.starts_with("http://") || public.starts_with("https://")) {
+                bail!("STEWARD_PUBLIC_URL must be an http:// or https:// URL (got {public})");
+            }
+        }
+        if !(60..=3600).contains(&self.access_token_ttl_secs) {
+            bail!("STEWARD_ACCESS_TOKEN_TTL_SECS must be between 60 and 3600");
+        }
+        if !(300..=365 * 24 * 3600).contains(&self.refresh_token_ttl_secs) {
+            bail!("STEWARD_REFRESH_TOKEN_TTL_SECS must be between 300 and 31536000");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("STEWARD_LOG_FORMAT must be text or json");
+        }
+        if self.workers == Some(0) || self.hash_concurrency == Some(0) {
+            bail!("STEWARD_WORKERS and STEWARD_HASH_CONCURRENCY must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.bind.parse().with_context(|| format!("STEWARD_BIND must be an address and port such as 127.0.0.1:8080 (got {:?})", self.bind))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/steward.db?mode=rwc", self.data_dir.display()))
+    }
+
+    pub fn uses_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// The public URL, defaulting to the bind address.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{bound}")).trim_end_matches('/').to_owned()
+    }
+
+    /// The console directory when it holds a built console.
+    pub fn console_dir(&self) -> Option<PathBuf> {
+        let dir = self.console_dir.clone().unwrap_or_else(|| PathBuf::from("frontend/dist"));
+        dir.join("index.html").is_file().then_some(dir)
+    }
+
+    pub fn cores() -> usize {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    }
+}

@@ -1,0 +1,63 @@
+import { defineConfig, devices } from '@playwright/test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * End-to-end tests against the real server: the already-built `steward` binary (the Makefile
+ * builds it; this never runs cargo) serving the built SPA from `dist/`, on a fresh data dir.
+ */
+const here = dirname(fileURLToPath(import.meta.url))
+const port = Number(process.env.STEWARD_E2E_PORT ?? 18080)
+const baseURL = `http://127.0.0.1:${port}`
+const binary = resolve(here, process.env.STEWARD_BIN ?? '../target/debug/steward')
+
+// Workers inherit the environment, so the temp dir is created once, by the main process.
+process.env.STEWARD_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'steward-e2e-'))
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results/artifacts',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } }],
+  webServer: {
+    command: `"${binary}" serve`,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      STEWARD_BIND: `127.0.0.1:${port}`,
+      STEWARD_DATA_DIR: process.env.STEWARD_E2E_DATA_DIR,
+      STEWARD_CONSOLE_DIR: resolve(here, 'dist'),
+      STEWARD_ARGON2_MEMORY_KIB: '1024',
+      STEWARD_ARGON2_ITERATIONS: '1',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+  },
+})

@@ -1,0 +1,145 @@
+import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { IconChevronDown, IconHome, IconLogout, IconPlus, IconSettings, IconUser } from '@tabler/icons-react'
+import { useEffect } from 'react'
+import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
+import { Brand } from '../components/Brand'
+import { useLogout } from '../features/auth/api'
+import { InstanceSwitcher } from '../features/instances/InstanceSwitcher'
+import { useMe } from '../lib/account'
+
+function initials(name: string | undefined): string {
+  if (!name) return '?'
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((p) => p[0]?.toUpperCase())
+    .join('')
+}
+
+function UserMenu() {
+  const me = useMe()
+  const logout = useLogout()
+  const navigate = useNavigate()
+  return (
+    <Menu position="bottom-end" width={220} withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label="Account menu" className="user-button">
+          <Group gap={8} wrap="nowrap">
+            <Avatar size={32} radius="xl" color="blue">
+              {initials(me.data?.name)}
+            </Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
+              {me.data?.name ?? ''}
+            </Text>
+            <IconChevronDown size={14} aria-hidden />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {me.data && (
+          <Menu.Label>
+            <Text size="xs" truncate>
+              {me.data.email}
+            </Text>
+          </Menu.Label>
+        )}
+        <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={16} aria-hidden />}>
+          Profile
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item
+          color="red"
+          leftSection={<IconLogout size={16} aria-hidden />}
+          closeMenuOnClick={false}
+          disabled={logout.isPending}
+          onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })}
+        >
+          {logout.isPending ? 'Logging out…' : 'Log out'}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  )
+}
+
+function Navigation() {
+  const match = useMatch('/i/:slug/*')
+  const location = useLocation()
+  const slug = match?.params.slug
+  return (
+    <nav aria-label="Console">
+      {slug ? (
+        <>
+          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={4}>
+            Instance
+          </Text>
+          <NavLink
+            component={Link}
+            to={`/i/${slug}`}
+            label="Overview"
+            leftSection={<IconHome size={18} aria-hidden />}
+            active={location.pathname === `/i/${slug}`}
+          />
+          <NavLink
+            component={Link}
+            to={`/i/${slug}/settings`}
+            label="Settings"
+            leftSection={<IconSettings size={18} aria-hidden />}
+            active={location.pathname.startsWith(`/i/${slug}/settings`)}
+          />
+        </>
+      ) : (
+        <NavLink
+          component={Link}
+          to="/instances/new"
+          label="New instance"
+          leftSection={<IconPlus size={18} aria-hidden />}
+          active={location.pathname === '/instances/new'}
+        />
+      )}
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mt="lg" mb={4}>
+        Account
+      </Text>
+      <NavLink
+        component={Link}
+        to="/profile"
+        label="Profile"
+        leftSection={<IconUser size={18} aria-hidden />}
+        active={location.pathname === '/profile'}
+      />
+    </nav>
+  )
+}
+
+export function AppLayout() {
+  const [opened, { toggle, close }] = useDisclosure()
+  const location = useLocation()
+  // Close the mobile navbar after navigating.
+  useEffect(() => close(), [location.pathname, close])
+
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="md" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Link to="/" aria-label="Steward home" className="brand-link">
+              <Brand size="md" />
+            </Link>
+            <InstanceSwitcher />
+          </Group>
+          <UserMenu />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm">
+        <AppShell.Section grow component={ScrollArea}>
+          <Navigation />
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main bg="var(--mantine-color-gray-0)">
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  )
+}

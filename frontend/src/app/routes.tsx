@@ -1,0 +1,44 @@
+import type { RouteObject } from 'react-router'
+import { LoginPage } from '../features/auth/LoginPage'
+import { SignupPage } from '../features/auth/SignupPage'
+import { CreateInstancePage } from '../features/instances/CreateInstancePage'
+import { InstanceLayout } from '../features/instances/InstanceLayout'
+import { InstanceOverviewPage } from '../features/instances/InstanceOverviewPage'
+import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage'
+import { ProfilePage } from '../features/profile/ProfilePage'
+import { AppLayout } from './AppLayout'
+import { HomeRedirect } from './HomeRedirect'
+import { NotFoundPage } from './NotFoundPage'
+import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
+
+export const routes: RouteObject[] = [
+  {
+    element: <RedirectIfAuthenticated />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/signup', element: <SignupPage /> },
+    ],
+  },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <HomeRedirect /> },
+          { path: '/instances/new', element: <CreateInstancePage /> },
+          {
+            path: '/i/:slug',
+            element: <InstanceLayout />,
+            children: [
+              { index: true, element: <InstanceOverviewPage /> },
+              { path: 'settings', element: <InstanceSettingsPage /> },
+            ],
+          },
+          { path: '/profile', element: <ProfilePage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]

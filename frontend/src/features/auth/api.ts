@@ -1,0 +1,54 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { api, unwrap } from '../../api/client'
+import { meQueryKey } from '../../lib/account'
+import { session } from '../../lib/session'
+
+export interface LoginInput {
+  email: string
+  password: string
+}
+
+export interface SignupInput extends LoginInput {
+  name: string
+}
+
+export function useLogin() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: LoginInput) => unwrap(api.POST('/api/v1/auth/login', { body })),
+    onSuccess: (grant) => {
+      queryClient.clear()
+      session.signIn(grant)
+    },
+  })
+}
+
+export function useSignup() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: SignupInput) => unwrap(api.POST('/api/v1/auth/signup', { body })),
+    onSuccess: (result) => {
+      queryClient.clear()
+      session.signIn(result)
+      queryClient.setQueryData(meQueryKey, result.account)
+    },
+  })
+}
+
+/** Logs out on the server (best effort) and always forgets the session locally. */
+export function useLogout() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: async () => {
+      try {
+        await unwrap(api.POST('/api/v1/auth/logout'))
+      } catch {
+        // The local session ends regardless; an expired or revoked one is already over.
+      }
+    },
+    onSettled: () => {
+      session.clear()
+      queryClient.clear()
+    },
+  })
+}

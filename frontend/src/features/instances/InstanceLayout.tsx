@@ -1,0 +1,42 @@
+import { Button, Stack, Text, Title } from '@mantine/core'
+import { useEffect } from 'react'
+import { Link, Outlet, useOutletContext, useParams } from 'react-router'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { FullPageLoader } from '../../components/FullPageLoader'
+import { rememberInstance } from '../../lib/lastInstance'
+import { ApiError } from '../../lib/problem'
+import { useInstance } from './api'
+import type { Instance } from './roles'
+
+/** Loads the instance named in the URL and hands it to the instance pages. */
+export function InstanceLayout() {
+  const { slug = '' } = useParams()
+  const instance = useInstance(slug)
+
+  useEffect(() => {
+    if (instance.isSuccess) rememberInstance(slug)
+  }, [instance.isSuccess, slug])
+
+  if (instance.isPending) return <FullPageLoader label="Loading instance" />
+  if (instance.isError) {
+    if (instance.error instanceof ApiError && instance.error.status === 404) {
+      return (
+        <Stack align="flex-start">
+          <Title order={1} fz="h2">
+            Instance not found
+          </Title>
+          <Text c="dimmed">There is no instance “{slug}”, or you are not a member of it.</Text>
+          <Button component={Link} to="/">
+            Go to my instances
+          </Button>
+        </Stack>
+      )
+    }
+    return <ErrorAlert error={instance.error} title="Could not load the instance" onRetry={() => instance.refetch()} />
+  }
+  return <Outlet context={instance.data satisfies Instance} />
+}
+
+export function useCurrentInstance(): Instance {
+  return useOutletContext<Instance>()
+}

@@ -1,0 +1,69 @@
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { IconSettings } from '@tabler/icons-react'
+import { Link } from 'react-router'
+import { useCurrentInstance } from './InstanceLayout'
+import { ROLE_COLORS, ROLE_LABELS } from './roles'
+
+function formatNow(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date())
+  } catch {
+    return '—'
+  }
+}
+
+function formatDate(iso: string): string {
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(d)
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Card withBorder radius="md" padding="md">
+      <Text size="xs" tt="uppercase" fw={700} c="dimmed">
+        {label}
+      </Text>
+      <Text component="div" mt={6} fw={500}>
+        {children}
+      </Text>
+    </Card>
+  )
+}
+
+export function InstanceOverviewPage() {
+  const instance = useCurrentInstance()
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={1} fz="h2">
+            {instance.name}
+          </Title>
+          <Text c="dimmed" ff="monospace" size="sm">
+            {instance.slug}
+          </Text>
+        </div>
+        <Button component={Link} to="settings" variant="default" leftSection={<IconSettings size={16} aria-hidden />}>
+          Settings
+        </Button>
+      </Group>
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+        <Fact label="Slug">
+          <Text ff="monospace">{instance.slug}</Text>
+        </Fact>
+        <Fact label="Time zone">
+          {instance.time_zone}
+          <Text size="xs" c="dimmed">
+            Now: {formatNow(instance.time_zone)}
+          </Text>
+        </Fact>
+        <Fact label="Your role">
+          <Badge color={ROLE_COLORS[instance.role]} variant="light">
+            {ROLE_LABELS[instance.role]}
+          </Badge>
+        </Fact>
+        <Fact label="Created">{formatDate(instance.created_at)}</Fact>
+      </SimpleGrid>
+    </Stack>
+  )
+}

@@ -1,0 +1,23 @@
+import { Stack, Text, Title } from '@mantine/core'
+import { DangerZone } from './DangerZone'
+import { GeneralSettings } from './GeneralSettings'
+import { useCurrentInstance } from './InstanceLayout'
+import { MembersSection } from './MembersSection'
+import { can } from './roles'
+
+export function InstanceSettingsPage() {
+  const instance = useCurrentInstance()
+  return (
+    <Stack gap="lg" maw={900}>
+      <div>
+        <Title order={1} fz="h2">
+          Settings
+        </Title>
+        <Text c="dimmed">{instance.name}</Text>
+      </div>
+      <GeneralSettings key={instance.slug} instance={instance} />
+      <MembersSection instance={instance} />
+      {can.deleteInstance(instance.role) && <DangerZone instance={instance} />}
+    </Stack>
+  )
+}

@@ -1,0 +1,210 @@
+import { ActionIcon, Badge, Button, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core'
+import { useForm } from '@mantine/form'
+import { IconTrash } from '@tabler/icons-react'
+import { useState } from 'react'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { useMe } from '../../lib/account'
+import { applyApiError, notifyError, notifySuccess } from '../../lib/forms'
+import { validateEmail } from '../../lib/validation'
+import { useAddMember, useMembers, useRemoveMember, useUpdateMember } from './api'
+import { can, ROLE_COLORS, ROLE_LABELS, type Instance, type Member, type Role } from './roles'
+
+function roleOptions(roles: Role[]) {
+  return roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
+}
+
+function AddMemberForm({ instance }: { instance: Instance }) {
+  const add = useAddMember(instance.slug)
+  const grantable = can.grantable(instance.role)
+  const form = useForm({
+    initialValues: { email: '', role: 'developer' as Role },
+    validate: { email: validateEmail },
+  })
+  const submit = form.onSubmit((values) => {
+    add.mutate(
+      { email: values.email.trim(), role: values.role },
+      {
+        onSuccess: (member) => {
+          form.reset()
+          notifySuccess(`${member.email} added as ${ROLE_LABELS[member.role].toLowerCase()}`)
+        },
+        onError: (error) => applyApiError(form, error, { title: 'Could not add the member' }),
+      },
+    )
+  })
+  return (
+    <form onSubmit={submit} noValidate aria-label="Add a member">
+      <Group align="flex-start" wrap="wrap" gap="sm">
+        <TextInput
+          label="Email of an existing account"
+          placeholder="colleague@example.com"
+          type="email"
+          style={{ flex: '1 1 240px' }}
+          {...form.getInputProps('email')}
+        />
+        <Select label="Role" data={roleOptions(grantable)} allowDeselect={false} w={150} {...form.getInputProps('role')} />
+        <Button type="submit" loading={add.isPending} mt={25}>
+          Add member
+        </Button>
+      </Group>
+    </form>
+  )
+}
+
+function MemberRow({ instance, member, isSelf, onRemove }: { instance: Instance; member: Member; isSelf: boolean; onRemove: (m: Member) => void }) {
+  const update = useUpdateMember(instance.slug)
+  const manageable = can.manageMember(instance.role, member.role)
+  return (
+    <Table.Tr>
+      <Table.Td>
+        <Text fw={500} size="sm">
+          {member.name}
+          {isSelf && (
+            <Text span c="dimmed" size="sm">
+              {' '}
+              (you)
+            </Text>
+          )}
+        </Text>
+        <Text c="dimmed" size="xs">
+          {member.email}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {manageable ? (
+          <Select
+            aria-label={`Role of ${member.email}`}
+            size="xs"
+            w={140}
+            data={roleOptions(can.grantable(instance.role))}
+            value={member.role}
+            allowDeselect={false}
+            disabled={update.isPending}
+            rightSection={update.isPending ? <span aria-hidden>…</span> : undefined}
+            onChange={(value) => {
+              if (!value || value === member.role) return
+              update.mutate(
+                { accountId: member.account_id, role: value as Role },
+                {
+                  onSuccess: () => notifySuccess(`${member.email} is now ${ROLE_LABELS[value as Role].toLowerCase()}`),
+                  onError: (error) => notifyError(error, 'Could not change the role'),
+                },
+              )
+            }}
+          />
+        ) : (
+          <Badge color={ROLE_COLORS[member.role]} variant="light">
+            {ROLE_LABELS[member.role]}
+          </Badge>
+        )}
+      </Table.Td>
+      <Table.Td visibleFrom="sm">
+        <Text size="sm" c="dimmed">
+          {new Date(member.added_at).toLocaleDateString()}
+        </Text>
+      </Table.Td>
+      <Table.Td ta="right">
+        {manageable && (
+          <Tooltip label={isSelf ? 'Leave this instance' : 'Remove member'}>
+            <ActionIcon variant="subtle" color="red" aria-label={`Remove ${member.email}`} onClick={() => onRemove(member)}>
+              <IconTrash size={18} aria-hidden />
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  )
+}
+
+export function MembersSection({ instance }: { instance: Instance }) {
+  const members = useMembers(instance.slug)
+  const me = useMe()
+  const remove = useRemoveMember(instance.slug)
+  const [removing, setRemoving] = useState<Member | null>(null)
+  const manage = can.manageMembers(instance.role)
+
+  const confirmRemove = () => {
+    if (!removing) return
+    remove.mutate(removing.account_id, {
+      onSuccess: () => {
+        notifySuccess(`${removing.email} removed`)
+        setRemoving(null)
+      },
+      onError: (error) => {
+        notifyError(error, 'Could not remove the member')
+        setRemoving(null)
+      },
+    })
+  }
+
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="members-heading">
+      <Group justify="space-between" mb="md">
+        <div>
+          <Title order={2} fz="h4" id="members-heading">
+            Members
+          </Title>
+          <Text c="dimmed" size="sm">
+            Console accounts with access to this instance{members.data ? ` (${members.data.total})` : ''}.
+          </Text>
+        </div>
+      </Group>
+      <Stack>
+        {manage && <AddMemberForm instance={instance} />}
+        {members.isError ? (
+          <ErrorAlert error={members.error} title="Could not load members" onRetry={() => members.refetch()} />
+        ) : (
+          <Table.ScrollContainer minWidth={420}>
+            <Table verticalSpacing="sm" highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Member</Table.Th>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th visibleFrom="sm">Added</Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {members.isPending && (
+                  <Table.Tr>
+                    <Table.Td colSpan={4}>
+                      <Text c="dimmed" size="sm">
+                        Loading members…
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+                {members.data?.items.map((m) => (
+                  <MemberRow
+                    key={m.account_id}
+                    instance={instance}
+                    member={m}
+                    isSelf={m.account_id === me.data?.id}
+                    onRemove={setRemoving}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Stack>
+      <Modal opened={removing !== null} onClose={() => setRemoving(null)} title="Remove member" centered>
+        <Stack>
+          <Text size="sm">
+            Remove <b>{removing?.email}</b> from <b>{instance.name}</b>? They lose access to this instance at once.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRemoving(null)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={confirmRemove}>
+              Remove
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Paper>
+  )
+}

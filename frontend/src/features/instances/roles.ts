@@ -1,0 +1,33 @@
+import type { Schemas } from '../../api/client'
+
+export type Role = Schemas['Role']
+export type Instance = Schemas['Instance']
+export type Member = Schemas['Member']
+
+export const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer']
+
+export const ROLE_LABELS: Record<Role, string> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  developer: 'Developer',
+  viewer: 'Viewer',
+}
+
+export const ROLE_COLORS: Record<Role, string> = {
+  owner: 'grape',
+  admin: 'blue',
+  developer: 'teal',
+  viewer: 'gray',
+}
+
+/** What a caller with `role` may do — mirrors the server's policy to hide what would be refused. */
+export const can = {
+  editInstance: (role: Role) => role === 'owner' || role === 'admin',
+  deleteInstance: (role: Role) => role === 'owner',
+  manageMembers: (role: Role) => role === 'owner' || role === 'admin',
+  /** May `caller` change or remove a member who currently holds `target`? */
+  manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),
+  /** Roles `caller` may grant. */
+  grantable: (caller: Role): Role[] =>
+    caller === 'owner' ? ROLES : caller === 'admin' ? ['admin', 'developer', 'viewer'] : [],
+}

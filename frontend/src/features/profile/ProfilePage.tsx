@@ -1,0 +1,141 @@
+import { Button, Collapse, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core'
+import { useForm } from '@mantine/form'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { FullPageLoader } from '../../components/FullPageLoader'
+import { useMe } from '../../lib/account'
+import { applyApiError, notifySuccess } from '../../lib/forms'
+import { PASSWORD_MIN, validateEmail, validatePassword, validateRequired } from '../../lib/validation'
+import { useChangePassword, useUpdateProfile, type UpdateProfileInput } from './api'
+import type { Schemas } from '../../api/client'
+
+type Account = Schemas['Account']
+
+function ProfileForm({ account }: { account: Account }) {
+  const update = useUpdateProfile()
+  const form = useForm({
+    initialValues: { name: account.name, email: account.email, current_password: '' },
+    validate: {
+      name: validateRequired('Name'),
+      email: validateEmail,
+      current_password: (value: string, values) =>
+        values.email.trim() !== account.email && !value ? 'Enter your current password to change your email' : null,
+    },
+  })
+  const emailChanged = form.getValues().email.trim() !== account.email
+
+  const submit = form.onSubmit((values) => {
+    const body: UpdateProfileInput = {}
+    if (values.name.trim() !== account.name) body.name = values.name.trim()
+    if (values.email.trim() !== account.email) {
+      body.email = values.email.trim()
+      body.current_password = values.current_password
+    }
+    if (Object.keys(body).length === 0) return
+    update.mutate(body, {
+      onSuccess: (saved) => {
+        const next = { name: saved.name, email: saved.email, current_password: '' }
+        form.setInitialValues(next)
+        form.setValues(next)
+        notifySuccess('Profile saved')
+      },
+      onError: (error) => applyApiError(form, error),
+    })
+  })
+
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="profile-heading">
+      <Title order={2} fz="h4" id="profile-heading" mb="md">
+        Profile
+      </Title>
+      <form onSubmit={submit} noValidate>
+        <Stack maw={480}>
+          <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
+          <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
+          <Collapse expanded={emailChanged}>
+            <PasswordInput
+              label="Current password"
+              description="Required to change your email."
+              autoComplete="current-password"
+              {...form.getInputProps('current_password')}
+            />
+          </Collapse>
+          <Group>
+            <Button type="submit" loading={update.isPending} disabled={!form.isDirty()}>
+              Save profile
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  )
+}
+
+function PasswordForm() {
+  const change = useChangePassword()
+  const form = useForm({
+    initialValues: { current_password: '', new_password: '', confirm: '' },
+    validate: {
+      current_password: validateRequired('Current password'),
+      new_password: validatePassword,
+      confirm: (value: string, values) => (value === values.new_password ? null : 'The passwords do not match'),
+    },
+  })
+  const submit = form.onSubmit((values) => {
+    change.mutate(
+      { current_password: values.current_password, new_password: values.new_password },
+      {
+        onSuccess: () => {
+          form.reset()
+          notifySuccess('Password changed. Your other sessions were signed out.')
+        },
+        onError: (error) => applyApiError(form, error, { title: 'Could not change the password' }),
+      },
+    )
+  })
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="password-heading">
+      <Title order={2} fz="h4" id="password-heading">
+        Change password
+      </Title>
+      <Text c="dimmed" size="sm" mb="md">
+        Your other sessions are signed out; this one stays.
+      </Text>
+      <form onSubmit={submit} noValidate>
+        <Stack maw={480}>
+          <PasswordInput label="Current password" autoComplete="current-password" required {...form.getInputProps('current_password')} />
+          <PasswordInput
+            label="New password"
+            description={`At least ${PASSWORD_MIN} characters`}
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('new_password')}
+          />
+          <PasswordInput label="Confirm new password" autoComplete="new-password" required {...form.getInputProps('confirm')} />
+          <Group>
+            <Button type="submit" loading={change.isPending}>
+              Change password
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  )
+}
+
+export function ProfilePage() {
+  const me = useMe()
+  if (me.isPending) return <FullPageLoader label="Loading profile" />
+  if (me.isError) return <ErrorAlert error={me.error} title="Could not load your profile" onRetry={() => me.refetch()} />
+  return (
+    <Stack gap="lg" maw={900}>
+      <div>
+        <Title order={1} fz="h2">
+          Your profile
+        </Title>
+        <Text c="dimmed">Member since {new Date(me.data.created_at).toLocaleDateString()}</Text>
+      </div>
+      <ProfileForm key={me.data.id} account={me.data} />
+      <PasswordForm />
+    </Stack>
+  )
+}

@@ -1,0 +1,16 @@
+//! Steward's database migrations: forward-only, one file per change, never edited once landed.
+//!
+//! They run on SQLite and PostgreSQL alike, so they use only what sea-query renders for both.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_accounts_and_instances;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_accounts_and_instances::Migration)]
+    }
+}
