@@ -3,7 +3,7 @@
 use anyhow::Context;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationDef, TransactionTrait,
+    RelationTrait as _, TransactionTrait,
 };
 use steward_domain::Role;
 use uuid::Uuid;
@@ -18,15 +18,6 @@ use crate::{Conflict, Cursor, Page, StoreError, StoreResult, map_unique, now};
 pub struct Membership {
     pub instance: Instance,
     pub role: Role,
-}
-
-/// instances ⋈ instance_members on instance_id.
-fn members_join() -> RelationDef {
-    let def: RelationDef = instance_members::Entity::belongs_to(Entity)
-        .from(instance_members::Column::InstanceId)
-        .to(Column::Id)
-        .into();
-    def.rev()
 }
 
 pub(crate) fn parse_role(s: &str) -> StoreResult<Role> {
@@ -67,7 +58,7 @@ pub async fn create_with_owner(db: &crate::Database, slug: &str, name: &str, tim
 #[tracing::instrument(skip_all, fields(slug = %slug, account_id = %account_id))]
 pub async fn membership(db: &impl ConnectionTrait, slug: &str, account_id: Uuid) -> StoreResult<Option<Membership>> {
     let row = Entity::find()
-        .join(JoinType::InnerJoin, members_join())
+        .join(JoinType::InnerJoin, crate::entities::instances::Relation::InstanceMembers.def())
         .filter(Column::Slug.eq(slug))
         .filter(instance_members::Column::AccountId.eq(account_id))
         .select_also(instance_members::Entity)
@@ -84,7 +75,7 @@ pub async fn membership(db: &impl ConnectionTrait, slug: &str, account_id: Uuid)
 #[tracing::instrument(skip_all, fields(account_id = %account_id))]
 pub async fn list_for_account(db: &impl ConnectionTrait, account_id: Uuid, limit: u64, after: Option<&str>) -> StoreResult<Page<Membership>> {
     let base = Entity::find()
-        .join(JoinType::InnerJoin, members_join())
+        .join(JoinType::InnerJoin, crate::entities::instances::Relation::InstanceMembers.def())
         .filter(instance_members::Column::AccountId.eq(account_id));
     let total = base.clone().count(db).await.context("Failed to count instances")?;
     let mut query = base;

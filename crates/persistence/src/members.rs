@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationDef, TransactionTrait,
+    QuerySelect, RelationTrait as _, TransactionTrait,
 };
 use steward_domain::Role;
 use uuid::Uuid;
@@ -27,13 +27,6 @@ pub struct Member {
     pub added_at: DateTime<FixedOffset>,
 }
 
-fn accounts_join() -> RelationDef {
-    instance_members::Entity::belongs_to(accounts::Entity)
-        .from(instance_members::Column::AccountId)
-        .to(accounts::Column::Id)
-        .into()
-}
-
 fn to_member(m: instance_members::Model, a: accounts::Model) -> StoreResult<Member> {
     Ok(Member { account_id: a.id, email: a.email, name: a.name, role: parse_role(&m.role)?, added_at: m.created_at })
 }
@@ -42,7 +35,7 @@ fn to_member(m: instance_members::Model, a: accounts::Model) -> StoreResult<Memb
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, after: Option<&str>) -> StoreResult<Page<Member>> {
     let base = instance_members::Entity::find()
-        .join(JoinType::InnerJoin, accounts_join())
+        .join(JoinType::InnerJoin, instance_members::Relation::Accounts.def())
         .filter(instance_members::Column::InstanceId.eq(instance_id));
     let total = base.clone().count(db).await.context("Failed to count members")?;
     let mut query = base;
@@ -75,7 +68,7 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, afte
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, account_id = %account_id))]
 pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, account_id: Uuid) -> StoreResult<Option<Member>> {
     let row = instance_members::Entity::find()
-        .join(JoinType::InnerJoin, accounts_join())
+        .join(JoinType::InnerJoin, instance_members::Relation::Accounts.def())
         .filter(instance_members::Column::InstanceId.eq(instance_id))
         .filter(instance_members::Column::AccountId.eq(account_id))
         .select_also(accounts::Entity)

@@ -1,0 +1,11 @@
+//! Black-box tests of the console API: the real application on port 0, on SQLite and on
+//! PostgreSQL. One test binary keeps link time down.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod instances;
+mod members;
+mod openapi;
+mod operations;

@@ -1,0 +1,93 @@
+//! The OpenAPI document: committed, in step with the code, and honest about security.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::db_tests;
+use crate::helpers::{TestApp, assert_problem};
+
+#[test]
+fn committed_document_matches_the_code() {
+    let generated = steward_http::openapi::to_pretty_json(&steward_http::openapi_document()).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "openapi/openapi.json is out of date with the code: run `make openapi` and commit the result (and regenerate the console's types)"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_security() {
+    let doc: Value = serde_json::to_value(steward_http::openapi_document()).unwrap();
+    assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let secured = op.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+            if path.starts_with("/api/v1/") {
+                let public = ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/refresh"].contains(&path.as_str());
+                assert_eq!(secured, !public, "{method} {path}: security");
+                if secured {
+                    assert!(responses.contains_key("401"), "{method} {path}: documents 401");
+                }
+                if op.get("requestBody").is_some() {
+                    assert!(responses.contains_key("422") || responses.contains_key("400"), "{method} {path}: documents bad input");
+                }
+            }
+            assert!(op.get("operationId").is_some(), "{method} {path}: operationId");
+        }
+    }
+}
+
+db_tests!(every_secured_route_answers_401_without_a_token, served_document_and_reference_page);
+
+/// Walks the document, so every new route is covered automatically.
+async fn every_secured_route_answers_401_without_a_token(app: TestApp) {
+    let s = app.signup("walker@example.com").await;
+    app.create_instance(&s.access, "walk").await;
+    let doc: Value = app.get("/api/openapi.json", None).await.json().await.unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let secured = op.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+            if !secured {
+                continue;
+            }
+            let concrete = path.replace("{instance}", "walk").replace("{account_id}", &uuid::Uuid::now_v7().to_string());
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            for token in [None, Some("garbage"), Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")] {
+                let mut req = app.client.request(method.clone(), app.url(&concrete)).json(&json!({}));
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                let res = req.send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path} with {token:?}");
+                assert_eq!(res.headers()["www-authenticate"], "Bearer");
+                assert_problem(res, StatusCode::UNAUTHORIZED, if token.is_some() { "invalid_token" } else { "unauthorized" }).await;
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 13, "only {checked} secured operations found");
+    // And nothing changed.
+    let inst: Value = app.get("/api/v1/instances/walk", Some(&s.access)).await.json().await.unwrap();
+    assert_eq!(inst["name"], "Instance walk");
+}
+
+async fn served_document_and_reference_page(app: TestApp) {
+    let served: Value = app.get("/api/openapi.json", None).await.json().await.unwrap();
+    let generated = serde_json::to_value(steward_http::openapi_document()).unwrap();
+    assert_eq!(served, generated);
+    let res = app.get("/api/docs", None).await;
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    let res = app.get("/api/docs/", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "reference page");
+    // Its assets are embedded in the binary, not loaded from a CDN.
+    assert!(!html.contains("cdn.") && !html.contains("unpkg"), "no CDN");
+    let res = app.get("/api/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().len() > 100_000);
+}
