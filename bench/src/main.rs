@@ -1,0 +1,173 @@
+//! Steward's load generator. `bench/run` starts a release server and calls this.
+//!
+//! Scenarios (each prints one JSON line):
+//! - `hash`: the time of one argon2id hash with the given parameters, and `cores / hash_time`;
+//! - `login URL SECS CONCURRENCY`: sign-ins per second against a real server;
+//! - `me URL SECS CONCURRENCY [--with-login-flood N]`: `GET /api/v1/me` per second and its
+//!   latency percentiles, optionally while N clients flood the sign-in route.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::PasswordHasher as _;
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde_json::json;
+
+const PASSWORD: &str = "benchmark password 1";
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn hash_bench() {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("params");
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let _ = argon2.hash_password(PASSWORD.as_bytes());
+    let n = 20;
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = argon2.hash_password(PASSWORD.as_bytes());
+    }
+    let per_hash = started.elapsed().as_secs_f64() / n as f64;
+    println!(
+        "{}",
+        json!({"scenario": "hash", "params": "argon2id m=19456 t=2 p=1", "hash_ms": per_hash * 1000.0, "cores": cores(), "limit_per_sec": cores() as f64 / per_hash})
+    );
+}
+
+async fn ensure_account(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let _ = client.post(format!("{base}/api/v1/auth/signup")).json(&json!({"email": email, "password": PASSWORD, "name": "Bench"})).send().await;
+    let res = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": email, "password": PASSWORD})).send().await.expect("login");
+    let body: serde_json::Value = res.json().await.expect("login body");
+    body["access_token"].as_str().expect("access token").to_owned()
+}
+
+/// Runs `concurrency` loops of `op` for `secs`; returns (count, errors, sorted latencies in ms).
+async fn drive<F, Fut>(secs: u64, concurrency: usize, stop: Arc<AtomicBool>, op: F) -> (u64, u64, Vec<f64>)
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let errors = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let op = op.clone();
+        let errors = errors.clone();
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = 0u64;
+            while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                if !op(worker, i).await {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                i += 1;
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (all.len() as u64, errors.load(Ordering::Relaxed), all)
+}
+
+async fn login_flood(base: String, secs: u64, concurrency: usize, stop: Arc<AtomicBool>) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    // A pool of accounts, so the per-account brute-force lock never trips.
+    let mut emails = Vec::new();
+    for i in 0..concurrency {
+        let email = format!("flood{i}@bench.example");
+        ensure_account(&client, &base, &email).await;
+        emails.push(email);
+    }
+    let emails = Arc::new(emails);
+    let started = Instant::now();
+    let (n, errors, lat) = drive(secs, concurrency, stop, move |w, _| {
+        let client = client.clone();
+        let base = base.clone();
+        let email = emails[w].clone();
+        async move {
+            match client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": email, "password": PASSWORD})).send().await {
+                Ok(r) => r.status().is_success(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    json!({"scenario": "login", "concurrency": concurrency, "seconds": elapsed, "logins": n, "errors": errors,
+           "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+}
+
+async fn me_load(base: String, secs: u64, concurrency: usize) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let token = ensure_account(&client, &base, "reader@bench.example").await;
+    let started = Instant::now();
+    let (n, errors, lat) = drive(secs, concurrency, Arc::new(AtomicBool::new(false)), move |_, _| {
+        let client = client.clone();
+        let url = format!("{base}/api/v1/me");
+        let token = token.clone();
+        async move {
+            match client.get(url).bearer_auth(token).send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    json!({"scenario": "me", "concurrency": concurrency, "seconds": elapsed, "requests": n, "errors": errors,
+           "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p95_ms": percentile(&lat, 0.95), "p99_ms": percentile(&lat, 0.99), "max_ms": lat.last().copied().unwrap_or(f64::NAN)})
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    match args.first().map(String::as_str) {
+        Some("hash") => hash_bench(),
+        Some("login") => {
+            let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
+            let r = rt.block_on(login_flood(base, secs, c, Arc::new(AtomicBool::new(false))));
+            println!("{r}");
+        }
+        Some("me") => {
+            let (base, secs, c): (String, u64, usize) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
+            let flood: Option<usize> = args.iter().position(|a| a == "--with-login-flood").map(|i| args[i + 1].parse().unwrap());
+            let r = rt.block_on(async move {
+                let stop = Arc::new(AtomicBool::new(false));
+                let flood_task = flood.map(|n| tokio::spawn(login_flood(base.clone(), secs + 4, n, stop.clone())));
+                if flood_task.is_some() {
+                    // Let the flood set up its accounts and reach full speed first.
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                }
+                let mut me = me_load(base, secs, c).await;
+                stop.store(true, Ordering::Relaxed);
+                if let Some(t) = flood_task {
+                    me["login_flood"] = t.await.unwrap_or_default();
+                }
+                me
+            });
+            println!("{r}");
+        }
+        _ => {
+            eprintln!("usage: steward-bench hash | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
+            std::process::exit(2);
+        }
+    }
+}
