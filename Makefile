@@ -11,6 +11,8 @@ run: console
 
 ## Everything CI runs: Rust on SQLite and PostgreSQL, frontend unit tests, browser end-to-end.
 test: test-rust test-frontend
+	@if command -v docker-compose >/dev/null; then docker-compose config -q && echo "== docker-compose.yml is valid"; \
+	else echo "!! docker-compose not installed: docker-compose.yml not validated"; fi
 	@scripts/pg-status "$(PG_URL)" summary
 
 test-rust:

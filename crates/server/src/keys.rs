@@ -26,6 +26,9 @@ impl MasterKey {
     /// The configured key, or the one stored in `data_dir` (generated on first start).
     pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         if let Some(text) = configured {
+            if text.trim().is_empty() {
+                bail!("STEWARD_MASTER_KEY is set but empty; generate one with `openssl rand -base64 32`, or unset it to use <data_dir>/master.key");
+            }
             return Self::from_base64(text, "STEWARD_MASTER_KEY");
         }
         let path = data_dir.join("master.key");
