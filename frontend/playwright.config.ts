@@ -9,15 +9,21 @@ import { fileURLToPath } from 'node:url'
  * builds it; this never runs cargo) serving the built SPA from `dist/`, on a fresh data dir.
  */
 const here = dirname(fileURLToPath(import.meta.url))
-const port = Number(process.env.STEWARD_E2E_PORT ?? 18080)
-const baseURL = `http://127.0.0.1:${port}`
-const binary = resolve(here, process.env.STEWARD_BIN ?? '../target/debug/steward')
+const port = Number(process.env.E2E_PORT ?? 18080)
+// E2E_BASE_URL points the tests at a server that is already running (no webServer).
+const external = process.env.E2E_BASE_URL
+const baseURL = external ?? `http://127.0.0.1:${port}`
+const binary = resolve(here, process.env.E2E_STEWARD_BIN ?? '../target/debug/steward')
 
 // Workers inherit the environment, so the temp dir is created once, by the main process.
-process.env.STEWARD_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'steward-e2e-'))
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'steward-e2e-'))
+  process.env.E2E_DATA_DIR_CREATED = '1'
+}
 
 export default defineConfig({
   testDir: './e2e',
+  globalTeardown: './e2e/global-teardown.ts',
   outputDir: './test-results/artifacts',
   fullyParallel: false,
   workers: 1,
@@ -44,7 +50,9 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } }],
-  webServer: {
+  webServer: external
+    ? undefined
+    : {
     command: `"${binary}" serve`,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
@@ -53,11 +61,11 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       STEWARD_BIND: `127.0.0.1:${port}`,
-      STEWARD_DATA_DIR: process.env.STEWARD_E2E_DATA_DIR,
+      STEWARD_DATA_DIR: process.env.E2E_DATA_DIR,
       STEWARD_CONSOLE_DIR: resolve(here, 'dist'),
       STEWARD_ARGON2_MEMORY_KIB: '1024',
       STEWARD_ARGON2_ITERATIONS: '1',
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      STEWARD_LOG: process.env.STEWARD_LOG ?? 'warn',
     },
   },
 })

@@ -4,22 +4,6 @@
  */
 
 export interface paths {
-    "/api/v1/auth/signup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["signup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -29,23 +13,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in with email and password.
+         * @description An unknown email and a wrong password get the same answer in the same time. After 10 failed
+         *     attempts for one email within 15 minutes, attempts are refused with 429 and `Retry-After`
+         *     (even with the right password) until the window has passed.
+         */
         post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -61,6 +35,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Sign out: ends the session of the access token. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -68,23 +43,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["getMe"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch: operations["updateMe"];
-        trace?: never;
-    };
-    "/api/v1/me/password": {
+    "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
             header?: never;
@@ -93,7 +52,29 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["changePassword"];
+        /**
+         * Exchange a refresh token for a new pair.
+         * @description Refresh tokens rotate: each works once. Presenting one that was already used ends its whole
+         *     session (someone copied it), and the caller must sign in again.
+         */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a console account and sign it in. */
+        post: operations["signup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -107,9 +88,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listInstances"];
+        /** The instances the caller is a member of, ordered by slug. */
+        get: operations["list_instances"];
         put?: never;
-        post: operations["createInstance"];
+        /** Create an instance; the caller becomes its owner. */
+        post: operations["create_instance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -123,13 +106,90 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["getInstance"];
+        /** One instance. */
+        get: operations["get_instance"];
         put?: never;
         post?: never;
-        delete: operations["deleteInstance"];
+        /** Delete the instance and everything in it (owner only). */
+        delete: operations["delete_instance"];
         options?: never;
         head?: never;
-        patch: operations["updateInstance"];
+        /** Rename the instance or change its time zone (admin or owner). */
+        patch: operations["update_instance"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's applications, newest first. */
+        get: operations["list_applications"];
+        put?: never;
+        /** Connect an application. A back-end app's `client_secret` is in this response only. */
+        post: operations["create_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application. */
+        get: operations["get_application"];
+        put?: never;
+        post?: never;
+        /** Delete an application: its client id and secrets stop working at once. */
+        delete: operations["delete_application"];
+        options?: never;
+        head?: never;
+        /** Change an application's name, description, enabled flag, origins or redirect URIs. */
+        patch: operations["update_application"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/applications/{id}/quickstart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready-to-paste configuration and a first call for the application. */
+        get: operations["quickstart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/applications/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a back-end application's secret. The new secret is in this response only; the old
+         *     one keeps working for `grace_period_secs` (default 0: it stops at once).
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/instances/{instance}/members": {
@@ -139,9 +199,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listMembers"];
+        /** The instance's members, ordered by email. */
+        get: operations["list_members"];
         put?: never;
-        post: operations["addMember"];
+        /** Add an existing account to the instance (admin or owner; only an owner adds owners). */
+        post: operations["add_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,68 +220,712 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["removeMember"];
+        /**
+         * Remove a member (admin or owner; only an owner removes an owner). Any member may remove
+         *     themselves. The last owner cannot be removed.
+         */
+        delete: operations["remove_member"];
         options?: never;
         head?: never;
-        patch: operations["updateMember"];
+        /**
+         * Change a member's role (admin or owner; only an owner touches the owner role). The last
+         *     owner cannot be demoted.
+         */
+        patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's published signing keys, newest first (one is created on first use). */
+        get: operations["list_signing_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing key (admin or owner): new tokens are signed with a new key; the old one
+         *     stays published until the tokens it signed have expired.
+         */
+        post: operations["rotate_signing_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in account. */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the name and/or email. Changing the email requires the current password. */
+        patch: operations["update_me"];
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password. Every other session of the account is signed out; this one stays. */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics in the text exposition format. */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's token-signing public keys (JWKS), to verify its tokens. */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/app": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling application: a first call to check a configuration. */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's name and logo, for login screens. Public. */
+        get: operations["branding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get an access token (OAuth 2.0 token endpoint).
+         * @description `grant_type=client_credentials`, with the back-end app's credentials by HTTP Basic
+         *     (`client_id:client_secret`) or as `client_id` and `client_secret` form fields. Optional
+         *     `scope` (space-separated; default: every scope the app may have).
+         */
+        post: operations["token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process can serve requests: the database answers. */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            code: string;
-            errors?: {
-                field: string;
-                code: string;
-                message: string;
-            }[];
-        };
-        Account: {
-            id: string;
-            email: string;
-            name: string;
+        /** @description A console account. Never carries password data. */
+        AccountDto: {
+            /** Format: date-time */
             created_at: string;
+            /** @example ada@example.com */
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** @example Ada Lovelace */
+            name: string;
+            /** Format: date-time */
             updated_at: string;
         };
-        TokenResponse: {
-            access_token: string;
-            token_type: string;
-            expires_in: number;
-            refresh_token: string;
-        };
-        SignupResponse: {
-            account: components["schemas"]["Account"];
-            access_token: string;
-            token_type: string;
-            expires_in: number;
-            refresh_token: string;
+        AddMemberRequest: {
+            /**
+             * @description The email of an existing Steward account.
+             * @example grace@example.com
+             */
+            email: string;
+            role: components["schemas"]["RoleDto"];
         };
         /** @enum {string} */
-        Role: "owner" | "admin" | "developer" | "viewer";
-        Instance: {
-            id: string;
-            slug: string;
-            name: string;
-            time_zone: string;
+        AppKindDto: "frontend" | "backend";
+        ApplicationDto: {
+            /** @description Web origins allowed to call the public API from a browser (front-end apps). */
+            allowed_origins: string[];
+            /**
+             * @description Public identifier of the app.
+             * @example app_3q2-7wEjR0KTq9vTVXb8Qw
+             */
+            client_id: string;
+            /** Format: date-time */
             created_at: string;
+            description: string;
+            /** @description Disabled apps are refused by the public API. */
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AppKindDto"];
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /** @description Where users may be sent back after signing in (front-end apps). */
+            redirect_uris: string[];
+            /** @description Valid client secrets (back-end apps): the current one, and rotated-out ones in their grace period. */
+            secrets: components["schemas"]["SecretInfo"][];
+            /** Format: date-time */
             updated_at: string;
-            role: components["schemas"]["Role"];
         };
-        Member: {
+        ApplicationList: {
+            items: components["schemas"]["ApplicationDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description What a login screen shows. */
+        Branding: {
+            /** @description The instance's slug. */
+            instance: string;
+            /** @description The logo's URL, when one is uploaded. */
+            logo_url?: string | null;
+            /** @description The instance's name. */
+            name: string;
+        };
+        ChangePasswordRequest: {
+            /** Format: password */
+            current_password: string;
+            /**
+             * Format: password
+             * @description 8 to 256 characters.
+             */
+            new_password: string;
+        };
+        CreateApplicationRequest: {
+            /** @description Front-end apps only: `https://host[:port]` (http only for localhost), no wildcards, at most 20. */
+            allowed_origins?: string[] | null;
+            description?: string | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            kind: components["schemas"]["AppKindDto"];
+            /** @example Web shop */
+            name: string;
+            /** @description Front-end apps only: absolute https URLs (http only for localhost), no fragments, at most 20. */
+            redirect_uris?: string[] | null;
+        };
+        CreateInstanceRequest: {
+            /** @example Production */
+            name: string;
+            /**
+             * @description 3–40 characters: lowercase letters, digits and single hyphens, starting with a letter.
+             * @example production
+             */
+            slug: string;
+            /**
+             * @description An IANA time zone name.
+             * @example Europe/Athens
+             */
+            time_zone: string;
+        };
+        /** @description A new application; `client_secret` (back-end apps) is shown this once. */
+        CreatedApplication: components["schemas"]["ApplicationDto"] & {
+            /** @description The back-end app's secret, shown only now. Null for front-end apps. */
+            client_secret?: string | null;
+        };
+        /** @description One invalid field of a request. */
+        FieldError: {
+            /** @description A stable, machine-readable code. */
+            code: string;
+            /** @description The JSON field (a dotted path for nested fields). */
+            field: string;
+            /** @description What is wrong, for people. */
+            message: string;
+        };
+        Health: {
+            /** @description `ok` when healthy. */
+            status: string;
+        };
+        /** @description A client instance, with the caller's role on it. */
+        InstanceDto: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @example Production */
+            name: string;
+            /** @description The caller's role. */
+            role: components["schemas"]["RoleDto"];
+            /**
+             * @description The instance's URL name (immutable).
+             * @example production
+             */
+            slug: string;
+            /**
+             * @description IANA time zone in which the console shows the instance's times.
+             * @example Europe/Athens
+             */
+            time_zone: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        InstanceList: {
+            items: components["schemas"]["InstanceDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description An Ed25519 public key (RFC 8037). */
+        Jwk: {
+            /** @example EdDSA */
+            alg: string;
+            /** @example Ed25519 */
+            crv: string;
+            kid: string;
+            /** @example OKP */
+            kty: string;
+            /** @example sig */
+            use: string;
+            /** @description The public key, base64url. */
+            x: string;
+        };
+        /** @description A JSON Web Key Set (RFC 7517) of the instance's token-signing keys. */
+        Jwks: {
+            keys: components["schemas"]["Jwk"][];
+        };
+        /** @enum {string} */
+        KeyStatus: "active" | "retired";
+        LoginRequest: {
+            /** @example ada@example.com */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        MemberDto: {
+            /** Format: uuid */
             account_id: string;
+            /** Format: date-time */
+            added_at: string;
             email: string;
             name: string;
-            role: components["schemas"]["Role"];
-            added_at: string;
+            role: components["schemas"]["RoleDto"];
+        };
+        MemberList: {
+            items: components["schemas"]["MemberDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description An error of the token endpoint (RFC 6749 §5.2). */
+        OAuthErrorBody: {
+            /**
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
+             * @example invalid_client
+             */
+            error: string;
+            error_description: string;
+        };
+        /** @description A successful token response (RFC 6749 §5.1). */
+        OAuthToken: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @example 3600
+             */
+            expires_in: number;
+            /** @example users:manage */
+            scope: string;
+            /** @example Bearer */
+            token_type: string;
+        };
+        /**
+         * @description An RFC 9457 problem document.
+         * @example {
+         *       "code": "validation_failed",
+         *       "detail": "The request has invalid fields.",
+         *       "errors": [
+         *         {
+         *           "code": "invalid_email",
+         *           "field": "email",
+         *           "message": "Enter a valid email address, like name@example.com."
+         *         }
+         *       ],
+         *       "status": 422,
+         *       "title": "Unprocessable Content",
+         *       "type": "urn:steward:problem:validation_failed"
+         *     }
+         */
+        Problem: {
+            /** @description A stable, machine-readable error code. */
+            code: string;
+            /** @description What went wrong, for people. */
+            detail: string;
+            /** @description Per-field errors, for validation problems. */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /** @description The HTTP status text. */
+            title: string;
+            /** @description A URI naming the kind of problem: `urn:steward:problem:{code}`. */
+            type: string;
+        };
+        /** @description What an application needs to make its first call. */
+        Quickstart: {
+            /** @description The instance's public API base URL. */
+            api_base_url: string;
+            client_id: string;
+            /** @description A first call with curl. */
+            curl: string;
+            /** @description The interactive API reference. */
+            docs_url: string;
+            /** @description A ready `.env` snippet (the secret is a placeholder: it is never shown again). */
+            env: string;
+            /** @description A first call with JavaScript (fetch). */
+            javascript: string;
+            /** @description The JWKS URL, to verify the instance's tokens. */
+            jwks_url: string;
+            /** @description The OpenAPI document, to generate a client. */
+            openapi_url: string;
+        };
+        Readiness: {
+            /** @description `ok` or `unreachable`. */
+            database: string;
+            /** @description `ready` or `unavailable`. */
+            status: string;
+        };
+        RefreshRequest: {
+            /** @description The refresh token from the last sign-in or refresh. Each can be used once. */
+            refresh_token: string;
+        };
+        /**
+         * @description A member's role on an instance.
+         * @enum {string}
+         */
+        RoleDto: "owner" | "admin" | "developer" | "viewer";
+        RotateSecretRequest: {
+            /**
+             * Format: int64
+             * @description Seconds the current secret keeps working (0 to 604800, default 0: it stops at once).
+             */
+            grace_period_secs?: number | null;
+        };
+        /** @description The new secret, shown this once. */
+        RotatedSecret: {
+            client_secret: string;
+            /**
+             * Format: date-time
+             * @description When the previous secret stops working (now, without a grace period).
+             */
+            previous_secret_expires_at: string;
+            secret: components["schemas"]["SecretInfo"];
+        };
+        /** @description A client secret's metadata (the secret itself is shown only once). */
+        SecretInfo: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a rotated-out secret stops working; null for the current one.
+             */
+            expires_at?: string | null;
+            /**
+             * @description The secret's last four characters.
+             * @example x9Qa
+             */
+            hint: string;
+            /** Format: uuid */
+            id: string;
+        };
+        SigningKeyDto: {
+            /** @example EdDSA */
+            algorithm: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a retired key leaves the JWKS.
+             */
+            expires_at?: string | null;
+            kid: string;
+            /** Format: date-time */
+            retired_at?: string | null;
+            status: components["schemas"]["KeyStatus"];
+        };
+        SigningKeyList: {
+            items: components["schemas"]["SigningKeyDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        SignupRequest: {
+            /** @example ada@example.com */
+            email: string;
+            /** @example Ada Lovelace */
+            name: string;
+            /**
+             * Format: password
+             * @description 8 to 256 characters.
+             */
+            password: string;
+        };
+        /** @description The new account, signed in. */
+        SignupResponse: {
+            access_token: string;
+            account: components["schemas"]["AccountDto"];
+            /** Format: int64 */
+            expires_in: number;
+            refresh_token: string;
+            /** @example Bearer */
+            token_type: string;
+        };
+        /** @description A fresh pair of tokens. */
+        TokenResponse: {
+            /** @description A JWT to send as `Authorization: Bearer <access_token>`. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             * @example 900
+             */
+            expires_in: number;
+            /** @description Opaque; exchange it at `POST /api/v1/auth/refresh` for a new pair. Single use. */
+            refresh_token: string;
+            /** @example Bearer */
+            token_type: string;
+        };
+        /** @description Fields to change; omitted fields stay as they are. The kind and client id cannot change. */
+        UpdateApplicationRequest: {
+            allowed_origins?: string[] | null;
+            description?: string | null;
+            enabled?: boolean | null;
+            name?: string | null;
+            redirect_uris?: string[] | null;
+        };
+        /** @description Fields to change; omitted fields stay as they are. The slug cannot change. */
+        UpdateInstanceRequest: {
+            name?: string | null;
+            time_zone?: string | null;
+        };
+        /** @description Fields to change; omitted fields stay as they are. */
+        UpdateMeRequest: {
+            /**
+             * Format: password
+             * @description Required when changing the email.
+             */
+            current_password?: string | null;
+            email?: string | null;
+            name?: string | null;
+        };
+        UpdateMemberRequest: {
+            role: components["schemas"]["RoleDto"];
+        };
+        /** @description The application making the call. */
+        WhoAmI: {
+            /** @description `bearer_token` or `client_id`. */
+            authenticated_by: string;
+            client_id: string;
+            instance: string;
+            /** @example backend */
+            kind: string;
+            name: string;
+            /** @description Scopes of the bearer token (empty for client-id calls). */
+            scopes: string[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Malformed request (for example, invalid JSON). */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflicts with the current state (a taken value, the last owner...). */
+        ConflictResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The caller's role on the instance does not allow this. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found, or not visible to the caller. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than allowed. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many attempts; retry after the number of seconds in `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Missing, invalid, expired or revoked access token. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is invalid: a problem document with per-field `errors`. */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -227,97 +933,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    signup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                    name: string;
-                };
-            };
-        };
-        responses: {
-            /** @description ok */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignupResponse"];
-                };
-            };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -327,14 +942,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                };
+                "application/json": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -343,158 +954,11 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    refresh_token: string;
-                };
-            };
-        };
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenResponse"];
-                };
-            };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     logout: {
@@ -506,162 +970,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            /** @description Signed out. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
         };
     };
-    getMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description ok */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Account"];
-                };
-            };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateMe: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -670,89 +989,24 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    email?: string;
-                    current_password?: string;
-                };
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Account"];
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    changePassword: {
+    signup: {
         parameters: {
             query?: never;
             header?: never;
@@ -761,89 +1015,33 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    current_password: string;
-                    new_password: string;
-                };
+                "application/json": components["schemas"]["SignupRequest"];
             };
         };
         responses: {
-            /** @description no content */
-            204: {
+            201: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description problem */
-            400: {
-                headers: {
+                    /** @description /api/v1/me */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["SignupResponse"];
                 };
             };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["ConflictResponse"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    listInstances: {
+    list_instances: {
         parameters: {
             query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
@@ -852,85 +1050,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Instance"][];
-                        next_cursor: string | null;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["InstanceList"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    createInstance: {
+    create_instance: {
         parameters: {
             query?: never;
             header?: never;
@@ -939,706 +1071,743 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    slug: string;
-                    name: string;
-                    time_zone: string;
-                };
+                "application/json": components["schemas"]["CreateInstanceRequest"];
             };
         };
         responses: {
-            /** @description ok */
             201: {
                 headers: {
+                    /** @description The new instance's URL */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Instance"];
+                    "application/json": components["schemas"]["InstanceDto"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    getInstance: {
+    get_instance: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Instance"];
+                    "application/json": components["schemas"]["InstanceDto"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
-    deleteInstance: {
+    delete_instance: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            /** @description Deleted. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
-    updateInstance: {
+    update_instance: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    time_zone?: string;
-                };
+                "application/json": components["schemas"]["UpdateInstanceRequest"];
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Instance"];
+                    "application/json": components["schemas"]["InstanceDto"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    listMembers: {
+    list_applications: {
         parameters: {
             query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Member"][];
-                        next_cursor: string | null;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationList"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    addMember: {
+    create_application: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    email: string;
-                    /** @enum {string} */
-                    role: "owner" | "admin" | "developer" | "viewer";
-                };
+                "application/json": components["schemas"]["CreateApplicationRequest"];
             };
         };
         responses: {
-            /** @description ok */
             201: {
                 headers: {
+                    /** @description The application's URL */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/json": components["schemas"]["CreatedApplication"];
                 };
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
-    removeMember: {
+    get_application: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
-                account_id: string;
+                /** @description The application's id */
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description no content */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The application's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
-    updateMember: {
+    update_application: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
+                /** @description The application's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApplicationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    quickstart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The application's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quickstart"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The application's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_members: {
+        parameters: {
+            query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMemberRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The member's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The member's account id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+        };
+    };
+    update_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The member's account id */
                 account_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    role: "owner" | "admin" | "developer" | "viewer";
-                };
+                "application/json": components["schemas"]["UpdateMemberRequest"];
             };
         };
         responses: {
-            /** @description ok */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Member"];
+                    "application/json": components["schemas"]["MemberDto"];
                 };
             };
-            /** @description problem */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_signing_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    rotate_signing_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password changed; other sessions ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+        };
+    };
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Front-end apps: their client id */
+                "X-Client-Id"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    branding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        /** @description grant_type=client_credentials[&scope=...][&client_id=...&client_secret=...] */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description A token; verify it with the instance's JWKS. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description invalid_request, unsupported_grant_type or invalid_scope */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
-            /** @description problem */
+            /** @description invalid_client */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
-            /** @description problem */
-            403: {
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description problem */
-            404: {
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

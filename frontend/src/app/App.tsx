@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react'
 import { createBrowserRouter, RouterProvider } from 'react-router'
 import { session } from '../lib/session'
-import { createQueryClient, Providers } from './providers'
+import { createQueryClient } from './config'
+import { Providers } from './providers'
 import { routes } from './routes'
 
 const router = createBrowserRouter(routes)

@@ -1,11 +1,13 @@
-import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core'
+import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { IconChevronDown, IconHome, IconLogout, IconPlus, IconSettings, IconUser } from '@tabler/icons-react'
 import { useEffect } from 'react'
 import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
 import { Brand } from '../components/Brand'
 import { useLogout } from '../features/auth/api'
+import { useInstances } from '../features/instances/api'
 import { InstanceSwitcher } from '../features/instances/InstanceSwitcher'
+import { lastInstance } from '../lib/lastInstance'
 import { useMe } from '../lib/account'
 
 function initials(name: string | undefined): string {
@@ -63,10 +65,21 @@ function UserMenu() {
   )
 }
 
-function Navigation() {
+/**
+ * The instance the frame shows: the one in the URL, else (on pages outside an instance, such as
+ * the profile) the last one used, so the switcher and the navigation keep their context.
+ */
+function useCurrentSlug(): string | null {
   const match = useMatch('/i/:slug/*')
+  const instances = useInstances()
+  if (match?.params.slug) return match.params.slug
+  const list = instances.data ?? []
+  const last = lastInstance()
+  return (list.find((i) => i.slug === last) ?? list[0])?.slug ?? null
+}
+
+function Navigation({ slug }: { slug: string | null }) {
   const location = useLocation()
-  const slug = match?.params.slug
   return (
     <nav aria-label="Console">
       {slug ? (
@@ -89,15 +102,15 @@ function Navigation() {
             active={location.pathname.startsWith(`/i/${slug}/settings`)}
           />
         </>
-      ) : (
-        <NavLink
-          component={Link}
-          to="/instances/new"
-          label="New instance"
-          leftSection={<IconPlus size={18} aria-hidden />}
-          active={location.pathname === '/instances/new'}
-        />
-      )}
+      ) : null}
+      <NavLink
+        component={Link}
+        to="/instances/new"
+        label="New instance"
+        leftSection={<IconPlus size={18} aria-hidden />}
+        active={location.pathname === '/instances/new'}
+        hiddenFrom={slug ? 'sm' : undefined}
+      />
       <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mt="lg" mb={4}>
         Account
       </Text>
@@ -115,6 +128,7 @@ function Navigation() {
 export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure()
   const location = useLocation()
+  const slug = useCurrentSlug()
   // Close the mobile navbar after navigating.
   useEffect(() => close(), [location.pathname, close])
 
@@ -122,19 +136,21 @@ export function AppLayout() {
     <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="md" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Link to="/" aria-label="Steward home" className="brand-link">
-              <Brand size="md" />
-            </Link>
-            <InstanceSwitcher />
+            <Box visibleFrom="xs">
+              <Link to="/" aria-label="Steward home" className="brand-link">
+                <Brand size="md" />
+              </Link>
+            </Box>
+            <InstanceSwitcher slug={slug} />
           </Group>
           <UserMenu />
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         <AppShell.Section grow component={ScrollArea}>
-          <Navigation />
+          <Navigation slug={slug} />
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main bg="var(--mantine-color-gray-0)">

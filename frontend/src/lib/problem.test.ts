@@ -53,6 +53,19 @@ describe('problemFromResponse / errorMessage', () => {
     expect(errorMessage(error)).toBe('Too many failed logins. Try again in 42 s.')
   })
 
+  it('does not repeat a wait the server already states', async () => {
+    const response = new Response(
+      JSON.stringify({ status: 429, code: 'too_many_attempts', title: 'Too Many Requests', detail: 'Too many failed sign-in attempts. Try again in 899 seconds.' }),
+      { status: 429, headers: { 'Retry-After': '899' } },
+    )
+    expect(errorMessage(await problemFromResponse(response))).toBe('Too many failed sign-in attempts. Try again in 899 seconds.')
+    const bare = new Response(JSON.stringify({ status: 429, code: 'too_many_attempts', title: 'Too Many Requests' }), {
+      status: 429,
+      headers: { 'Retry-After': '900' },
+    })
+    expect(errorMessage(await problemFromResponse(bare))).toBe('Too Many Requests. Try again in 15 min.')
+  })
+
   it('explains network failures', () => {
     expect(errorMessage(new TypeError('Failed to fetch'))).toMatch(/could not reach the server/i)
   })

@@ -117,12 +117,18 @@ function defaultTitle(status: number): string {
   return `Request failed (${status})`
 }
 
+/** "42 s", or "15 min" for longer waits. */
+export function formatWait(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`
+}
+
 /** A sentence for the user: the problem's detail, with the wait for rate limits. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     const base = error.problem.detail || error.problem.title
-    if (error.status === 429 && error.retryAfter !== null) {
-      return `${base.replace(/\.?$/, '.')} Try again in ${error.retryAfter} s.`
+    // Add the wait from Retry-After unless the server's sentence already says it.
+    if (error.status === 429 && error.retryAfter !== null && !/try again/i.test(base)) {
+      return `${base.replace(/\.?$/, '.')} Try again in ${formatWait(error.retryAfter)}.`
     }
     return base
   }

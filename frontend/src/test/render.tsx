@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { render } from '@testing-library/react'
 import type { ReactElement } from 'react'
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router'
-import { theme } from '../app/providers'
+import { theme } from '../app/config'
 
 /** Renders `routes` at `path` inside the app's providers (no retries, fresh cache). */
 export function renderRoutes(routes: RouteObject[], path: string) {

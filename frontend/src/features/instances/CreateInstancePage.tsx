@@ -6,7 +6,8 @@ import { applyApiError, notifySuccess } from '../../lib/forms'
 import { validateRequired } from '../../lib/validation'
 import { useCreateInstance, useInstances } from './api'
 import { slugify, validateSlug } from './slug'
-import { browserTimeZone, TimeZoneSelect } from './TimeZoneSelect'
+import { browserTimeZone } from './timeZones'
+import { TimeZoneSelect } from './TimeZoneSelect'
 
 export function CreateInstancePage() {
   const navigate = useNavigate()

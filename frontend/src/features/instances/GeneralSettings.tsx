@@ -21,7 +21,8 @@ export function GeneralSettings({ instance }: { instance: Instance }) {
       form.setInitialValues({ name: instance.name, time_zone: instance.time_zone })
       form.setValues({ name: instance.name, time_zone: instance.time_zone })
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `form` is a new object on every render; only the server's values should re-run this.
+    // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [instance.name, instance.time_zone])
 
   const submit = form.onSubmit((values) => {

@@ -1,6 +1,6 @@
 import { Button, Stack, Text, Title } from '@mantine/core'
 import { useEffect } from 'react'
-import { Link, Outlet, useOutletContext, useParams } from 'react-router'
+import { Link, Outlet, useParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
 import { rememberInstance } from '../../lib/lastInstance'
@@ -35,8 +35,4 @@ export function InstanceLayout() {
     return <ErrorAlert error={instance.error} title="Could not load the instance" onRetry={() => instance.refetch()} />
   }
   return <Outlet context={instance.data satisfies Instance} />
-}
-
-export function useCurrentInstance(): Instance {
-  return useOutletContext<Instance>()
 }

@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconSettings } from '@tabler/icons-react'
 import { Link } from 'react-router'
-import { useCurrentInstance } from './InstanceLayout'
+import { useCurrentInstance } from './useCurrentInstance'
 import { ROLE_COLORS, ROLE_LABELS } from './roles'
 
 function formatNow(timeZone: string): string {
@@ -52,7 +52,7 @@ export function InstanceOverviewPage() {
           <Text ff="monospace">{instance.slug}</Text>
         </Fact>
         <Fact label="Time zone">
-          {instance.time_zone}
+          <div>{instance.time_zone}</div>
           <Text size="xs" c="dimmed">
             Now: {formatNow(instance.time_zone)}
           </Text>

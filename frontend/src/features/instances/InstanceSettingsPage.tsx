@@ -1,7 +1,7 @@
 import { Stack, Text, Title } from '@mantine/core'
 import { DangerZone } from './DangerZone'
 import { GeneralSettings } from './GeneralSettings'
-import { useCurrentInstance } from './InstanceLayout'
+import { useCurrentInstance } from './useCurrentInstance'
 import { MembersSection } from './MembersSection'
 import { can } from './roles'
 

@@ -1,11 +1,10 @@
 import { ActionIcon, Button, Group, Select } from '@mantine/core'
 import { IconPlus } from '@tabler/icons-react'
-import { Link, useNavigate, useParams } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { useInstances } from './api'
 
 /** Header control: jump between the caller's instances, or create one. */
-export function InstanceSwitcher() {
-  const { slug } = useParams()
+export function InstanceSwitcher({ slug }: { slug: string | null }) {
   const navigate = useNavigate()
   const instances = useInstances()
   const data = (instances.data ?? []).map((i) => ({ value: i.slug, label: i.name }))
@@ -16,7 +15,7 @@ export function InstanceSwitcher() {
         aria-label="Current instance"
         placeholder={instances.isPending ? 'Loading…' : 'Choose an instance'}
         data={data}
-        value={slug ?? null}
+        value={slug}
         onChange={(value) => value && navigate(`/i/${value}`)}
         searchable={data.length > 8}
         allowDeselect={false}

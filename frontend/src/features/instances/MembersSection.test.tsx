@@ -48,4 +48,13 @@ describe('MembersSection', () => {
     expect(screen.getAllByLabelText('Role of dev@example.com').length).toBeGreaterThan(0)
     expect(screen.queryAllByLabelText('Role of owner@example.com')).toHaveLength(0)
   })
+
+  it('never offers to demote or remove the last owner', async () => {
+    stubApi()
+    renderPage(<MembersSection instance={instance('owner')} />)
+    expect(await screen.findByText('Olga Owner')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Remove owner@example.com' })).not.toBeInTheDocument()
+    expect(screen.queryAllByLabelText('Role of owner@example.com')).toHaveLength(0)
+    expect(screen.getByRole('button', { name: 'Remove dev@example.com' })).toBeInTheDocument()
+  })
 })

@@ -51,9 +51,22 @@ function AddMemberForm({ instance }: { instance: Instance }) {
   )
 }
 
-function MemberRow({ instance, member, isSelf, onRemove }: { instance: Instance; member: Member; isSelf: boolean; onRemove: (m: Member) => void }) {
+function MemberRow({
+  instance,
+  member,
+  isSelf,
+  isLastOwner,
+  onRemove,
+}: {
+  instance: Instance
+  member: Member
+  isSelf: boolean
+  isLastOwner: boolean
+  onRemove: (m: Member) => void
+}) {
   const update = useUpdateMember(instance.slug)
-  const manageable = can.manageMember(instance.role, member.role)
+  // The last owner can be neither demoted nor removed (the server answers 409 last_owner).
+  const manageable = can.manageMember(instance.role, member.role) && !isLastOwner
   return (
     <Table.Tr>
       <Table.Td>
@@ -122,6 +135,7 @@ export function MembersSection({ instance }: { instance: Instance }) {
   const remove = useRemoveMember(instance.slug)
   const [removing, setRemoving] = useState<Member | null>(null)
   const manage = can.manageMembers(instance.role)
+  const ownerCount = members.data?.items.filter((m) => m.role === 'owner').length ?? 0
 
   const confirmRemove = () => {
     if (!removing) return
@@ -182,6 +196,7 @@ export function MembersSection({ instance }: { instance: Instance }) {
                     instance={instance}
                     member={m}
                     isSelf={m.account_id === me.data?.id}
+                    isLastOwner={m.role === 'owner' && ownerCount === 1 && !members.data.next_cursor}
                     onRemove={setRemoving}
                   />
                 ))}

@@ -1,24 +1,6 @@
 import { Select, type SelectProps } from '@mantine/core'
 import { useMemo } from 'react'
-
-export function timeZones(): string[] {
-  let zones: string[] = []
-  try {
-    zones = Intl.supportedValuesOf('timeZone')
-  } catch {
-    zones = []
-  }
-  if (!zones.includes('UTC')) zones = ['UTC', ...zones]
-  return zones
-}
-
-export function browserTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
-  } catch {
-    return 'UTC'
-  }
-}
+import { timeZones } from './timeZones'
 
 /** A searchable select of IANA time zones. */
 export function TimeZoneSelect(props: Omit<SelectProps, 'data'>) {

@@ -1,8 +1,8 @@
 import type { Schemas } from '../../api/client'
 
-export type Role = Schemas['Role']
-export type Instance = Schemas['Instance']
-export type Member = Schemas['Member']
+export type Role = Schemas['RoleDto']
+export type Instance = Schemas['InstanceDto']
+export type Member = Schemas['MemberDto']
 
 export const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer']
 

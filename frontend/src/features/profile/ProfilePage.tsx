@@ -8,7 +8,7 @@ import { PASSWORD_MIN, validateEmail, validatePassword, validateRequired } from 
 import { useChangePassword, useUpdateProfile, type UpdateProfileInput } from './api'
 import type { Schemas } from '../../api/client'
 
-type Account = Schemas['Account']
+type Account = Schemas['AccountDto']
 
 function ProfileForm({ account }: { account: Account }) {
   const update = useUpdateProfile()
