@@ -5,12 +5,13 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_accounts_and_instances;
+mod m20261128_000002_applications;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_accounts_and_instances::Migration)]
+        vec![Box::new(m20261128_000001_accounts_and_instances::Migration), Box::new(m20261128_000002_applications::Migration)]
     }
 }

@@ -4,6 +4,7 @@
 //! constructor; a value of one of these types is therefore always valid.
 
 pub mod account;
+pub mod application;
 pub mod instance;
 pub mod role;
 

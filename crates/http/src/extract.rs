@@ -56,8 +56,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Deserializes `bytes` as `T`, turning every failure into a problem.
+/// Deserializes `bytes` as `T`, turning every failure into a problem. Every request body of
+/// this API is a JSON object: anything else (an array, which serde would happily map onto a
+/// struct, a string, null) is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(_) => ApiError::validation(vec![FieldError::new("", "invalid_type", "The body must be a JSON object.")]),
+            Err(e) => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}.")),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = result.map_err(|err| {

@@ -39,7 +39,11 @@ impl Default for LockoutPolicy {
 /// Everything a handler may use, shared by every worker.
 pub struct AppState {
     pub db: Database,
+    /// The URL clients use to reach this server, without a trailing slash.
+    pub public_url: String,
     pub tokens: TokenService,
+    pub instance_tokens: auth::instance_tokens::InstanceTokens,
+    pub client_secrets: auth::client_secrets::ClientSecrets,
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
     pub refresh_ttl_secs: i64,
@@ -55,6 +59,11 @@ where
 {
     app.openapi(openapi::base())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+        .service(
+            utoipa_actix_web::scope("/public/v1")
+                .wrap(actix_web::middleware::from_fn(routes::public::cors::handle))
+                .configure(routes::public::configure),
+        )
         .configure(routes::health::configure)
 }
 

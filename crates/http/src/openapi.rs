@@ -41,6 +41,8 @@ use crate::problem;
         (name = "me", description = "The signed-in console account."),
         (name = "instances", description = "Client instances and their settings."),
         (name = "members", description = "Members of an instance and their roles."),
+        (name = "applications", description = "Applications connected to an instance's public API, and its signing keys."),
+        (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -54,6 +56,23 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").description(Some("A console access token.")).build()),
+        );
+        components.add_security_scheme(
+            "app_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A back-end application's token from `POST /public/v1/{instance}/oauth/token`."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client_id",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(utoipa::openapi::security::ApiKeyValue::with_description(
+                "X-Client-Id",
+                "A front-end application's client id (its requests' Origin must be allowed).",
+            ))),
         );
     }
 }

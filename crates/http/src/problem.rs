@@ -121,6 +121,12 @@ impl ApiError {
         e
     }
 
+    /// The same error with another stable code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     /// A value that validation guaranteed is missing: a bug, answered as a 500.
     pub fn invariant() -> Self {
         Self::internal(anyhow::anyhow!("A validated field was missing"))
@@ -203,6 +209,8 @@ impl From<Conflict> for ApiError {
                 .with_errors(vec![FieldError::new("slug", "slug_taken", "This slug is taken. Choose another.")]),
             Conflict::AlreadyMember => ApiError::conflict("already_member", "This account is already a member of the instance.")
                 .with_errors(vec![FieldError::new("email", "already_member", "Already a member of this instance.")]),
+            Conflict::AppNameTaken => ApiError::conflict("name_taken", "An application with this name already exists in the instance.")
+                .with_errors(vec![FieldError::new("name", "name_taken", "Another application of this instance has this name.")]),
             Conflict::LastOwner => ApiError::conflict("last_owner", "An instance must keep at least one owner. Make someone else an owner first."),
         }
     }

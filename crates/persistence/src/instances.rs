@@ -122,3 +122,9 @@ pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
     Entity::delete_by_id(id).exec(db).await.context("Failed to delete an instance")?;
     Ok(())
 }
+
+/// An instance by slug, for the public API (no membership involved).
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Option<Instance>> {
+    Ok(Entity::find().filter(Column::Slug.eq(slug)).one(db).await.context("Failed to look up an instance")?)
+}

@@ -6,6 +6,8 @@
 //! Every instance-scoped function takes the instance id: no query reaches another instance's rows.
 
 pub mod accounts;
+pub mod applications;
+pub mod crypto;
 pub mod db;
 pub mod entities;
 pub mod instances;
@@ -13,6 +15,7 @@ pub mod login_attempts;
 pub mod members;
 pub mod page;
 pub mod sessions;
+pub mod signing_keys;
 
 pub use db::{Database, connect};
 pub use page::{Cursor, Page};
@@ -36,6 +39,7 @@ pub enum Conflict {
     SlugTaken,
     AlreadyMember,
     LastOwner,
+    AppNameTaken,
 }
 
 impl From<Conflict> for StoreError {

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 use anyhow::Context;
+use steward_http::auth::client_secrets::ClientSecrets;
+use steward_http::auth::instance_tokens::InstanceTokens;
 use steward_http::{AppState, HashParams, LockoutPolicy, Metrics, PasswordHasher, TokenService};
 
 pub use settings::Settings;
@@ -42,9 +44,13 @@ impl Application {
             settings.hash_concurrency.unwrap_or(cores),
         )
         .context("Invalid STEWARD_ARGON2_* settings")?;
+        let cipher = steward_persistence::crypto::SecretCipher::new(&master_key.derive("secrets-at-rest/v1"));
         let state = web::Data::new(AppState {
             db,
+            public_url: public_url.clone(),
             tokens: TokenService::new(&master_key.derive("console-access-token/v1"), public_url.clone(), settings.access_token_ttl_secs),
+            instance_tokens: InstanceTokens::new(cipher, public_url.clone(), settings.app_token_ttl_secs),
+            client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),
             lockout: LockoutPolicy::default(),
             refresh_ttl_secs: settings.refresh_token_ttl_secs,

@@ -29,7 +29,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_HASH_CONCURRENCY", "(cores)", "Password hashes computed at once; more wait their turn."),
     ("STEWARD_ACCESS_TOKEN_TTL_SECS", "900", "Lifetime of console access tokens (60..=3600)."),
     ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
+    ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
 ];
+
+/// Variables of the test suite and tooling, not of the server.
+const TOOLING_VARIABLES: &[&str] = &["STEWARD_TEST_PG_URL", "STEWARD_REQUIRE_PG", "STEWARD_SKIP_PG"];
 
 /// The server's settings after layering. Secrets are not printed by `Debug`.
 #[derive(Clone, Serialize, Deserialize)]
@@ -50,6 +54,7 @@ pub struct Settings {
     pub hash_concurrency: Option<usize>,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
+    pub app_token_ttl_secs: i64,
 }
 
 impl Default for Settings {
@@ -70,6 +75,7 @@ impl Default for Settings {
             hash_concurrency: None,
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            app_token_ttl_secs: 3600,
         }
     }
 }
@@ -98,8 +104,19 @@ impl Settings {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("STEWARD_").ignore(&["config"]));
+        // Only the documented variables are read; others (such as the test suite's
+        // STEWARD_TEST_PG_URL) are left alone, and reported in case one is a typo.
+        let known: Vec<String> = VARIABLES.iter().filter(|(n, _, _)| *n != "STEWARD_CONFIG").map(|(n, _, _)| n.trim_start_matches("STEWARD_").to_ascii_lowercase()).collect();
+        let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
+        figment = figment.merge(Env::prefixed("STEWARD_").only(&known_refs));
         let settings: Settings = figment.extract().map_err(|e| anyhow::anyhow!("Invalid configuration: {e}"))?;
+        let unknown: Vec<String> = std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .filter(|k| k.starts_with("STEWARD_") && !VARIABLES.iter().any(|(n, _, _)| n == k) && !TOOLING_VARIABLES.contains(&k.as_str()))
+            .collect();
+        if !unknown.is_empty() {
+            eprintln!("warning: ignoring unknown environment variables {} (see `steward --help`)", unknown.join(", "));
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -120,6 +137,9 @@ impl Settings {
         }
         if !(300..=365 * 24 * 3600).contains(&self.refresh_token_ttl_secs) {
             bail!("STEWARD_REFRESH_TOKEN_TTL_SECS must be between 300 and 31536000");
+        }
+        if !(60..=86400).contains(&self.app_token_ttl_secs) {
+            bail!("STEWARD_APP_TOKEN_TTL_SECS must be between 60 and 86400");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("STEWARD_LOG_FORMAT must be text or json");

@@ -1,5 +1,7 @@
 //! Console authentication: password hashing, access and refresh tokens, the bearer extractor.
 
+pub mod client_secrets;
+pub mod instance_tokens;
 pub mod passwords;
 pub mod tokens;
 

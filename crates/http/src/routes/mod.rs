@@ -1,11 +1,14 @@
 //! Every resource owns its routes: `routes/<resource>/` with `mod.rs` (registration),
 //! `handlers.rs` and `dto.rs`.
 
+pub mod applications;
 pub mod auth;
 pub mod health;
 pub mod instances;
 pub mod me;
 pub mod members;
+pub mod public;
+pub mod signing_keys;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -15,4 +18,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     me::configure(cfg);
     instances::configure(cfg);
     members::configure(cfg);
+    applications::configure(cfg);
+    signing_keys::configure(cfg);
 }

@@ -17,13 +17,29 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::applications::Entity")]
+    Applications,
     #[sea_orm(has_many = "super::instance_members::Entity")]
     InstanceMembers,
+    #[sea_orm(has_many = "super::signing_keys::Entity")]
+    SigningKeys,
+}
+
+impl Related<super::applications::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Applications.def()
+    }
 }
 
 impl Related<super::instance_members::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::InstanceMembers.def()
+    }
+}
+
+impl Related<super::signing_keys::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SigningKeys.def()
     }
 }
 

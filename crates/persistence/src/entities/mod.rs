@@ -3,8 +3,11 @@
 pub mod prelude;
 
 pub mod accounts;
+pub mod application_secrets;
+pub mod applications;
 pub mod instance_members;
 pub mod instances;
 pub mod login_attempts;
 pub mod refresh_tokens;
 pub mod sessions;
+pub mod signing_keys;

@@ -52,6 +52,13 @@ async fn garbage_bodies_never_cause_a_server_error(app: TestApp) {
     let s = app.signup("fuzz@example.com").await;
     app.create_instance(&s.access, "fuzz").await;
     let id = app.account_id(&s.access).await;
+    let created: Value = app
+        .post("/api/v1/instances/fuzz/applications", Some(&s.access), serde_json::json!({"kind": "backend", "name": "fuzz app"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let app_id = created["id"].as_str().unwrap().to_owned();
     let doc: Value = app.get("/api/openapi.json", None).await.json().await.unwrap();
     let garbage = [
         "null", "[]", "\"string\"", "12", "{", "{\"name\": {\"nested\": [1,2,3]}}", "{\"email\": null, \"password\": null}",
@@ -60,11 +67,12 @@ async fn garbage_bodies_never_cause_a_server_error(app: TestApp) {
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            if op.get("requestBody").is_none() {
+            // The OAuth token endpoint answers RFC 6749 errors, tested on its own.
+            if op.get("requestBody").is_none() || path.ends_with("/oauth/token") {
                 continue;
             }
             // Keep the session alive: never post to logout or password change with garbage that might be valid.
-            let concrete = path.replace("{instance}", "fuzz").replace("{account_id}", &id);
+            let concrete = path.replace("{instance}", "fuzz").replace("{account_id}", &id).replace("{id}", &app_id);
             for body in garbage {
                 let res = app
                     .client

@@ -46,6 +46,8 @@ macro_rules! db_tests {
 
 pub struct TestApp {
     pub address: String,
+    /// The running application's state (database, token services) for white-box setup.
+    pub state: actix_web::web::Data<steward_http::AppState>,
     pub client: reqwest::Client,
     _console_dir: tempfile::TempDir,
     _data_dir: tempfile::TempDir,
@@ -105,9 +107,10 @@ impl TestApp {
         };
         let app = Application::build(settings).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Some(TestApp { address, client, _console_dir: console_dir, _data_dir: data_dir, pg_database })
+        Some(TestApp { address, state, client, _console_dir: console_dir, _data_dir: data_dir, pg_database })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -162,6 +165,24 @@ impl TestApp {
     pub async fn account_id(&self, token: &str) -> String {
         let me: Value = self.get("/api/v1/me", Some(token)).await.json().await.unwrap();
         me["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an application and returns the response body (with `client_secret` for back ends).
+    pub async fn create_app(&self, token: &str, slug: &str, body: Value) -> Value {
+        let res = self.post(&format!("/api/v1/instances/{slug}/applications"), Some(token), body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create application");
+        res.json().await.unwrap()
+    }
+
+    /// Client-credentials grant with HTTP Basic.
+    pub async fn client_token(&self, slug: &str, client_id: &str, secret: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/public/v1/{slug}/oauth/token")))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Adds `email` (who must have signed up) to `slug` with `role`, as `token`.

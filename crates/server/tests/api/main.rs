@@ -3,9 +3,11 @@
 
 mod helpers;
 
+mod applications;
 mod auth;
 mod errors;
 mod instances;
 mod members;
 mod openapi;
 mod operations;
+mod public_api;

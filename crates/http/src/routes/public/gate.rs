@@ -1,0 +1,70 @@
+//! Identifies the application behind a public API request.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use steward_persistence::applications::{self, Application};
+use steward_persistence::instances::{self, Instance};
+
+use super::cors::{CorsGrant, origin_allowed};
+use crate::AppState;
+use crate::auth::instance_tokens::AppClaims;
+use crate::problem::ApiError;
+
+/// An identified, enabled application of the instance in the path.
+pub struct AppCaller {
+    pub instance: Instance,
+    pub app: Application,
+    /// The bearer token's claims (back-end apps); `None` for a client-id call (front-end apps).
+    pub claims: Option<AppClaims>,
+}
+
+pub fn instance_not_found() -> ApiError {
+    ApiError::not_found("No instance with this slug exists.")
+}
+
+impl FromRequest for AppCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
+            let slug = req.match_info().get("instance").unwrap_or_default().to_owned();
+            let instance = instances::by_slug(&state.db, &slug).await?.ok_or_else(instance_not_found)?;
+            let header_str = |name| req.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_owned);
+            let bearer = header_str(header::AUTHORIZATION).and_then(|v| {
+                let (scheme, token) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+            });
+            if let Some(token) = bearer {
+                let invalid = || ApiError::unauthorized("invalid_token", "The access token is invalid, expired, or not for this instance. Get a new one at /oauth/token.");
+                let claims = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, &token).await?.ok_or_else(invalid)?;
+                let app = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
+                applications::touch(&state.db, &app).await?;
+                return Ok(AppCaller { instance, app, claims: Some(claims) });
+            }
+            let Some(client_id) = header_str(header::HeaderName::from_static("x-client-id")) else {
+                return Err(ApiError::unauthorized(
+                    "unauthorized",
+                    "Identify your application: send `X-Client-Id` (front-end apps) or `Authorization: Bearer <token>` (back-end apps).",
+                ));
+            };
+            let invalid = || ApiError::unauthorized("invalid_client", "Unknown or disabled client id for this instance.");
+            let app = applications::by_client_id(&state.db, instance.id, &client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
+            if app.kind != "frontend" {
+                return Err(ApiError::unauthorized("invalid_client", "Back-end applications authenticate with a bearer token from /oauth/token."));
+            }
+            if let Some(origin) = header_str(header::ORIGIN) {
+                if !origin_allowed(&app.allowed_origins, &origin) {
+                    return Err(ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed"));
+                }
+                req.extensions_mut().insert(CorsGrant(origin));
+            }
+            applications::touch(&state.db, &app).await?;
+            Ok(AppCaller { instance, app, claims: None })
+        })
+    }
+}
