@@ -136,11 +136,104 @@ async fn me_load(base: String, secs: u64, concurrency: usize) -> serde_json::Val
            "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p95_ms": percentile(&lat, 0.95), "p99_ms": percentile(&lat, 0.99), "max_ms": lat.last().copied().unwrap_or(f64::NAN)})
 }
 
+/// Sets up an instance with a back-end app; returns (slug, client_id, secret).
+async fn setup_app(client: &reqwest::Client, base: &str) -> (String, String, String) {
+    let console = ensure_account(client, base, "apps@bench.example").await;
+    let slug = format!("bench-{}", std::process::id());
+    let _ = client
+        .post(format!("{base}/api/v1/instances"))
+        .bearer_auth(&console)
+        .json(&json!({"slug": slug, "name": "Bench", "time_zone": "UTC"}))
+        .send()
+        .await;
+    let app: serde_json::Value = client
+        .post(format!("{base}/api/v1/instances/{slug}/applications"))
+        .bearer_auth(&console)
+        .json(&json!({"kind": "backend", "name": format!("bench {}", std::process::id())}))
+        .send()
+        .await
+        .expect("create app")
+        .json()
+        .await
+        .expect("app body");
+    (slug, app["client_id"].as_str().expect("client_id").to_owned(), app["client_secret"].as_str().expect("secret").to_owned())
+}
+
+async fn get_load(url: String, token: Option<String>, secs: u64, concurrency: usize, name: &str) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let (n, errors, lat) = drive(secs, concurrency, Arc::new(AtomicBool::new(false)), move |_, _| {
+        let mut req = client.get(url.clone());
+        if let Some(t) = &token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            match req.send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    json!({"scenario": name, "concurrency": concurrency, "requests": n, "errors": errors, "per_sec": n as f64 / elapsed,
+           "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+}
+
+/// Client-credentials grants per second, then bearer-checked vs unauthenticated public calls.
+async fn apps(base: String, secs: u64, concurrency: usize) {
+    let client = reqwest::Client::new();
+    let (slug, client_id, secret) = setup_app(&client, &base).await;
+    let token_url = format!("{base}/public/v1/{slug}/oauth/token");
+    let started = Instant::now();
+    let (n, errors, lat) = {
+        let client = client.clone();
+        let (client_id, secret) = (client_id.clone(), secret.clone());
+        drive(secs, concurrency, Arc::new(AtomicBool::new(false)), move |_, _| {
+            let req = client.post(token_url.clone()).basic_auth(&client_id, Some(&secret)).form(&[("grant_type", "client_credentials")]);
+            async move {
+                match req.send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        })
+        .await
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({"scenario": "client_credentials", "concurrency": concurrency, "grants": n, "errors": errors, "per_sec": n as f64 / elapsed,
+               "per_sec_per_core": n as f64 / elapsed / cores() as f64, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+    );
+    let token: serde_json::Value = client
+        .post(format!("{base}/public/v1/{slug}/oauth/token"))
+        .basic_auth(&client_id, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("token body");
+    let token = token["access_token"].as_str().expect("access_token").to_owned();
+    let open = get_load(format!("{base}/public/v1/{slug}/branding"), None, secs, concurrency, "public_unauthenticated").await;
+    let bearer = get_load(format!("{base}/public/v1/{slug}/app"), Some(token), secs, concurrency, "public_bearer").await;
+    println!("{open}");
+    println!("{bearer}");
+    let ratio = bearer["per_sec"].as_f64().unwrap_or(0.0) / open["per_sec"].as_f64().unwrap_or(1.0);
+    println!("{}", json!({"scenario": "bearer_vs_unauthenticated", "ratio": ratio}));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     match args.first().map(String::as_str) {
         Some("hash") => hash_bench(),
+        Some("apps") => {
+            let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
+            rt.block_on(apps(base, secs, c));
+        }
         Some("login") => {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             let r = rt.block_on(login_flood(base, secs, c, Arc::new(AtomicBool::new(false))));
@@ -166,7 +259,7 @@ fn main() {
             println!("{r}");
         }
         _ => {
-            eprintln!("usage: steward-bench hash | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
+            eprintln!("usage: steward-bench hash | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
             std::process::exit(2);
         }
     }
