@@ -6,12 +6,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_accounts_and_instances;
 mod m20261128_000002_applications;
+mod m20261128_000003_end_users;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_accounts_and_instances::Migration), Box::new(m20261128_000002_applications::Migration)]
+        vec![
+            Box::new(m20261128_000001_accounts_and_instances::Migration),
+            Box::new(m20261128_000002_applications::Migration),
+            Box::new(m20261128_000003_end_users::Migration),
+        ]
     }
 }

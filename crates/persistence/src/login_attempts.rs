@@ -30,8 +30,11 @@ impl Outcome {
 }
 
 pub struct NewAttempt<'a> {
+    /// `None` for the console; the instance for its end users.
+    pub instance_id: Option<Uuid>,
     pub email: &'a str,
     pub account_id: Option<Uuid>,
+    pub end_user_id: Option<Uuid>,
     pub outcome: Outcome,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
@@ -43,6 +46,8 @@ pub async fn record(db: &impl ConnectionTrait, attempt: NewAttempt<'_>) -> Store
         id: Set(Uuid::now_v7()),
         email: Set(attempt.email.to_owned()),
         account_id: Set(attempt.account_id),
+        instance_id: Set(attempt.instance_id),
+        end_user_id: Set(attempt.end_user_id),
         outcome: Set(attempt.outcome.as_str().to_owned()),
         ip: Set(attempt.ip.map(|s| truncate(s, 64))),
         user_agent: Set(attempt.user_agent.map(|s| truncate(s, 512))),
@@ -54,11 +59,15 @@ pub async fn record(db: &impl ConnectionTrait, attempt: NewAttempt<'_>) -> Store
     Ok(())
 }
 
-/// The times of the failed attempts for `email` since `since` that came after its last
-/// successful one, newest first, at most `limit` of them.
+/// The times of the failed attempts for `email` in `instance_id` (`None`: the console) since
+/// `since` that came after its last successful one, newest first, at most `limit` of them.
 #[tracing::instrument(skip_all)]
-pub async fn recent_failures(db: &impl ConnectionTrait, email: &str, since: DateTime<FixedOffset>, limit: u64) -> StoreResult<Vec<DateTime<FixedOffset>>> {
-    let rows = Entity::find()
+pub async fn recent_failures(db: &impl ConnectionTrait, instance_id: Option<Uuid>, email: &str, since: DateTime<FixedOffset>, limit: u64) -> StoreResult<Vec<DateTime<FixedOffset>>> {
+    let scoped = match instance_id {
+        Some(id) => Entity::find().filter(Column::InstanceId.eq(id)),
+        None => Entity::find().filter(Column::InstanceId.is_null()),
+    };
+    let rows = scoped
         .filter(Column::Email.eq(email))
         .filter(Column::CreatedAt.gte(since))
         .filter(Column::Outcome.ne(Outcome::Locked.as_str()))

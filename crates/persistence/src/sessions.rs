@@ -1,6 +1,6 @@
-//! Console sessions and their rotating refresh tokens.
+//! Sessions and their rotating refresh tokens, for console accounts and end users alike.
 //!
-//! A session is one sign-in on one device. Its refresh tokens form a chain: each use marks the
+//! A session is one sign-in on one device, of a [`Subject`]. Its refresh tokens form a chain: each use marks the
 //! presented token used and issues the next. Presenting a token that was already used means it
 //! was copied: the whole session is revoked (theft detection). Only SHA-256 hashes are stored.
 
@@ -10,10 +10,52 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use uuid::Uuid;
 
-use crate::entities::refresh_tokens;
-pub use crate::entities::sessions::Model as Session;
-use crate::entities::sessions::{ActiveModel, Column, Entity};
+use crate::entities::auth_refresh_tokens as refresh_tokens;
+pub use crate::entities::auth_sessions::Model as Session;
+use crate::entities::auth_sessions::{ActiveModel, Column, Entity};
 use crate::{StoreResult, now};
+
+/// Whose session it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A console account.
+    Account(Uuid),
+    /// An end user of an instance.
+    EndUser { instance_id: Uuid, user_id: Uuid },
+}
+
+impl Subject {
+    fn filter<Q: QueryFilter>(self, q: Q) -> Q {
+        match self {
+            Subject::Account(id) => q.filter(Column::AccountId.eq(id)),
+            Subject::EndUser { instance_id, user_id } => q.filter(Column::EndUserId.eq(user_id)).filter(Column::InstanceId.eq(instance_id)),
+        }
+    }
+
+    fn owns(self, s: &Session) -> bool {
+        match self {
+            Subject::Account(id) => s.account_id == Some(id),
+            Subject::EndUser { instance_id, user_id } => s.end_user_id == Some(user_id) && s.instance_id == Some(instance_id),
+        }
+    }
+}
+
+/// Where a refresh token is presented: the console, or one instance's public API. A token is
+/// valid only where its session belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    Console,
+    Instance(Uuid),
+}
+
+impl Realm {
+    fn contains(self, s: &Session) -> bool {
+        match self {
+            Realm::Console => s.account_id.is_some(),
+            Realm::Instance(id) => s.end_user_id.is_some() && s.instance_id == Some(id),
+        }
+    }
+}
 
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +78,9 @@ impl RevokeReason {
 }
 
 pub struct NewSession<'a> {
-    pub account_id: Uuid,
+    pub subject: Subject,
+    /// The application the end user signed in through.
+    pub application_id: Option<Uuid>,
     pub expires_at: DateTime<FixedOffset>,
     pub refresh_token_hash: &'a str,
     pub ip: Option<&'a str>,
@@ -44,13 +88,20 @@ pub struct NewSession<'a> {
 }
 
 /// Starts a session with its first refresh token.
-#[tracing::instrument(skip_all, fields(account_id = %new.account_id))]
+#[tracing::instrument(skip_all, fields(subject = ?new.subject))]
 pub async fn start(db: &crate::Database, new: NewSession<'_>) -> StoreResult<Session> {
     let at = now();
     let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let (account_id, end_user_id, instance_id) = match new.subject {
+        Subject::Account(id) => (Some(id), None, None),
+        Subject::EndUser { instance_id, user_id } => (None, Some(user_id), Some(instance_id)),
+    };
     let session = ActiveModel {
         id: Set(Uuid::now_v7()),
-        account_id: Set(new.account_id),
+        account_id: Set(account_id),
+        end_user_id: Set(end_user_id),
+        instance_id: Set(instance_id),
+        application_id: Set(new.application_id),
         created_at: Set(at),
         last_used_at: Set(at),
         expires_at: Set(new.expires_at),
@@ -92,9 +143,10 @@ pub enum Rotation {
     Invalid,
 }
 
-/// Exchanges the refresh token whose hash is `presented_hash` for `next_hash`.
+/// Exchanges the refresh token whose hash is `presented_hash`, presented in `realm`, for
+/// `next_hash`. A token of another realm is [`Rotation::Invalid`] and stays untouched.
 #[tracing::instrument(skip_all)]
-pub async fn rotate(db: &crate::Database, presented_hash: &str, next_hash: &str) -> StoreResult<Rotation> {
+pub async fn rotate(db: &crate::Database, realm: Realm, presented_hash: &str, next_hash: &str) -> StoreResult<Rotation> {
     let at = now();
     let txn = db.begin().await.context("Failed to begin a transaction")?;
     let Some(token) = refresh_tokens::Entity::find()
@@ -108,7 +160,7 @@ pub async fn rotate(db: &crate::Database, presented_hash: &str, next_hash: &str)
     let Some(session) = Entity::find_by_id(token.session_id).one(&txn).await.context("Failed to load a session")? else {
         return Ok(Rotation::Invalid);
     };
-    if session.revoked_at.is_some() || session.expires_at <= at {
+    if !realm.contains(&session) || session.revoked_at.is_some() || session.expires_at <= at {
         return Ok(Rotation::Invalid);
     }
     // Mark the token used only if nobody else did first: of two concurrent uses, one wins.
@@ -144,30 +196,28 @@ async fn revoke_in(db: &impl ConnectionTrait, session_id: Uuid, reason: RevokeRe
     Ok(())
 }
 
-/// Revokes one session of `account_id`. Returns false when it does not exist, belongs to
-/// someone else or was already revoked.
+/// Revokes one session of `subject`. Returns false when it does not exist, belongs to someone
+/// else or was already revoked.
 #[tracing::instrument(skip_all, fields(session_id = %session_id))]
-pub async fn revoke(db: &impl ConnectionTrait, account_id: Uuid, session_id: Uuid, reason: RevokeReason) -> StoreResult<bool> {
-    let result = Entity::update_many()
+pub async fn revoke(db: &impl ConnectionTrait, subject: Subject, session_id: Uuid, reason: RevokeReason) -> StoreResult<bool> {
+    let query = Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(now()))
         .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
         .filter(Column::Id.eq(session_id))
-        .filter(Column::AccountId.eq(account_id))
-        .filter(Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .context("Failed to revoke a session")?;
+        .filter(Column::RevokedAt.is_null());
+    let result = subject.filter(query).exec(db).await.context("Failed to revoke a session")?;
     Ok(result.rows_affected == 1)
 }
 
-/// Revokes every active session of `account_id` except `keep`.
-#[tracing::instrument(skip_all, fields(account_id = %account_id))]
-pub async fn revoke_others(db: &impl ConnectionTrait, account_id: Uuid, keep: Option<Uuid>, reason: RevokeReason) -> StoreResult<u64> {
-    let mut query = Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(now()))
-        .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
-        .filter(Column::AccountId.eq(account_id))
-        .filter(Column::RevokedAt.is_null());
+/// Revokes every active session of `subject` except `keep`.
+#[tracing::instrument(skip_all, fields(subject = ?subject))]
+pub async fn revoke_others(db: &impl ConnectionTrait, subject: Subject, keep: Option<Uuid>, reason: RevokeReason) -> StoreResult<u64> {
+    let mut query = subject.filter(
+        Entity::update_many()
+            .col_expr(Column::RevokedAt, Expr::value(now()))
+            .col_expr(Column::RevokedReason, Expr::value(reason.as_str()))
+            .filter(Column::RevokedAt.is_null()),
+    );
     if let Some(keep) = keep {
         query = query.filter(Column::Id.ne(keep));
     }
@@ -175,19 +225,19 @@ pub async fn revoke_others(db: &impl ConnectionTrait, account_id: Uuid, keep: Op
     Ok(result.rows_affected)
 }
 
-/// Whether the session exists, belongs to `account_id`, is not revoked and has not expired.
+/// Whether the session exists, belongs to `subject`, is not revoked and has not expired.
 /// This runs on every authenticated console request: one primary-key lookup.
 #[tracing::instrument(skip_all, fields(session_id = %session_id))]
-pub async fn is_active(db: &impl ConnectionTrait, account_id: Uuid, session_id: Uuid) -> StoreResult<bool> {
+pub async fn is_active(db: &impl ConnectionTrait, subject: Subject, session_id: Uuid) -> StoreResult<bool> {
     let session = Entity::find_by_id(session_id).one(db).await.context("Failed to load a session")?;
-    Ok(matches!(session, Some(s) if s.account_id == account_id && s.revoked_at.is_none() && s.expires_at > now()))
+    Ok(matches!(session, Some(s) if subject.owns(&s) && s.revoked_at.is_none() && s.expires_at > now()))
 }
 
-/// The account's sessions that are still active, newest first.
-#[tracing::instrument(skip_all, fields(account_id = %account_id))]
-pub async fn list_active(db: &impl ConnectionTrait, account_id: Uuid) -> StoreResult<Vec<Session>> {
-    Ok(Entity::find()
-        .filter(Column::AccountId.eq(account_id))
+/// The subject's sessions that are still active, newest first.
+#[tracing::instrument(skip_all, fields(subject = ?subject))]
+pub async fn list_active(db: &impl ConnectionTrait, subject: Subject) -> StoreResult<Vec<Session>> {
+    Ok(subject
+        .filter(Entity::find())
         .filter(Column::RevokedAt.is_null())
         .filter(Column::ExpiresAt.gt(now()))
         .order_by_desc(Column::LastUsedAt)

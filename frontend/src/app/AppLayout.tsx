@@ -1,6 +1,6 @@
 import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconChevronDown, IconHome, IconLogout, IconPlus, IconSettings, IconUser } from '@tabler/icons-react'
+import { IconApps, IconChevronDown, IconHome, IconLogout, IconPlus, IconSettings, IconUser } from '@tabler/icons-react'
 import { useEffect } from 'react'
 import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
 import { Brand } from '../components/Brand'
@@ -93,6 +93,13 @@ function Navigation({ slug }: { slug: string | null }) {
             label="Overview"
             leftSection={<IconHome size={18} aria-hidden />}
             active={location.pathname === `/i/${slug}`}
+          />
+          <NavLink
+            component={Link}
+            to={`/i/${slug}/applications`}
+            label="Applications"
+            leftSection={<IconApps size={18} aria-hidden />}
+            active={location.pathname.startsWith(`/i/${slug}/applications`)}
           />
           <NavLink
             component={Link}

@@ -8,6 +8,7 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
+import { ApplicationDetailRoute, ApplicationsRoute } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -33,6 +34,8 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <InstanceOverviewPage /> },
               { path: 'settings', element: <InstanceSettingsPage /> },
+              { path: 'applications', element: <ApplicationsRoute /> },
+              { path: 'applications/:id', element: <ApplicationDetailRoute /> },
             ],
           },
           { path: '/profile', element: <ProfilePage /> },

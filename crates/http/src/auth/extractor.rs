@@ -40,7 +40,7 @@ impl FromRequest for Authenticated {
             let claims = state.tokens.verify_access(&token).ok_or_else(|| {
                 ApiError::unauthorized("invalid_token", "The access token is invalid or has expired. Refresh it or sign in again.")
             })?;
-            let active = steward_persistence::sessions::is_active(&state.db, claims.sub, claims.sid).await?;
+            let active = steward_persistence::sessions::is_active(&state.db, steward_persistence::sessions::Subject::Account(claims.sub), claims.sid).await?;
             if !active {
                 return Err(ApiError::unauthorized("session_revoked", "This session has ended. Sign in again."));
             }

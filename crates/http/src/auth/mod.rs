@@ -3,6 +3,7 @@
 pub mod client_secrets;
 pub mod instance_tokens;
 pub mod passwords;
+pub mod signin;
 pub mod tokens;
 
 mod extractor;

@@ -17,12 +17,18 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::auth_sessions::Entity")]
+    AuthSessions,
     #[sea_orm(has_many = "super::instance_members::Entity")]
     InstanceMembers,
     #[sea_orm(has_many = "super::login_attempts::Entity")]
     LoginAttempts,
-    #[sea_orm(has_many = "super::sessions::Entity")]
-    Sessions,
+}
+
+impl Related<super::auth_sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AuthSessions.def()
+    }
 }
 
 impl Related<super::instance_members::Entity> for Entity {
@@ -34,12 +40,6 @@ impl Related<super::instance_members::Entity> for Entity {
 impl Related<super::login_attempts::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::LoginAttempts.def()
-    }
-}
-
-impl Related<super::sessions::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Sessions.def()
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::application_secrets::Entity")]
     ApplicationSecrets,
+    #[sea_orm(has_many = "super::auth_sessions::Entity")]
+    AuthSessions,
     #[sea_orm(
         belongs_to = "super::instances::Entity",
         from = "Column::InstanceId",
@@ -41,6 +43,12 @@ pub enum Relation {
 impl Related<super::application_secrets::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::ApplicationSecrets.def()
+    }
+}
+
+impl Related<super::auth_sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AuthSessions.def()
     }
 }
 

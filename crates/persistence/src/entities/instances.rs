@@ -19,6 +19,10 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::applications::Entity")]
     Applications,
+    #[sea_orm(has_many = "super::auth_sessions::Entity")]
+    AuthSessions,
+    #[sea_orm(has_many = "super::end_users::Entity")]
+    EndUsers,
     #[sea_orm(has_many = "super::instance_members::Entity")]
     InstanceMembers,
     #[sea_orm(has_many = "super::signing_keys::Entity")]
@@ -28,6 +32,18 @@ pub enum Relation {
 impl Related<super::applications::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Applications.def()
+    }
+}
+
+impl Related<super::auth_sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AuthSessions.def()
+    }
+}
+
+impl Related<super::end_users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EndUsers.def()
     }
 }
 

@@ -13,6 +13,8 @@ pub struct Model {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: DateTimeWithTimeZone,
+    pub instance_id: Option<Uuid>,
+    pub end_user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,9 +3,10 @@
 pub use super::accounts::Entity as Accounts;
 pub use super::application_secrets::Entity as ApplicationSecrets;
 pub use super::applications::Entity as Applications;
+pub use super::auth_refresh_tokens::Entity as AuthRefreshTokens;
+pub use super::auth_sessions::Entity as AuthSessions;
+pub use super::end_users::Entity as EndUsers;
 pub use super::instance_members::Entity as InstanceMembers;
 pub use super::instances::Entity as Instances;
 pub use super::login_attempts::Entity as LoginAttempts;
-pub use super::refresh_tokens::Entity as RefreshTokens;
-pub use super::sessions::Entity as Sessions;
 pub use super::signing_keys::Entity as SigningKeys;

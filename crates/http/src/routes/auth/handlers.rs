@@ -2,14 +2,14 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use secrecy::ExposeSecret as _;
 use steward_domain::{DisplayName, Email, Password};
-use steward_persistence::login_attempts::{self, NewAttempt, Outcome};
-use steward_persistence::sessions::{self, NewSession, RevokeReason, Rotation};
+use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use steward_persistence::{accounts, now};
 use uuid::Uuid;
 
 use super::dto::{LoginRequest, RefreshRequest, SignupRequest, SignupResponse, TokenResponse};
 use crate::AppState;
 use crate::auth::Authenticated;
+use crate::auth::signin::{Attempt, Candidate, check_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
 use crate::extract::{ApiJson, client_ip, user_agent};
 use crate::problem::{ApiError, Fields};
@@ -23,7 +23,8 @@ pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_i
     let session = sessions::start(
         &state.db,
         NewSession {
-            account_id,
+            subject: Subject::Account(account_id),
+            application_id: None,
             expires_at: now() + chrono::Duration::seconds(state.refresh_ttl_secs),
             refresh_token_hash: &refresh_hash,
             ip: ip.as_deref(),
@@ -104,34 +105,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
     let Some(email) = email else { return Err(ApiError::invariant()) };
     let ip = client_ip(&req);
     let ua = user_agent(&req);
-    let attempt = |account_id, outcome| NewAttempt { email: email.as_str(), account_id, outcome, ip: ip.as_deref(), user_agent: ua.as_deref() };
-
-    let policy = state.lockout;
-    let window = chrono::Duration::seconds(policy.window_secs);
-    let failures = login_attempts::recent_failures(&state.db, email.as_str(), now() - window, u64::from(policy.max_failures)).await?;
-    if failures.len() >= policy.max_failures as usize {
-        let oldest = failures[policy.max_failures as usize - 1];
-        let retry_after = (oldest + window - now()).num_seconds().max(1) as u64;
-        login_attempts::record(&state.db, attempt(None, Outcome::Locked)).await?;
-        return Err(ApiError::too_many(
-            "too_many_attempts",
-            format!("Too many failed sign-in attempts. Try again in {retry_after} seconds."),
-            retry_after,
-        ));
-    }
-
     let account = accounts::find_by_email(&state.db, email.as_str()).await?;
-    let password = body.password.expose_secret();
-    let ok = state.hasher.verify(password, account.as_ref().map(|a| a.password_hash.as_str())).await?;
-    let account = match (ok, account) {
-        (true, Some(account)) => account,
-        (_, account) => {
-            login_attempts::record(&state.db, attempt(account.map(|a| a.id), Outcome::Failed)).await?;
-            return Err(ApiError::unauthorized("invalid_credentials", "The email or password is incorrect."));
-        }
-    };
-    login_attempts::record(&state.db, attempt(Some(account.id), Outcome::Succeeded)).await?;
-    let tokens = issue_session(&state, &req, account.id).await?;
+    let attempt = Attempt { instance_id: None, email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
+    let candidate = account.as_ref().map(|a| Candidate { id: a.id, password_hash: Some(a.password_hash.as_str()) });
+    let account_id = check_password(&state, attempt, candidate, body.password.expose_secret()).await?;
+    let tokens = issue_session(&state, &req, account_id).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
 }
 
@@ -154,9 +132,10 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
 pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let presented = hash_refresh_token(body.0.refresh_token.expose_secret());
     let (next_token, next_hash) = new_refresh_token();
-    match sessions::rotate(&state.db, &presented, &next_hash).await? {
+    match sessions::rotate(&state.db, Realm::Console, &presented, &next_hash).await? {
         Rotation::Rotated(session) => {
-            let access_token = state.tokens.issue_access(session.account_id, session.id)?;
+            let account_id = session.account_id.ok_or_else(ApiError::invariant)?;
+            let access_token = state.tokens.issue_access(account_id, session.id)?;
             Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse {
                 access_token,
                 token_type: "Bearer",
@@ -181,6 +160,6 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
 #[post("/auth/logout")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
 pub async fn logout(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    sessions::revoke(&state.db, auth.account_id, auth.session_id, RevokeReason::Logout).await?;
+    sessions::revoke(&state.db, Subject::Account(auth.account_id), auth.session_id, RevokeReason::Logout).await?;
     Ok(HttpResponse::NoContent().finish())
 }

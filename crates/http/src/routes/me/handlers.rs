@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use secrecy::ExposeSecret as _;
 use steward_domain::{DisplayName, Email, Password};
 use steward_persistence::accounts;
-use steward_persistence::sessions::{self, RevokeReason};
+use steward_persistence::sessions::{self, RevokeReason, Subject};
 
 use super::dto::{AccountDto, ChangePasswordRequest, UpdateMeRequest};
 use crate::AppState;
@@ -100,7 +100,7 @@ pub async fn change_password(state: web::Data<AppState>, auth: Authenticated, bo
     }
     let hash = state.hasher.hash(new_password.expose()).await?;
     accounts::set_password_hash(&state.db, auth.account_id, &hash).await?;
-    let ended = sessions::revoke_others(&state.db, auth.account_id, Some(auth.session_id), RevokeReason::PasswordChanged).await?;
+    let ended = sessions::revoke_others(&state.db, Subject::Account(auth.account_id), Some(auth.session_id), RevokeReason::PasswordChanged).await?;
     tracing::info!(sessions_ended = ended, "password changed");
     Ok(HttpResponse::NoContent().finish())
 }

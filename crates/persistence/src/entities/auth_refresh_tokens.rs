@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "refresh_tokens")]
+#[sea_orm(table_name = "auth_refresh_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
@@ -17,18 +17,18 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
-        belongs_to = "super::sessions::Entity",
+        belongs_to = "super::auth_sessions::Entity",
         from = "Column::SessionId",
-        to = "super::sessions::Column::Id",
+        to = "super::auth_sessions::Column::Id",
         on_update = "NoAction",
         on_delete = "Cascade"
     )]
-    Sessions,
+    AuthSessions,
 }
 
-impl Related<super::sessions::Entity> for Entity {
+impl Related<super::auth_sessions::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::Sessions.def()
+        Relation::AuthSessions.def()
     }
 }
 

@@ -1,0 +1,85 @@
+import { Anchor, Box, Code, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core'
+import { IconExternalLink } from '@tabler/icons-react'
+import { CopyIconButton } from '../../components/CopyIconButton'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { useQuickstart } from './api'
+
+function Snippet({ code, label }: { code: string; label: string }) {
+  return (
+    <Box pos="relative">
+      <Code block style={{ whiteSpace: 'pre', overflowX: 'auto', paddingRight: 44 }} aria-label={label}>
+        {code}
+      </Code>
+      <Box pos="absolute" top={6} right={6}>
+        <CopyIconButton value={code} label={`Copy ${label}`} />
+      </Box>
+    </Box>
+  )
+}
+
+export function QuickstartSection({ slug, id }: { slug: string; id: string }) {
+  const quickstart = useQuickstart(slug, id)
+  const q = quickstart.data
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="quickstart-heading">
+      <Title order={2} fz="h4" id="quickstart-heading">
+        Quickstart
+      </Title>
+      <Text c="dimmed" size="sm" mb="md">
+        Ready-to-paste configuration and a first call. The secret is a placeholder: use the one you copied.
+      </Text>
+      {quickstart.isError && (
+        <ErrorAlert error={quickstart.error} title="Could not load the quickstart" onRetry={() => quickstart.refetch()} />
+      )}
+      {quickstart.isPending && (
+        <Text c="dimmed" size="sm" role="status">
+          Loading the quickstart…
+        </Text>
+      )}
+      {q && (
+        <Stack>
+          <Tabs defaultValue="env" keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="env">.env</Tabs.Tab>
+              <Tabs.Tab value="curl">curl</Tabs.Tab>
+              <Tabs.Tab value="javascript">JavaScript</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="env" pt="sm">
+              <Snippet code={q.env} label=".env snippet" />
+            </Tabs.Panel>
+            <Tabs.Panel value="curl" pt="sm">
+              <Snippet code={q.curl} label="curl snippet" />
+            </Tabs.Panel>
+            <Tabs.Panel value="javascript" pt="sm">
+              <Snippet code={q.javascript} label="JavaScript snippet" />
+            </Tabs.Panel>
+          </Tabs>
+          <Group gap={6} wrap="nowrap">
+            <Text size="sm" fw={500}>
+              API base URL
+            </Text>
+            <Code>{q.api_base_url}</Code>
+            <CopyIconButton value={q.api_base_url} label="Copy API base URL" size="sm" />
+          </Group>
+          <Group gap="lg">
+            <Anchor href={q.openapi_url} target="_blank" rel="noreferrer" size="sm">
+              <Group gap={4} component="span">
+                OpenAPI document <IconExternalLink size={14} aria-hidden />
+              </Group>
+            </Anchor>
+            <Anchor href={q.docs_url} target="_blank" rel="noreferrer" size="sm">
+              <Group gap={4} component="span">
+                API reference <IconExternalLink size={14} aria-hidden />
+              </Group>
+            </Anchor>
+            <Anchor href={q.jwks_url} target="_blank" rel="noreferrer" size="sm">
+              <Group gap={4} component="span">
+                JWKS (token verification keys) <IconExternalLink size={14} aria-hidden />
+              </Group>
+            </Anchor>
+          </Group>
+        </Stack>
+      )}
+    </Paper>
+  )
+}

@@ -1,0 +1,153 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, unwrap } from '../../api/client'
+import type { Application, AppKind, CreatedApplication } from './model'
+
+export const applicationKeys = {
+  all: (slug: string) => ['applications', slug] as const,
+  list: (slug: string) => [...applicationKeys.all(slug), 'list'] as const,
+  detail: (slug: string, id: string) => [...applicationKeys.all(slug), 'detail', id] as const,
+  quickstart: (slug: string, id: string) => [...applicationKeys.all(slug), 'quickstart', id] as const,
+  signingKeys: (slug: string) => ['signing-keys', slug] as const,
+}
+
+const PAGE = 100
+
+/** The instance's applications (walks the cursor; an instance holds a handful). */
+export function useApplications(slug: string) {
+  return useQuery({
+    queryKey: applicationKeys.list(slug),
+    queryFn: async () => {
+      const items: Application[] = []
+      let cursor: string | undefined
+      for (let page = 0; page < 20; page++) {
+        const res = await unwrap(
+          api.GET('/api/v1/instances/{instance}/applications', {
+            params: { path: { instance: slug }, query: { limit: PAGE, cursor } },
+          }),
+        )
+        items.push(...res.items)
+        if (!res.next_cursor) break
+        cursor = res.next_cursor
+      }
+      return items
+    },
+  })
+}
+
+export function useApplication(slug: string, id: string) {
+  return useQuery({
+    queryKey: applicationKeys.detail(slug, id),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/instances/{instance}/applications/{id}', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+/** The application without the one-time secret (which must never sit in the query cache). */
+function withoutSecret(created: CreatedApplication): Application {
+  const { client_secret: _secret, ...app } = created
+  return app
+}
+
+export interface CreateApplicationInput {
+  kind: AppKind
+  name: string
+  description?: string
+  allowed_origins?: string[]
+  redirect_uris?: string[]
+}
+
+export function useCreateApplication(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: CreateApplicationInput) =>
+      unwrap(api.POST('/api/v1/instances/{instance}/applications', { params: { path: { instance: slug } }, body })),
+    onSuccess: (created) => {
+      queryClient.setQueryData(applicationKeys.detail(slug, created.id), withoutSecret(created))
+      return queryClient.invalidateQueries({ queryKey: applicationKeys.list(slug) })
+    },
+  })
+}
+
+export interface UpdateApplicationInput {
+  name?: string
+  description?: string
+  enabled?: boolean
+  allowed_origins?: string[]
+  redirect_uris?: string[]
+}
+
+export function useUpdateApplication(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: UpdateApplicationInput) =>
+      unwrap(
+        api.PATCH('/api/v1/instances/{instance}/applications/{id}', { params: { path: { instance: slug, id } }, body }),
+      ),
+    onSuccess: (app) => {
+      queryClient.setQueryData(applicationKeys.detail(slug, id), app)
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: applicationKeys.list(slug) }),
+        queryClient.invalidateQueries({ queryKey: applicationKeys.quickstart(slug, id) }),
+      ])
+    },
+  })
+}
+
+export function useDeleteApplication(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () =>
+      unwrap(api.DELETE('/api/v1/instances/{instance}/applications/{id}', { params: { path: { instance: slug, id } } })),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: applicationKeys.detail(slug, id) })
+      queryClient.removeQueries({ queryKey: applicationKeys.quickstart(slug, id) })
+      return queryClient.invalidateQueries({ queryKey: applicationKeys.list(slug) })
+    },
+  })
+}
+
+/** Rotates a back-end app's secret; the new one is in the result only (never cached). */
+export function useRotateSecret(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (gracePeriodSecs: number) =>
+      unwrap(
+        api.POST('/api/v1/instances/{instance}/applications/{id}/secret', {
+          params: { path: { instance: slug, id } },
+          body: { grace_period_secs: gracePeriodSecs },
+        }),
+      ),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: applicationKeys.detail(slug, id) }),
+        queryClient.invalidateQueries({ queryKey: applicationKeys.list(slug) }),
+      ]),
+  })
+}
+
+export function useQuickstart(slug: string, id: string) {
+  return useQuery({
+    queryKey: applicationKeys.quickstart(slug, id),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/instances/{instance}/applications/{id}/quickstart', { params: { path: { instance: slug, id } } }),
+      ),
+    staleTime: 5 * 60_000,
+  })
+}
+
+export function useSigningKeys(slug: string) {
+  return useQuery({
+    queryKey: applicationKeys.signingKeys(slug),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/signing-keys', { params: { path: { instance: slug } } })),
+  })
+}
+
+export function useRotateSigningKey(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/api/v1/instances/{instance}/signing-keys/rotate', { params: { path: { instance: slug } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: applicationKeys.signingKeys(slug) }),
+  })
+}
