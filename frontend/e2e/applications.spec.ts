@@ -55,7 +55,7 @@ test('applications: back-end secret shown once and rotated, front-end origins', 
   await expect(page).toHaveURL(new RegExp(`/i/${slug}/applications$`))
   await expect(page.getByRole('heading', { name: 'Applications', exact: true })).toBeVisible()
   await expect(page.getByText('No applications yet')).toBeVisible()
-  await expect(page.getByText('Active', { exact: true })).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'Active', exact: true })).toBeVisible()
   await shot(page, '10-applications-empty')
 
   // Create a back-end app: its secret is shown once.
@@ -152,7 +152,7 @@ test('applications: back-end secret shown once and rotated, front-end origins', 
   await expect(rotateKey).toContainText('stay valid until they expire')
   await rotateKey.getByRole('button', { name: 'Rotate key' }).click()
   await expect(page.getByRole('dialog')).toHaveCount(0)
-  await expect(page.getByText('Retired', { exact: true })).toBeVisible()
-  await expect(page.getByText('Active', { exact: true })).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'Retired', exact: true })).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'Active', exact: true })).toBeVisible()
   await shot(page, '17-applications-list')
 })

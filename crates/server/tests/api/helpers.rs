@@ -51,7 +51,52 @@ pub struct TestApp {
     pub client: reqwest::Client,
     _console_dir: tempfile::TempDir,
     _data_dir: tempfile::TempDir,
-    pg_database: Option<String>,
+    _pg_database: Option<PgDatabase>,
+}
+
+/// A fresh PostgreSQL database, dropped (with its connections) when this is dropped.
+pub struct PgDatabase(String);
+
+/// Creates a fresh PostgreSQL database; `None` when PostgreSQL is unreachable and not required
+/// (`STEWARD_REQUIRE_PG` unset), or skipped with `STEWARD_SKIP_PG=1`.
+pub async fn pg_database(_backend: Backend) -> Option<(String, PgDatabase)> {
+    let required = std::env::var("STEWARD_REQUIRE_PG").is_ok_and(|v| v == "1");
+    if std::env::var("STEWARD_SKIP_PG").is_ok_and(|v| v == "1") && !required {
+        return None;
+    }
+    let admin_url = pg_admin_url();
+    let admin = match steward_persistence::connect(&admin_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            if required {
+                panic!("PostgreSQL is required (STEWARD_REQUIRE_PG=1) but unreachable: {e:#}");
+            }
+            eprintln!("SKIPPED on PostgreSQL: unreachable at {admin_url}");
+            return None;
+        }
+    };
+    let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    let _ = admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
+    Some((format!("{base}/{name}"), PgDatabase(name)))
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.0);
+        // Drop the test database from a thread of its own (Drop cannot await).
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(admin) = steward_persistence::connect(&pg_admin_url()).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 pub struct Session {
@@ -67,30 +112,13 @@ impl TestApp {
         std::fs::write(console_dir.path().join("index.html"), "<!doctype html><title>Steward console</title><div id=root></div>").unwrap();
         std::fs::create_dir_all(console_dir.path().join("assets")).unwrap();
         std::fs::write(console_dir.path().join("assets/app.js"), "console.log('steward')").unwrap();
-        let mut pg_database = None;
+        let mut pg_guard = None;
         let database_url = match backend {
             Backend::Sqlite => format!("sqlite://{}/steward.db?mode=rwc", data_dir.path().display()),
             Backend::Postgres => {
-                if std::env::var("STEWARD_SKIP_PG").is_ok_and(|v| v == "1") && std::env::var("STEWARD_REQUIRE_PG").is_err() {
-                    return None;
-                }
-                let admin_url = pg_admin_url();
-                let admin = match steward_persistence::connect(&admin_url).await {
-                    Ok(db) => db,
-                    Err(e) => {
-                        if std::env::var("STEWARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
-                            panic!("PostgreSQL is required (STEWARD_REQUIRE_PG=1) but unreachable: {e:#}");
-                        }
-                        eprintln!("SKIPPED on PostgreSQL: unreachable at {admin_url}");
-                        return None;
-                    }
-                };
-                let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
-                let _ = admin.close().await;
-                pg_database = Some(name.clone());
-                let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
-                format!("{base}/{name}")
+                let (url, guard) = pg_database(backend).await?;
+                pg_guard = Some(guard);
+                url
             }
         };
         let settings = Settings {
@@ -110,7 +138,7 @@ impl TestApp {
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Some(TestApp { address, state, client, _console_dir: console_dir, _data_dir: data_dir, pg_database })
+        Some(TestApp { address, state, client, _console_dir: console_dir, _data_dir: data_dir, _pg_database: pg_guard })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -188,24 +216,6 @@ impl TestApp {
     /// Adds `email` (who must have signed up) to `slug` with `role`, as `token`.
     pub async fn add_member(&self, token: &str, slug: &str, email: &str, role: &str) -> Response {
         self.post(&format!("/api/v1/instances/{slug}/members"), Some(token), json!({"email": email, "role": role})).await
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(name) = self.pg_database.take() {
-            // Drop the test database from a thread of its own (Drop cannot await).
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                rt.block_on(async {
-                    if let Ok(admin) = steward_persistence::connect(&pg_admin_url()).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-                        let _ = admin.close().await;
-                    }
-                });
-            })
-            .join();
-        }
     }
 }
 

@@ -8,6 +8,7 @@ mod auth;
 mod errors;
 mod instances;
 mod members;
+mod migrations;
 mod openapi;
 mod operations;
 mod public_api;

@@ -1,0 +1,60 @@
+//! Migrations keep data: a console session made before migration 3 survives the move to
+//! `auth_sessions`, on both databases.
+
+use sea_orm::{ConnectionTrait as _, DatabaseBackend, Statement, Value};
+use sea_orm_migration::MigratorTrait as _;
+use steward_migrations::Migrator;
+
+use crate::helpers::{Backend, pg_database};
+
+async fn sessions_survive_the_move(url: &str) {
+    let db = steward_persistence::connect(url).await.unwrap();
+    Migrator::up(&db, Some(2)).await.unwrap();
+    let backend = db.get_database_backend();
+    // Placeholders in order of appearance: `$1, $2...` on PostgreSQL, `?` on SQLite.
+    let run = |sql: &str, values: Vec<Value>| {
+        let mut n = 0;
+        let sql: String = sql
+            .split('#')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    n += 1;
+                    if backend == DatabaseBackend::Postgres { format!("${n}{part}") } else { format!("?{part}") }
+                }
+            })
+            .collect();
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+    };
+    let at = steward_persistence::now();
+    let far = at + chrono::Duration::days(30);
+    let (acc, ses, tok) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    run("INSERT INTO accounts (id, email, name, password_hash, created_at, updated_at) VALUES (#, 'm@example.com', 'M', 'x', #, #)", vec![acc.into(), at.into(), at.into()]).await.unwrap();
+    run("INSERT INTO sessions (id, account_id, created_at, last_used_at, expires_at) VALUES (#, #, #, #, #)", vec![ses.into(), acc.into(), at.into(), at.into(), far.into()]).await.unwrap();
+    run("INSERT INTO refresh_tokens (id, session_id, token_hash, created_at) VALUES (#, #, 'h', #)", vec![tok.into(), ses.into(), at.into()]).await.unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM auth_sessions s JOIN auth_refresh_tokens t ON t.session_id = s.id WHERE t.token_hash = 'h'"))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = row.try_get("", "n").unwrap();
+    assert_eq!(n, 1, "the session and its refresh token moved");
+    assert!(steward_persistence::sessions::is_active(&db, steward_persistence::sessions::Subject::Account(acc), ses).await.unwrap());
+}
+
+#[tokio::test]
+async fn sqlite_sessions_survive_migration_3() {
+    let dir = tempfile::tempdir().unwrap();
+    sessions_survive_the_move(&format!("sqlite://{}/m.db?mode=rwc", dir.path().display())).await;
+}
+
+#[tokio::test]
+async fn postgres_sessions_survive_migration_3() {
+    if let Some((url, _guard)) = pg_database(Backend::Postgres).await {
+        sessions_survive_the_move(&url).await;
+    }
+}
