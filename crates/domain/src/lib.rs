@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod application;
+pub mod end_user;
 pub mod instance;
 pub mod role;
 

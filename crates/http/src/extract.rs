@@ -164,3 +164,24 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
 pub fn user_agent(req: &HttpRequest) -> Option<String> {
     req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
+
+/// Holds another extractor's outcome without failing the request, so a handler can check the
+/// caller first and only then look at the body: an unidentified caller gets 401 whatever its
+/// body (extractors otherwise race, and a quick body error could answer before identification).
+pub struct Deferred<E>(Result<E, ApiError>);
+
+impl<E> Deferred<E> {
+    pub fn get(self) -> Result<E, ApiError> {
+        self.0
+    }
+}
+
+impl<E: FromRequest<Error = ApiError> + 'static> FromRequest for Deferred<E> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let inner = E::from_request(req, payload);
+        Box::pin(async move { Ok(Deferred(inner.await)) })
+    }
+}

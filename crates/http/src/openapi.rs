@@ -42,6 +42,7 @@ use crate::problem;
         (name = "instances", description = "Client instances and their settings."),
         (name = "members", description = "Members of an instance and their roles."),
         (name = "applications", description = "Applications connected to an instance's public API, and its signing keys."),
+        (name = "users", description = "End users of an instance."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),
     )

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod applications;
 pub mod crypto;
 pub mod db;
+pub mod end_users;
 pub mod entities;
 pub mod instances;
 pub mod login_attempts;

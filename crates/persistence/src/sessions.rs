@@ -64,6 +64,7 @@ pub enum RevokeReason {
     PasswordChanged,
     RefreshTokenReused,
     RevokedByUser,
+    Blocked,
 }
 
 impl RevokeReason {
@@ -73,6 +74,7 @@ impl RevokeReason {
             RevokeReason::PasswordChanged => "password_changed",
             RevokeReason::RefreshTokenReused => "refresh_token_reused",
             RevokeReason::RevokedByUser => "revoked_by_user",
+            RevokeReason::Blocked => "blocked",
         }
     }
 }

@@ -271,6 +271,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's end users: filter, sort, page. */
+        get: operations["list_users"];
+        put?: never;
+        /** Add a user with all its aspects. */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user. */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        /** Delete a user, with their sessions and tokens. */
+        delete: operations["delete_user"];
+        options?: never;
+        head?: never;
+        /** Edit any aspect of a user. A new password or a block ends the user's sessions. */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block a user: the public API refuses them, and their tokens stop working at once. */
+        post: operations["block_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unblock a user. */
+        post: operations["unblock_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -374,6 +445,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/{instance}/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign an end user in with email and password.
+         * @description The same rules as the console: an unknown email and a wrong password answer alike; 10
+         *     failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the end user out: ends the session of the access token. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange an end user's refresh token for new tokens (single use; reuse ends the session). */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register an end user with email and password. */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/{instance}/branding": {
         parameters: {
             query?: never;
@@ -389,6 +532,27 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in end user's own account. */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the signed-in end user's names, email or password. A new email must be verified
+         *     again; a new password ends the user's other sessions.
+         */
+        patch: operations["update_me"];
         trace?: never;
     };
     "/public/v1/{instance}/oauth/token": {
@@ -411,6 +575,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the instance's end users (back-end apps, scope `users:manage`). */
+        get: operations["list_users"];
+        put?: never;
+        /** Create an end user (back-end apps, scope `users:manage`). */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One end user (back-end apps, scope `users:manage`). */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        /** Delete an end user (back-end apps, scope `users:manage`). */
+        delete: operations["delete_user"];
+        options?: never;
+        head?: never;
+        /** Edit an end user (back-end apps, scope `users:manage`). */
+        patch: operations["update_user"];
         trace?: never;
     };
     "/readyz": {
@@ -532,6 +733,23 @@ export interface components {
              * @example Europe/Athens
              */
             time_zone: string;
+        };
+        CreateUserRequest: {
+            blocked?: boolean | null;
+            /** @example grace@example.com */
+            email: string;
+            email_verified?: boolean | null;
+            family_name?: string | null;
+            given_name?: string | null;
+            /** @description A JSON object of at most 16 KiB. */
+            metadata?: Record<string, never> | null;
+            /** @description Display name; defaults to "given family". */
+            name?: string | null;
+            /**
+             * Format: password
+             * @description 8 to 256 characters. Omit to create a user without a password (they set one later).
+             */
+            password?: string | null;
         };
         /** @description A new application; `client_secret` (back-end apps) is shown this once. */
         CreatedApplication: components["schemas"]["ApplicationDto"] & {
@@ -706,6 +924,18 @@ export interface components {
             /** @description The refresh token from the last sign-in or refresh. Each can be used once. */
             refresh_token: string;
         };
+        RegisterRequest: {
+            /** @example grace@example.com */
+            email: string;
+            family_name?: string | null;
+            given_name?: string | null;
+            name?: string | null;
+            /**
+             * Format: password
+             * @description 8 to 256 characters.
+             */
+            password: string;
+        };
         /**
          * @description A member's role on an instance.
          * @enum {string}
@@ -827,6 +1057,93 @@ export interface components {
         };
         UpdateMemberRequest: {
             role: components["schemas"]["RoleDto"];
+        };
+        /** @description Changes to the user's own account. Changing the email or the password needs the current password. */
+        UpdateOwnAccountRequest: {
+            /** Format: password */
+            current_password?: string | null;
+            email?: string | null;
+            family_name?: string | null;
+            given_name?: string | null;
+            name?: string | null;
+            /** Format: password */
+            new_password?: string | null;
+        };
+        /** @description Fields to change; omitted fields stay as they are. */
+        UpdateUserRequest: {
+            blocked?: boolean | null;
+            email?: string | null;
+            email_verified?: boolean | null;
+            family_name?: string | null;
+            given_name?: string | null;
+            metadata?: Record<string, never> | null;
+            name?: string | null;
+            /**
+             * Format: password
+             * @description Sets a new password; the user's sessions and tokens end.
+             */
+            password?: string | null;
+        };
+        /** @description An end user of the instance. Never carries password data. */
+        UserDto: {
+            blocked: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @example grace@example.com */
+            email: string;
+            email_verified: boolean;
+            family_name: string;
+            given_name: string;
+            /** @description Whether a password is set (an invited user may not have one yet). */
+            has_password: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_login_at?: string | null;
+            /** @description Free-form JSON object kept for the application. */
+            metadata: Record<string, never>;
+            /** @description Display name. */
+            name: string;
+            /**
+             * @description How the user signs in: `password`, or an identity provider.
+             * @example password
+             */
+            provider: string;
+            status: components["schemas"]["UserStatusDto"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UserList: {
+            items: components["schemas"]["UserDto"][];
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many users match the filters.
+             */
+            total: number;
+        };
+        UserLoginRequest: {
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        UserRefreshRequest: {
+            refresh_token: string;
+        };
+        /** @enum {string} */
+        UserStatusDto: "active" | "blocked" | "unverified";
+        /**
+         * @description An end user's tokens: the access token is an EdDSA JWT of the instance (verify it with the
+         *     JWKS); the refresh token is opaque and single-use.
+         */
+        UserTokens: {
+            access_token: string;
+            /** Format: int64 */
+            expires_in: number;
+            refresh_token: string;
+            /** @example Bearer */
+            token_type: string;
+            user: components["schemas"]["UserDto"];
         };
         /** @description The application making the call. */
         WhoAmI: {
@@ -1554,6 +1871,224 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive text in the email or the name. */
+                q?: string;
+                /** @description `active`, `blocked` or `unverified`. */
+                status?: string;
+                /** @description `password` or an identity provider. */
+                provider?: string;
+                /** @description Created at or after (RFC 3339). */
+                created_from?: string;
+                /** @description Created before (RFC 3339). */
+                created_to?: string;
+                /** @description `created_at` (default), `email` or `last_login_at`. */
+                sort?: string;
+                /** @description `desc` (default) or `asc`. */
+                order?: string;
+                /** @description 1 to 100 (default 50). */
+                limit?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The user's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    block_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    unblock_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -1716,6 +2251,119 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserLoginRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRefreshRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     branding: {
         parameters: {
             query?: never;
@@ -1737,6 +2385,59 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOwnAccountRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     token: {
@@ -1783,6 +2484,168 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive text in the email or the name. */
+                q?: string;
+                /** @description `active`, `blocked` or `unverified`. */
+                status?: string;
+                /** @description `password` or an identity provider. */
+                provider?: string;
+                /** @description Created at or after (RFC 3339). */
+                created_from?: string;
+                /** @description Created before (RFC 3339). */
+                created_to?: string;
+                /** @description `created_at` (default), `email` or `last_login_at`. */
+                sort?: string;
+                /** @description `desc` (default) or `asc`. */
+                order?: string;
+                /** @description 1 to 100 (default 50). */
+                limit?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     readyz: {

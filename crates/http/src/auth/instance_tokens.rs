@@ -21,6 +21,8 @@ use uuid::Uuid;
 
 /// `typ` of tokens obtained with the client-credentials grant.
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+/// `typ` of tokens of a signed-in end user.
+pub const USER: &str = "user";
 pub const ALGORITHM: &str = "EdDSA";
 /// How long a signing key stays cached before the database is asked again (so a rotation made
 /// by another process is picked up).
@@ -38,6 +40,19 @@ pub struct AppClaims {
     pub typ: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    /// The end user's session (user tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
+}
+
+/// What a new token says.
+pub struct Grant<'a> {
+    /// The client id (client credentials) or the end user's id.
+    pub sub: &'a str,
+    pub client_id: &'a str,
+    pub typ: &'a str,
+    pub scope: &'a str,
+    pub sid: Option<Uuid>,
 }
 
 struct CachedVerifier {
@@ -126,19 +141,20 @@ impl InstanceTokens {
         Ok((active.kid, key))
     }
 
-    /// Signs a token for `client_id` of instance `slug`.
-    pub async fn issue(&self, db: &Database, instance_id: Uuid, slug: &str, client_id: &str, typ: &str, scope: &str) -> anyhow::Result<(String, i64)> {
+    /// Signs a token of instance `slug`.
+    pub async fn issue(&self, db: &Database, instance_id: Uuid, slug: &str, grant: Grant<'_>) -> anyhow::Result<(String, i64)> {
         let iat = chrono::Utc::now().timestamp();
         let claims = AppClaims {
             iss: self.issuer(slug),
             aud: self.issuer(slug),
-            sub: client_id.to_owned(),
-            client_id: client_id.to_owned(),
+            sub: grant.sub.to_owned(),
+            client_id: grant.client_id.to_owned(),
             iat,
             exp: iat + self.ttl_secs,
             jti: Uuid::now_v7(),
-            typ: typ.to_owned(),
-            scope: scope.to_owned(),
+            typ: grant.typ.to_owned(),
+            scope: grant.scope.to_owned(),
+            sid: grant.sid,
         };
         Ok((self.sign(db, instance_id, &claims).await?, self.ttl_secs))
     }

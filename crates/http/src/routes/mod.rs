@@ -9,6 +9,7 @@ pub mod me;
 pub mod members;
 pub mod public;
 pub mod signing_keys;
+pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -20,4 +21,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     members::configure(cfg);
     applications::configure(cfg);
     signing_keys::configure(cfg);
+    users::configure(cfg);
 }

@@ -12,3 +12,4 @@ mod migrations;
 mod openapi;
 mod operations;
 mod public_api;
+mod users;

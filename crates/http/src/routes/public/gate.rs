@@ -9,15 +9,44 @@ use steward_persistence::instances::{self, Instance};
 
 use super::cors::{CorsGrant, origin_allowed};
 use crate::AppState;
-use crate::auth::instance_tokens::AppClaims;
+use crate::auth::instance_tokens::{AppClaims, CLIENT_CREDENTIALS, USER};
+use steward_persistence::end_users::{self, EndUser};
+use steward_persistence::sessions::{self, Subject};
+use uuid::Uuid;
 use crate::problem::ApiError;
 
 /// An identified, enabled application of the instance in the path.
 pub struct AppCaller {
     pub instance: Instance,
     pub app: Application,
-    /// The bearer token's claims (back-end apps); `None` for a client-id call (front-end apps).
+    /// The bearer token's claims; `None` for a client-id call (front-end apps).
     pub claims: Option<AppClaims>,
+    /// The signed-in end user, for a user token.
+    pub user: Option<EndUser>,
+}
+
+impl AppCaller {
+    /// The signed-in end user and their session, or 401.
+    pub fn end_user(&self) -> Result<(&EndUser, Uuid), ApiError> {
+        match (&self.user, self.claims.as_ref().and_then(|c| c.sid)) {
+            (Some(u), Some(sid)) => Ok((u, sid)),
+            _ => Err(ApiError::unauthorized("unauthorized", "Sign the user in first: send their access token as `Authorization: Bearer <token>`.")),
+        }
+    }
+
+    /// A back-end application's token carrying `scope`, or 401/403.
+    pub fn require_scope(&self, scope: &str) -> Result<(), ApiError> {
+        match &self.claims {
+            Some(c) if c.typ == CLIENT_CREDENTIALS => {
+                if c.scope.split_whitespace().any(|s| s == scope) {
+                    Ok(())
+                } else {
+                    Err(ApiError::forbidden(format!("This token lacks the {scope} scope.")).with_code("insufficient_scope"))
+                }
+            }
+            _ => Err(ApiError::unauthorized("unauthorized", "This route needs a back-end application's token from /oauth/token.")),
+        }
+    }
 }
 
 pub fn instance_not_found() -> ApiError {
@@ -43,8 +72,24 @@ impl FromRequest for AppCaller {
                 let invalid = || ApiError::unauthorized("invalid_token", "The access token is invalid, expired, or not for this instance. Get a new one at /oauth/token.");
                 let claims = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, &token).await?.ok_or_else(invalid)?;
                 let app = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
+                let user = if claims.typ == USER {
+                    // A user token: the user must exist, not be blocked, not have had their tokens
+                    // revoked since, and the session must still be active.
+                    let user_id: Uuid = claims.sub.parse().map_err(|_| invalid())?;
+                    let user = end_users::get(&state.db, instance.id, user_id).await?.ok_or_else(invalid)?;
+                    let revoked = user.tokens_valid_after.is_some_and(|t| claims.iat < t.timestamp());
+                    let sid = claims.sid.ok_or_else(invalid)?;
+                    if user.blocked || revoked || !sessions::is_active(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, sid).await? {
+                        return Err(invalid());
+                    }
+                    Some(user)
+                } else if claims.typ == CLIENT_CREDENTIALS {
+                    None
+                } else {
+                    return Err(invalid());
+                };
                 applications::touch(&state.db, &app).await?;
-                return Ok(AppCaller { instance, app, claims: Some(claims) });
+                return Ok(AppCaller { instance, app, claims: Some(claims), user });
             }
             let Some(client_id) = header_str(header::HeaderName::from_static("x-client-id")) else {
                 return Err(ApiError::unauthorized(
@@ -64,7 +109,7 @@ impl FromRequest for AppCaller {
                 req.extensions_mut().insert(CorsGrant(origin));
             }
             applications::touch(&state.db, &app).await?;
-            Ok(AppCaller { instance, app, claims: None })
+            Ok(AppCaller { instance, app, claims: None, user: None })
         })
     }
 }

@@ -4,14 +4,30 @@
 //! `X-Client-Id` (and their allowed origins), back-end apps by a bearer token from the
 //! client-credentials grant (`oauth`). CORS is answered per instance by [`cors`].
 
+mod auth;
 pub mod cors;
 mod dto;
 pub mod gate;
 mod handlers;
 mod oauth;
+mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(oauth::token).service(handlers::jwks).service(handlers::branding).service(handlers::whoami);
+    cfg.service(oauth::token)
+        .service(handlers::jwks)
+        .service(handlers::branding)
+        .service(handlers::whoami)
+        .service(auth::register)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::get_me)
+        .service(auth::update_me)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::get_user)
+        .service(users::update_user)
+        .service(users::delete_user);
 }

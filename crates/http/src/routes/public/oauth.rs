@@ -12,7 +12,7 @@ use steward_persistence::{applications, instances};
 
 use super::dto::{OAuthErrorBody, OAuthToken};
 use crate::AppState;
-use crate::auth::instance_tokens::CLIENT_CREDENTIALS;
+use crate::auth::instance_tokens::{CLIENT_CREDENTIALS, Grant};
 
 /// Scopes a back-end application may ask for.
 pub const BACKEND_SCOPES: &[&str] = &["users:manage"];
@@ -172,7 +172,8 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
             requested.join(" ")
         }
     };
-    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, &app.client_id, CLIENT_CREDENTIALS, &scope).await.map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
+    let grant = Grant { sub: &app.client_id, client_id: &app.client_id, typ: CLIENT_CREDENTIALS, scope: &scope, sid: None };
+    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await.map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
     applications::touch(&state.db, &app).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

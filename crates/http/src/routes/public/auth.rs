@@ -1,0 +1,297 @@
+//! End users' own sign-up, sign-in, refresh, sign-out and account, through an application.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+use steward_domain::Email;
+use steward_persistence::end_users::{self, EndUser};
+use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
+use steward_persistence::now;
+use utoipa::ToSchema;
+
+use super::gate::AppCaller;
+use crate::AppState;
+use crate::auth::instance_tokens::{Grant, USER};
+use crate::auth::signin::{Attempt, Candidate, check_password};
+use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::extract::{ApiJson, Deferred, client_ip, user_agent};
+use crate::problem::{ApiError, FieldError, Fields};
+use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto};
+use crate::routes::users::service;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "grace@example.com")]
+    pub email: String,
+    /// 8 to 256 characters.
+    #[schema(value_type = String, format = Password)]
+    pub password: SecretString,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserLoginRequest {
+    pub email: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: SecretString,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserRefreshRequest {
+    #[schema(value_type = String)]
+    pub refresh_token: SecretString,
+}
+
+/// An end user's tokens: the access token is an EdDSA JWT of the instance (verify it with the
+/// JWKS); the refresh token is opaque and single-use.
+#[derive(Serialize, ToSchema)]
+pub struct UserTokens {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: UserDto,
+}
+
+/// Changes to the user's own account. Changing the email or the password needs the current password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOwnAccountRequest {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    #[schema(value_type = Option<String>, format = Password)]
+    pub current_password: Option<SecretString>,
+    #[schema(value_type = Option<String>, format = Password)]
+    pub new_password: Option<SecretString>,
+}
+
+async fn tokens_for(state: &AppState, caller: &AppCaller, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
+    let (refresh_token, refresh_hash) = new_refresh_token();
+    let (ip, ua) = (client_ip(req), user_agent(req));
+    let session = sessions::start(
+        &state.db,
+        NewSession {
+            subject: Subject::EndUser { instance_id: caller.instance.id, user_id: user.id },
+            application_id: Some(caller.app.id),
+            expires_at: now() + chrono::Duration::seconds(state.refresh_ttl_secs),
+            refresh_token_hash: &refresh_hash,
+            ip: ip.as_deref(),
+            user_agent: ua.as_deref(),
+        },
+    )
+    .await?;
+    let sub = user.id.to_string();
+    let grant = Grant { sub: &sub, client_id: &caller.app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, caller.instance.id, &caller.instance.slug, grant).await?;
+    Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token, user: UserDto::from(user) })
+}
+
+fn blocked() -> ApiError {
+    ApiError::forbidden("This account is blocked. Contact the application's support.").with_code("user_blocked")
+}
+
+/// Register an end user with email and password.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("client_id" = []), ("app_bearer" = [])),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/{instance}/auth/register")]
+#[tracing::instrument(skip_all)]
+pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<RegisterRequest>>) -> Result<HttpResponse, ApiError> {
+    let b = body.get()?.0;
+    let request = CreateUserRequest {
+        email: b.email,
+        given_name: b.given_name,
+        family_name: b.family_name,
+        name: b.name,
+        password: Some(b.password),
+        email_verified: None,
+        blocked: None,
+        metadata: None,
+    };
+    let new = service::parse_create(&state, request, "password").await?;
+    let user = end_users::create(&state.db, caller.instance.id, new).await?;
+    tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
+    Ok(HttpResponse::Created().json(UserDto::from(user)))
+}
+
+/// Sign an end user in with email and password.
+///
+/// The same rules as the console: an unknown email and a wrong password answer alike; 10
+/// failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("client_id" = []), ("app_bearer" = [])),
+    request_body = UserLoginRequest,
+    responses(
+        (status = 200, body = UserTokens),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
+)]
+#[post("/{instance}/auth/login")]
+#[tracing::instrument(skip_all)]
+pub async fn login(state: web::Data<AppState>, caller: AppCaller, req: HttpRequest, body: Deferred<ApiJson<UserLoginRequest>>) -> Result<HttpResponse, ApiError> {
+    let b = body.get()?.0;
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&b.email));
+    if b.password.expose_secret().is_empty() {
+        fields.push(FieldError::new("password", "required", "Password is required."));
+    }
+    fields.finish()?;
+    let Some(email) = email else { return Err(ApiError::invariant()) };
+    let (ip, ua) = (client_ip(&req), user_agent(&req));
+    let user = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?;
+    let attempt = Attempt { instance_id: Some(caller.instance.id), email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
+    let candidate = user.as_ref().map(|u| Candidate { id: u.id, password_hash: u.password_hash.as_deref() });
+    check_password(&state, attempt, candidate, b.password.expose_secret()).await?;
+    let Some(user) = user else { return Err(ApiError::invariant()) };
+    if user.blocked {
+        return Err(blocked());
+    }
+    end_users::record_login(&state.db, caller.instance.id, user.id).await?;
+    let tokens = tokens_for(&state, &caller, &req, user).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
+}
+
+/// Exchange an end user's refresh token for new tokens (single use; reuse ends the session).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("client_id" = []), ("app_bearer" = [])),
+    request_body = UserRefreshRequest,
+    responses(
+        (status = 200, body = UserTokens),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/{instance}/auth/refresh")]
+#[tracing::instrument(skip_all)]
+pub async fn refresh(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<UserRefreshRequest>>) -> Result<HttpResponse, ApiError> {
+    let presented = hash_refresh_token(body.get()?.0.refresh_token.expose_secret());
+    let (next_token, next_hash) = new_refresh_token();
+    let session = match sessions::rotate(&state.db, Realm::Instance(caller.instance.id), &presented, &next_hash).await? {
+        Rotation::Rotated(s) => s,
+        Rotation::Reused => return Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again.")),
+        Rotation::Invalid => return Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again.")),
+    };
+    let user_id = session.end_user_id.ok_or_else(ApiError::invariant)?;
+    let user = end_users::get(&state.db, caller.instance.id, user_id).await?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "This user no longer exists."))?;
+    if user.blocked {
+        return Err(blocked());
+    }
+    let sub = user.id.to_string();
+    let grant = Grant { sub: &sub, client_id: &caller.app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, caller.instance.id, &caller.instance.slug, grant).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) }))
+}
+
+/// Sign the end user out: ends the session of the access token.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("app_bearer" = [])),
+    responses((status = 204, description = "Signed out."), (status = 401, response = crate::problem::Unauthorized))
+)]
+#[post("/{instance}/auth/logout")]
+#[tracing::instrument(skip_all)]
+pub async fn logout(state: web::Data<AppState>, caller: AppCaller) -> Result<HttpResponse, ApiError> {
+    let (user, sid) = caller.end_user()?;
+    sessions::revoke(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, sid, RevokeReason::Logout).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in end user's own account.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("app_bearer" = [])),
+    responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized))
+)]
+#[get("/{instance}/me")]
+#[tracing::instrument(skip_all)]
+pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
+    let (user, _) = caller.end_user()?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user.clone())))
+}
+
+/// Change the signed-in end user's names, email or password. A new email must be verified
+/// again; a new password ends the user's other sessions.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("app_bearer" = [])),
+    request_body = UpdateOwnAccountRequest,
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[patch("/{instance}/me")]
+#[tracing::instrument(skip_all)]
+pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<UpdateOwnAccountRequest>>) -> Result<HttpResponse, ApiError> {
+    let (user, sid) = caller.end_user()?;
+    let b = body.get()?.0;
+    let sensitive = b.new_password.is_some() || b.email.as_deref().is_some_and(|e| !e.trim().eq_ignore_ascii_case(&user.email));
+    if sensitive {
+        let Some(current) = b.current_password.as_ref().map(|p| p.expose_secret()).filter(|p| !p.is_empty()) else {
+            return Err(ApiError::field("current_password", "required", "Enter the current password to change the email or the password."));
+        };
+        if !state.hasher.verify(current, user.password_hash.as_deref()).await? {
+            return Err(ApiError::field("current_password", "incorrect_password", "The current password is incorrect."));
+        }
+    }
+    let mut changes = UpdateUserRequest {
+        email: b.email,
+        given_name: b.given_name,
+        family_name: b.family_name,
+        name: b.name,
+        password: b.new_password,
+        email_verified: None,
+        blocked: None,
+        metadata: None,
+    };
+    // A new password ends the other sessions, but not this one: revoke here, keeping `sid`.
+    let password = changes.password.take();
+    let mut updated = service::apply_update(&state, user.clone(), changes).await?;
+    if let Some(p) = password {
+        let p = steward_domain::Password::parse(p).map_err(|e| ApiError::validation(vec![FieldError::from_value("new_password", e)]))?;
+        let hash = state.hasher.hash(p.expose()).await?;
+        updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
+        sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged).await?;
+    }
+    Ok(HttpResponse::Ok().json(UserDto::from(updated)))
+}

@@ -1,0 +1,119 @@
+//! End users managed by a back-end application ("users created through the API"): the
+//! client-credentials token must carry the `users:manage` scope.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use steward_persistence::end_users;
+use uuid::Uuid;
+
+use super::gate::AppCaller;
+use crate::AppState;
+use crate::extract::{ApiJson, Deferred};
+use crate::problem::ApiError;
+use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto, UserList, UserListQuery};
+use crate::routes::users::service;
+
+const SCOPE: &str = "users:manage";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("No user with this id exists in the instance.")
+}
+
+/// List the instance's end users (back-end apps, scope `users:manage`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug"), UserListQuery),
+    security(("app_bearer" = [])),
+    responses((status = 200, body = UserList), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[get("/{instance}/users")]
+#[tracing::instrument(skip_all)]
+pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(SCOPE)?;
+    let page = service::list(&state, caller.instance.id, &query).await?;
+    Ok(HttpResponse::Ok().json(UserList { items: page.items.into_iter().map(UserDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+}
+
+/// Create an end user (back-end apps, scope `users:manage`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("app_bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/{instance}/users")]
+#[tracing::instrument(skip_all)]
+pub async fn create_user(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<CreateUserRequest>>) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(SCOPE)?;
+    let new = service::parse_create(&state, body.get()?.0, "password").await?;
+    let user = end_users::create(&state.db, caller.instance.id, new).await?;
+    tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user created through the API");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/public/v1/{}/users/{}", caller.instance.slug, user.id)))
+        .json(UserDto::from(user)))
+}
+
+/// One end user (back-end apps, scope `users:manage`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    security(("app_bearer" = [])),
+    responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/{instance}/users/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn get_user(state: web::Data<AppState>, caller: AppCaller, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(SCOPE)?;
+    let user = end_users::get(&state.db, caller.instance.id, path.1).await?.ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Edit an end user (back-end apps, scope `users:manage`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    security(("app_bearer" = [])),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[patch("/{instance}/users/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn update_user(state: web::Data<AppState>, caller: AppCaller, path: web::Path<(String, Uuid)>, body: Deferred<ApiJson<UpdateUserRequest>>) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(SCOPE)?;
+    let user = end_users::get(&state.db, caller.instance.id, path.1).await?.ok_or_else(not_found)?;
+    let user = service::apply_update(&state, user, body.get()?.0).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Delete an end user (back-end apps, scope `users:manage`).
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    security(("app_bearer" = [])),
+    responses((status = 204, description = "Deleted."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[delete("/{instance}/users/{id}")]
+#[tracing::instrument(skip_all)]
+pub async fn delete_user(state: web::Data<AppState>, caller: AppCaller, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(SCOPE)?;
+    if !end_users::delete(&state.db, caller.instance.id, path.1).await? {
+        return Err(not_found());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,146 @@
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use steward_persistence::end_users::EndUser;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatusDto {
+    /// Not blocked, email verified.
+    Active,
+    /// Refused by the public API; existing tokens stopped working when blocked.
+    Blocked,
+    /// Not blocked, email not verified yet.
+    Unverified,
+}
+
+/// An end user of the instance. Never carries password data.
+#[derive(Serialize, ToSchema)]
+pub struct UserDto {
+    pub id: Uuid,
+    #[schema(example = "grace@example.com")]
+    pub email: String,
+    pub email_verified: bool,
+    pub given_name: String,
+    pub family_name: String,
+    /// Display name.
+    pub name: String,
+    pub blocked: bool,
+    pub status: UserStatusDto,
+    /// How the user signs in: `password`, or an identity provider.
+    #[schema(example = "password")]
+    pub provider: String,
+    /// Whether a password is set (an invited user may not have one yet).
+    pub has_password: bool,
+    /// Free-form JSON object kept for the application.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<EndUser> for UserDto {
+    fn from(u: EndUser) -> Self {
+        let status = if u.blocked {
+            UserStatusDto::Blocked
+        } else if u.email_verified {
+            UserStatusDto::Active
+        } else {
+            UserStatusDto::Unverified
+        };
+        Self {
+            id: u.id,
+            email: u.email,
+            email_verified: u.email_verified,
+            given_name: u.given_name,
+            family_name: u.family_name,
+            name: u.name,
+            blocked: u.blocked,
+            status,
+            provider: u.provider,
+            has_password: u.password_hash.is_some(),
+            metadata: u.metadata,
+            created_at: u.created_at.to_utc(),
+            updated_at: u.updated_at.to_utc(),
+            last_login_at: u.last_login_at.map(|t| t.to_utc()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserDto>,
+    pub next_cursor: Option<String>,
+    /// How many users match the filters.
+    pub total: u64,
+}
+
+/// Filters, sort and page of a user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Case-insensitive text in the email or the name.
+    pub q: Option<String>,
+    /// `active`, `blocked` or `unverified`.
+    pub status: Option<String>,
+    /// `password` or an identity provider.
+    pub provider: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub created_from: Option<String>,
+    /// Created before (RFC 3339).
+    pub created_to: Option<String>,
+    /// `created_at` (default), `email` or `last_login_at`.
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    /// 1 to 100 (default 50).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    #[schema(example = "grace@example.com")]
+    pub email: String,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+    /// Display name; defaults to "given family".
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 8 to 256 characters. Omit to create a user without a password (they set one later).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    #[serde(default)]
+    pub blocked: Option<bool>,
+    /// A JSON object of at most 16 KiB.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Fields to change; omitted fields stay as they are.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub email: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub name: Option<String>,
+    /// Sets a new password; the user's sessions and tokens end.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    pub email_verified: Option<bool>,
+    pub blocked: Option<bool>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+}

@@ -1,0 +1,165 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use steward_domain::role::Action;
+use steward_persistence::end_users;
+use uuid::Uuid;
+
+use super::dto::{CreateUserRequest, UpdateUserRequest, UserDto, UserList, UserListQuery};
+use super::service;
+use crate::AppState;
+use crate::access::authorize;
+use crate::auth::Authenticated;
+use crate::extract::ApiJson;
+use crate::problem::ApiError;
+
+pub fn user_not_found() -> ApiError {
+    ApiError::not_found("No user with this id exists in the instance.")
+}
+
+/// The instance's end users: filter, sort, page.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), UserListQuery),
+    responses(
+        (status = 200, body = UserList),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[get("/instances/{instance}/users")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn list_users(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let page = service::list(&state, membership.instance.id, &query).await?;
+    Ok(HttpResponse::Ok().json(UserList { items: page.items.into_iter().map(UserDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+}
+
+/// Add a user with all its aspects.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = UserDto, headers(("Location" = String, description = "The user's URL"))),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/instances/{instance}/users")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn create_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+    let new = service::parse_create(&state, body.0, "password").await?;
+    let user = end_users::create(&state.db, membership.instance.id, new).await?;
+    tracing::info!(user_id = %user.id, "end user created in the console");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/instances/{}/users/{}", membership.instance.slug, user.id)))
+        .json(UserDto::from(user)))
+}
+
+/// One user.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/users/{id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn get_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Edit any aspect of a user. A new password or a block ends the user's sessions.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[patch("/instances/{instance}/users/{id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn update_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>, body: ApiJson<UpdateUserRequest>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    let user = service::apply_update(&state, user, body.0).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Delete a user, with their sessions and tokens.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+    )
+)]
+#[delete("/instances/{instance}/users/{id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn delete_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    if !end_users::delete(&state.db, membership.instance.id, id).await? {
+        return Err(user_not_found());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn set_blocked(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(state, auth, slug, Action::Write).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    let user = service::set_blocked(state, user, blocked).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Block a user: the public API refuses them, and their tokens stop working at once.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[post("/instances/{instance}/users/{id}/block")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn block_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    set_blocked(&state, &auth, &slug, id, true).await
+}
+
+/// Unblock a user.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[post("/instances/{instance}/users/{id}/unblock")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn unblock_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    set_blocked(&state, &auth, &slug, id, false).await
+}

@@ -1,0 +1,18 @@
+//! End users of an instance (console side): list with filters, create, read, edit, delete,
+//! block and unblock. `service` holds the parsing shared with the public API's user routes.
+
+pub mod dto;
+mod handlers;
+pub mod service;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_users)
+        .service(handlers::create_user)
+        .service(handlers::get_user)
+        .service(handlers::update_user)
+        .service(handlers::delete_user)
+        .service(handlers::block_user)
+        .service(handlers::unblock_user);
+}

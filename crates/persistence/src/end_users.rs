@@ -1,0 +1,228 @@
+//! End users of an instance. Every function takes the instance id.
+
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use steward_domain::end_user::UserStatus;
+use uuid::Uuid;
+
+pub use crate::entities::end_users::Model as EndUser;
+use crate::entities::end_users::{ActiveModel, Column, Entity};
+use crate::{Conflict, Cursor, Page, StoreError, StoreResult, map_unique, now};
+
+pub struct NewEndUser {
+    pub email: String,
+    pub email_verified: bool,
+    pub given_name: String,
+    pub family_name: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub blocked: bool,
+    pub provider: String,
+    pub metadata: serde_json::Value,
+}
+
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
+pub async fn create(db: &impl ConnectionTrait, instance_id: Uuid, new: NewEndUser) -> StoreResult<EndUser> {
+    let at = now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        instance_id: Set(instance_id),
+        email: Set(new.email),
+        email_verified: Set(new.email_verified),
+        given_name: Set(new.given_name),
+        family_name: Set(new.family_name),
+        name: Set(new.name),
+        password_hash: Set(new.password_hash),
+        blocked: Set(new.blocked),
+        provider: Set(new.provider),
+        metadata: Set(new.metadata),
+        created_at: Set(at),
+        updated_at: Set(at),
+        last_login_at: Set(None),
+        tokens_valid_after: Set(None),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| map_unique(e, Conflict::EmailTaken, "Failed to insert an end user"))
+}
+
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id, user_id = %id))]
+pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<EndUser>> {
+    Ok(Entity::find_by_id(id).filter(Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load an end user")?)
+}
+
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
+pub async fn by_email(db: &impl ConnectionTrait, instance_id: Uuid, email: &str) -> StoreResult<Option<EndUser>> {
+    Ok(Entity::find().filter(Column::InstanceId.eq(instance_id)).filter(Column::Email.eq(email)).one(db).await.context("Failed to look up an end user")?)
+}
+
+/// Which users a list shows.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Case-insensitive substring of the email or the name.
+    pub q: Option<String>,
+    pub status: Option<UserStatus>,
+    pub provider: Option<String>,
+    pub created_from: Option<DateTime<FixedOffset>>,
+    pub created_to: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    CreatedAt,
+    Email,
+    LastLoginAt,
+}
+
+fn like_pattern(q: &str) -> String {
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn filtered(instance_id: Uuid, f: &UserFilter) -> sea_orm::Select<Entity> {
+    let mut q = Entity::find().filter(Column::InstanceId.eq(instance_id));
+    if let Some(text) = f.q.as_deref().filter(|t| !t.is_empty()) {
+        let pattern = like_pattern(text);
+        q = q.filter(
+            Condition::any()
+                .add(Expr::col(Column::Email).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::expr(Func::lower(Expr::col(Column::Name))).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    match f.status {
+        Some(UserStatus::Blocked) => q = q.filter(Column::Blocked.eq(true)),
+        Some(UserStatus::Active) => q = q.filter(Column::Blocked.eq(false)).filter(Column::EmailVerified.eq(true)),
+        Some(UserStatus::Unverified) => q = q.filter(Column::Blocked.eq(false)).filter(Column::EmailVerified.eq(false)),
+        None => {}
+    }
+    if let Some(p) = &f.provider {
+        q = q.filter(Column::Provider.eq(p.as_str()));
+    }
+    if let Some(from) = f.created_from {
+        q = q.filter(Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.created_to {
+        q = q.filter(Column::CreatedAt.lt(to));
+    }
+    q
+}
+
+/// One page of the instance's users: filtered, sorted with the id as tie-breaker (a stable
+/// order), continuing after `cursor` (as returned in `next_cursor`).
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
+pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, sort: UserSort, descending: bool, limit: u64, cursor: Option<&str>) -> StoreResult<Page<EndUser>> {
+    let base = filtered(instance_id, filter);
+    let total = base.clone().count(db).await.context("Failed to count end users")?;
+    let mut q = base;
+    let bad_cursor = || StoreError::Unexpected(anyhow::anyhow!("Malformed users cursor"));
+    let mut offset = 0u64;
+    if let Some(c) = cursor {
+        match sort {
+            // Keyset: continue strictly after (value, id).
+            UserSort::CreatedAt | UserSort::Email => {
+                let (value, id) = c.rsplit_once('|').ok_or_else(bad_cursor)?;
+                let id: Uuid = id.parse().map_err(|_| bad_cursor())?;
+                let col = if sort == UserSort::Email { Column::Email } else { Column::CreatedAt };
+                let v: sea_orm::Value = if sort == UserSort::Email {
+                    value.to_owned().into()
+                } else {
+                    DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into()
+                };
+                let after = if descending {
+                    Condition::any().add(Expr::col(col).lt(v.clone())).add(Condition::all().add(Expr::col(col).eq(v)).add(Column::Id.lt(id)))
+                } else {
+                    Condition::any().add(Expr::col(col).gt(v.clone())).add(Condition::all().add(Expr::col(col).eq(v)).add(Column::Id.gt(id)))
+                };
+                q = q.filter(after);
+            }
+            // Last sign-in is often null: page by position.
+            UserSort::LastLoginAt => offset = c.strip_prefix("o:").and_then(|n| n.parse().ok()).ok_or_else(bad_cursor)?,
+        }
+    }
+    let col = match sort {
+        UserSort::CreatedAt => Column::CreatedAt,
+        UserSort::Email => Column::Email,
+        UserSort::LastLoginAt => Column::LastLoginAt,
+    };
+    q = if descending { q.order_by_desc(col).order_by_desc(Column::Id) } else { q.order_by_asc(col).order_by_asc(Column::Id) };
+    let mut items = q.offset(offset).limit(limit + 1).all(db).await.context("Failed to list end users")?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|u| match sort {
+            UserSort::CreatedAt => Cursor::encode(&format!("{}|{}", u.created_at.to_rfc3339(), u.id)),
+            UserSort::Email => Cursor::encode(&format!("{}|{}", u.email, u.id)),
+            UserSort::LastLoginAt => Cursor::encode(&format!("o:{}", offset + limit)),
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor, total })
+}
+
+#[derive(Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub name: Option<String>,
+    pub password_hash: Option<String>,
+    pub blocked: Option<bool>,
+    pub metadata: Option<serde_json::Value>,
+    /// Tokens issued before now stop working (block, password change, reset).
+    pub revoke_tokens: bool,
+}
+
+#[tracing::instrument(skip_all, fields(instance_id = %user.instance_id, user_id = %user.id))]
+pub async fn update(db: &impl ConnectionTrait, user: EndUser, c: UserChanges) -> StoreResult<EndUser> {
+    let mut m: ActiveModel = user.into();
+    if let Some(v) = c.email {
+        m.email = Set(v);
+    }
+    if let Some(v) = c.email_verified {
+        m.email_verified = Set(v);
+    }
+    if let Some(v) = c.given_name {
+        m.given_name = Set(v);
+    }
+    if let Some(v) = c.family_name {
+        m.family_name = Set(v);
+    }
+    if let Some(v) = c.name {
+        m.name = Set(v);
+    }
+    if let Some(v) = c.password_hash {
+        m.password_hash = Set(Some(v));
+    }
+    if let Some(v) = c.blocked {
+        m.blocked = Set(v);
+    }
+    if let Some(v) = c.metadata {
+        m.metadata = Set(v);
+    }
+    let at = now();
+    if c.revoke_tokens {
+        m.tokens_valid_after = Set(Some(at));
+    }
+    m.updated_at = Set(at);
+    m.update(db).await.map_err(|e| map_unique(e, Conflict::EmailTaken, "Failed to update an end user"))
+}
+
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id, user_id = %id))]
+pub async fn delete(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let res = Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::InstanceId.eq(instance_id)).exec(db).await.context("Failed to delete an end user")?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn record_login(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<()> {
+    Entity::update_many()
+        .col_expr(Column::LastLoginAt, Expr::value(now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::InstanceId.eq(instance_id))
+        .exec(db)
+        .await
+        .context("Failed to record a sign-in")?;
+    Ok(())
+}

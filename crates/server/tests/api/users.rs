@@ -1,0 +1,327 @@
+//! End users: the console's Users tab, the public API's sign-up and sign-in, and users managed
+//! by back-end applications.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::db_tests;
+use crate::helpers::{PASSWORD, TestApp, assert_problem, field_errors};
+
+db_tests!(
+    console_users_crud_and_bad_input,
+    console_list_filters_sorts_and_pages,
+    end_user_sign_up_sign_in_refresh_and_sign_out,
+    blocked_users_lose_their_tokens_at_once,
+    own_account_changes_need_the_password,
+    backend_apps_manage_users_with_scope,
+    users_are_isolated_between_instances,
+);
+
+struct Ctx {
+    console: String,
+    front_client_id: String,
+    back_token: String,
+}
+
+async fn setup(app: &TestApp, slug: &str) -> Ctx {
+    let s = app.signup(&format!("owner@{slug}.example.com")).await;
+    app.create_instance(&s.access, slug).await;
+    let front = app.create_app(&s.access, slug, json!({"kind": "frontend", "name": "Web"})).await;
+    let back = app.create_app(&s.access, slug, json!({"kind": "backend", "name": "Server"})).await;
+    let res = app.client_token(slug, back["client_id"].as_str().unwrap(), back["client_secret"].as_str().unwrap()).await;
+    let back_token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    Ctx { console: s.access, front_client_id: front["client_id"].as_str().unwrap().to_owned(), back_token }
+}
+
+fn public(app: &TestApp, ctx: &Ctx, method: reqwest::Method, slug: &str, path: &str) -> reqwest::RequestBuilder {
+    app.client.request(method, app.url(&format!("/public/v1/{slug}{path}"))).header("x-client-id", &ctx.front_client_id)
+}
+
+async fn console_users_crud_and_bad_input(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    let base = "/api/v1/instances/shop/users";
+    let res = app
+        .post(base, Some(&ctx.console), json!({"email": "Grace@Example.com", "given_name": "Grace", "family_name": "Hopper", "password": PASSWORD, "email_verified": true, "metadata": {"plan": "pro", "seats": 3}}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    assert_eq!((user["email"].as_str(), user["name"].as_str(), user["status"].as_str()), (Some("grace@example.com"), Some("Grace Hopper"), Some("active")));
+    assert_eq!(user["metadata"]["seats"], 3);
+    assert_eq!(user["has_password"], true);
+    assert!(!user.to_string().contains("argon2"));
+    let id = user["id"].as_str().unwrap();
+
+    for (body, field, code) in [
+        (json!({"email": "nope"}), "email", "invalid_email"),
+        (json!({"email": "a@example.com", "password": "short"}), "password", "password_too_short"),
+        (json!({"email": "a@example.com", "metadata": [1, 2]}), "metadata", "not_an_object"),
+        (json!({"email": "a@example.com", "metadata": {"x": "y".repeat(17_000)}}), "metadata", "too_large"),
+        (json!({"email": "a@example.com", "given_name": "g".repeat(101)}), "given_name", "too_long"),
+        (json!({"email": "a@example.com", "role": "admin"}), "role", "unknown_field"),
+    ] {
+        let p = assert_problem(app.post(base, Some(&ctx.console), body.clone()).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert!(field_errors(&p).contains(&(field.to_owned(), code.to_owned())), "{body}: {p}");
+    }
+    assert_problem(app.post(base, Some(&ctx.console), json!({"email": "GRACE@example.com"})).await, StatusCode::CONFLICT, "email_taken").await;
+    let list: Value = app.get(base, Some(&ctx.console)).await.json().await.unwrap();
+    assert_eq!(list["total"], 1, "refused input created nothing");
+
+    let res = app.patch(&format!("{base}/{id}"), Some(&ctx.console), json!({"name": "Admiral Hopper", "metadata": {"plan": "team"}})).await;
+    let u: Value = res.json().await.unwrap();
+    assert_eq!((u["name"].as_str(), u["metadata"]["plan"].as_str()), (Some("Admiral Hopper"), Some("team")));
+    let res = app.patch(&format!("{base}/{id}"), Some(&ctx.console), json!({"email": "grace.hopper@example.com"})).await;
+    let u: Value = res.json().await.unwrap();
+    assert_eq!((u["email"].as_str(), u["email_verified"].as_bool()), (Some("grace.hopper@example.com"), Some(false)), "a new email is unverified");
+
+    let res = app.post(&format!("{base}/{id}/block"), Some(&ctx.console), json!({})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "blocked");
+    let res = app.post(&format!("{base}/{id}/unblock"), Some(&ctx.console), json!({})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "unverified");
+
+    assert_eq!(app.delete(&format!("{base}/{id}"), Some(&ctx.console)).await.status(), StatusCode::NO_CONTENT);
+    assert_problem(app.get(&format!("{base}/{id}"), Some(&ctx.console)).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.delete(&format!("{base}/{id}"), Some(&ctx.console)).await, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+async fn console_list_filters_sorts_and_pages(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    let base = "/api/v1/instances/shop/users";
+    let people = [("ada@example.com", "Ada Lovelace", true, false), ("alan@math.org", "Alan Turing", true, true), ("grace@navy.mil", "Grace Hopper", false, false), ("linus@example.com", "Linus", true, false), ("barbara@example.com", "Barbara Liskov", false, false)];
+    for (email, name, verified, blocked) in people {
+        let res = app.post(base, Some(&ctx.console), json!({"email": email, "name": name, "email_verified": verified, "blocked": blocked})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let emails = |v: &Value| v["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let get = |q: &str| {
+        let url = app.url(&format!("{base}?{q}"));
+        app.client.get(url).bearer_auth(&ctx.console).send()
+    };
+
+    let all: Value = get("").await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 5);
+    assert_eq!(emails(&all)[0], "barbara@example.com", "newest first by default");
+    let v: Value = get("q=EXAMPLE.com&sort=email&order=asc").await.unwrap().json().await.unwrap();
+    assert_eq!(emails(&v), vec!["ada@example.com", "barbara@example.com", "linus@example.com"]);
+    let v: Value = get("q=hopper").await.unwrap().json().await.unwrap();
+    assert_eq!(emails(&v), vec!["grace@navy.mil"], "matches the name, case-insensitively");
+    let v: Value = get("q=100%25").await.unwrap().json().await.unwrap();
+    assert_eq!(v["total"], 0, "LIKE wildcards are literal");
+    let v: Value = get("status=blocked").await.unwrap().json().await.unwrap();
+    assert_eq!(emails(&v), vec!["alan@math.org"]);
+    let v: Value = get("status=unverified&sort=email&order=asc").await.unwrap().json().await.unwrap();
+    assert_eq!(emails(&v), vec!["barbara@example.com", "grace@navy.mil"]);
+    let v: Value = get("status=active&provider=password").await.unwrap().json().await.unwrap();
+    assert_eq!(v["total"], 2);
+    let v: Value = get("created_from=2000-01-01T00:00:00Z&created_to=2001-01-01T00:00:00Z").await.unwrap().json().await.unwrap();
+    assert_eq!(v["total"], 0);
+
+    // Pages with a stable order, for every sort.
+    for sort in ["created_at", "email", "last_login_at"] {
+        for order in ["asc", "desc"] {
+            let mut seen = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let page: Value = get(&format!("sort={sort}&order={order}&limit=2&cursor={cursor}")).await.unwrap().json().await.unwrap();
+                assert_eq!(page["total"], 5);
+                seen.extend(emails(&page));
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = c.to_owned(),
+                    None => break,
+                }
+            }
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), 5, "{sort} {order}: {seen:?}");
+            if sort == "email" {
+                let mut sorted = seen.clone();
+                sorted.sort();
+                if order == "desc" {
+                    sorted.reverse();
+                }
+                assert_eq!(seen, sorted);
+            }
+        }
+    }
+    for bad in ["status=deleted", "sort=password", "order=up", "limit=0", "limit=x", "created_from=yesterday", "cursor=%%"] {
+        assert_problem(get(bad).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+}
+
+async fn end_user_sign_up_sign_in_refresh_and_sign_out(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "Eve@Example.com", "password": PASSWORD, "given_name": "Eve"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    assert_eq!((user["email"].as_str(), user["status"].as_str()), (Some("eve@example.com"), Some("unverified")));
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "eve@example.com", "password": PASSWORD})).send().await.unwrap();
+    assert_problem(res, StatusCode::CONFLICT, "email_taken").await;
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "x@example.com", "password": "short"})).send().await.unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    let login = |email: &str, password: &str| public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": email, "password": password})).send();
+    let wrong: Value = login("eve@example.com", "wrong password").await.unwrap().json().await.unwrap();
+    let unknown: Value = login("nobody@example.com", "wrong password").await.unwrap().json().await.unwrap();
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong["code"], "invalid_credentials");
+
+    let res = login("EVE@example.com", PASSWORD).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let t: Value = res.json().await.unwrap();
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(t["user"]["email"], "eve@example.com");
+    // The access token is an instance token: it verifies with the JWKS like an app's.
+    let header = jsonwebtoken::decode_header(&access).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
+    let me = |t: &str| app.client.get(app.url("/public/v1/shop/me")).bearer_auth(t.to_owned()).send();
+    let got: Value = me(&access).await.unwrap().json().await.unwrap();
+    assert_eq!(got["id"], user["id"]);
+    let listed: Value = app.get("/api/v1/instances/shop/users", Some(&ctx.console)).await.json().await.unwrap();
+    assert!(!listed["items"][0]["last_login_at"].is_null(), "the console sees the sign-in");
+
+    // Refresh rotates; reuse ends the session.
+    let refresh = |r: &str| public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/refresh").json(&json!({"refresh_token": r})).send();
+    let first = t["refresh_token"].as_str().unwrap().to_owned();
+    let r1: Value = refresh(&first).await.unwrap().json().await.unwrap();
+    let access2 = r1["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me(&access2).await.unwrap().status(), StatusCode::OK);
+    assert_problem(refresh(&first).await.unwrap(), StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
+    assert_problem(me(&access2).await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_token").await;
+    // A console refresh token means nothing here, and an end user's means nothing to the console.
+    let console_session = app.login(&format!("owner@shop.example.com"), PASSWORD).await.json::<Value>().await.unwrap();
+    assert_problem(refresh(console_session["refresh_token"].as_str().unwrap()).await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    let t2: Value = login("eve@example.com", PASSWORD).await.unwrap().json().await.unwrap();
+    let res = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": t2["refresh_token"]})).await;
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    assert_eq!(app.get("/api/v1/me", t2["access_token"].as_str()).await.status(), StatusCode::UNAUTHORIZED, "a user token is not a console token");
+
+    // Sign out.
+    let access3 = t2["access_token"].as_str().unwrap();
+    let res = app.client.post(app.url("/public/v1/shop/auth/logout")).bearer_auth(access3).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_problem(me(access3).await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_token").await;
+    // Routes for a signed-in user refuse an app's own token.
+    assert_problem(me(&ctx.back_token).await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    // Lockout per user and instance.
+    for _ in 0..10 {
+        login("eve@example.com", "wrong password").await.unwrap();
+    }
+    let res = login("eve@example.com", PASSWORD).await.unwrap();
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    let res = app.post("/api/v1/instances/shop/users", Some(&ctx.console), json!({"email": "mallory@example.com", "password": PASSWORD})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    let me = || app.client.get(app.url("/public/v1/shop/me")).bearer_auth(access.clone()).send();
+    assert_eq!(me().await.unwrap().status(), StatusCode::OK);
+
+    app.post(&format!("/api/v1/instances/shop/users/{id}/block"), Some(&ctx.console), json!({})).await;
+    assert_problem(me().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/refresh").json(&json!({"refresh_token": t["refresh_token"]})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN, "user_blocked").await;
+
+    app.post(&format!("/api/v1/instances/shop/users/{id}/unblock"), Some(&ctx.console), json!({})).await;
+    assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED, "unblocking does not revive old tokens");
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Deleting a user ends everything too.
+    let t: Value = res.json().await.unwrap();
+    app.delete(&format!("/api/v1/instances/shop/users/{id}"), Some(&ctx.console)).await;
+    let res = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(t["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+}
+
+async fn own_account_changes_need_the_password(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "own@example.com", "password": PASSWORD})).send().await.unwrap();
+    let sign_in = || async {
+        let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "own@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+        t["access_token"].as_str().unwrap().to_owned()
+    };
+    let a = sign_in().await;
+    let b = sign_in().await;
+    let patch = |t: &str, body: Value| app.client.patch(app.url("/public/v1/shop/me")).bearer_auth(t.to_owned()).json(&body).send();
+    let u: Value = patch(&a, json!({"given_name": "Own", "family_name": "Er"})).await.unwrap().json().await.unwrap();
+    assert_eq!(u["given_name"], "Own");
+    let p = assert_problem(patch(&a, json!({"new_password": "another long one"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&p), vec![("current_password".to_owned(), "required".to_owned())]);
+    let p = assert_problem(patch(&a, json!({"email": "new@example.com", "current_password": "wrong"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&p), vec![("current_password".to_owned(), "incorrect_password".to_owned())]);
+    let res = patch(&a, json!({"new_password": "another long one", "current_password": PASSWORD})).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = |t: &str| app.client.get(app.url("/public/v1/shop/me")).bearer_auth(t.to_owned()).send();
+    assert_eq!(me(&a).await.unwrap().status(), StatusCode::OK, "this session stays");
+    assert_eq!(me(&b).await.unwrap().status(), StatusCode::UNAUTHORIZED, "other sessions end");
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "own@example.com", "password": "another long one"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+async fn backend_apps_manage_users_with_scope(app: TestApp) {
+    let ctx = setup(&app, "shop").await;
+    let call = |m: reqwest::Method, path: &str, token: &str| app.client.request(m, app.url(&format!("/public/v1/shop{path}"))).bearer_auth(token.to_owned());
+    let res = call(reqwest::Method::POST, "/users", &ctx.back_token).json(&json!({"email": "api@example.com", "password": PASSWORD, "email_verified": true})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    let id = user["id"].as_str().unwrap();
+    let list: Value = call(reqwest::Method::GET, "/users?q=api", &ctx.back_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    let res = call(reqwest::Method::PATCH, &format!("/users/{id}"), &ctx.back_token).json(&json!({"name": "API user"})).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["name"], "API user");
+    let got: Value = app.get(&format!("/api/v1/instances/shop/users/{id}"), Some(&ctx.console)).await.json().await.unwrap();
+    assert_eq!(got["name"], "API user", "the console sees users created through the API");
+
+    // A token without the scope, and a front-end app, may not.
+    let back = app.create_app(&ctx.console, "shop", json!({"kind": "backend", "name": "Narrow"})).await;
+    let narrow: Value = app
+        .client
+        .post(app.url("/public/v1/shop/oauth/token"))
+        .basic_auth(back["client_id"].as_str().unwrap(), back["client_secret"].as_str())
+        .form(&[("grant_type", "client_credentials"), ("scope", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = call(reqwest::Method::GET, "/users", narrow["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN, "insufficient_scope").await;
+    let res = public(&app, &ctx, reqwest::Method::GET, "shop", "/users").send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    assert_eq!(call(reqwest::Method::DELETE, &format!("/users/{id}"), &ctx.back_token).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_problem(call(reqwest::Method::GET, &format!("/users/{id}"), &ctx.back_token).send().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+}
+
+async fn users_are_isolated_between_instances(app: TestApp) {
+    let a = setup(&app, "alpha").await;
+    let b = setup(&app, "bravo").await;
+    let res = app.post("/api/v1/instances/alpha/users", Some(&a.console), json!({"email": "same@example.com", "password": PASSWORD})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // The same email may exist in another instance.
+    assert_eq!(app.post("/api/v1/instances/bravo/users", Some(&b.console), json!({"email": "same@example.com"})).await.status(), StatusCode::CREATED);
+    // B's console and B's back end cannot reach A's user.
+    assert_problem(app.get(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console)).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.patch(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console), json!({"name": "x"})).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.delete(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console)).await, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app.client.get(app.url(&format!("/public/v1/bravo/users/{id}"))).bearer_auth(&b.back_token).send().await.unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let list: Value = app.client.get(app.url("/public/v1/bravo/users")).bearer_auth(&b.back_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 1);
+    // A's user cannot sign in at B with A's password, and A's user token means nothing at B.
+    let res = public(&app, &b, reqwest::Method::POST, "bravo", "/auth/login").json(&json!({"email": "same@example.com", "password": PASSWORD})).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let t: Value = public(&app, &a, reqwest::Method::POST, "alpha", "/auth/login").json(&json!({"email": "same@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let res = app.client.get(app.url("/public/v1/bravo/me")).bearer_auth(t["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let got: Value = app.get(&format!("/api/v1/instances/alpha/users/{id}"), Some(&a.console)).await.json().await.unwrap();
+    assert_eq!(got["email"], "same@example.com", "nothing changed");
+}
