@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_accounts_and_instances;
 mod m20261128_000002_applications;
 mod m20261128_000003_end_users;
+mod m20261128_000004_email_outbox;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_accounts_and_instances::Migration),
             Box::new(m20261128_000002_applications::Migration),
             Box::new(m20261128_000003_end_users::Migration),
+            Box::new(m20261128_000004_email_outbox::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod emails;
 pub mod console;
 pub mod extract;
 pub mod metrics;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub lockout: LockoutPolicy,
     pub refresh_ttl_secs: i64,
     pub metrics: Metrics,
+    /// Wakes the mail worker when an email is queued (it also polls).
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Where the built console lives (`frontend/dist`); `None` when it is not built.
     pub console_dir: Option<PathBuf>,
 }

@@ -43,6 +43,7 @@ use crate::problem;
         (name = "members", description = "Members of an instance and their roles."),
         (name = "applications", description = "Applications connected to an instance's public API, and its signing keys."),
         (name = "users", description = "End users of an instance."),
+        (name = "emails", description = "Outgoing emails of an instance: the outbox and the local mailbox."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),
     )

@@ -13,10 +13,13 @@ pub mod end_users;
 pub mod entities;
 pub mod instances;
 pub mod login_attempts;
+pub mod mailbox;
 pub mod members;
+pub mod outbox;
 pub mod page;
 pub mod sessions;
 pub mod signing_keys;
+pub mod user_tokens;
 
 pub use db::{Database, connect};
 pub use page::{Cursor, Page};

@@ -2,6 +2,7 @@
 //! command line; tests build an [`Application`] directly.
 
 pub mod keys;
+pub mod mailer;
 pub mod settings;
 pub mod telemetry;
 
@@ -22,6 +23,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -44,6 +46,11 @@ impl Application {
             settings.hash_concurrency.unwrap_or(cores),
         )
         .context("Invalid STEWARD_ARGON2_* settings")?;
+        let transport = match settings.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => mailer::Transport::Smtp(steward_mail::SmtpSender::from_url(url, &settings.mail_from)?),
+            None => mailer::Transport::Capture { from: settings.mail_from.clone() },
+        };
+        let mail_wakeup = Arc::new(tokio::sync::Notify::new());
         let cipher = steward_persistence::crypto::SecretCipher::new(&master_key.derive("secrets-at-rest/v1"));
         let state = web::Data::new(AppState {
             db,
@@ -56,12 +63,21 @@ impl Application {
             refresh_ttl_secs: settings.refresh_token_ttl_secs,
             metrics: Metrics::new()?,
             console_dir: settings.console_dir(),
+            mail_wakeup: mail_wakeup.clone(),
         });
+        let worker = tokio::spawn(mailer::run(
+            state.db.clone(),
+            transport.clone(),
+            mail_wakeup,
+            std::time::Duration::from_millis(settings.mail_poll_ms),
+            settings.mail_retry_base_ms,
+        ));
         tracing::info!(
             address = %bound,
             public_url = %public_url,
             database = steward_persistence::db::backend_name(&state.db),
             console = ?state.console_dir,
+            mail = transport.describe(),
             "steward is ready"
         );
         let app_state = state.clone();
@@ -69,7 +85,12 @@ impl Application {
             .workers(settings.workers.unwrap_or(cores))
             .listen(listener)?
             .run();
-        Ok(Self { port: bound.port(), server, state })
+        Ok(Self { port: bound.port(), server, state, worker })
+    }
+
+    /// Stops serving and delivering (for tests that restart a process on the same database).
+    pub fn handles(&self) -> (actix_web::dev::ServerHandle, tokio::task::AbortHandle) {
+        (self.server.handle(), self.worker.abort_handle())
     }
 
     pub fn port(&self) -> u16 {
@@ -82,6 +103,8 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM (graceful) or the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.worker.abort();
+        result
     }
 }

@@ -29,6 +29,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_HASH_CONCURRENCY", "(cores)", "Password hashes computed at once; more wait their turn."),
     ("STEWARD_ACCESS_TOKEN_TTL_SECS", "900", "Lifetime of console access tokens (60..=3600)."),
     ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
+    ("STEWARD_SMTP_URL", "(none: local mailbox)", "The platform's SMTP server, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@mail.example.com:465. Without it, emails are captured in a local mailbox shown in the console."),
+    ("STEWARD_MAIL_FROM", "Steward <no-reply@steward.localhost>", "The sender of platform emails."),
+    ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
+    ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
     ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
 ];
 
@@ -55,6 +59,10 @@ pub struct Settings {
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
     pub app_token_ttl_secs: i64,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_poll_ms: u64,
+    pub mail_retry_base_ms: u64,
 }
 
 impl Default for Settings {
@@ -76,6 +84,10 @@ impl Default for Settings {
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             app_token_ttl_secs: 3600,
+            smtp_url: None,
+            mail_from: "Steward <no-reply@steward.localhost>".into(),
+            mail_poll_ms: 1000,
+            mail_retry_base_ms: 5000,
         }
     }
 }
@@ -140,6 +152,9 @@ impl Settings {
         }
         if !(60..=86400).contains(&self.app_token_ttl_secs) {
             bail!("STEWARD_APP_TOKEN_TTL_SECS must be between 60 and 86400");
+        }
+        if !(10..=60_000).contains(&self.mail_poll_ms) {
+            bail!("STEWARD_MAIL_POLL_MS must be between 10 and 60000");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("STEWARD_LOG_FORMAT must be text or json");

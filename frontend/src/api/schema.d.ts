@@ -192,6 +192,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/mailbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Emails captured by the local mailbox (the default transport, when no SMTP server is set). */
+        get: operations["list_mailbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/mailbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One captured email. */
+        get: operations["get_mailbox_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/members": {
         parameters: {
             query?: never;
@@ -232,6 +266,40 @@ export interface paths {
          *     owner cannot be demoted.
          */
         patch: operations["update_member"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's outgoing emails and their delivery status, newest first. */
+        get: operations["list_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/outbox/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a failed email again, now. */
+        post: operations["retry_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/instances/{instance}/signing-keys": {
@@ -319,6 +387,40 @@ export interface paths {
         put?: never;
         /** Block a user: the public API refuses them, and their tokens stop working at once. */
         post: operations["block_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/send-password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the user a password-reset link (30 minutes, single use). */
+        post: operations["send_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/send-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the user a new verification link (24 hours). */
+        post: operations["send_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -445,6 +547,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/{instance}/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a password-reset link. Answers 202 whether or not the email is registered. */
+        post: operations["forgot_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/{instance}/auth/login": {
         parameters: {
             query?: never;
@@ -511,6 +630,60 @@ export interface paths {
         put?: never;
         /** Register an end user with email and password. */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/resend-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the verification email again. Answers 202 whether or not the email is registered. */
+        post: operations["resend_verification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of a reset (30 minutes, single use) or invitation email.
+         *     Every session of the user ends; an invitation also verifies the email.
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm an end user's email with the token from the verification email. */
+        post: operations["verify_email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -750,11 +923,16 @@ export interface components {
              * @description 8 to 256 characters. Omit to create a user without a password (they set one later).
              */
             password?: string | null;
+            /** @description Email an invitation that lets the user choose a password (7 days). Only without `password`. */
+            send_invitation?: boolean | null;
         };
         /** @description A new application; `client_secret` (back-end apps) is shown this once. */
         CreatedApplication: components["schemas"]["ApplicationDto"] & {
             /** @description The back-end app's secret, shown only now. Null for front-end apps. */
             client_secret?: string | null;
+        };
+        EmailRequest: {
+            email: string;
         };
         /** @description One invalid field of a request. */
         FieldError: {
@@ -825,6 +1003,23 @@ export interface components {
             /** Format: password */
             password: string;
         };
+        MailboxList: {
+            items: components["schemas"]["MailboxMessageDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        MailboxMessageDto: {
+            from: string;
+            html: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            received_at: string;
+            subject: string;
+            text: string;
+            to: string;
+        };
         MemberDto: {
             /** Format: uuid */
             account_id: string;
@@ -861,6 +1056,31 @@ export interface components {
             scope: string;
             /** @example Bearer */
             token_type: string;
+        };
+        OutboxEmailDto: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description `verification`, `reset_password`, `update_account` or `invitation`. */
+            kind: string;
+            last_error?: string | null;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** @description `queued`, `sending`, `sent` or `failed`. */
+            status: string;
+            subject: string;
+            to: string;
+        };
+        OutboxList: {
+            items: components["schemas"]["OutboxEmailDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
         };
         /**
          * @description An RFC 9457 problem document.
@@ -935,6 +1155,15 @@ export interface components {
              * @description 8 to 256 characters.
              */
             password: string;
+        };
+        ResetPasswordRequest: {
+            /**
+             * Format: password
+             * @description 8 to 256 characters.
+             */
+            password: string;
+            /** @description The token from the reset (or invitation) email's link. */
+            token: string;
         };
         /**
          * @description A member's role on an instance.
@@ -1016,6 +1245,10 @@ export interface components {
             refresh_token: string;
             /** @example Bearer */
             token_type: string;
+        };
+        TokenRequest: {
+            /** @description The token from the email's link (`token=` query parameter). */
+            token: string;
         };
         /** @description A fresh pair of tokens. */
         TokenResponse: {
@@ -1697,6 +1930,66 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    list_mailbox: {
+        parameters: {
+            query?: {
+                /** @description Only emails with this status. */
+                status?: string;
+                /** @description Mailbox only: messages to this address. */
+                to?: string;
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_mailbox_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The message's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxMessageDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     list_members: {
         parameters: {
             query?: {
@@ -1820,6 +2113,66 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_outbox: {
+        parameters: {
+            query?: {
+                /** @description Only emails with this status. */
+                status?: string;
+                /** @description Mailbox only: messages to this address. */
+                to?: string;
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    retry_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The email's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     list_signing_keys: {
@@ -2062,6 +2415,60 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    send_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued in the outbox. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+        };
+    };
+    send_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued in the outbox. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+        };
+    };
     unblock_user: {
         parameters: {
             query?: never;
@@ -2251,6 +2658,33 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    forgot_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            /** @description If the email is registered, a reset link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2361,6 +2795,90 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resend_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            /** @description If the email is registered and unverified, a new link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    verify_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod emails;
 pub mod health;
 pub mod instances;
 pub mod me;
@@ -22,4 +23,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     applications::configure(cfg);
     signing_keys::configure(cfg);
     users::configure(cfg);
+    emails::configure(cfg);
 }

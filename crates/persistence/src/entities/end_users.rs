@@ -37,6 +37,8 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Instances,
+    #[sea_orm(has_many = "super::user_tokens::Entity")]
+    UserTokens,
 }
 
 impl Related<super::auth_sessions::Entity> for Entity {
@@ -48,6 +50,12 @@ impl Related<super::auth_sessions::Entity> for Entity {
 impl Related<super::instances::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Instances.def()
+    }
+}
+
+impl Related<super::user_tokens::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserTokens.def()
     }
 }
 

@@ -25,8 +25,14 @@ pub enum Relation {
     EndUsers,
     #[sea_orm(has_many = "super::instance_members::Entity")]
     InstanceMembers,
+    #[sea_orm(has_many = "super::mailbox_messages::Entity")]
+    MailboxMessages,
+    #[sea_orm(has_many = "super::outbox_emails::Entity")]
+    OutboxEmails,
     #[sea_orm(has_many = "super::signing_keys::Entity")]
     SigningKeys,
+    #[sea_orm(has_many = "super::user_tokens::Entity")]
+    UserTokens,
 }
 
 impl Related<super::applications::Entity> for Entity {
@@ -53,9 +59,27 @@ impl Related<super::instance_members::Entity> for Entity {
     }
 }
 
+impl Related<super::mailbox_messages::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::MailboxMessages.def()
+    }
+}
+
+impl Related<super::outbox_emails::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OutboxEmails.def()
+    }
+}
+
 impl Related<super::signing_keys::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SigningKeys.def()
+    }
+}
+
+impl Related<super::user_tokens::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserTokens.def()
     }
 }
 

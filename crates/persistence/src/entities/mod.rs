@@ -11,4 +11,7 @@ pub mod end_users;
 pub mod instance_members;
 pub mod instances;
 pub mod login_attempts;
+pub mod mailbox_messages;
+pub mod outbox_emails;
 pub mod signing_keys;
+pub mod user_tokens;

@@ -9,4 +9,7 @@ pub use super::end_users::Entity as EndUsers;
 pub use super::instance_members::Entity as InstanceMembers;
 pub use super::instances::Entity as Instances;
 pub use super::login_attempts::Entity as LoginAttempts;
+pub use super::mailbox_messages::Entity as MailboxMessages;
+pub use super::outbox_emails::Entity as OutboxEmails;
 pub use super::signing_keys::Entity as SigningKeys;
+pub use super::user_tokens::Entity as UserTokens;

@@ -1,7 +1,7 @@
 //! `TestApp`: the real application on port 0 against a fresh database (a new SQLite file, or a
 //! new PostgreSQL database per test), and a typed HTTP helper.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use base64::Engine as _;
 use reqwest::{Method, Response, StatusCode};
@@ -49,9 +49,30 @@ pub struct TestApp {
     /// The running application's state (database, token services) for white-box setup.
     pub state: actix_web::web::Data<steward_http::AppState>,
     pub client: reqwest::Client,
+    /// Kept alive as long as the application uses it.
+    _db: Arc<TestDb>,
     _console_dir: tempfile::TempDir,
-    _data_dir: tempfile::TempDir,
-    _pg_database: Option<PgDatabase>,
+    handles: (actix_web::dev::ServerHandle, tokio::task::AbortHandle),
+}
+
+/// A fresh database (a SQLite file, or a PostgreSQL database dropped afterwards).
+pub struct TestDb {
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        match backend {
+            Backend::Sqlite => Some(TestDb { url: format!("sqlite://{}/steward.db?mode=rwc", data_dir.path().display()), data_dir, _pg: None }),
+            Backend::Postgres => {
+                let (url, guard) = pg_database(backend).await?;
+                Some(TestDb { url, data_dir, _pg: Some(guard) })
+            }
+        }
+    }
 }
 
 /// A fresh PostgreSQL database, dropped (with its connections) when this is dropped.
@@ -99,6 +120,7 @@ impl Drop for PgDatabase {
     }
 }
 
+
 pub struct Session {
     pub access: String,
     pub refresh: String,
@@ -107,38 +129,49 @@ pub struct Session {
 impl TestApp {
     /// `None` when PostgreSQL is unreachable and not required (`STEWARD_REQUIRE_PG` unset).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        let data_dir = tempfile::tempdir().expect("tempdir");
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings adjusted by `configure`.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let db = Arc::new(TestDb::new(backend).await?);
+        Some(Self::start(db, configure).await)
+    }
+
+    /// Starts an application process on an existing test database.
+    pub async fn start(db: Arc<TestDb>, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let console_dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(console_dir.path().join("index.html"), "<!doctype html><title>Steward console</title><div id=root></div>").unwrap();
         std::fs::create_dir_all(console_dir.path().join("assets")).unwrap();
         std::fs::write(console_dir.path().join("assets/app.js"), "console.log('steward')").unwrap();
-        let mut pg_guard = None;
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}/steward.db?mode=rwc", data_dir.path().display()),
-            Backend::Postgres => {
-                let (url, guard) = pg_database(backend).await?;
-                pg_guard = Some(guard);
-                url
-            }
-        };
-        let settings = Settings {
+        let mut settings = Settings {
             bind: "127.0.0.1:0".into(),
-            data_dir: data_dir.path().to_path_buf(),
-            database_url: Some(database_url),
+            data_dir: db.data_dir.path().to_path_buf(),
+            database_url: Some(db.url.clone()),
             master_key: Some(MASTER_KEY_B64.clone()),
             console_dir: Some(console_dir.path().to_path_buf()),
             workers: Some(2),
             argon2_memory_kib: 256,
             argon2_iterations: 1,
             argon2_parallelism: 1,
+            mail_poll_ms: 50,
+            mail_retry_base_ms: 100,
             ..Settings::default()
         };
+        configure(&mut settings);
         let app = Application::build(settings).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
+        let handles = app.handles();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Some(TestApp { address, state, client, _console_dir: console_dir, _data_dir: data_dir, _pg_database: pg_guard })
+        TestApp { address, state, client, _db: db, _console_dir: console_dir, handles }
+    }
+
+    /// Stops serving and delivering mail, as if the process ended.
+    pub async fn stop(&self) {
+        self.handles.1.abort();
+        self.handles.0.stop(false).await;
     }
 
     pub fn url(&self, path: &str) -> String {

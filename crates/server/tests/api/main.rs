@@ -7,6 +7,7 @@ mod applications;
 mod auth;
 mod errors;
 mod instances;
+mod mail;
 mod members;
 mod migrations;
 mod openapi;

@@ -12,6 +12,9 @@ use utoipa::ToSchema;
 
 use super::gate::AppCaller;
 use crate::AppState;
+use crate::emails;
+use steward_persistence::TransactionTrait as _;
+use steward_persistence::user_tokens::{self, Purpose};
 use crate::auth::instance_tokens::{Grant, USER};
 use crate::auth::signin::{Attempt, Candidate, check_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
@@ -129,9 +132,14 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
         email_verified: None,
         blocked: None,
         metadata: None,
+        send_invitation: None,
     };
     let new = service::parse_create(&state, request, "password").await?;
-    let user = end_users::create(&state.db, caller.instance.id, new).await?;
+    let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin a transaction")))?;
+    let user = end_users::create(&txn, caller.instance.id, new).await?;
+    emails::queue_link(&state, &txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
+    state.mail_wakeup.notify_one();
     tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
     Ok(HttpResponse::Created().json(UserDto::from(user)))
 }
@@ -286,12 +294,144 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
     };
     // A new password ends the other sessions, but not this one: revoke here, keeping `sid`.
     let password = changes.password.take();
+    let old_email = user.email.clone();
     let mut updated = service::apply_update(&state, user.clone(), changes).await?;
+    if updated.email != old_email {
+        emails::queue_notice(&state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
+        emails::queue_link(&state, &state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
+    }
     if let Some(p) = password {
         let p = steward_domain::Password::parse(p).map_err(|e| ApiError::validation(vec![FieldError::from_value("new_password", e)]))?;
         let hash = state.hasher.hash(p.expose()).await?;
         updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
         sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged).await?;
+        emails::queue_notice(&state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
     }
+    state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(UserDto::from(updated)))
+}
+
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The token from the email's link (`token=` query parameter).
+    pub token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The token from the reset (or invitation) email's link.
+    pub token: String,
+    /// 8 to 256 characters.
+    #[schema(value_type = String, format = Password)]
+    pub password: SecretString,
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
+}
+
+async fn instance_of(state: &AppState, slug: &str) -> Result<steward_persistence::instances::Instance, ApiError> {
+    steward_persistence::instances::by_slug(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
+}
+
+/// Confirm an end user's email with the token from the verification email.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body = TokenRequest,
+    responses((status = 200, body = UserDto), (status = 400, response = crate::problem::BadRequest), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[post("/{instance}/auth/verify-email")]
+#[tracing::instrument(skip_all)]
+pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, body: ApiJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
+    let instance = instance_of(&state, &path).await?;
+    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&body.0.token), &[Purpose::VerifyEmail]).await?.ok_or_else(invalid_link)?;
+    let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
+    // A link for an address the user no longer has verifies nothing.
+    if user.email != token.email {
+        return Err(invalid_link());
+    }
+    let user = end_users::update(&state.db, user, end_users::UserChanges { email_verified: Some(true), ..Default::default() }).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+/// Send the verification email again. Answers 202 whether or not the email is registered.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("client_id" = []), ("app_bearer" = [])),
+    request_body = EmailRequest,
+    responses((status = 202, description = "If the email is registered and unverified, a new link is on its way."), (status = 401, response = crate::problem::Unauthorized), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[post("/{instance}/auth/resend-verification")]
+#[tracing::instrument(skip_all)]
+pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
+    if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await? {
+        if !user.email_verified && !user.blocked {
+            emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::VerifyEmail).await?;
+            state.mail_wakeup.notify_one();
+        }
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Send a password-reset link. Answers 202 whether or not the email is registered.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    security(("client_id" = []), ("app_bearer" = [])),
+    request_body = EmailRequest,
+    responses((status = 202, description = "If the email is registered, a reset link is on its way."), (status = 401, response = crate::problem::Unauthorized), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[post("/{instance}/auth/forgot-password")]
+#[tracing::instrument(skip_all)]
+pub async fn forgot_password(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
+    if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await? {
+        if !user.blocked {
+            emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::ResetPassword).await?;
+            state.mail_wakeup.notify_one();
+        }
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token of a reset (30 minutes, single use) or invitation email.
+/// Every session of the user ends; an invitation also verifies the email.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body = ResetPasswordRequest,
+    responses((status = 204, description = "Password set."), (status = 400, response = crate::problem::BadRequest), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[post("/{instance}/auth/reset-password")]
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(state: web::Data<AppState>, path: web::Path<String>, body: ApiJson<ResetPasswordRequest>) -> Result<HttpResponse, ApiError> {
+    let instance = instance_of(&state, &path).await?;
+    let b = body.0;
+    let password = steward_domain::Password::parse(b.password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
+    let hash = state.hasher.hash(password.expose()).await?;
+    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&b.token), &[Purpose::ResetPassword, Purpose::Invitation]).await?.ok_or_else(invalid_link)?;
+    let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
+    let invitation = token.purpose == Purpose::Invitation.as_str();
+    let user = end_users::update(
+        &state.db,
+        user,
+        end_users::UserChanges { password_hash: Some(hash), email_verified: invitation.then_some(true), revoke_tokens: true, ..Default::default() },
+    )
+    .await?;
+    sessions::revoke_others(&state.db, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
+    emails::queue_notice(&state.db, &instance, &user, &user.email, "The password of your account was changed").await?;
+    state.mail_wakeup.notify_one();
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -126,6 +126,9 @@ pub struct CreateUserRequest {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
+    /// Email an invitation that lets the user choose a password (7 days). Only without `password`.
+    #[serde(default)]
+    pub send_invitation: Option<bool>,
 }
 
 /// Fields to change; omitted fields stay as they are.

@@ -7,6 +7,9 @@ use uuid::Uuid;
 use super::dto::{CreateUserRequest, UpdateUserRequest, UserDto, UserList, UserListQuery};
 use super::service;
 use crate::AppState;
+use crate::emails;
+use steward_persistence::TransactionTrait as _;
+use steward_persistence::user_tokens::Purpose;
 use crate::access::authorize;
 use crate::auth::Authenticated;
 use crate::extract::ApiJson;
@@ -56,9 +59,17 @@ pub async fn list_users(state: web::Data<AppState>, auth: Authenticated, path: w
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
 pub async fn create_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
-    let new = service::parse_create(&state, body.0, "password").await?;
-    let user = end_users::create(&state.db, membership.instance.id, new).await?;
-    tracing::info!(user_id = %user.id, "end user created in the console");
+    let body = body.0;
+    let invite = body.send_invitation == Some(true);
+    let new = service::parse_create(&state, body, "password").await?;
+    let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin a transaction")))?;
+    let user = end_users::create(&txn, membership.instance.id, new).await?;
+    if invite {
+        emails::queue_link(&state, &txn, &membership.instance, &user, Purpose::Invitation).await?;
+    }
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a new user")))?;
+    state.mail_wakeup.notify_one();
+    tracing::info!(user_id = %user.id, invited = invite, "end user created in the console");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/instances/{}/users/{}", membership.instance.slug, user.id)))
         .json(UserDto::from(user)))
@@ -162,4 +173,46 @@ pub async fn block_user(state: web::Data<AppState>, auth: Authenticated, path: w
 pub async fn unblock_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     set_blocked(&state, &auth, &slug, id, false).await
+}
+
+async fn send_link(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(state, auth, slug, Action::Write).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    if user.blocked {
+        return Err(ApiError::conflict("user_blocked", "This user is blocked; unblock them first."));
+    }
+    if purpose == Purpose::VerifyEmail && user.email_verified {
+        return Err(ApiError::conflict("already_verified", "This user's email is already verified."));
+    }
+    emails::queue_link(state, &state.db, &membership.instance, &user, purpose).await?;
+    state.mail_wakeup.notify_one();
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Email the user a new verification link (24 hours).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
+)]
+#[post("/instances/{instance}/users/{id}/send-verification")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn send_verification(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    send_link(&state, &auth, &slug, id, Purpose::VerifyEmail).await
+}
+
+/// Email the user a password-reset link (30 minutes, single use).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
+)]
+#[post("/instances/{instance}/users/{id}/send-password-reset")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn send_password_reset(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    send_link(&state, &auth, &slug, id, Purpose::ResetPassword).await
 }

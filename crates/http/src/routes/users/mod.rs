@@ -14,5 +14,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::update_user)
         .service(handlers::delete_user)
         .service(handlers::block_user)
-        .service(handlers::unblock_user);
+        .service(handlers::unblock_user)
+        .service(handlers::send_verification)
+        .service(handlers::send_password_reset);
 }

@@ -26,6 +26,9 @@ pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &
     let name = fields.check("name", parse_display_name(body.name.as_deref().unwrap_or(""))).unwrap_or_default();
     let password = body.password.and_then(|p| fields.check("password", Password::parse(p)));
     let metadata = metadata(&mut fields, body.metadata).unwrap_or_else(|| serde_json::json!({}));
+    if body.send_invitation == Some(true) && password.is_some() {
+        fields.push(FieldError::new("send_invitation", "not_applicable", "Send an invitation or set a password, not both."));
+    }
     fields.finish()?;
     let Some(email) = email else { return Err(ApiError::invariant()) };
     let password_hash = match password {

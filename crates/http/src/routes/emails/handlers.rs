@@ -1,0 +1,159 @@
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use steward_domain::role::Action;
+use steward_persistence::mailbox::{self, MailboxMessage};
+use steward_persistence::outbox::{self, OutboxEmail};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::access::authorize;
+use crate::auth::Authenticated;
+use crate::extract::PageQuery;
+use crate::problem::ApiError;
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxEmailDto {
+    pub id: Uuid,
+    /// `verification`, `reset_password`, `update_account` or `invitation`.
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<OutboxEmail> for OutboxEmailDto {
+    fn from(e: OutboxEmail) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind,
+            to: e.to_address,
+            subject: e.subject,
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            next_attempt_at: e.next_attempt_at.to_utc(),
+            created_at: e.created_at.to_utc(),
+            sent_at: e.sent_at.map(|t| t.to_utc()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxList {
+    pub items: Vec<OutboxEmailDto>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// Only emails with this status.
+    pub status: Option<String>,
+    /// Mailbox only: messages to this address.
+    pub to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailboxMessageDto {
+    pub id: Uuid,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub received_at: DateTime<Utc>,
+}
+
+impl From<MailboxMessage> for MailboxMessageDto {
+    fn from(m: MailboxMessage) -> Self {
+        Self { id: m.id, from: m.from_address, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, received_at: m.received_at.to_utc() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailboxList {
+    pub items: Vec<MailboxMessageDto>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+/// The instance's outgoing emails and their delivery status, newest first.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), OutboxQuery, PageQuery),
+    responses((status = 200, body = OutboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[get("/instances/{instance}/outbox")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn list_outbox(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, filter: web::Query<OutboxQuery>, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let (limit, cursor) = page.parse()?;
+    let status = filter.status.as_deref().filter(|s| !s.is_empty());
+    if status.is_some_and(|s| !["queued", "sending", "sent", "failed"].contains(&s)) {
+        return Err(ApiError::field("status", "invalid_value", "status must be queued, sending, sent or failed."));
+    }
+    let p = outbox::list(&state.db, membership.instance.id, status, limit, cursor.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(OutboxList { items: p.items.into_iter().map(OutboxEmailDto::from).collect(), next_cursor: p.next_cursor, total: p.total }))
+}
+
+/// Queue a failed email again, now.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
+    responses((status = 202, description = "Queued again."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[post("/instances/{instance}/outbox/{id}/retry")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn retry_email(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    if !outbox::retry(&state.db, membership.instance.id, id).await? {
+        return Err(ApiError::not_found("No failed email with this id exists in the instance."));
+    }
+    state.mail_wakeup.notify_one();
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Emails captured by the local mailbox (the default transport, when no SMTP server is set).
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), OutboxQuery, PageQuery),
+    responses((status = 200, body = MailboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
+)]
+#[get("/instances/{instance}/mailbox")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn list_mailbox(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, filter: web::Query<OutboxQuery>, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let (limit, cursor) = page.parse()?;
+    let to = filter.to.as_deref().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());
+    let p = mailbox::list(&state.db, membership.instance.id, to.as_deref(), limit, cursor.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(MailboxList { items: p.items.into_iter().map(MailboxMessageDto::from).collect(), next_cursor: p.next_cursor, total: p.total }))
+}
+
+/// One captured email.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The message's id")),
+    responses((status = 200, body = MailboxMessageDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/mailbox/{id}")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn get_mailbox_message(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+    let m = mailbox::get(&state.db, membership.instance.id, id).await?.ok_or_else(|| ApiError::not_found("No message with this id."))?;
+    Ok(HttpResponse::Ok().json(MailboxMessageDto::from(m)))
+}

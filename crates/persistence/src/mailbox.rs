@@ -1,0 +1,56 @@
+//! The local capture mailbox: where emails go when no SMTP server is configured, so sign-up
+//! works out of the box. The console shows it.
+
+use anyhow::Context;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+pub use crate::entities::mailbox_messages::Model as MailboxMessage;
+use crate::entities::mailbox_messages::{ActiveModel, Column, Entity};
+use crate::outbox::OutboxEmail;
+use crate::{Cursor, Page, StoreResult, now};
+
+/// Delivers an outbox email into the mailbox. Idempotent: one message per outbox row.
+pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, from: &str) -> StoreResult<()> {
+    let model = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        outbox_id: Set(email.id),
+        instance_id: Set(email.instance_id),
+        from_address: Set(from.to_owned()),
+        to_address: Set(email.to_address.clone()),
+        subject: Set(email.subject.clone()),
+        text_body: Set(email.text_body.clone()),
+        html_body: Set(email.html_body.clone()),
+        received_at: Set(now()),
+    };
+    Entity::insert(model)
+        .on_conflict_do_nothing_on([Column::OutboxId])
+        .exec(db)
+        .await
+        .context("Failed to deliver into the mailbox")?;
+    Ok(())
+}
+
+pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, to: Option<&str>, limit: u64, after: Option<&str>) -> StoreResult<Page<MailboxMessage>> {
+    let mut base = Entity::find().filter(Column::InstanceId.eq(instance_id));
+    if let Some(to) = to {
+        base = base.filter(Column::ToAddress.eq(to));
+    }
+    let total = base.clone().count(db).await.context("Failed to count mailbox messages")?;
+    let mut q = base;
+    if let Some(after) = after.and_then(|a| a.parse::<Uuid>().ok()) {
+        q = q.filter(Column::Id.lt(after));
+    }
+    let mut items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list mailbox messages")?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|m| Cursor::encode(&m.id.to_string()))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor, total })
+}
+
+pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<MailboxMessage>> {
+    Ok(Entity::find_by_id(id).filter(Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load a mailbox message")?)
+}

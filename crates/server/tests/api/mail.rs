@@ -1,0 +1,299 @@
+//! Email: the outbox delivering through a real SMTP server process (aiosmtpd), the links in the
+//! emails, the local mailbox, retries when the server is down, and no double sending.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::db_tests;
+use crate::helpers::{Backend, PASSWORD, TestApp, TestDb, assert_problem};
+
+/// A real SMTP server process that stores what it receives.
+struct SmtpSink {
+    child: Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl SmtpSink {
+    fn start(port: u16) -> SmtpSink {
+        let dir = tempfile::tempdir().unwrap();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd) is needed for the mail tests");
+        use std::io::BufRead as _;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP sink did not start (is aiosmtpd installed?)");
+        SmtpSink { child, dir, port }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        files.sort();
+        files.into_iter().map(|p| decode_qp(&std::fs::read_to_string(p).unwrap())).collect()
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} emails, got {}", self.messages().len());
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D` (enough to read links).
+fn decode_qp(s: &str) -> String {
+    s.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+fn token_in(message: &str) -> String {
+    let at = message.find("token=").expect("a link with a token");
+    message[at + 6..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+async fn setup(app: &TestApp) -> (String, String) {
+    let s = app.signup("owner@shop.example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    let front = app.create_app(&s.access, "shop", json!({"kind": "frontend", "name": "Web"})).await;
+    (s.access, front["client_id"].as_str().unwrap().to_owned())
+}
+
+async fn register(app: &TestApp, client_id: &str, email: &str) -> Value {
+    let res = app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", client_id).json(&json!({"email": email, "password": PASSWORD, "name": "Reader"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn outbox(app: &TestApp, console: &str) -> Value {
+    app.get("/api/v1/instances/shop/outbox", Some(console)).await.json().await.unwrap()
+}
+
+async fn run_with_smtp(backend: Backend, sink: &SmtpSink) -> Option<TestApp> {
+    let url = sink.url();
+    TestApp::spawn_with(backend, move |s| s.smtp_url = Some(url)).await
+}
+
+async fn verification_email_through_real_smtp(backend: Backend) {
+    let sink = SmtpSink::start(free_port());
+    let Some(app) = run_with_smtp(backend, &sink).await else { return };
+    let (console, client_id) = setup(&app).await;
+    let user = register(&app, &client_id, "reader@example.com").await;
+    assert_eq!(user["email_verified"], false);
+    let messages = sink.wait_for(1).await;
+    let m = &messages[0];
+    assert!(m.contains("To: reader@example.com"), "{m}");
+    assert!(m.contains("Subject: Verify your email for Instance shop"), "{m}");
+    assert!(m.contains("multipart/alternative") && m.contains("text/html") && m.contains("text/plain"));
+    assert!(m.contains("Hello Reader,") && m.contains("The Instance shop team"), "greeting and footer wrap the message");
+    let token = token_in(m);
+
+    // Follow the link.
+    let verify = |t: &str| app.client.post(app.url("/public/v1/shop/auth/verify-email")).json(&json!({"token": t})).send();
+    let res = verify(&token).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["email_verified"], true);
+    assert_problem(verify(&token).await.unwrap(), StatusCode::BAD_REQUEST, "invalid_token").await;
+    assert_problem(verify("made-up").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_token").await;
+    let o = outbox(&app, &console).await;
+    assert_eq!(o["items"][0]["status"], "sent");
+    assert_eq!(o["items"][0]["kind"], "verification");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_email_through_real_smtp_sqlite() {
+    verification_email_through_real_smtp(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_email_through_real_smtp_postgres() {
+    verification_email_through_real_smtp(Backend::Postgres).await;
+}
+
+/// The SMTP server is down; the process restarts; the server comes back: the email arrives once.
+async fn nothing_lost_nothing_doubled(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else { return };
+    let db = Arc::new(db);
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    // Processes of one deployment share the public URL (the issuer of console tokens).
+    let configure = |s: &mut steward::Settings| {
+        s.smtp_url = Some(url.clone());
+        s.public_url = Some("http://steward.test".into());
+    };
+    let first = TestApp::start(db.clone(), configure).await;
+    let (console, client_id) = setup(&first).await;
+    register(&first, &client_id, "patient@example.com").await;
+    let mut failed = false;
+    for _ in 0..100 {
+        let o = outbox(&first, &console).await;
+        if o["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1 && !o["items"][0]["last_error"].is_null() {
+            assert_eq!(o["items"][0]["status"], "queued", "a failed attempt is retried, not dropped");
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(failed, "the first attempt should fail while the server is down");
+    first.stop().await;
+
+    let sink = SmtpSink::start(port);
+    let second = TestApp::start(db.clone(), configure).await;
+    let messages = sink.wait_for(1).await;
+    assert!(messages[0].contains("To: patient@example.com"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+    let o = outbox(&second, &console).await;
+    assert_eq!((o["total"].as_u64(), o["items"][0]["status"].as_str()), (Some(1), Some("sent")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_lost_nothing_doubled_sqlite() {
+    nothing_lost_nothing_doubled(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_lost_nothing_doubled_postgres() {
+    nothing_lost_nothing_doubled(Backend::Postgres).await;
+}
+
+/// Two processes on one database deliver every email exactly once.
+async fn two_processes_never_send_twice(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else { return };
+    let db = Arc::new(db);
+    let sink = SmtpSink::start(free_port());
+    let a = TestApp::start(db.clone(), |s| s.smtp_url = Some(sink.url())).await;
+    let b = TestApp::start(db.clone(), |s| s.smtp_url = Some(sink.url())).await;
+    let (console, client_id) = setup(&a).await;
+    let n = 12;
+    for i in 0..n {
+        let app = if i % 2 == 0 { &a } else { &b };
+        register(app, &client_id, &format!("user{i}@example.com")).await;
+    }
+    let messages = sink.wait_for(n).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let messages = if sink.messages().len() > messages.len() { sink.messages() } else { messages };
+    assert_eq!(messages.len(), n, "each email once");
+    let mut to: Vec<String> = messages.iter().map(|m| m.lines().find(|l| l.starts_with("To: ")).unwrap().to_owned()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), n);
+    let _ = console;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_never_send_twice_sqlite() {
+    two_processes_never_send_twice(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_never_send_twice_postgres() {
+    two_processes_never_send_twice(Backend::Postgres).await;
+}
+
+db_tests!(password_reset_through_the_mailbox, console_invitations_and_links);
+
+async fn mailbox_messages(app: &TestApp, console: &str, to: &str, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let m: Value = app.get(&format!("/api/v1/instances/shop/mailbox?to={to}"), Some(console)).await.json().await.unwrap();
+        let items = m["items"].as_array().unwrap().clone();
+        if items.len() >= n {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {n} messages to {to}");
+}
+
+async fn password_reset_through_the_mailbox(app: TestApp) {
+    let (console, client_id) = setup(&app).await;
+    register(&app, &client_id, "forgetful@example.com").await;
+    let forgot = |email: &str| app.client.post(app.url("/public/v1/shop/auth/forgot-password")).header("x-client-id", &client_id).json(&json!({"email": email})).send();
+    assert_eq!(forgot("nobody@example.com").await.unwrap().status(), StatusCode::ACCEPTED, "no hint whether the email exists");
+    assert_eq!(forgot("forgetful@example.com").await.unwrap().status(), StatusCode::ACCEPTED);
+    let messages = mailbox_messages(&app, &console, "forgetful@example.com", 2).await;
+    let reset = messages.iter().find(|m| m["subject"].as_str().unwrap().contains("Reset")).expect("a reset email");
+    assert!(reset["html"].as_str().unwrap().contains("<a href="));
+    let token = token_in(reset["text"].as_str().unwrap());
+    let nobody: Value = app.get("/api/v1/instances/shop/mailbox?to=nobody@example.com", Some(&console)).await.json().await.unwrap();
+    assert_eq!(nobody["total"], 0);
+
+    // A session from before the reset.
+    let before: Value = app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "forgetful@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let reset_with = |t: &str, p: &str| app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": t, "password": p})).send();
+    assert_problem(reset_with(&token, "short").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(reset_with(&token, "a brand new password").await.unwrap().status(), StatusCode::NO_CONTENT, "a refused password did not use the token");
+    assert_problem(reset_with(&token, "another new password").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_token").await;
+    let login = |p: &str| app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "forgetful@example.com", "password": p})).send();
+    assert_eq!(login(PASSWORD).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login("a brand new password").await.unwrap().status(), StatusCode::OK);
+    let res = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(before["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "resetting ends the user's sessions");
+    let notices = mailbox_messages(&app, &console, "forgetful@example.com", 3).await;
+    assert!(notices.iter().any(|m| m["subject"].as_str().unwrap().contains("account was updated")), "an update-account notice");
+}
+
+async fn console_invitations_and_links(app: TestApp) {
+    let (console, client_id) = setup(&app).await;
+    let res = app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "invitee@example.com", "name": "Invitee", "send_invitation": true})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let user: Value = res.json().await.unwrap();
+    assert_eq!(user["has_password"], false);
+    let res = app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "both@example.com", "password": PASSWORD, "send_invitation": true})).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let messages = mailbox_messages(&app, &console, "invitee@example.com", 1).await;
+    assert!(messages[0]["subject"].as_str().unwrap().contains("invited"));
+    let token = token_in(messages[0]["text"].as_str().unwrap());
+    let res = app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": token, "password": "my own password"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let got: Value = app.get(&format!("/api/v1/instances/shop/users/{}", user["id"].as_str().unwrap()), Some(&console)).await.json().await.unwrap();
+    assert_eq!((got["has_password"].as_bool(), got["email_verified"].as_bool()), (Some(true), Some(true)), "accepting verifies the email");
+    let res = app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "invitee@example.com", "password": "my own password"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Links sent from the console.
+    let id = user["id"].as_str().unwrap();
+    assert_problem(app.post(&format!("/api/v1/instances/shop/users/{id}/send-verification"), Some(&console), json!({})).await, StatusCode::CONFLICT, "already_verified").await;
+    assert_eq!(app.post(&format!("/api/v1/instances/shop/users/{id}/send-password-reset"), Some(&console), json!({})).await.status(), StatusCode::ACCEPTED);
+    let all = mailbox_messages(&app, &console, "invitee@example.com", 3).await;
+    assert!(all.iter().any(|m| m["subject"].as_str().unwrap().contains("Reset")));
+    let mut sent = 0;
+    for _ in 0..100 {
+        let o: Value = app.get("/api/v1/instances/shop/outbox?status=sent", Some(&console)).await.json().await.unwrap();
+        sent = o["total"].as_u64().unwrap();
+        if sent >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sent >= 3, "{sent} sent");
+    assert_problem(app.get("/api/v1/instances/shop/outbox?status=lost", Some(&console)).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
