@@ -141,6 +141,18 @@ impl ApiError {
         self.code
     }
 
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    pub fn is_server_error(&self) -> bool {
+        self.status.is_server_error()
+    }
+
     pub fn to_problem(&self) -> Problem {
         Problem {
             type_: format!("urn:steward:problem:{}", self.code),

@@ -594,7 +594,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign the end user out: ends the session of the access token. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -739,9 +738,11 @@ export interface paths {
         put?: never;
         /**
          * Get an access token (OAuth 2.0 token endpoint).
-         * @description `grant_type=client_credentials`, with the back-end app's credentials by HTTP Basic
-         *     (`client_id:client_secret`) or as `client_id` and `client_secret` form fields. Optional
-         *     `scope` (space-separated; default: every scope the app may have).
+         * @description The back-end app authenticates by HTTP Basic (`client_id:client_secret`) or with `client_id`
+         *     and `client_secret` form fields. Grants: `client_credentials` (optional `scope`,
+         *     space-separated; default: every scope the app may have); `password` (`username` = the end
+         *     user's email, `password`) and `refresh_token` (`refresh_token`) for end users, answering a
+         *     user token and a single-use refresh token.
          */
         post: operations["token"];
         delete?: never;
@@ -1052,6 +1053,8 @@ export interface components {
              * @example 3600
              */
             expires_in: number;
+            /** @description `password` and `refresh_token` grants: the end user's refresh token (single use). */
+            refresh_token?: string | null;
             /** @example users:manage */
             scope: string;
             /** @example Bearer */
@@ -2968,7 +2971,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description grant_type=client_credentials[&scope=...][&client_id=...&client_secret=...] */
+        /** @description grant_type=client_credentials[&scope=...] | grant_type=password&username=...&password=... | grant_type=refresh_token&refresh_token=... [&client_id=...&client_secret=...] */
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": string;
@@ -2984,7 +2987,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthToken"];
                 };
             };
-            /** @description invalid_request, unsupported_grant_type or invalid_scope */
+            /** @description invalid_request, invalid_grant, unsupported_grant_type or invalid_scope */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2995,6 +2998,15 @@ export interface operations {
             };
             /** @description invalid_client */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description invalid_grant: too many failed attempts for this user (see Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -75,7 +75,7 @@ async fn client_credentials_grant_and_its_errors(app: TestApp) {
         let res = app.client.post(&url).header("authorization", header).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
         oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
     }
-    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("grant_type", "password"), ("username", "x"), ("password", "y")]).send().await.unwrap();
+    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("grant_type", "authorization_code"), ("code", "x")]).send().await.unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
     let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("scope", "users:manage")]).send().await.unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_request").await;

@@ -14,6 +14,7 @@ db_tests!(
     blocked_users_lose_their_tokens_at_once,
     own_account_changes_need_the_password,
     backend_apps_manage_users_with_scope,
+    password_and_refresh_token_grants,
     users_are_isolated_between_instances,
 );
 
@@ -324,4 +325,40 @@ async fn users_are_isolated_between_instances(app: TestApp) {
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     let got: Value = app.get(&format!("/api/v1/instances/alpha/users/{id}"), Some(&a.console)).await.json().await.unwrap();
     assert_eq!(got["email"], "same@example.com", "nothing changed");
+}
+
+async fn password_and_refresh_token_grants(app: TestApp) {
+    let s = app.signup("owner@shop.example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    let back = app.create_app(&s.access, "shop", json!({"kind": "backend", "name": "BFF"})).await;
+    let (id, secret) = (back["client_id"].as_str().unwrap().to_owned(), back["client_secret"].as_str().unwrap().to_owned());
+    app.post("/api/v1/instances/shop/users", Some(&s.access), json!({"email": "pat@example.com", "password": PASSWORD})).await;
+    let grant = |form: Vec<(&'static str, String)>| app.client.post(app.url("/public/v1/shop/oauth/token")).basic_auth(&id, Some(&secret)).form(&form).send();
+
+    let res = grant(vec![("grant_type", "password".into()), ("username", "PAT@example.com".into()), ("password", PASSWORD.into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let t: Value = res.json().await.unwrap();
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    let me: Value = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(&access).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], "pat@example.com");
+
+    let refresh = t["refresh_token"].as_str().unwrap().to_owned();
+    let res = grant(vec![("grant_type", "refresh_token".into()), ("refresh_token", refresh.clone())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<Value>().await.unwrap()["refresh_token"].as_str().is_some());
+    let res = grant(vec![("grant_type", "refresh_token".into()), ("refresh_token", refresh)]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant", "reuse is refused and ends the session");
+
+    let res = grant(vec![("grant_type", "password".into()), ("username", "pat@example.com".into()), ("password", "wrong password".into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    let res = grant(vec![("grant_type", "password".into()), ("username", "pat@example.com".into())]).await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_request");
+    for _ in 0..10 {
+        grant(vec![("grant_type", "password".into()), ("username", "pat@example.com".into()), ("password", "wrong password".into())]).await.unwrap();
+    }
+    let res = grant(vec![("grant_type", "password".into()), ("username", "pat@example.com".into()), ("password", PASSWORD.into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
 }

@@ -5,7 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use steward_domain::Email;
+use steward_persistence::applications::Application;
 use steward_persistence::end_users::{self, EndUser};
+use steward_persistence::instances::Instance;
 use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use steward_persistence::now;
 use utoipa::ToSchema;
@@ -80,14 +82,14 @@ pub struct UpdateOwnAccountRequest {
     pub new_password: Option<SecretString>,
 }
 
-async fn tokens_for(state: &AppState, caller: &AppCaller, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
+async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
     let (refresh_token, refresh_hash) = new_refresh_token();
     let (ip, ua) = (client_ip(req), user_agent(req));
     let session = sessions::start(
         &state.db,
         NewSession {
-            subject: Subject::EndUser { instance_id: caller.instance.id, user_id: user.id },
-            application_id: Some(caller.app.id),
+            subject: Subject::EndUser { instance_id: instance.id, user_id: user.id },
+            application_id: Some(app.id),
             expires_at: now() + chrono::Duration::seconds(state.refresh_ttl_secs),
             refresh_token_hash: &refresh_hash,
             ip: ip.as_deref(),
@@ -96,9 +98,44 @@ async fn tokens_for(state: &AppState, caller: &AppCaller, req: &HttpRequest, use
     )
     .await?;
     let sub = user.id.to_string();
-    let grant = Grant { sub: &sub, client_id: &caller.app.client_id, typ: USER, scope: "", sid: Some(session.id) };
-    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, caller.instance.id, &caller.instance.slug, grant).await?;
+    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
     Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token, user: UserDto::from(user) })
+}
+
+/// Signs an end user in through `app`: lockout, constant-cost check, blocked users refused.
+pub(super) async fn sign_in(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, email: &Email, password: &str) -> Result<UserTokens, ApiError> {
+    let (ip, ua) = (client_ip(req), user_agent(req));
+    let user = end_users::by_email(&state.db, instance.id, email.as_str()).await?;
+    let attempt = Attempt { instance_id: Some(instance.id), email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
+    let candidate = user.as_ref().map(|u| Candidate { id: u.id, password_hash: u.password_hash.as_deref() });
+    check_password(state, attempt, candidate, password).await?;
+    let Some(user) = user else { return Err(ApiError::invariant()) };
+    if user.blocked {
+        return Err(blocked());
+    }
+    end_users::record_login(&state.db, instance.id, user.id).await?;
+    tokens_for(state, instance, app, req, user).await
+}
+
+/// Exchanges an end user's refresh token (single use) through `app`.
+pub(super) async fn refresh_tokens(state: &AppState, instance: &Instance, app: &Application, refresh_token: &str) -> Result<UserTokens, ApiError> {
+    let presented = hash_refresh_token(refresh_token);
+    let (next_token, next_hash) = new_refresh_token();
+    let session = match sessions::rotate(&state.db, Realm::Instance(instance.id), &presented, &next_hash).await? {
+        Rotation::Rotated(s) => s,
+        Rotation::Reused => return Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again.")),
+        Rotation::Invalid => return Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again.")),
+    };
+    let user_id = session.end_user_id.ok_or_else(ApiError::invariant)?;
+    let user = end_users::get(&state.db, instance.id, user_id).await?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "This user no longer exists."))?;
+    if user.blocked {
+        return Err(blocked());
+    }
+    let sub = user.id.to_string();
+    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
+    Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) })
 }
 
 fn blocked() -> ApiError {
@@ -173,17 +210,7 @@ pub async fn login(state: web::Data<AppState>, caller: AppCaller, req: HttpReque
     }
     fields.finish()?;
     let Some(email) = email else { return Err(ApiError::invariant()) };
-    let (ip, ua) = (client_ip(&req), user_agent(&req));
-    let user = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?;
-    let attempt = Attempt { instance_id: Some(caller.instance.id), email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
-    let candidate = user.as_ref().map(|u| Candidate { id: u.id, password_hash: u.password_hash.as_deref() });
-    check_password(&state, attempt, candidate, b.password.expose_secret()).await?;
-    let Some(user) = user else { return Err(ApiError::invariant()) };
-    if user.blocked {
-        return Err(blocked());
-    }
-    end_users::record_login(&state.db, caller.instance.id, user.id).await?;
-    let tokens = tokens_for(&state, &caller, &req, user).await?;
+    let tokens = sign_in(&state, &caller.instance, &caller.app, &req, &email, b.password.expose_secret()).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
 }
 
@@ -204,27 +231,10 @@ pub async fn login(state: web::Data<AppState>, caller: AppCaller, req: HttpReque
 #[post("/{instance}/auth/refresh")]
 #[tracing::instrument(skip_all)]
 pub async fn refresh(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<UserRefreshRequest>>) -> Result<HttpResponse, ApiError> {
-    let presented = hash_refresh_token(body.get()?.0.refresh_token.expose_secret());
-    let (next_token, next_hash) = new_refresh_token();
-    let session = match sessions::rotate(&state.db, Realm::Instance(caller.instance.id), &presented, &next_hash).await? {
-        Rotation::Rotated(s) => s,
-        Rotation::Reused => return Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again.")),
-        Rotation::Invalid => return Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again.")),
-    };
-    let user_id = session.end_user_id.ok_or_else(ApiError::invariant)?;
-    let user = end_users::get(&state.db, caller.instance.id, user_id).await?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "This user no longer exists."))?;
-    if user.blocked {
-        return Err(blocked());
-    }
-    let sub = user.id.to_string();
-    let grant = Grant { sub: &sub, client_id: &caller.app.client_id, typ: USER, scope: "", sid: Some(session.id) };
-    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, caller.instance.id, &caller.instance.slug, grant).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) }))
+    let tokens = refresh_tokens(&state, &caller.instance, &caller.app, body.get()?.0.refresh_token.expose_secret()).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
 }
 
-/// Sign the end user out: ends the session of the access token.
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),

@@ -59,6 +59,9 @@ pub struct OAuthToken {
     pub expires_in: i64,
     #[schema(example = "users:manage")]
     pub scope: String,
+    /// `password` and `refresh_token` grants: the end user's refresh token (single use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// An error of the token endpoint (RFC 6749 §5.2).

@@ -1,4 +1,5 @@
-//! The OAuth 2.0 token endpoint (RFC 6749): the client-credentials grant for back-end apps.
+//! The OAuth 2.0 token endpoint (RFC 6749) for back-end apps: the client-credentials grant (the
+//! app itself), and the password and refresh-token grants (an end user, through the app).
 //!
 //! Errors follow RFC 6749 §5.2 (`{error, error_description}`), not problem documents, so OAuth
 //! client libraries understand them.
@@ -22,11 +23,12 @@ pub struct OAuthError {
     status: StatusCode,
     body: OAuthErrorBody,
     basic_challenge: bool,
+    retry_after: Option<u64>,
 }
 
 impl OAuthError {
     fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        Self { status, body: OAuthErrorBody { error, error_description: description.into() }, basic_challenge: false }
+        Self { status, body: OAuthErrorBody { error, error_description: description.into() }, basic_challenge: false, retry_after: None }
     }
 
     fn invalid_request(d: impl Into<String>) -> Self {
@@ -57,15 +59,29 @@ impl ResponseError for OAuthError {
         if self.basic_challenge {
             res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"steward\", charset=\"UTF-8\""));
         }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
         res.json(&self.body)
     }
 }
 
 impl From<crate::problem::ApiError> for OAuthError {
     fn from(e: crate::problem::ApiError) -> Self {
-        // Log the cause through the problem's own rendering, answer in OAuth's shape.
-        let _ = e.error_response();
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Something went wrong on our side. Try again later.")
+        if e.is_server_error() {
+            // Log the cause through the problem's own rendering, answer in OAuth's shape.
+            let _ = e.error_response();
+            return Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Something went wrong on our side. Try again later.");
+        }
+        match e.code() {
+            "too_many_attempts" => {
+                let mut o = Self::new(StatusCode::TOO_MANY_REQUESTS, "invalid_grant", e.detail());
+                o.retry_after = e.retry_after();
+                o
+            }
+            "validation_failed" => Self::invalid_request("username must be an email address and password must not be empty."),
+            _ => Self::new(StatusCode::BAD_REQUEST, "invalid_grant", e.detail()),
+        }
     }
 }
 
@@ -95,17 +111,20 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
 
 /// Get an access token (OAuth 2.0 token endpoint).
 ///
-/// `grant_type=client_credentials`, with the back-end app's credentials by HTTP Basic
-/// (`client_id:client_secret`) or as `client_id` and `client_secret` form fields. Optional
-/// `scope` (space-separated; default: every scope the app may have).
+/// The back-end app authenticates by HTTP Basic (`client_id:client_secret`) or with `client_id`
+/// and `client_secret` form fields. Grants: `client_credentials` (optional `scope`,
+/// space-separated; default: every scope the app may have); `password` (`username` = the end
+/// user's email, `password`) and `refresh_token` (`refresh_token`) for end users, answering a
+/// user token and a single-use refresh token.
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "grant_type=client_credentials[&scope=...][&client_id=...&client_secret=...]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "grant_type=client_credentials[&scope=...] | grant_type=password&username=...&password=... | grant_type=refresh_token&refresh_token=... [&client_id=...&client_secret=...]"),
     responses(
         (status = 200, body = OAuthToken, description = "A token; verify it with the instance's JWKS."),
-        (status = 400, body = OAuthErrorBody, description = "invalid_request, unsupported_grant_type or invalid_scope"),
+        (status = 400, body = OAuthErrorBody, description = "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope"),
         (status = 401, body = OAuthErrorBody, description = "invalid_client"),
+        (status = 429, body = OAuthErrorBody, description = "invalid_grant: too many failed attempts for this user (see Retry-After)"),
     )
 )]
 #[post("/{instance}/oauth/token")]
@@ -128,8 +147,12 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
     }
     let basic = basic_credentials(&req)?;
     let grant_type = form.get("grant_type").map(String::as_str).ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
-    if grant_type != "client_credentials" {
-        return Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", format!("The grant type {grant_type:?} is not supported; use client_credentials.")));
+    if !["client_credentials", "password", "refresh_token"].contains(&grant_type) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("The grant type {grant_type:?} is not supported; use client_credentials, password or refresh_token."),
+        ));
     }
     let used_basic = basic.is_some();
     let (client_id, secret) = match (basic, form.get("client_id"), form.get("client_secret")) {
@@ -163,6 +186,25 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
         return Err(OAuthError::invalid_client(used_basic));
     };
 
+    match grant_type {
+        "password" => {
+            let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {
+                return Err(OAuthError::invalid_request("The password grant needs username and password."));
+            };
+            let email = steward_domain::Email::parse(username).map_err(|_| OAuthError::invalid_request("username must be the user's email address."))?;
+            let t = super::auth::sign_in(&state, &instance, &app, &req, &email, password).await?;
+            applications::touch(&state.db, &app).await?;
+            return Ok(user_token_response(t));
+        }
+        "refresh_token" => {
+            let refresh = form.get("refresh_token").ok_or_else(|| OAuthError::invalid_request("The refresh_token grant needs refresh_token."))?;
+            let t = super::auth::refresh_tokens(&state, &instance, &app, refresh).await?;
+            applications::touch(&state.db, &app).await?;
+            return Ok(user_token_response(t));
+        }
+        _ => {}
+    }
+
     let scope = match form.get("scope").map(|s| s.split_whitespace().collect::<Vec<_>>()) {
         None => BACKEND_SCOPES.join(" "),
         Some(requested) => {
@@ -178,5 +220,12 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(OAuthToken { access_token, token_type: "Bearer", expires_in, scope }))
+        .json(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }))
+}
+
+fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(OAuthToken { access_token: t.access_token, token_type: "Bearer", expires_in: t.expires_in, scope: String::new(), refresh_token: Some(t.refresh_token) })
 }
