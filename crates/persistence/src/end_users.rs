@@ -226,3 +226,27 @@ pub async fn record_login(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid
         .context("Failed to record a sign-in")?;
     Ok(())
 }
+
+/// One batch of users after `cursor` in (created_at, id) order, without counting: for exports.
+pub async fn batch(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, after: Option<(DateTime<FixedOffset>, Uuid)>, limit: u64) -> StoreResult<Vec<EndUser>> {
+    let mut q = filtered(instance_id, filter);
+    if let Some((at, id)) = after {
+        q = q.filter(Condition::any().add(Column::CreatedAt.gt(at)).add(Condition::all().add(Column::CreatedAt.eq(at)).add(Column::Id.gt(id))));
+    }
+    Ok(q.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).limit(limit).all(db).await.context("Failed to read a batch of users")?)
+}
+
+/// Which of `emails` already exist in the instance.
+pub async fn existing_emails(db: &impl ConnectionTrait, instance_id: Uuid, emails: &[String]) -> StoreResult<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(500) {
+        let rows = Entity::find()
+            .filter(Column::InstanceId.eq(instance_id))
+            .filter(Column::Email.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await
+            .context("Failed to look up existing emails")?;
+        found.extend(rows.into_iter().map(|u| u.email));
+    }
+    Ok(found)
+}

@@ -357,6 +357,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/users/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the (filtered) users as CSV, a header row first. Streamed: memory stays flat
+         *     whatever the number of users.
+         */
+        get: operations["export_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import users from CSV (`Content-Type: text/csv`, at most 10 MiB, 50,000 rows). The header
+         *     names the columns: `email` and any of `given_name, family_name, name, email_verified,
+         *     blocked, metadata` (an export's extra columns are ignored). Each row is validated; valid rows
+         *     are created together in one transaction, invalid ones reported with reasons. A file that is
+         *     unusable as a whole (wrong header, not UTF-8, malformed CSV, too large) changes nothing.
+         */
+        post: operations["import_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/users/{id}": {
         parameters: {
             query?: never;
@@ -948,6 +991,15 @@ export interface components {
             /** @description `ok` when healthy. */
             status: string;
         };
+        ImportReport: {
+            /**
+             * Format: int64
+             * @description Rows created (or that would be, in a dry run).
+             */
+            accepted: number;
+            dry_run: boolean;
+            rejected: components["schemas"]["RejectedRow"][];
+        };
         /** @description A client instance, with the caller's role on it. */
         InstanceDto: {
             /** Format: date-time */
@@ -1158,6 +1210,16 @@ export interface components {
              * @description 8 to 256 characters.
              */
             password: string;
+        };
+        /** @description A refused row of an import. */
+        RejectedRow: {
+            email: string;
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Format: int64
+             * @description The line in the file (the header is line 1).
+             */
+            line: number;
         };
         ResetPasswordRequest: {
             /**
@@ -2302,6 +2364,87 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    export_users: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive text in the email or the name. */
+                q?: string;
+                /** @description `active`, `blocked` or `unverified`. */
+                status?: string;
+                /** @description `password` or an identity provider. */
+                provider?: string;
+                /** @description Created at or after (RFC 3339). */
+                created_from?: string;
+                /** @description Created before (RFC 3339). */
+                created_to?: string;
+                /** @description `created_at` (default), `email` or `last_login_at`. */
+                sort?: string;
+                /** @description `desc` (default) or `asc`. */
+                order?: string;
+                /** @description 1 to 100 (default 50). */
+                limit?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    import_users: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without creating anyone. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -15,6 +15,7 @@ db_tests!(
     own_account_changes_need_the_password,
     backend_apps_manage_users_with_scope,
     password_and_refresh_token_grants,
+    csv_export_and_import,
     users_are_isolated_between_instances,
 );
 
@@ -361,4 +362,58 @@ async fn password_and_refresh_token_grants(app: TestApp) {
     let res = grant(vec![("grant_type", "password".into()), ("username", "pat@example.com".into()), ("password", PASSWORD.into())]).await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
+}
+
+async fn csv_export_and_import(app: TestApp) {
+    let s = app.signup("owner@shop.example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    let import = |body: &'static str, q: &str| {
+        app.client.post(app.url(&format!("/api/v1/instances/shop/users/import{q}"))).bearer_auth(&s.access).header("content-type", "text/csv").body(body).send()
+    };
+    // The file as a whole is refused: nothing changes.
+    assert_problem(import("mail,name\na@example.com,A\n", "").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_problem(import("email,role\na@example.com,admin\n", "").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_problem(import("email,name\n\"a@example.com,A\n", "").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_csv").await;
+    let res = app.client.post(app.url("/api/v1/instances/shop/users/import")).bearer_auth(&s.access).header("content-type", "application/json").body("[]").send().await.unwrap();
+    assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let big = format!("email\n{}", "x@example.com\n".repeat(900_000));
+    let res = app.client.post(app.url("/api/v1/instances/shop/users/import")).bearer_auth(&s.access).header("content-type", "text/csv").body(big).send().await.unwrap();
+    assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    let list: Value = app.get("/api/v1/instances/shop/users", Some(&s.access)).await.json().await.unwrap();
+    assert_eq!(list["total"], 0);
+
+    let file = "email,given_name,family_name,email_verified,blocked,metadata\n\
+        ada@example.com,Ada,Lovelace,true,false,\"{\"\"plan\"\": \"\"pro\"\"}\"\n\
+        not-an-email,X,Y,false,false,\n\
+        grace@example.com,Grace,Hopper,maybe,false,\n\
+        ADA@example.com,Dup,Licate,false,false,\n\
+        =cmd@example.com,Eve,Formula,false,false,[1]\n\
+        linus@example.com,=HYPERLINK(\"\"x\"\"),Torvalds,false,false,\n";
+    let dry: Value = import(file, "?dry_run=true").await.unwrap().json().await.unwrap();
+    assert_eq!((dry["accepted"].as_u64(), dry["dry_run"].as_bool()), (Some(2), Some(true)));
+    let lines: Vec<u64> = dry["rejected"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6], "{dry}");
+    assert_eq!(dry["rejected"][2]["errors"][0]["code"], "duplicate_in_file");
+    let list: Value = app.get("/api/v1/instances/shop/users", Some(&s.access)).await.json().await.unwrap();
+    assert_eq!(list["total"], 0, "a dry run creates nothing");
+
+    let report: Value = import(file, "").await.unwrap().json().await.unwrap();
+    assert_eq!(report["accepted"], 2);
+    let again: Value = import("email\nada@example.com\nnew@example.com\n", "").await.unwrap().json().await.unwrap();
+    assert_eq!(again["accepted"], 1);
+    assert_eq!(again["rejected"][0]["errors"][0]["code"], "email_taken");
+
+    let res = app.get("/api/v1/instances/shop/users/export?sort=email", Some(&s.access)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "id,email,email_verified,given_name,family_name,name,blocked,provider,metadata,created_at,last_login_at");
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3);
+    assert!(csv.contains("ada@example.com") && csv.contains("\"{\"\"plan\"\":\"\"pro\"\"}\""), "{csv}");
+    assert!(csv.contains("'=HYPERLINK"), "formulas are neutralised: {csv}");
+    let filtered = app.get("/api/v1/instances/shop/users/export?q=linus", Some(&s.access)).await.text().await.unwrap();
+    assert_eq!(filtered.lines().count(), 2, "the export takes the list's filters");
+    assert_problem(app.get("/api/v1/instances/shop/users/export?status=x", Some(&s.access)).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }

@@ -1,6 +1,7 @@
 //! End users of an instance (console side): list with filters, create, read, edit, delete,
 //! block and unblock. `service` holds the parsing shared with the public API's user routes.
 
+mod csv;
 pub mod dto;
 mod handlers;
 pub mod service;
@@ -8,7 +9,10 @@ pub mod service;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_users)
+    // The export route comes before `users/{id}`, so `export` is not taken for an id.
+    cfg.service(csv::export_users)
+        .service(csv::import_users)
+        .service(handlers::list_users)
         .service(handlers::create_user)
         .service(handlers::get_user)
         .service(handlers::update_user)

@@ -109,9 +109,8 @@ pub async fn set_blocked(state: &AppState, user: EndUser, blocked: bool) -> Resu
     .await
 }
 
-/// The filtered, sorted page a list query asks for.
-pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Result<Page<EndUser>, ApiError> {
-    let mut errors = Vec::new();
+/// The filters of a list query; field errors are collected into `errors`.
+fn filter_of(q: &UserListQuery, errors: &mut Vec<FieldError>) -> UserFilter {
     let mut bad = |field: &str, code: &str, message: &str| errors.push(FieldError::new(field, code, message));
     let status = match q.status.as_deref() {
         None | Some("") => None,
@@ -135,6 +134,24 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
     };
     let created_from = date("created_from", q.created_from.as_deref());
     let created_to = date("created_to", q.created_to.as_deref());
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
+        errors.push(FieldError::new("q", "too_long", "q must be at most 200 characters."));
+    }
+    UserFilter { q: q.q.clone().filter(|t| !t.is_empty()), status, provider: q.provider.clone().filter(|p| !p.is_empty()), created_from, created_to }
+}
+
+/// Only the filters of a list query (for exports).
+pub fn parse_filter(q: &UserListQuery) -> Result<UserFilter, ApiError> {
+    let mut errors = Vec::new();
+    let filter = filter_of(q, &mut errors);
+    if errors.is_empty() { Ok(filter) } else { Err(ApiError::validation(errors)) }
+}
+
+/// The filtered, sorted page a list query asks for.
+pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Result<Page<EndUser>, ApiError> {
+    let mut errors = Vec::new();
+    let filter = filter_of(q, &mut errors);
+    let mut bad = |field: &str, code: &str, message: &str| errors.push(FieldError::new(field, code, message));
     let sort = match q.sort.as_deref() {
         None | Some("") | Some("created_at") => UserSort::CreatedAt,
         Some("email") => UserSort::Email,
@@ -172,13 +189,9 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
             }
         },
     };
-    if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
-        bad("q", "too_long", "q must be at most 200 characters.");
-    }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let filter = UserFilter { q: q.q.clone(), status, provider: q.provider.clone().filter(|p| !p.is_empty()), created_from, created_to };
     end_users::list(&state.db, instance_id, &filter, sort, descending, limit, cursor.as_deref())
         .await
         .map_err(|e| match e {
