@@ -225,11 +225,96 @@ async fn apps(base: String, secs: u64, concurrency: usize) {
     println!("{}", json!({"scenario": "bearer_vs_unauthenticated", "ratio": ratio}));
 }
 
+/// Inserts `n` end users into instance `slug` straight into the database (the API would take
+/// hours for a million), in batches, with emails `user{i}@{domain}` and increasing creation times.
+async fn seed_users(db_url: String, slug: String, n: u64) {
+    use sea_orm::{ActiveValue::Set, EntityTrait as _};
+    use steward_persistence::entities::end_users;
+    let db = steward_persistence::connect(&db_url).await.expect("connect");
+    let instance = steward_persistence::instances::by_slug(&db, &slug).await.expect("instance").expect("the instance exists");
+    let start = chrono::Utc::now() - chrono::Duration::days(365);
+    let started = Instant::now();
+    let batch = 500u64;
+    let mut i = 0u64;
+    while i < n {
+        let models: Vec<end_users::ActiveModel> = (i..(i + batch).min(n))
+            .map(|k| {
+                let at = (start + chrono::Duration::seconds((k * 30) as i64)).fixed_offset();
+                let domain = ["example.com", "mail.test", "corp.example"][(k % 3) as usize];
+                end_users::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    instance_id: Set(instance.id),
+                    email: Set(format!("user{k:07}@{domain}")),
+                    email_verified: Set(k % 5 != 0),
+                    given_name: Set(format!("Given{k}")),
+                    family_name: Set(format!("Family{}", k % 1000)),
+                    name: Set(format!("Given{k} Family{}", k % 1000)),
+                    password_hash: Set(None),
+                    blocked: Set(k % 97 == 0),
+                    provider: Set("password".into()),
+                    metadata: Set(json!({"seed": k})),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                    last_login_at: Set(None),
+                    tokens_valid_after: Set(None),
+                }
+            })
+            .collect();
+        end_users::Entity::insert_many(models).exec(&db).await.expect("insert batch");
+        i += batch;
+    }
+    println!("{}", json!({"scenario": "seed_users", "users": n, "seconds": started.elapsed().as_secs_f64()}));
+}
+
+/// Latency of the console's first page of users for several filters.
+async fn users_query(base: String, slug: String, token: String, requests: usize) {
+    let client = reqwest::Client::new();
+    for (name, query) in [
+        ("first_page_no_filter", "sort=created_at&order=desc&limit=50".to_owned()),
+        ("q_email_broad", "q=example.com&sort=created_at&order=desc&limit=50".to_owned()),
+        ("q_email_selective", "q=user0500000&sort=created_at&order=desc&limit=50".to_owned()),
+        ("status_blocked", "status=blocked&sort=created_at&order=desc&limit=50".to_owned()),
+        ("sort_email", "sort=email&order=asc&limit=50".to_owned()),
+    ] {
+        let url = format!("{base}/api/v1/instances/{slug}/users?{query}");
+        let mut lat = Vec::with_capacity(requests);
+        let mut total = serde_json::Value::Null;
+        for _ in 0..requests {
+            let t = Instant::now();
+            let res = client.get(&url).bearer_auth(&token).send().await.expect("request");
+            let body: serde_json::Value = res.json().await.expect("body");
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            total = body["total"].clone();
+        }
+        lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!("{}", json!({"scenario": "users_query", "query": name, "requests": requests, "total": total,
+            "p50_ms": percentile(&lat, 0.5), "p95_ms": percentile(&lat, 0.95), "p99_ms": percentile(&lat, 0.99)}));
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     match args.first().map(String::as_str) {
         Some("hash") => hash_bench(),
+        Some("seed-users") => {
+            let (url, slug, n) = (args[1].clone(), args[2].clone(), args[3].parse().unwrap());
+            rt.block_on(seed_users(url, slug, n));
+        }
+        Some("users-query") => {
+            let (base, slug, token, n) = (args[1].clone(), args[2].clone(), args[3].clone(), args[4].parse().unwrap());
+            rt.block_on(users_query(base, slug, token, n));
+        }
+        Some("console-token") => {
+            // Signs up (or in) the bench account, creates the instance, prints a console token.
+            let (base, slug) = (args[1].clone(), args[2].clone());
+            rt.block_on(async move {
+                let client = reqwest::Client::new();
+                let token = ensure_account(&client, &base, "users@bench.example").await;
+                let _ = client.post(format!("{base}/api/v1/instances")).bearer_auth(&token).json(&json!({"slug": slug, "name": "Users bench", "time_zone": "UTC"})).send().await;
+                println!("{token}");
+            });
+        }
         Some("apps") => {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             rt.block_on(apps(base, secs, c));

@@ -109,12 +109,17 @@ fn filtered(instance_id: Uuid, f: &UserFilter) -> sea_orm::Select<Entity> {
     q
 }
 
+/// Counting stops here: beyond it a list says "more than this" (`Page::total_capped`), so a
+/// filter matching a million users costs no more than one matching ten thousand.
+pub const COUNT_CAP: u64 = 10_000;
+
 /// One page of the instance's users: filtered, sorted with the id as tie-breaker (a stable
-/// order), continuing after `cursor` (as returned in `next_cursor`).
+/// order), continuing after `cursor` (as returned in `next_cursor`). The total is exact up to
+/// [`COUNT_CAP`].
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, sort: UserSort, descending: bool, limit: u64, cursor: Option<&str>) -> StoreResult<Page<EndUser>> {
     let base = filtered(instance_id, filter);
-    let total = base.clone().count(db).await.context("Failed to count end users")?;
+    let total = base.clone().select_only().column(Column::Id).limit(COUNT_CAP + 1).count(db).await.context("Failed to count end users")?;
     let mut q = base;
     let bad_cursor = || StoreError::Unexpected(anyhow::anyhow!("Malformed users cursor"));
     let mut offset = 0u64;

@@ -31,7 +31,7 @@ fn not_found() -> ApiError {
 pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
     let page = service::list(&state, caller.instance.id, &query).await?;
-    Ok(HttpResponse::Ok().json(UserList { items: page.items.into_iter().map(UserDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+    Ok(HttpResponse::Ok().json(UserList::from_page(page)))
 }
 
 /// Create an end user (back-end apps, scope `users:manage`).

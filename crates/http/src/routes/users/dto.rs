@@ -74,8 +74,22 @@ impl From<EndUser> for UserDto {
 pub struct UserList {
     pub items: Vec<UserDto>,
     pub next_cursor: Option<String>,
-    /// How many users match the filters.
+    /// How many users match the filters, counted up to 10,000.
     pub total: u64,
+    /// True when more users match than `total` says (the count stops at 10,000).
+    pub total_capped: bool,
+}
+
+impl UserList {
+    pub fn from_page(page: steward_persistence::Page<EndUser>) -> Self {
+        let cap = steward_persistence::end_users::COUNT_CAP;
+        Self {
+            items: page.items.into_iter().map(UserDto::from).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total.min(cap),
+            total_capped: page.total > cap,
+        }
+    }
 }
 
 /// Filters, sort and page of a user list.

@@ -36,7 +36,7 @@ pub fn user_not_found() -> ApiError {
 pub async fn list_users(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let page = service::list(&state, membership.instance.id, &query).await?;
-    Ok(HttpResponse::Ok().json(UserList { items: page.items.into_iter().map(UserDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+    Ok(HttpResponse::Ok().json(UserList::from_page(page)))
 }
 
 /// Add a user with all its aspects.
