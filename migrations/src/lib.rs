@@ -8,6 +8,7 @@ mod m20261128_000001_accounts_and_instances;
 mod m20261128_000002_applications;
 mod m20261128_000003_end_users;
 mod m20261128_000004_email_outbox;
+mod m20261128_000005_user_search;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_applications::Migration),
             Box::new(m20261128_000003_end_users::Migration),
             Box::new(m20261128_000004_email_outbox::Migration),
+            Box::new(m20261128_000005_user_search::Migration),
         ]
     }
 }

@@ -81,6 +81,36 @@ fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// How a text search runs on SQLite: a selective `q` (at most [`COUNT_CAP`] trigram matches in
+/// the FTS5 index) narrows the rows by rowid first; a broad one scans in sort order, where
+/// matches are dense and the page fills quickly. PostgreSQL's planner makes this choice itself
+/// with its pg_trgm indexes.
+async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> StoreResult<Option<String>> {
+    let Some(text) = f.q.as_deref().filter(|t| t.chars().count() >= 3) else { return Ok(None) };
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return Ok(None);
+    }
+    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?)",
+            [phrase.clone().into(), ((COUNT_CAP + 1) as i64).into()],
+        ))
+        .await
+        .context("Failed to search users")?;
+    let n: i64 = row.map(|r| r.try_get("", "n")).transpose().context("Failed to read a search count")?.unwrap_or(0);
+    Ok(((n as u64) <= COUNT_CAP).then_some(phrase))
+}
+
+fn filtered_with(instance_id: Uuid, f: &UserFilter, narrowing: Option<&str>) -> sea_orm::Select<Entity> {
+    let mut q = filtered(instance_id, f);
+    if let Some(phrase) = narrowing {
+        q = q.filter(Expr::cust_with_values("end_users.rowid IN (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ?)", [phrase.to_owned()]));
+    }
+    q
+}
+
 fn filtered(instance_id: Uuid, f: &UserFilter) -> sea_orm::Select<Entity> {
     let mut q = Entity::find().filter(Column::InstanceId.eq(instance_id));
     if let Some(text) = f.q.as_deref().filter(|t| !t.is_empty()) {
@@ -118,7 +148,8 @@ pub const COUNT_CAP: u64 = 10_000;
 /// [`COUNT_CAP`].
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, sort: UserSort, descending: bool, limit: u64, cursor: Option<&str>) -> StoreResult<Page<EndUser>> {
-    let base = filtered(instance_id, filter);
+    let narrowing = sqlite_search_narrowing(db, filter).await?;
+    let base = filtered_with(instance_id, filter, narrowing.as_deref());
     let total = base.clone().select_only().column(Column::Id).limit(COUNT_CAP + 1).count(db).await.context("Failed to count end users")?;
     let mut q = base;
     let bad_cursor = || StoreError::Unexpected(anyhow::anyhow!("Malformed users cursor"));
@@ -234,7 +265,8 @@ pub async fn record_login(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid
 
 /// One batch of users after `cursor` in (created_at, id) order, without counting: for exports.
 pub async fn batch(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, after: Option<(DateTime<FixedOffset>, Uuid)>, limit: u64) -> StoreResult<Vec<EndUser>> {
-    let mut q = filtered(instance_id, filter);
+    let narrowing = sqlite_search_narrowing(db, filter).await?;
+    let mut q = filtered_with(instance_id, filter, narrowing.as_deref());
     if let Some((at, id)) = after {
         q = q.filter(Condition::any().add(Column::CreatedAt.gt(at)).add(Condition::all().add(Column::CreatedAt.eq(at)).add(Column::Id.gt(id))));
     }
