@@ -82,31 +82,36 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// How a text search runs on SQLite: a selective `q` (at most [`COUNT_CAP`] trigram matches in
-/// the FTS5 index) narrows the rows by rowid first; a broad one scans in sort order, where
-/// matches are dense and the page fills quickly. PostgreSQL's planner makes this choice itself
-/// with its pg_trgm indexes.
-async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> StoreResult<Option<String>> {
+/// the FTS5 index, found once) narrows the rows to those rowids; a broad one scans in sort order,
+/// where matches are dense and the page fills quickly. PostgreSQL's planner makes this choice
+/// itself with its pg_trgm indexes.
+async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> StoreResult<Option<Vec<i64>>> {
     let Some(text) = f.q.as_deref().filter(|t| t.chars().count() >= 3) else { return Ok(None) };
     if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
         return Ok(None);
     }
     let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Sqlite,
-            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?)",
-            [phrase.clone().into(), ((COUNT_CAP + 1) as i64).into()],
+            "SELECT rowid AS r FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?",
+            [phrase.into(), ((COUNT_CAP + 1) as i64).into()],
         ))
         .await
         .context("Failed to search users")?;
-    let n: i64 = row.map(|r| r.try_get("", "n")).transpose().context("Failed to read a search count")?.unwrap_or(0);
-    Ok(((n as u64) <= COUNT_CAP).then_some(phrase))
+    if rows.len() as u64 > COUNT_CAP {
+        return Ok(None);
+    }
+    let ids = rows.iter().map(|r| r.try_get::<i64>("", "r")).collect::<Result<Vec<_>, _>>().context("Failed to read search hits")?;
+    Ok(Some(ids))
 }
 
-fn filtered_with(instance_id: Uuid, f: &UserFilter, narrowing: Option<&str>) -> sea_orm::Select<Entity> {
+fn filtered_with(instance_id: Uuid, f: &UserFilter, narrowing: Option<&[i64]>) -> sea_orm::Select<Entity> {
     let mut q = filtered(instance_id, f);
-    if let Some(phrase) = narrowing {
-        q = q.filter(Expr::cust_with_values("end_users.rowid IN (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ?)", [phrase.to_owned()]));
+    if let Some(ids) = narrowing {
+        // Integers from the index itself: safe to inline.
+        let list = if ids.is_empty() { "NULL".to_owned() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+        q = q.filter(Expr::cust(format!("end_users.rowid IN ({list})")));
     }
     q
 }

@@ -91,3 +91,15 @@ fn truncate(s: &str, max: usize) -> String {
     }
     s[..end].to_owned()
 }
+
+/// The latest sign-in attempts of an end user of an instance, newest first.
+pub async fn recent_for_end_user(db: &impl ConnectionTrait, instance_id: Uuid, end_user_id: Uuid, limit: u64) -> StoreResult<Vec<LoginAttempt>> {
+    Ok(Entity::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::EndUserId.eq(end_user_id))
+        .order_by_desc(Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+        .context("Failed to read sign-in attempts")?)
+}

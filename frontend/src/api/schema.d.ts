@@ -1416,9 +1416,11 @@ export interface components {
             next_cursor?: string | null;
             /**
              * Format: int64
-             * @description How many users match the filters.
+             * @description How many users match the filters, counted up to 10,000.
              */
             total: number;
+            /** @description True when more users match than `total` says (the count stops at 10,000). */
+            total_capped: boolean;
         };
         UserLoginRequest: {
             email: string;

@@ -197,6 +197,12 @@ async fn end_user_sign_up_sign_in_refresh_and_sign_out(app: TestApp) {
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
     assert_eq!(app.get("/api/v1/me", t2["access_token"].as_str()).await.status(), StatusCode::UNAUTHORIZED, "a user token is not a console token");
 
+    // The console sees the user's sessions and sign-ins, and can end them all.
+    let activity: Value = app.get(&format!("/api/v1/instances/shop/users/{}/activity", user["id"].as_str().unwrap()), Some(&ctx.console)).await.json().await.unwrap();
+    assert!(activity["sessions"].as_array().unwrap().len() >= 1, "{activity}");
+    let outcomes: Vec<&str> = activity["sign_ins"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains(&"succeeded") && outcomes.contains(&"failed"), "{outcomes:?}");
+
     // Sign out.
     let access3 = t2["access_token"].as_str().unwrap();
     let res = app.client.post(app.url("/public/v1/shop/auth/logout")).bearer_auth(access3).send().await.unwrap();
@@ -234,6 +240,14 @@ async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
     assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED, "unblocking does not revive old tokens");
     let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+
+    // "Sign out everywhere" from the console.
+    let fresh: Value = res.json().await.unwrap();
+    let res = app.post(&format!("/api/v1/instances/shop/users/{id}/sign-out"), Some(&ctx.console), json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let r = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(fresh["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_problem(r, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
 
     // Deleting a user ends everything too.
     let t: Value = res.json().await.unwrap();

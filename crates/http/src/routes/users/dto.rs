@@ -161,3 +161,33 @@ pub struct UpdateUserRequest {
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
 }
+
+/// An active session of an end user.
+#[derive(Serialize, ToSchema)]
+pub struct UserSessionDto {
+    pub id: Uuid,
+    /// The application the user signed in through.
+    pub application_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A sign-in attempt.
+#[derive(Serialize, ToSchema)]
+pub struct SignInDto {
+    /// `succeeded`, `failed` or `locked`.
+    pub outcome: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A user's active sessions and latest sign-in attempts.
+#[derive(Serialize, ToSchema)]
+pub struct UserActivity {
+    pub sessions: Vec<UserSessionDto>,
+    pub sign_ins: Vec<SignInDto>,
+}

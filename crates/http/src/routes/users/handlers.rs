@@ -4,7 +4,7 @@ use steward_domain::role::Action;
 use steward_persistence::end_users;
 use uuid::Uuid;
 
-use super::dto::{CreateUserRequest, UpdateUserRequest, UserDto, UserList, UserListQuery};
+use super::dto::{CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
 use super::service;
 use crate::AppState;
 use crate::emails;
@@ -215,4 +215,62 @@ pub async fn send_verification(state: web::Data<AppState>, auth: Authenticated, 
 pub async fn send_password_reset(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     send_link(&state, &auth, &slug, id, Purpose::ResetPassword).await
+}
+
+/// The user's active sessions and latest sign-in attempts (20).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = UserActivity), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/users/{id}/activity")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn user_activity(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    let subject = steward_persistence::sessions::Subject::EndUser { instance_id: membership.instance.id, user_id: user.id };
+    let sessions = steward_persistence::sessions::list_active(&state.db, subject).await?;
+    let attempts = steward_persistence::login_attempts::recent_for_end_user(&state.db, membership.instance.id, user.id, 20).await?;
+    Ok(HttpResponse::Ok().json(UserActivity {
+        sessions: sessions
+            .into_iter()
+            .map(|s| UserSessionDto {
+                id: s.id,
+                application_id: s.application_id,
+                created_at: s.created_at.to_utc(),
+                last_used_at: s.last_used_at.to_utc(),
+                expires_at: s.expires_at.to_utc(),
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect(),
+        sign_ins: attempts.into_iter().map(|a| SignInDto { outcome: a.outcome, at: a.created_at.to_utc(), ip: a.ip, user_agent: a.user_agent }).collect(),
+    }))
+}
+
+/// Sign the user out everywhere: every session and token ends now.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 204, description = "Signed out everywhere."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+)]
+#[post("/instances/{instance}/users/{id}/sign-out")]
+#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+pub async fn sign_out_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    let (instance_id, user_id) = (user.instance_id, user.id);
+    end_users::update(&state.db, user, end_users::UserChanges { revoke_tokens: true, ..Default::default() }).await?;
+    steward_persistence::sessions::revoke_others(
+        &state.db,
+        steward_persistence::sessions::Subject::EndUser { instance_id, user_id },
+        None,
+        steward_persistence::sessions::RevokeReason::RevokedByUser,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

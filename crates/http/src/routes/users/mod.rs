@@ -20,5 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::block_user)
         .service(handlers::unblock_user)
         .service(handlers::send_verification)
-        .service(handlers::send_password_reset);
+        .service(handlers::send_password_reset)
+        .service(handlers::user_activity)
+        .service(handlers::sign_out_user);
 }
