@@ -292,6 +292,48 @@ async fn users_query(base: String, slug: String, token: String, requests: usize)
     }
 }
 
+/// End-user sign-ins per second through the public API (production argon2 parameters).
+async fn user_logins(base: String, slug: String, console: String, secs: u64, concurrency: usize) {
+    let client = reqwest::Client::new();
+    let app: serde_json::Value = client
+        .post(format!("{base}/api/v1/instances/{slug}/applications"))
+        .bearer_auth(&console)
+        .json(&json!({"kind": "frontend", "name": format!("login bench {}", std::process::id())}))
+        .send()
+        .await
+        .expect("create app")
+        .json()
+        .await
+        .expect("app");
+    let client_id = app["client_id"].as_str().expect("client id").to_owned();
+    let mut emails = Vec::new();
+    for i in 0..concurrency {
+        let email = format!("login{i}-{}@bench.example", std::process::id());
+        let _ = client
+            .post(format!("{base}/public/v1/{slug}/auth/register"))
+            .header("x-client-id", &client_id)
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await;
+        emails.push(email);
+    }
+    let emails = Arc::new(emails);
+    let started = Instant::now();
+    let url = format!("{base}/public/v1/{slug}/auth/login");
+    let (n, errors, lat) = drive(secs, concurrency, Arc::new(AtomicBool::new(false)), move |w, _| {
+        let req = client.post(url.clone()).header("x-client-id", client_id.clone()).json(&json!({"email": emails[w], "password": PASSWORD}));
+        async move {
+            match req.send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("{}", json!({"scenario": "end_user_logins", "concurrency": concurrency, "logins": n, "errors": errors, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)}));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -300,6 +342,10 @@ fn main() {
         Some("seed-users") => {
             let (url, slug, n) = (args[1].clone(), args[2].clone(), args[3].parse().unwrap());
             rt.block_on(seed_users(url, slug, n));
+        }
+        Some("user-logins") => {
+            let (base, slug, token, secs, c) = (args[1].clone(), args[2].clone(), args[3].clone(), args[4].parse().unwrap(), args[5].parse().unwrap());
+            rt.block_on(user_logins(base, slug, token, secs, c));
         }
         Some("users-query") => {
             let (base, slug, token, n) = (args[1].clone(), args[2].clone(), args[3].clone(), args[4].parse().unwrap());

@@ -171,12 +171,10 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFil
                 } else {
                     DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into()
                 };
-                let after = if descending {
-                    Condition::any().add(Expr::col(col).lt(v.clone())).add(Condition::all().add(Expr::col(col).eq(v)).add(Column::Id.lt(id)))
-                } else {
-                    Condition::any().add(Expr::col(col).gt(v.clone())).add(Condition::all().add(Expr::col(col).eq(v)).add(Column::Id.gt(id)))
-                };
-                q = q.filter(after);
+                // A row-value comparison, which both databases answer from the (sort, id) index.
+                let key = Expr::tuple([Expr::col(col), Expr::col(Column::Id)]);
+                let cursor_key = Expr::tuple([Expr::val(v), Expr::val(id)]);
+                q = q.filter(if descending { key.lt(cursor_key) } else { key.gt(cursor_key) });
             }
             // Last sign-in is often null: page by position.
             UserSort::LastLoginAt => offset = c.strip_prefix("o:").and_then(|n| n.parse().ok()).ok_or_else(bad_cursor)?,
@@ -273,7 +271,7 @@ pub async fn batch(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFi
     let narrowing = sqlite_search_narrowing(db, filter).await?;
     let mut q = filtered_with(instance_id, filter, narrowing.as_deref());
     if let Some((at, id)) = after {
-        q = q.filter(Condition::any().add(Column::CreatedAt.gt(at)).add(Condition::all().add(Column::CreatedAt.eq(at)).add(Column::Id.gt(id))));
+        q = q.filter(Expr::tuple([Expr::col(Column::CreatedAt), Expr::col(Column::Id)]).gt(Expr::tuple([Expr::val(at), Expr::val(id)])));
     }
     Ok(q.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id).limit(limit).all(db).await.context("Failed to read a batch of users")?)
 }
