@@ -10,7 +10,7 @@ use crate::entities::application_secrets;
 pub use crate::entities::application_secrets::Model as AppSecret;
 pub use crate::entities::applications::Model as Application;
 use crate::entities::applications::{ActiveModel, Column, Entity};
-use crate::{Conflict, Cursor, Page, StoreResult, map_unique, now};
+use crate::{Conflict, Page, StoreResult, map_unique, now};
 
 pub struct NewApplication {
     pub kind: &'static str,
@@ -97,14 +97,8 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, afte
         let after: Uuid = after.parse().map_err(|_| anyhow::anyhow!("Bad cursor"))?;
         query = query.filter(Column::Id.lt(after));
     }
-    let mut items = query.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list applications")?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|a| Cursor::encode(&a.id.to_string()))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    let items = query.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list applications")?;
+    Ok(Page::from_overfetch(items, limit, total, |a| a.id.to_string()))
 }
 
 /// Enabled front-end applications of the instance (for CORS preflight).

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 pub use crate::entities::end_users::Model as EndUser;
 use crate::entities::end_users::{ActiveModel, Column, Entity};
-use crate::{Conflict, Cursor, Page, StoreError, StoreResult, map_unique, now};
+use crate::{Conflict, Page, StoreError, StoreResult, map_unique, now};
 
 pub struct NewEndUser {
     pub email: String,
@@ -186,18 +186,12 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFil
         UserSort::LastLoginAt => Column::LastLoginAt,
     };
     q = if descending { q.order_by_desc(col).order_by_desc(Column::Id) } else { q.order_by_asc(col).order_by_asc(Column::Id) };
-    let mut items = q.offset(offset).limit(limit + 1).all(db).await.context("Failed to list end users")?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|u| match sort {
-            UserSort::CreatedAt => Cursor::encode(&format!("{}|{}", u.created_at.to_rfc3339(), u.id)),
-            UserSort::Email => Cursor::encode(&format!("{}|{}", u.email, u.id)),
-            UserSort::LastLoginAt => Cursor::encode(&format!("o:{}", offset + limit)),
-        })
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    let items = q.offset(offset).limit(limit + 1).all(db).await.context("Failed to list end users")?;
+    Ok(Page::from_overfetch(items, limit, total, |u| match sort {
+        UserSort::CreatedAt => format!("{}|{}", u.created_at.to_rfc3339(), u.id),
+        UserSort::Email => format!("{}|{}", u.email, u.id),
+        UserSort::LastLoginAt => format!("o:{}", offset + limit),
+    }))
 }
 
 #[derive(Default)]

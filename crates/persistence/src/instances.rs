@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::entities::instance_members;
 pub use crate::entities::instances::Model as Instance;
 use crate::entities::instances::{ActiveModel, Column, Entity};
-use crate::{Conflict, Cursor, Page, StoreError, StoreResult, map_unique, now};
+use crate::{Conflict, Page, StoreError, StoreResult, map_unique, now};
 
 /// An instance as one member sees it.
 #[derive(Debug, Clone)]
@@ -94,13 +94,7 @@ pub async fn list_for_account(db: &impl ConnectionTrait, account_id: Uuid, limit
         let role = member.map(|m| parse_role(&m.role)).transpose()?.unwrap_or(Role::Viewer);
         items.push(Membership { instance, role });
     }
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|m| Cursor::encode(&m.instance.slug))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    Ok(Page::from_overfetch(items, limit, total, |m| m.instance.slug.clone()))
 }
 
 /// Changes the name and/or time zone.

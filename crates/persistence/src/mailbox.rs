@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub use crate::entities::mailbox_messages::Model as MailboxMessage;
 use crate::entities::mailbox_messages::{ActiveModel, Column, Entity};
 use crate::outbox::OutboxEmail;
-use crate::{Cursor, Page, StoreResult, now};
+use crate::{Page, StoreResult, now};
 
 /// Delivers an outbox email into the mailbox. Idempotent: one message per outbox row.
 pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, from: &str) -> StoreResult<()> {
@@ -41,14 +41,8 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, to: Option<&str>
     if let Some(after) = after.and_then(|a| a.parse::<Uuid>().ok()) {
         q = q.filter(Column::Id.lt(after));
     }
-    let mut items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list mailbox messages")?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|m| Cursor::encode(&m.id.to_string()))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    let items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list mailbox messages")?;
+    Ok(Page::from_overfetch(items, limit, total, |m| m.id.to_string()))
 }
 
 pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<MailboxMessage>> {

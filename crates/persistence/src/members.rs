@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::entities::{accounts, instance_members, instances};
 use crate::instances::parse_role;
-use crate::{Conflict, Cursor, Page, StoreResult, now};
+use crate::{Conflict, Page, StoreResult, now};
 
 /// A member as the console shows it.
 #[derive(Debug, Clone)]
@@ -55,13 +55,7 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, afte
             items.push(to_member(m, a)?);
         }
     }
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|m| Cursor::encode(&m.email))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    Ok(Page::from_overfetch(items, limit, total, |m| m.email.clone()))
 }
 
 /// One member of an instance.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 pub use crate::entities::outbox_emails::Model as OutboxEmail;
 use crate::entities::outbox_emails::{ActiveModel, Column, Entity};
-use crate::{Cursor, Page, StoreResult, now};
+use crate::{Page, StoreResult, now};
 
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -137,12 +137,6 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, status: Option<&
     if let Some(after) = after.and_then(|a| a.parse::<Uuid>().ok()) {
         q = q.filter(Column::Id.lt(after));
     }
-    let mut items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list emails")?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|e| Cursor::encode(&e.id.to_string()))
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor, total })
+    let items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list emails")?;
+    Ok(Page::from_overfetch(items, limit, total, |e| e.id.to_string()))
 }

@@ -10,6 +10,20 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+impl<T> Page<T> {
+    /// A page from `items` fetched with `limit + 1` rows: the extra row, when present, only says
+    /// that a next page exists, whose cursor is `key` of the last kept item.
+    pub fn from_overfetch(mut items: Vec<T>, limit: u64, total: u64, key: impl Fn(&T) -> String) -> Self {
+        let next_cursor = if items.len() as u64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|last| Cursor::encode(&key(last)))
+        } else {
+            None
+        };
+        Page { items, next_cursor, total }
+    }
+}
+
 /// An opaque cursor: the sort key of the last item of the previous page, base64url-encoded.
 pub struct Cursor;
 
