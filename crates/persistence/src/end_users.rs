@@ -91,6 +91,19 @@ async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> S
         return Ok(None);
     }
     let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    // Counting the hits (up to the cap) is cheap even for a broad search; fetching them is not.
+    let count = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?)",
+            [phrase.clone().into(), ((COUNT_CAP + 1) as i64).into()],
+        ))
+        .await
+        .context("Failed to search users")?;
+    let n: i64 = count.map(|r| r.try_get("", "n")).transpose().context("Failed to read a search count")?.unwrap_or(0);
+    if n as u64 > COUNT_CAP {
+        return Ok(None);
+    }
     let rows = db
         .query_all_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Sqlite,
