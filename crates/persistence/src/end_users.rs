@@ -81,10 +81,13 @@ fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// How a text search runs on SQLite: a selective `q` (at most [`COUNT_CAP`] trigram matches in
-/// the FTS5 index, found once) narrows the rows to those rowids; a broad one scans in sort order,
-/// where matches are dense and the page fills quickly. PostgreSQL's planner makes this choice
-/// itself with its pg_trgm indexes.
+/// A search with at most this many trigram hits is answered from the FTS5 index (SQLite).
+const NARROW_CAP: u64 = 1_000;
+
+/// How a text search runs on SQLite: a selective `q` (at most [`NARROW_CAP`] trigram matches
+/// in the FTS5 index) narrows the rows to those rowids; a broad one scans in sort order, where
+/// matches are dense and the page fills quickly. Counting FTS hits is cheap only while they are
+/// few, hence the small cap. PostgreSQL's planner makes this choice itself with pg_trgm indexes.
 async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> StoreResult<Option<Vec<i64>>> {
     let Some(text) = f.q.as_deref().filter(|t| t.chars().count() >= 3) else { return Ok(None) };
     if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
@@ -96,23 +99,23 @@ async fn sqlite_search_narrowing(db: &impl ConnectionTrait, f: &UserFilter) -> S
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Sqlite,
             "SELECT COUNT(*) AS n FROM (SELECT rowid FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?)",
-            [phrase.clone().into(), ((COUNT_CAP + 1) as i64).into()],
+            [phrase.clone().into(), ((NARROW_CAP + 1) as i64).into()],
         ))
         .await
         .context("Failed to search users")?;
     let n: i64 = count.map(|r| r.try_get("", "n")).transpose().context("Failed to read a search count")?.unwrap_or(0);
-    if n as u64 > COUNT_CAP {
+    if n as u64 > NARROW_CAP {
         return Ok(None);
     }
     let rows = db
         .query_all_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Sqlite,
             "SELECT rowid AS r FROM end_users_search WHERE end_users_search MATCH ? LIMIT ?",
-            [phrase.into(), ((COUNT_CAP + 1) as i64).into()],
+            [phrase.into(), ((NARROW_CAP + 1) as i64).into()],
         ))
         .await
         .context("Failed to search users")?;
-    if rows.len() as u64 > COUNT_CAP {
+    if rows.len() as u64 > NARROW_CAP {
         return Ok(None);
     }
     let ids = rows.iter().map(|r| r.try_get::<i64>("", "r")).collect::<Result<Vec<_>, _>>().context("Failed to read search hits")?;
