@@ -419,6 +419,23 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/instances/{instance}/users/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's active sessions and latest sign-in attempts (20). */
+        get: operations["user_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/users/{id}/block": {
         parameters: {
             query?: never;
@@ -464,6 +481,23 @@ export interface paths {
         put?: never;
         /** Email the user a new verification link (24 hours). */
         post: operations["send_verification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the user out everywhere: every session and token ends now. */
+        post: operations["sign_out_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1269,6 +1303,15 @@ export interface components {
             /** Format: uuid */
             id: string;
         };
+        /** @description A sign-in attempt. */
+        SignInDto: {
+            /** Format: date-time */
+            at: string;
+            ip?: string | null;
+            /** @description `succeeded`, `failed` or `locked`. */
+            outcome: string;
+            user_agent?: string | null;
+        };
         SigningKeyDto: {
             /** @example EdDSA */
             algorithm: string;
@@ -1382,6 +1425,11 @@ export interface components {
              */
             password?: string | null;
         };
+        /** @description A user's active sessions and latest sign-in attempts. */
+        UserActivity: {
+            sessions: components["schemas"]["UserSessionDto"][];
+            sign_ins: components["schemas"]["SignInDto"][];
+        };
         /** @description An end user of the instance. Never carries password data. */
         UserDto: {
             blocked: boolean;
@@ -1429,6 +1477,24 @@ export interface components {
         };
         UserRefreshRequest: {
             refresh_token: string;
+        };
+        /** @description An active session of an end user. */
+        UserSessionDto: {
+            /**
+             * Format: uuid
+             * @description The application the user signed in through.
+             */
+            application_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            ip?: string | null;
+            /** Format: date-time */
+            last_used_at: string;
+            user_agent?: string | null;
         };
         /** @enum {string} */
         UserStatusDto: "active" | "blocked" | "unverified";
@@ -2536,6 +2602,32 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    user_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserActivity"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     block_user: {
         parameters: {
             query?: never;
@@ -2615,6 +2707,32 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+        };
+    };
+    sign_out_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out everywhere. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     unblock_user: {

@@ -1,6 +1,7 @@
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
 import type { InstanceRef } from '../features/applications/model'
+import { EmailsPage } from '../features/emails/EmailsPage'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'
 
 /** The instance loaded by InstanceLayout, as the pages of other areas need it. */
@@ -17,4 +18,9 @@ export function ApplicationsRoute() {
 export function ApplicationDetailRoute() {
   const instance = useInstanceRef()
   return <ApplicationDetailPage key={instance.slug} instance={instance} />
+}
+
+export function EmailsRoute() {
+  const instance = useInstanceRef()
+  return <EmailsPage key={instance.slug} instance={instance} />
 }

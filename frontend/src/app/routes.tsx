@@ -8,7 +8,7 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
-import { ApplicationDetailRoute, ApplicationsRoute } from './instancePages'
+import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -36,6 +36,7 @@ export const routes: RouteObject[] = [
               { path: 'settings', element: <InstanceSettingsPage /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
+              { path: 'emails', element: <EmailsRoute /> },
             ],
           },
           { path: '/profile', element: <ProfilePage /> },

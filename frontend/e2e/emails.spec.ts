@@ -1,0 +1,100 @@
+import { expect, test, type Page } from '@playwright/test'
+
+const shots = 'test-results'
+
+// Shot at viewport size: the AppShell's fixed header and navbar do not survive full-page stitching.
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${shots}/${name}.png` })
+}
+
+test('emails: the verification email of a new user, delivered and read in the mailbox', async ({ page, baseURL }) => {
+  const stamp = Date.now().toString(36)
+  const slug = `mail-${stamp}`
+  const base = baseURL ?? ''
+  const reader = `reader-${stamp}@example.com`
+
+  // Sign up and create an instance.
+  await page.goto('/signup')
+  await page.getByLabel('Name').fill('Margaret Hamilton')
+  await page.getByLabel('Email').fill(`margaret-${stamp}@example.com`)
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
+  await page.getByLabel('Name').fill('Mail test')
+  await page.getByLabel('Slug').fill(slug)
+  await page.getByRole('button', { name: 'Create instance' }).click()
+  await expect(page).toHaveURL(new RegExp(`/i/${slug}$`))
+
+  // A front-end application, created in the console: its client id identifies the public calls.
+  const nav = page.getByRole('navigation', { name: 'Console' })
+  await nav.getByRole('link', { name: 'Applications' }).click()
+  await page.getByRole('button', { name: 'New application' }).first().click()
+  const create = page.getByRole('dialog', { name: 'New application' })
+  await create.getByRole('textbox', { name: 'Name' }).fill('Reader app')
+  await create.getByRole('textbox', { name: 'Origin 1' }).fill('https://reader.example.com')
+  await create.getByRole('button', { name: 'Create application' }).click()
+  await expect(page.getByRole('heading', { name: 'Reader app' })).toBeVisible()
+  const clientId = (await page.locator('main').innerText()).match(/app_[A-Za-z0-9_-]{8,}/)?.[0] ?? ''
+  expect(clientId).not.toBe('')
+
+  // An end user registers through the public API: Steward queues a verification email.
+  const registered = await fetch(`${base}/public/v1/${slug}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': clientId },
+    body: JSON.stringify({ email: reader, password: 'correct horse battery', name: 'Reader' }),
+  })
+  expect(registered.status).toBe(201)
+
+  // Delivery: the email is sent (the page refreshes itself while it is queued).
+  await nav.getByRole('link', { name: 'Emails' }).click()
+  await expect(page).toHaveURL(new RegExp(`/i/${slug}/emails$`))
+  await expect(page.getByRole('heading', { name: 'Emails', exact: true })).toBeVisible()
+  const row = page.getByRole('row').filter({ hasText: reader })
+  await expect(row).toContainText('Email verification')
+  await expect(row).toContainText('Verify your email for Mail test')
+  await expect(row.getByText('Sent', { exact: true })).toBeVisible({ timeout: 15_000 })
+  await expect(page.getByText('Showing 1 of 1')).toBeVisible()
+  // The owner may retry, but only failed emails offer it.
+  await expect(row.getByRole('button', { name: /Retry/ })).toHaveCount(0)
+  await shot(page, '20-emails-delivery')
+
+  // The status filter goes through the API (and into the URL).
+  await page.getByText('Failed', { exact: true }).click()
+  await expect(page).toHaveURL(/status=failed/)
+  await expect(page.getByText('No emails with this status')).toBeVisible()
+  await page.getByText('All', { exact: true }).click()
+  await expect(row).toBeVisible()
+
+  // Mailbox: the captured message, rendered in a sandboxed frame.
+  await page.getByRole('tab', { name: 'Mailbox' }).click()
+  await expect(page).toHaveURL(/tab=mailbox/)
+  await expect(page.getByText('When no SMTP server is configured')).toBeVisible()
+  await page.getByRole('searchbox', { name: 'To' }).fill(reader)
+  await page.getByRole('button', { name: /Verify your email for Mail test/ }).click()
+  const article = page.getByRole('article', { name: 'Message: Verify your email for Mail test' })
+  await expect(article.getByRole('heading', { name: 'Verify your email for Mail test' })).toBeVisible()
+  await expect(article).toContainText(reader)
+  const iframe = article.locator('iframe')
+  await expect(iframe).toHaveAttribute('sandbox', '')
+  const body = page.frameLocator('iframe[title^="HTML body of"]')
+  await expect(body.getByText('Hello Reader,')).toBeVisible()
+  const link = body.getByRole('link', { name: 'Verify email' })
+  await expect(link).toHaveAttribute('href', new RegExp(`/account/verify-email\\?instance=${slug}&token=`))
+  // Let the earlier toasts go: they would hide the message in the screenshot.
+  await expect(page.getByText('Application “Reader app” created')).toHaveCount(0, { timeout: 15_000 })
+  await shot(page, '21-emails-mailbox-html')
+
+  // The plain-text part.
+  await article.getByRole('switch', { name: 'Plain text' }).click()
+  await expect(iframe).toHaveCount(0)
+  await expect(article.getByLabel('Plain text body')).toContainText(`/account/verify-email?instance=${slug}&token=`)
+  await shot(page, '22-emails-mailbox-text')
+
+  // A deep link to the message survives a reload.
+  await page.reload()
+  await expect(page.getByRole('article', { name: 'Message: Verify your email for Mail test' })).toBeVisible()
+
+  // A filter for another address finds nothing.
+  await page.getByRole('searchbox', { name: 'To' }).fill(`nobody-${stamp}@example.com`)
+  await expect(page.getByText(`No messages to nobody-${stamp}@example.com`)).toBeVisible()
+})

@@ -1,0 +1,81 @@
+import { Box, Code, Group, Paper, Stack, Switch, Text, Title } from '@mantine/core'
+import { useState, type ReactNode } from 'react'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { useMailboxMessage } from './api'
+import { formatDateTime, type InstanceRef, type MailboxMessage } from './model'
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Group gap="xs" wrap="nowrap" align="baseline">
+      <Text size="sm" c="dimmed" w={72} style={{ flexShrink: 0 }}>
+        {label}
+      </Text>
+      <Text size="sm" style={{ wordBreak: 'break-all' }}>
+        {children}
+      </Text>
+    </Group>
+  )
+}
+
+/**
+ * The HTML body in an iframe with every sandbox restriction on (`sandbox=""`): no scripts, no
+ * forms, no popups, no access to the console's origin or its session.
+ */
+export function SandboxedHtml({ html, title }: { html: string; title: string }) {
+  return (
+    <iframe
+      title={title}
+      sandbox=""
+      srcDoc={html}
+      referrerPolicy="no-referrer"
+      style={{ width: '100%', height: 480, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8, background: 'white' }}
+    />
+  )
+}
+
+export function MessageReader({ instance, id, fromList }: { instance: InstanceRef; id: string; fromList?: MailboxMessage }) {
+  const message = useMailboxMessage(instance.slug, id, fromList)
+  const [plain, setPlain] = useState(false)
+  const m = message.data
+
+  if (message.isError) {
+    return <ErrorAlert error={message.error} title="Could not load the message" onRetry={() => message.refetch()} />
+  }
+  if (!m) {
+    return (
+      <Text c="dimmed" size="sm" role="status">
+        Loading the message…
+      </Text>
+    )
+  }
+  const showText = plain || !m.html
+  return (
+    <Stack gap="sm" component="article" aria-label={`Message: ${m.subject}`}>
+      <Title order={2} fz="h4">
+        {m.subject || '(no subject)'}
+      </Title>
+      <Stack gap={2}>
+        <Field label="From">{m.from}</Field>
+        <Field label="To">{m.to}</Field>
+        <Field label="Received">{formatDateTime(m.received_at, instance.timeZone)}</Field>
+      </Stack>
+      <Switch
+        label="Plain text"
+        checked={showText}
+        disabled={!m.html}
+        onChange={(e) => setPlain(e.currentTarget.checked)}
+      />
+      {showText ? (
+        <Paper withBorder radius="md" p="md" bg="white">
+          <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', background: 'transparent', padding: 0 }} aria-label="Plain text body">
+            {m.text || '(empty)'}
+          </Code>
+        </Paper>
+      ) : (
+        <Box>
+          <SandboxedHtml html={m.html} title={`HTML body of “${m.subject}”`} />
+        </Box>
+      )}
+    </Stack>
+  )
+}
