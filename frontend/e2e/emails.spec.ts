@@ -43,7 +43,7 @@ test('emails: the verification email of a new user, delivered and read in the ma
     headers: { 'content-type': 'application/json', 'x-client-id': clientId },
     body: JSON.stringify({ email: reader, password: 'correct horse battery', name: 'Reader' }),
   })
-  expect(registered.status).toBe(201)
+  expect(registered.status).toBe(202)
 
   // Delivery: the email is sent (the page refreshes itself while it is queued).
   await nav.getByRole('link', { name: 'Emails' }).click()

@@ -704,7 +704,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register an end user with email and password. */
+        /**
+         * Register an end user with email and password.
+         * @description Answers 202 whether or not the email is already registered, so the answer reveals nothing:
+         *     a new user gets a verification email; the owner of an existing account gets a notice that
+         *     someone tried to sign up with their address. The user signs in once verified (or at once,
+         *     if the instance does not require verification).
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -1244,6 +1250,13 @@ export interface components {
              * @description 8 to 256 characters.
              */
             password: string;
+        };
+        /** @description The answer to a registration, the same whether or not the email was already registered. */
+        RegistrationAccepted: {
+            /** @description The (normalised) email the message went to. */
+            email: string;
+            /** @description `verification_sent`. */
+            status: string;
         };
         /** @description A refused row of an import. */
         RejectedRow: {
@@ -3050,17 +3063,16 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserDto"];
+                    "application/json": components["schemas"]["RegistrationAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -142,17 +142,30 @@ fn blocked() -> ApiError {
     ApiError::forbidden("This account is blocked. Contact the application's support.").with_code("user_blocked")
 }
 
+/// The answer to a registration, the same whether or not the email was already registered.
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationAccepted {
+    /// `verification_sent`.
+    pub status: &'static str,
+    /// The (normalised) email the message went to.
+    pub email: String,
+}
+
 /// Register an end user with email and password.
+///
+/// Answers 202 whether or not the email is already registered, so the answer reveals nothing:
+/// a new user gets a verification email; the owner of an existing account gets a notice that
+/// someone tried to sign up with their address. The user signs in once verified (or at once,
+/// if the instance does not require verification).
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = RegisterRequest,
     responses(
-        (status = 201, body = UserDto),
+        (status = 202, body = RegistrationAccepted),
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
-        (status = 409, response = crate::problem::ConflictResponse),
         (status = 422, response = crate::problem::ValidationFailed),
     )
 )]
@@ -172,13 +185,25 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
         send_invitation: None,
     };
     let new = service::parse_create(&state, request, "password").await?;
+    let email = new.email.clone();
     let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin a transaction")))?;
-    let user = end_users::create(&txn, caller.instance.id, new).await?;
-    emails::queue_link(&state, &txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
-    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
+    match end_users::create(&txn, caller.instance.id, new).await {
+        Ok(user) => {
+            emails::queue_link(&state, &txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
+            txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
+            tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
+        }
+        Err(steward_persistence::StoreError::Conflict(steward_persistence::Conflict::EmailTaken)) => {
+            drop(txn);
+            if let Some(existing) = end_users::by_email(&state.db, caller.instance.id, &email).await? {
+                let change = "Someone tried to create an account with this email address. If it was you, sign in, or reset your password if you forgot it";
+                emails::queue_notice(&state.db, &caller.instance, &existing, &existing.email, change).await?;
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     state.mail_wakeup.notify_one();
-    tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
-    Ok(HttpResponse::Created().json(UserDto::from(user)))
+    Ok(HttpResponse::Accepted().json(RegistrationAccepted { status: "verification_sent", email }))
 }
 
 /// Sign an end user in with email and password.
