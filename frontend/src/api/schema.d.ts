@@ -708,8 +708,8 @@ export interface paths {
          * Register an end user with email and password.
          * @description Answers 202 whether or not the email is already registered, so the answer reveals nothing:
          *     a new user gets a verification email; the owner of an existing account gets a notice that
-         *     someone tried to sign up with their address. The user signs in once verified (or at once,
-         *     if the instance does not require verification).
+         *     someone tried to sign up with their address. A new user can sign in at once; their email
+         *     stays unverified until they follow the link.
          */
         post: operations["register"];
         delete?: never;

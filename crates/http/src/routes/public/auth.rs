@@ -155,8 +155,8 @@ pub struct RegistrationAccepted {
 ///
 /// Answers 202 whether or not the email is already registered, so the answer reveals nothing:
 /// a new user gets a verification email; the owner of an existing account gets a notice that
-/// someone tried to sign up with their address. The user signs in once verified (or at once,
-/// if the instance does not require verification).
+/// someone tried to sign up with their address. A new user can sign in at once; their email
+/// stays unverified until they follow the link.
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
