@@ -3,6 +3,8 @@ import { ApplicationsPage } from '../features/applications/ApplicationsPage'
 import type { InstanceRef } from '../features/applications/model'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'
+import { UserDetailPage } from '../features/users/UserDetailPage'
+import { UsersPage } from '../features/users/UsersPage'
 
 /** The instance loaded by InstanceLayout, as the pages of other areas need it. */
 function useInstanceRef(): InstanceRef {
@@ -23,4 +25,14 @@ export function ApplicationDetailRoute() {
 export function EmailsRoute() {
   const instance = useInstanceRef()
   return <EmailsPage key={instance.slug} instance={instance} />
+}
+
+export function UsersRoute() {
+  const instance = useInstanceRef()
+  return <UsersPage key={instance.slug} instance={instance} />
+}
+
+export function UserDetailRoute() {
+  const instance = useInstanceRef()
+  return <UserDetailPage key={instance.slug} instance={instance} />
 }

@@ -8,7 +8,7 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
-import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute } from './instancePages'
+import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute, UserDetailRoute, UsersRoute } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -36,6 +36,8 @@ export const routes: RouteObject[] = [
               { path: 'settings', element: <InstanceSettingsPage /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
+              { path: 'users', element: <UsersRoute /> },
+              { path: 'users/:id', element: <UserDetailRoute /> },
               { path: 'emails', element: <EmailsRoute /> },
             ],
           },

@@ -1,0 +1,120 @@
+import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { IconLock, IconLockOpen } from '@tabler/icons-react'
+import { useNavigate } from 'react-router'
+import { notifyError, notifySuccess } from '../../lib/forms'
+import { useDeleteUser, useSetBlocked } from './api'
+import { displayName, type User } from './model'
+
+/** Block or unblock, after a confirmation. */
+export function BlockButton({ slug, user }: { slug: string; user: User }) {
+  const [opened, { open, close }] = useDisclosure(false)
+  const setBlocked = useSetBlocked(slug, user.id)
+  const blocking = !user.blocked
+  const who = displayName(user)
+
+  const confirm = () =>
+    setBlocked.mutate(blocking, {
+      onSuccess: () => {
+        notifySuccess(blocking ? `${who} is blocked` : `${who} is unblocked`)
+        close()
+      },
+      onError: (error) => {
+        notifyError(error, blocking ? 'Could not block the user' : 'Could not unblock the user')
+        close()
+      },
+    })
+
+  return (
+    <>
+      <Button
+        variant={blocking ? 'outline' : 'light'}
+        color={blocking ? 'red' : 'teal'}
+        leftSection={blocking ? <IconLock size={16} aria-hidden /> : <IconLockOpen size={16} aria-hidden />}
+        onClick={open}
+      >
+        {blocking ? 'Block user' : 'Unblock user'}
+      </Button>
+      <Modal
+        opened={opened}
+        onClose={() => !setBlocked.isPending && close()}
+        title={blocking ? 'Block user' : 'Unblock user'}
+        centered
+      >
+        <Stack>
+          <Text size="sm">
+            {blocking ? (
+              <>
+                Block <b>{user.email}</b>? The public API refuses them, and their sessions and tokens stop working at once.
+              </>
+            ) : (
+              <>
+                Unblock <b>{user.email}</b>? They can sign in again.
+              </>
+            )}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close} disabled={setBlocked.isPending}>
+              Cancel
+            </Button>
+            <Button color={blocking ? 'red' : 'teal'} onClick={confirm} loading={setBlocked.isPending}>
+              {blocking ? 'Block' : 'Unblock'}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  )
+}
+
+export function DeleteUser({ slug, user }: { slug: string; user: User }) {
+  const [opened, { open, close }] = useDisclosure(false)
+  const remove = useDeleteUser(slug, user.id)
+  const navigate = useNavigate()
+
+  const confirm = () =>
+    remove.mutate(undefined, {
+      onSuccess: () => {
+        notifySuccess(`User ${user.email} deleted`)
+        navigate(`/i/${slug}/users`, { replace: true })
+      },
+      onError: (error) => {
+        notifyError(error, 'Could not delete the user')
+        close()
+      },
+    })
+
+  return (
+    <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="user-danger-heading" style={{ borderColor: 'var(--mantine-color-red-4)' }}>
+      <Title order={2} fz="h4" c="red.7" id="user-danger-heading">
+        Danger zone
+      </Title>
+      <Group justify="space-between" mt="sm" wrap="wrap">
+        <div>
+          <Text fw={500}>Delete this user</Text>
+          <Text c="dimmed" size="sm">
+            Their account, sessions and tokens are removed at once. This cannot be undone.
+          </Text>
+        </div>
+        <Button color="red" variant="outline" onClick={open}>
+          Delete user
+        </Button>
+      </Group>
+      <Modal opened={opened} onClose={() => !remove.isPending && close()} title="Delete user" centered>
+        <Stack>
+          <Text size="sm">
+            Delete <b>{user.email}</b> permanently? They will no longer be able to sign in.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close} disabled={remove.isPending}>
+              Cancel
+            </Button>
+            <Button color="red" onClick={confirm} loading={remove.isPending}>
+              Delete permanently
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Paper>
+  )
+}

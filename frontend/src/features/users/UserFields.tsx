@@ -1,0 +1,83 @@
+import { PasswordInput, SimpleGrid, Switch, Textarea, TextInput } from '@mantine/core'
+import type { UseFormReturnType } from '@mantine/form'
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../lib/validation'
+import type { UserFormValues } from './model'
+
+/** The inputs shared by "Add user" and the user's page. */
+export function UserFields({
+  form,
+  mode,
+  disabled = false,
+  hasPassword = false,
+}: {
+  form: UseFormReturnType<UserFormValues>
+  mode: 'create' | 'edit'
+  disabled?: boolean
+  hasPassword?: boolean
+}) {
+  const values = form.getValues()
+  const defaultName = [values.given_name.trim(), values.family_name.trim()].filter(Boolean).join(' ')
+  return (
+    <>
+      <TextInput
+        label="Email"
+        type="email"
+        required
+        autoComplete="off"
+        disabled={disabled}
+        data-autofocus={mode === 'create' || undefined}
+        {...form.getInputProps('email')}
+      />
+      <SimpleGrid cols={{ base: 1, xs: 2 }}>
+        <TextInput label="Given name" autoComplete="off" disabled={disabled} {...form.getInputProps('given_name')} />
+        <TextInput label="Family name" autoComplete="off" disabled={disabled} {...form.getInputProps('family_name')} />
+      </SimpleGrid>
+      <TextInput
+        label="Display name"
+        description={mode === 'create' ? 'Defaults to the given and family names.' : undefined}
+        placeholder={defaultName || undefined}
+        autoComplete="off"
+        disabled={disabled}
+        {...form.getInputProps('name')}
+      />
+      {!disabled && (
+        <PasswordInput
+          label={mode === 'create' ? 'Password' : 'New password'}
+          description={
+            mode === 'create'
+              ? `Optional, ${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Without one the user cannot sign in until a password is set.`
+              : `${hasPassword ? 'Leave empty to keep the current password.' : 'The user has no password yet.'} Setting one ends the user's sessions.`
+          }
+          autoComplete="new-password"
+          {...form.getInputProps('password')}
+        />
+      )}
+      <Switch
+        label="Email verified"
+        description="Unverified users may be asked to confirm their address before signing in."
+        disabled={disabled}
+        {...form.getInputProps('email_verified', { type: 'checkbox' })}
+      />
+      {mode === 'create' && (
+        <Switch
+          label="Blocked"
+          description="A blocked user is refused by the public API."
+          disabled={disabled}
+          {...form.getInputProps('blocked', { type: 'checkbox' })}
+        />
+      )}
+      <Textarea
+        label="Metadata"
+        description="A JSON object kept for your application (at most 16 KiB)."
+        placeholder={'{\n  "plan": "pro"\n}'}
+        autosize
+        minRows={3}
+        maxRows={14}
+        spellCheck={false}
+        disabled={disabled}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 'var(--mantine-font-size-sm)' } }}
+        {...form.getInputProps('metadata')}
+      />
+    </>
+  )
+}

@@ -1,0 +1,115 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, unwrap, type Schemas } from '../../api/client'
+import { listQuery, type User, type UserFilters } from './model'
+
+export const userKeys = {
+  all: (slug: string) => ['users', slug] as const,
+  lists: (slug: string) => [...userKeys.all(slug), 'list'] as const,
+  list: (slug: string, filters: UserFilters, cursor: string | null) => [...userKeys.lists(slug), filters, cursor] as const,
+  detail: (slug: string, id: string) => [...userKeys.all(slug), 'detail', id] as const,
+}
+
+export const PAGE_SIZE = 50
+
+/** One page of users matching `filters`, starting at `cursor` (the previous page stays shown while the next loads). */
+export function useUsers(slug: string, filters: UserFilters, cursor: string | null, timeZone: string) {
+  return useQuery({
+    queryKey: userKeys.list(slug, filters, cursor),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/instances/{instance}/users', {
+          params: {
+            path: { instance: slug },
+            query: { ...listQuery(filters, timeZone), limit: String(PAGE_SIZE), cursor: cursor ?? undefined },
+          },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  })
+}
+
+export function useUser(slug: string, id: string) {
+  return useQuery({
+    queryKey: userKeys.detail(slug, id),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/users/{id}', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+type Metadata = Schemas['CreateUserRequest']['metadata']
+
+export interface CreateUserInput {
+  email: string
+  given_name?: string
+  family_name?: string
+  name?: string
+  password?: string
+  email_verified?: boolean
+  blocked?: boolean
+  metadata?: Record<string, unknown>
+}
+
+export type UpdateUserInput = Partial<Omit<CreateUserInput, 'blocked'>>
+
+export function useCreateUser(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ metadata, ...rest }: CreateUserInput) =>
+      unwrap(
+        api.POST('/api/v1/instances/{instance}/users', {
+          params: { path: { instance: slug } },
+          body: { ...rest, metadata: metadata as Metadata },
+        }),
+      ),
+    onSuccess: (user) => {
+      queryClient.setQueryData(userKeys.detail(slug, user.id), user)
+      return queryClient.invalidateQueries({ queryKey: userKeys.lists(slug) })
+    },
+  })
+}
+
+function useSaveUser(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return (user: User) => {
+    queryClient.setQueryData(userKeys.detail(slug, id), user)
+    return queryClient.invalidateQueries({ queryKey: userKeys.lists(slug) })
+  }
+}
+
+export function useUpdateUser(slug: string, id: string) {
+  const onSaved = useSaveUser(slug, id)
+  return useMutation({
+    mutationFn: ({ metadata, ...rest }: UpdateUserInput) =>
+      unwrap(
+        api.PATCH('/api/v1/instances/{instance}/users/{id}', {
+          params: { path: { instance: slug, id } },
+          body: { ...rest, ...(metadata === undefined ? {} : { metadata: metadata as Metadata }) },
+        }),
+      ),
+    onSuccess: onSaved,
+  })
+}
+
+/** Blocks (`true`) or unblocks (`false`) the user; blocking ends their sessions and tokens. */
+export function useSetBlocked(slug: string, id: string) {
+  const onSaved = useSaveUser(slug, id)
+  return useMutation({
+    mutationFn: (blocked: boolean) =>
+      unwrap(
+        blocked
+          ? api.POST('/api/v1/instances/{instance}/users/{id}/block', { params: { path: { instance: slug, id } } })
+          : api.POST('/api/v1/instances/{instance}/users/{id}/unblock', { params: { path: { instance: slug, id } } }),
+      ),
+    onSuccess: onSaved,
+  })
+}
+
+export function useDeleteUser(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/api/v1/instances/{instance}/users/{id}', { params: { path: { instance: slug, id } } })),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: userKeys.detail(slug, id) })
+      return queryClient.invalidateQueries({ queryKey: userKeys.lists(slug) })
+    },
+  })
+}

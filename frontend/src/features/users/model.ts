@@ -1,0 +1,211 @@
+import type { Schemas } from '../../api/client'
+import { validateEmail, validatePassword } from '../../lib/validation'
+
+export type Role = Schemas['RoleDto']
+export type User = Schemas['UserDto']
+export type UserList = Schemas['UserList']
+export type UserStatus = Schemas['UserStatusDto']
+
+/** What the users pages need to know about the instance they are under. */
+export interface InstanceRef {
+  slug: string
+  role: Role
+  timeZone: string
+}
+
+/** What a caller with `role` may do — mirrors the server's policy to hide what would be refused. */
+export const can = {
+  manageUsers: (role: Role) => role !== 'viewer',
+}
+
+export const STATUSES: UserStatus[] = ['active', 'blocked', 'unverified']
+export const STATUS_LABELS: Record<UserStatus, string> = { active: 'Active', blocked: 'Blocked', unverified: 'Unverified' }
+export const STATUS_COLORS: Record<UserStatus, string> = { active: 'teal', blocked: 'red', unverified: 'yellow' }
+
+export type SortField = 'created_at' | 'email' | 'last_login_at'
+export const SORTS: { value: SortField; label: string }[] = [
+  { value: 'created_at', label: 'Created' },
+  { value: 'email', label: 'Email' },
+  { value: 'last_login_at', label: 'Last sign-in' },
+]
+export type SortOrder = 'asc' | 'desc'
+
+/** The list's filters as they sit in the URL (`?q=&status=&provider=&from=&to=&sort=&order=`). */
+export interface UserFilters {
+  q: string
+  status: UserStatus | null
+  provider: string | null
+  /** Calendar days (YYYY-MM-DD) in the instance's time zone; `to` is inclusive. */
+  from: string | null
+  to: string | null
+  sort: SortField
+  order: SortOrder
+}
+
+export const DEFAULT_FILTERS: UserFilters = {
+  q: '',
+  status: null,
+  provider: null,
+  from: null,
+  to: null,
+  sort: 'created_at',
+  order: 'desc',
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+function isDay(value: string | null): value is string {
+  return value !== null && DAY.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
+}
+
+/** Reads the filters from the query string, ignoring values the server would refuse. */
+export function filtersFromParams(params: URLSearchParams): UserFilters {
+  const status = params.get('status')
+  const sort = params.get('sort')
+  const from = params.get('from')
+  const to = params.get('to')
+  return {
+    q: params.get('q') ?? '',
+    status: STATUSES.find((s) => s === status) ?? null,
+    provider: params.get('provider') || null,
+    from: isDay(from) ? from : null,
+    to: isDay(to) ? to : null,
+    sort: SORTS.find((s) => s.value === sort)?.value ?? 'created_at',
+    order: params.get('order') === 'asc' ? 'asc' : 'desc',
+  }
+}
+
+/** The filters' query-string entries (defaults are left out: `null` removes the key). */
+export function filtersToParams(filters: Partial<UserFilters>): Record<string, string | null> {
+  const out: Record<string, string | null> = {}
+  if ('q' in filters) out.q = filters.q?.trim() || null
+  if ('status' in filters) out.status = filters.status ?? null
+  if ('provider' in filters) out.provider = filters.provider ?? null
+  if ('from' in filters) out.from = filters.from ?? null
+  if ('to' in filters) out.to = filters.to ?? null
+  if ('sort' in filters) out.sort = filters.sort && filters.sort !== 'created_at' ? filters.sort : null
+  if ('order' in filters) out.order = filters.order === 'asc' ? 'asc' : null
+  return out
+}
+
+export function hasFilters(f: UserFilters): boolean {
+  return Boolean(f.q.trim() || f.status || f.provider || f.from || f.to)
+}
+
+/** Milliseconds `timeZone` is ahead of UTC at the instant `utcMs`. */
+function zoneOffset(utcMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(utcMs))
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0)
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'))
+  return asUtc - Math.floor(utcMs / 1000) * 1000
+}
+
+/**
+ * The instant a calendar day starts in `timeZone`, as RFC 3339 (UTC): `2026-11-28` in
+ * Europe/Athens → `2026-11-27T22:00:00.000Z`. `plusDays` moves to a later day first.
+ */
+export function startOfDay(day: string, timeZone: string, plusDays = 0): string {
+  const [y, m, d] = day.split('-').map(Number)
+  const guess = Date.UTC(y, m - 1, d + plusDays)
+  try {
+    const first = guess - zoneOffset(guess, timeZone)
+    const second = guess - zoneOffset(first, timeZone)
+    return new Date(second).toISOString()
+  } catch {
+    return new Date(guess).toISOString()
+  }
+}
+
+/** The query the list endpoint takes for these filters (dates turned into instants). */
+export function listQuery(filters: UserFilters, timeZone: string) {
+  return {
+    q: filters.q.trim() || undefined,
+    status: filters.status ?? undefined,
+    provider: filters.provider ?? undefined,
+    created_from: filters.from ? startOfDay(filters.from, timeZone) : undefined,
+    // The "to" day is inclusive: created before the next day starts.
+    created_to: filters.to ? startOfDay(filters.to, timeZone, 1) : undefined,
+    sort: filters.sort,
+    order: filters.order,
+  }
+}
+
+export const METADATA_MAX_BYTES = 16 * 1024
+
+/** Parses the metadata editor's text: empty is `{}`; anything but a JSON object is refused. */
+export function parseMetadata(text: string): { value: Record<string, unknown> } | { error: string } {
+  if (!text.trim()) return { value: {} }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (e) {
+    return { error: `Not valid JSON: ${e instanceof Error ? e.message : 'syntax error'}` }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { error: 'Metadata must be a JSON object, like {"plan": "pro"}.' }
+  }
+  if (new TextEncoder().encode(JSON.stringify(parsed)).length > METADATA_MAX_BYTES) {
+    return { error: 'Metadata must be at most 16 KiB.' }
+  }
+  return { value: parsed as Record<string, unknown> }
+}
+
+export function validateMetadata(text: string): string | null {
+  const result = parseMetadata(text)
+  return 'error' in result ? result.error : null
+}
+
+export function formatMetadata(metadata: unknown): string {
+  if (!metadata || (typeof metadata === 'object' && Object.keys(metadata).length === 0)) return ''
+  return JSON.stringify(metadata, null, 2)
+}
+
+export function displayName(user: Pick<User, 'name' | 'given_name' | 'family_name' | 'email'>): string {
+  return user.name.trim() || [user.given_name, user.family_name].filter(Boolean).join(' ').trim() || user.email
+}
+
+export function formatCount(total: number, capped: boolean): string {
+  const n = new Intl.NumberFormat().format(total)
+  if (capped) return `${n}+ users`
+  return total === 1 ? '1 user' : `${n} users`
+}
+
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  try {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d)
+  } catch {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+  }
+}
+
+/** The fields of "Add user" and of the user's page. */
+export interface UserFormValues {
+  email: string
+  given_name: string
+  family_name: string
+  name: string
+  password: string
+  email_verified: boolean
+  blocked: boolean
+  metadata: string
+  [key: string]: unknown
+}
+
+/** Client-side checks (the server stays the authority and answers beside the same fields). */
+export const userFormValidation = {
+  email: validateEmail,
+  password: (value: string) => (value ? validatePassword(value) : null),
+  metadata: validateMetadata,
+}

@@ -1,0 +1,228 @@
+import { screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { jsonResponse, renderPage, renderRoutes } from '../../test/render'
+import { CreateUserModal } from './CreateUserModal'
+import { filtersFromParams, listQuery, startOfDay, type Role } from './model'
+import { UserDetailPage } from './UserDetailPage'
+import { UsersPage } from './UsersPage'
+
+const ada = {
+  id: 'u1',
+  email: 'ada@example.com',
+  email_verified: true,
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  name: 'Ada Lovelace',
+  blocked: false,
+  status: 'active',
+  provider: 'password',
+  has_password: true,
+  metadata: {},
+  created_at: '2026-11-01T10:00:00Z',
+  updated_at: '2026-11-01T10:00:00Z',
+  last_login_at: null,
+}
+
+function urlOf(input: RequestInfo | URL): URL {
+  return new URL(input instanceof Request ? input.url : String(input))
+}
+
+function listResponse(total = 1234) {
+  return jsonResponse({ items: [ada], next_cursor: 'c2', total, total_capped: false })
+}
+
+describe('CreateUserModal', () => {
+  it("shows the server's email_taken beside the email field", async () => {
+    const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+      expect(urlOf(input).pathname).toBe('/api/v1/instances/shop/users')
+      return jsonResponse(
+        {
+          type: 'urn:steward:problem:email_taken',
+          title: 'Conflict',
+          status: 409,
+          code: 'email_taken',
+          detail: 'An account with this email already exists.',
+          errors: [{ field: 'email', code: 'email_taken', message: 'An account with this email already exists.' }],
+        },
+        409,
+      )
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
+    const user = userEvent.setup()
+
+    const email = await screen.findByRole('textbox', { name: 'Email' })
+    await user.type(email, 'ada@example.com')
+    await user.type(screen.getByRole('textbox', { name: 'Given name' }), 'Ada')
+    await user.type(screen.getByRole('textbox', { name: 'Metadata' }), '{{"plan": "pro"}')
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))
+    const sent = (await (fetchMock.mock.calls[0][0] as Request).json()) as Record<string, unknown>
+    expect(sent).toEqual({ email: 'ada@example.com', given_name: 'Ada', email_verified: false, blocked: false, metadata: { plan: 'pro' } })
+
+    await waitFor(() => expect(email).toHaveAttribute('aria-invalid', 'true'))
+    expect(email).toHaveAccessibleDescription('An account with this email already exists.')
+    // Placed beside the field: no extra banner.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument()
+  })
+
+  it('catches invalid metadata JSON before sending', async () => {
+    const fetchMock = vi.fn()
+    vi.stubGlobal('fetch', fetchMock)
+    renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
+    const user = userEvent.setup()
+
+    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'ada@example.com')
+    const metadata = screen.getByRole('textbox', { name: 'Metadata' })
+    await user.type(metadata, '{{"plan": pro}')
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+    await waitFor(() => expect(metadata).toHaveAttribute('aria-invalid', 'true'))
+    expect(metadata).toHaveAccessibleDescription(/Not valid JSON/)
+
+    // Valid JSON, but not an object.
+    await user.clear(metadata)
+    await user.type(metadata, '[[1, 2]')
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+    await waitFor(() => expect(metadata).toHaveAccessibleDescription(/must be a JSON object/))
+    expect(fetchMock).not.toHaveBeenCalled()
+  })
+})
+
+describe('UsersPage', () => {
+  function renderAs(role: Role, path = '/i/shop/users') {
+    const fetchMock = vi.fn(async () => listResponse())
+    vi.stubGlobal('fetch', fetchMock)
+    const utils = renderPage(<UsersPage instance={{ slug: 'shop', role, timeZone: 'Europe/Athens' }} />, path)
+    return { ...utils, fetchMock }
+  }
+
+  function lastQuery(fetchMock: ReturnType<typeof vi.fn>): URLSearchParams {
+    const calls = fetchMock.mock.calls as unknown as [RequestInfo][]
+    return urlOf(calls[calls.length - 1][0]).searchParams
+  }
+
+  it('reads the filters from the URL and sends them', async () => {
+    const { fetchMock } = renderAs('developer', '/i/shop/users?q=ada&status=blocked&provider=password&from=2026-11-01&to=2026-11-30&sort=email&order=asc')
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+    expect(screen.getByTestId('users-total')).toHaveTextContent('1,234 users')
+
+    const q = lastQuery(fetchMock)
+    expect(q.get('q')).toBe('ada')
+    expect(q.get('status')).toBe('blocked')
+    expect(q.get('provider')).toBe('password')
+    // Days in the instance's time zone (Athens: UTC+2 in winter); "to" is inclusive.
+    expect(q.get('created_from')).toBe('2026-10-31T22:00:00.000Z')
+    expect(q.get('created_to')).toBe('2026-11-30T22:00:00.000Z')
+    expect(q.get('sort')).toBe('email')
+    expect(q.get('order')).toBe('asc')
+    expect(q.get('limit')).toBe('50')
+
+    expect(screen.getByRole('textbox', { name: 'Search' })).toHaveValue('ada')
+    expect(screen.getByRole('combobox', { name: 'Status' })).toHaveValue('Blocked')
+    expect(screen.getByRole('combobox', { name: 'Sort by' })).toHaveValue('Email')
+    expect(screen.getByRole('button', { name: 'Switch to descending order' })).toBeInTheDocument()
+  })
+
+  it('writes the filters to the URL (the search after a pause in typing)', async () => {
+    const { fetchMock, router } = renderAs('developer')
+    const user = userEvent.setup()
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+
+    await user.click(screen.getByRole('combobox', { name: 'Status' }))
+    await user.click(await screen.findByRole('option', { name: 'Unverified', hidden: true }))
+    await waitFor(() => expect(router.state.location.search).toBe('?status=unverified'))
+    await waitFor(() => expect(lastQuery(fetchMock).get('status')).toBe('unverified'))
+
+    await user.type(screen.getByRole('textbox', { name: 'Search' }), 'lovelace')
+    // Not once per keystroke: one write when typing stops.
+    expect(router.state.location.search).not.toContain('q=')
+    await waitFor(() => expect(new URLSearchParams(router.state.location.search).get('q')).toBe('lovelace'))
+    await waitFor(() => expect(lastQuery(fetchMock).get('q')).toBe('lovelace'))
+    const searched = (fetchMock.mock.calls as unknown as [RequestInfo][]).filter(([r]) => urlOf(r).searchParams.has('q'))
+    expect(searched).toHaveLength(1)
+
+    await user.click(screen.getByRole('button', { name: 'Switch to ascending order' }))
+    await waitFor(() => expect(new URLSearchParams(router.state.location.search).get('order')).toBe('asc'))
+
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }))
+    await waitFor(() => expect(router.state.location.search).toBe('?order=asc'))
+    expect(screen.getByRole('textbox', { name: 'Search' })).toHaveValue('')
+  })
+
+  it('pages with the cursor and back', async () => {
+    const { fetchMock } = renderAs('viewer')
+    const user = userEvent.setup()
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Previous' })).toBeDisabled()
+    await user.click(screen.getByRole('button', { name: 'Next' }))
+    await waitFor(() => expect(lastQuery(fetchMock).get('cursor')).toBe('c2'))
+    expect(await screen.findByText('Page 2')).toBeInTheDocument()
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Previous' })).toBeEnabled())
+    await user.click(screen.getByRole('button', { name: 'Previous' }))
+    await waitFor(() => expect(screen.queryByText('Page 2')).not.toBeInTheDocument())
+  })
+
+  it('shows viewers no "Add user"', async () => {
+    renderAs('viewer')
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Add user' })).not.toBeInTheDocument()
+  })
+
+  it('lets developers add users', async () => {
+    renderAs('developer')
+    expect(await screen.findByRole('button', { name: 'Add user' })).toBeInTheDocument()
+  })
+})
+
+describe('UserDetailPage', () => {
+  function renderDetail(role: Role) {
+    const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+      const url = urlOf(input)
+      if (url.pathname.endsWith('/block')) return jsonResponse({ ...ada, blocked: true, status: 'blocked', updated_at: '2026-11-02T00:00:00Z' })
+      return jsonResponse(ada)
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    renderRoutes([{ path: '/i/:slug/users/:id', element: <UserDetailPage instance={{ slug: 'shop', role, timeZone: 'UTC' }} /> }], '/i/shop/users/u1')
+    return fetchMock
+  }
+
+  it('blocks only after a confirmation', async () => {
+    const fetchMock = renderDetail('developer')
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('button', { name: 'Block user' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Block user' })
+    expect(dialog).toHaveTextContent('ada@example.com')
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    await user.click(screen.getByRole('button', { name: 'Block' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument())
+    expect(await screen.findByRole('button', { name: 'Unblock user' })).toBeInTheDocument()
+    const block = fetchMock.mock.calls.map(([r]) => r as Request).find((r) => r.url.endsWith('/users/u1/block'))
+    expect(block?.method).toBe('POST')
+    expect(screen.getAllByText('Blocked').length).toBeGreaterThan(0)
+  })
+
+  it('lets viewers read but not change', async () => {
+    renderDetail('viewer')
+    expect(await screen.findByRole('textbox', { name: 'Email' })).toBeDisabled()
+    expect(screen.queryByRole('button', { name: 'Block user' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Save changes' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Delete user' })).not.toBeInTheDocument()
+  })
+})
+
+describe('filters', () => {
+  it('ignores values the server would refuse', () => {
+    const f = filtersFromParams(new URLSearchParams('status=zzz&sort=foo&order=up&from=yesterday&to=2026-02-30x'))
+    expect(f).toMatchObject({ status: null, sort: 'created_at', order: 'desc', from: null, to: null })
+    expect(listQuery(f, 'UTC')).toMatchObject({ created_from: undefined, created_to: undefined, sort: 'created_at', order: 'desc' })
+  })
+
+  it('starts days in the instance time zone, across DST', () => {
+    expect(startOfDay('2026-07-01', 'Europe/Athens')).toBe('2026-06-30T21:00:00.000Z')
+    expect(startOfDay('2026-01-01', 'America/New_York')).toBe('2026-01-01T05:00:00.000Z')
+    expect(startOfDay('2026-12-31', 'UTC', 1)).toBe('2027-01-01T00:00:00.000Z')
+    expect(startOfDay('2026-03-08', 'America/New_York', 1)).toBe('2026-03-09T04:00:00.000Z')
+  })
+})
