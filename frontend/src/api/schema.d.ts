@@ -999,7 +999,9 @@ export interface components {
             family_name?: string | null;
             given_name?: string | null;
             /** @description A JSON object of at most 16 KiB. */
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Display name; defaults to "given family". */
             name?: string | null;
             /**
@@ -1430,7 +1432,9 @@ export interface components {
             email_verified?: boolean | null;
             family_name?: string | null;
             given_name?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             name?: string | null;
             /**
              * Format: password
@@ -1460,7 +1464,9 @@ export interface components {
             /** Format: date-time */
             last_login_at?: string | null;
             /** @description Free-form JSON object kept for the application. */
-            metadata: Record<string, never>;
+            metadata: {
+                [key: string]: unknown;
+            };
             /** @description Display name. */
             name: string;
             /**

@@ -35,7 +35,7 @@ pub struct UserDto {
     /// Whether a password is set (an invited user may not have one yet).
     pub has_password: bool,
     /// Free-form JSON object kept for the application.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -138,7 +138,7 @@ pub struct CreateUserRequest {
     pub blocked: Option<bool>,
     /// A JSON object of at most 16 KiB.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub metadata: Option<serde_json::Value>,
     /// Email an invitation that lets the user choose a password (7 days). Only without `password`.
     #[serde(default)]
@@ -158,7 +158,7 @@ pub struct UpdateUserRequest {
     pub password: Option<SecretString>,
     pub email_verified: Option<bool>,
     pub blocked: Option<bool>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub metadata: Option<serde_json::Value>,
 }
 
