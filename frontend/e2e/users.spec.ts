@@ -70,6 +70,11 @@ test('users: add, filter, edit, block, unblock and delete', async ({ page, baseU
   await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible()
   await expect(page.locator('[data-status="active"]')).toBeVisible()
   await expect(page.getByRole('textbox', { name: 'Metadata' })).toHaveValue(/"plan": "pro"/)
+  // Verified and never signed in: no verification email to offer, an empty activity.
+  await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible()
+  await expect(page.getByText('No active sessions.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Send password reset' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Send verification email' })).toHaveCount(0)
   await shot(page, '22-user-detail')
 
   // A second user; the same email again is refused beside the email field.

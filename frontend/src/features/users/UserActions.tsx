@@ -1,9 +1,9 @@
 import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconLock, IconLockOpen } from '@tabler/icons-react'
+import { IconKey, IconLock, IconLockOpen, IconLogout, IconMail } from '@tabler/icons-react'
 import { useNavigate } from 'react-router'
 import { notifyError, notifySuccess } from '../../lib/forms'
-import { useDeleteUser, useSetBlocked } from './api'
+import { useDeleteUser, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
 import { displayName, type User } from './model'
 
 /** Block or unblock, after a confirmation. */
@@ -116,5 +116,89 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
         </Stack>
       </Modal>
     </Paper>
+  )
+}
+
+const QUEUED = 'Queued — see Emails'
+
+/** "Send verification email" (only while the email is unverified) and "Send password reset". */
+export function EmailButtons({ slug, user }: { slug: string; user: User }) {
+  const verification = useSendVerification(slug, user.id)
+  const reset = useSendPasswordReset(slug, user.id)
+  const busy = verification.isPending || reset.isPending
+  return (
+    <Group gap="xs" wrap="wrap">
+      {!user.email_verified && (
+        <Button
+          variant="default"
+          leftSection={<IconMail size={16} aria-hidden />}
+          loading={verification.isPending}
+          disabled={busy && !verification.isPending}
+          onClick={() =>
+            verification.mutate(undefined, {
+              onSuccess: () => notifySuccess(QUEUED),
+              onError: (error) => notifyError(error, 'Could not send the verification email'),
+            })
+          }
+        >
+          Send verification email
+        </Button>
+      )}
+      <Button
+        variant="default"
+        leftSection={<IconKey size={16} aria-hidden />}
+        loading={reset.isPending}
+        disabled={busy && !reset.isPending}
+        onClick={() =>
+          reset.mutate(undefined, {
+            onSuccess: () => notifySuccess(QUEUED),
+            onError: (error) => notifyError(error, 'Could not send the password reset'),
+          })
+        }
+      >
+        Send password reset
+      </Button>
+    </Group>
+  )
+}
+
+/** "Sign out everywhere", after a confirmation. */
+export function SignOutButton({ slug, user }: { slug: string; user: User }) {
+  const [opened, { open, close }] = useDisclosure(false)
+  const signOut = useSignOutUser(slug, user.id)
+
+  const confirm = () =>
+    signOut.mutate(undefined, {
+      onSuccess: () => {
+        notifySuccess(`${displayName(user)} is signed out everywhere`)
+        close()
+      },
+      onError: (error) => {
+        notifyError(error, 'Could not sign the user out')
+        close()
+      },
+    })
+
+  return (
+    <>
+      <Button variant="outline" color="orange" leftSection={<IconLogout size={16} aria-hidden />} onClick={open}>
+        Sign out everywhere
+      </Button>
+      <Modal opened={opened} onClose={() => !signOut.isPending && close()} title="Sign out everywhere" centered>
+        <Stack>
+          <Text size="sm">
+            Sign <b>{user.email}</b> out everywhere? Every session and token ends now; they can sign in again.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close} disabled={signOut.isPending}>
+              Cancel
+            </Button>
+            <Button color="orange" onClick={confirm} loading={signOut.isPending}>
+              Sign out
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   )
 }

@@ -9,7 +9,8 @@ import { ApiError } from '../../lib/problem'
 import { useUser } from './api'
 import { can, displayName, formatDateTime, type InstanceRef } from './model'
 import { StatusBadge } from './StatusBadge'
-import { BlockButton, DeleteUser } from './UserActions'
+import { BlockButton, DeleteUser, EmailButtons, SignOutButton } from './UserActions'
+import { UserActivityCard } from './UserActivityCard'
 import { UserProfileSection } from './UserProfileSection'
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -91,6 +92,12 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
           </div>
           {editable && <BlockButton slug={instance.slug} user={u} />}
         </Group>
+        {editable && (
+          <Group gap="xs" mt="md" wrap="wrap">
+            <EmailButtons slug={instance.slug} user={u} />
+            <SignOutButton slug={instance.slug} user={u} />
+          </Group>
+        )}
       </div>
 
       <Paper withBorder radius="md" p="lg" component="section" aria-label="User facts">
@@ -110,6 +117,7 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
         </Text>
       </Paper>
 
+      <UserActivityCard slug={instance.slug} userId={u.id} timeZone={instance.timeZone} />
       <UserProfileSection key={u.id} slug={instance.slug} user={u} editable={editable} />
       {editable && <DeleteUser slug={instance.slug} user={u} />}
     </Stack>

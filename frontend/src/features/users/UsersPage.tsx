@@ -1,12 +1,12 @@
 import { Anchor, Button, Group, Loader, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconChevronLeft, IconChevronRight, IconPlus, IconUsers } from '@tabler/icons-react'
+import { IconChevronLeft, IconChevronRight, IconDownload, IconPlus, IconUsers } from '@tabler/icons-react'
 import { useState } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
-import { notifySuccess } from '../../lib/forms'
+import { notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError } from '../../lib/problem'
-import { useUsers } from './api'
+import { useExportUsers, useUsers } from './api'
 import { CreateUserModal } from './CreateUserModal'
 import {
   can,
@@ -101,6 +101,7 @@ export function UsersPage({ instance }: { instance: InstanceRef }) {
   const navigate = useNavigate()
   const [creating, { open: openCreate, close: closeCreate }] = useDisclosure(false)
   const manage = can.manageUsers(instance.role)
+  const exportCsv = useExportUsers(instance.slug, instance.timeZone)
 
   const update = (changes: Partial<UserFilters>) =>
     setParams(
@@ -133,11 +134,21 @@ export function UsersPage({ instance }: { instance: InstanceRef }) {
           </Title>
           <Text c="dimmed">The people who sign in to your applications through this instance.</Text>
         </div>
-        {manage && (
-          <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={openCreate}>
-            Add user
+        <Group gap="xs">
+          <Button
+            variant="default"
+            leftSection={<IconDownload size={16} aria-hidden />}
+            loading={exportCsv.isPending}
+            onClick={() => exportCsv.mutate(filters, { onError: (error) => notifyError(error, 'Could not export the users') })}
+          >
+            Export CSV
           </Button>
-        )}
+          {manage && (
+            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={openCreate}>
+              Add user
+            </Button>
+          )}
+        </Group>
       </Group>
 
       <UserFiltersBar filters={filters} providers={providers} errors={fieldErrors} onChange={update} onClear={clear} />

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, unwrap, type Schemas } from '../../api/client'
+import { api, authFetch, unwrap, type Schemas } from '../../api/client'
+import { problemFromResponse } from '../../lib/problem'
 import { listQuery, type User, type UserFilters } from './model'
 
 export const userKeys = {
@@ -7,6 +8,7 @@ export const userKeys = {
   lists: (slug: string) => [...userKeys.all(slug), 'list'] as const,
   list: (slug: string, filters: UserFilters, cursor: string | null) => [...userKeys.lists(slug), filters, cursor] as const,
   detail: (slug: string, id: string) => [...userKeys.all(slug), 'detail', id] as const,
+  activity: (slug: string, id: string) => [...userKeys.all(slug), 'activity', id] as const,
 }
 
 export const PAGE_SIZE = 50
@@ -110,6 +112,56 @@ export function useDeleteUser(slug: string, id: string) {
     onSuccess: () => {
       queryClient.removeQueries({ queryKey: userKeys.detail(slug, id) })
       return queryClient.invalidateQueries({ queryKey: userKeys.lists(slug) })
+    },
+  })
+}
+
+export function useUserActivity(slug: string, id: string) {
+  return useQuery({
+    queryKey: userKeys.activity(slug, id),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/users/{id}/activity', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+/** Queues a verification email (409 `already_verified` / `user_blocked` when there is nothing to send). */
+export function useSendVerification(slug: string, id: string) {
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/instances/{instance}/users/{id}/send-verification', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+export function useSendPasswordReset(slug: string, id: string) {
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/instances/{instance}/users/{id}/send-password-reset', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+/** Ends every session and token of the user; the activity is fetched again. */
+export function useSignOutUser(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/instances/{instance}/users/{id}/sign-out', { params: { path: { instance: slug, id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: userKeys.activity(slug, id) }),
+  })
+}
+
+/** Downloads the users matching `filters` as CSV (same query as the list, without paging). */
+export function useExportUsers(slug: string, timeZone: string) {
+  return useMutation({
+    mutationFn: async (filters: UserFilters) => {
+      const url = new URL(`/api/v1/instances/${encodeURIComponent(slug)}/users/export`, globalThis.location?.origin ?? 'http://localhost')
+      for (const [key, value] of Object.entries(listQuery(filters, timeZone))) if (value !== undefined) url.searchParams.set(key, value)
+      const response = await authFetch(new Request(url, { headers: { Accept: 'text/csv' } }))
+      if (!response.ok) throw await problemFromResponse(response)
+      const blob = await response.blob()
+      const href = URL.createObjectURL(blob)
+      const link = document.createElement('a')
+      link.href = href
+      link.download = `users-${slug}.csv`
+      document.body.append(link)
+      link.click()
+      link.remove()
+      setTimeout(() => URL.revokeObjectURL(href), 0)
     },
   })
 }

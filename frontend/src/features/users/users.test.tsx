@@ -177,11 +177,25 @@ describe('UsersPage', () => {
 })
 
 describe('UserDetailPage', () => {
-  function renderDetail(role: Role) {
+  const activity = {
+    sessions: [
+      { id: 's1', application_id: null, created_at: '2026-11-01T10:00:00Z', last_used_at: '2026-11-01T11:00:00Z', expires_at: '2026-12-01T10:00:00Z', ip: '203.0.113.7', user_agent: 'Firefox' },
+    ],
+    sign_ins: [{ outcome: 'failed', at: '2026-11-01T09:59:00Z', ip: '203.0.113.7', user_agent: 'Firefox' }],
+  }
+
+  function renderDetail(role: Role, user: typeof ada = ada) {
+    let signedOut = false
     const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
       const url = urlOf(input)
+      if (url.pathname.endsWith('/activity')) return jsonResponse(signedOut ? { ...activity, sessions: [] } : activity)
+      if (url.pathname.endsWith('/sign-out')) {
+        signedOut = true
+        return new Response(null, { status: 204 })
+      }
+      if (url.pathname.endsWith('/send-verification')) return new Response(null, { status: 202 })
       if (url.pathname.endsWith('/block')) return jsonResponse({ ...ada, blocked: true, status: 'blocked', updated_at: '2026-11-02T00:00:00Z' })
-      return jsonResponse(ada)
+      return jsonResponse(user)
     })
     vi.stubGlobal('fetch', fetchMock)
     renderRoutes([{ path: '/i/:slug/users/:id', element: <UserDetailPage instance={{ slug: 'shop', role, timeZone: 'UTC' }} /> }], '/i/shop/users/u1')
@@ -194,7 +208,7 @@ describe('UserDetailPage', () => {
     await user.click(await screen.findByRole('button', { name: 'Block user' }))
     const dialog = await screen.findByRole('dialog', { name: 'Block user' })
     expect(dialog).toHaveTextContent('ada@example.com')
-    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(fetchMock.mock.calls.some(([r]) => (r as Request).url.endsWith('/block'))).toBe(false)
     await user.click(screen.getByRole('button', { name: 'Block' }))
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument())
     expect(await screen.findByRole('button', { name: 'Unblock user' })).toBeInTheDocument()
@@ -209,6 +223,38 @@ describe('UserDetailPage', () => {
     expect(screen.queryByRole('button', { name: 'Block user' })).not.toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Save changes' })).not.toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Delete user' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Send password reset' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Sign out everywhere' })).not.toBeInTheDocument()
+  })
+
+  it('offers the verification email only while the email is unverified', async () => {
+    renderDetail('developer')
+    expect(await screen.findByRole('button', { name: 'Send password reset' })).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Send verification email' })).not.toBeInTheDocument()
+  })
+
+  it('queues a verification email for an unverified user', async () => {
+    const fetchMock = renderDetail('developer', { ...ada, email_verified: false, status: 'unverified' })
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('button', { name: 'Send verification email' }))
+    expect(await screen.findByText('Queued — see Emails')).toBeInTheDocument()
+    const sent = fetchMock.mock.calls.map(([r]) => r as Request).find((r) => r.url.endsWith('/users/u1/send-verification'))
+    expect(sent?.method).toBe('POST')
+  })
+
+  it('signs out everywhere only after a confirmation, then refreshes the activity', async () => {
+    const fetchMock = renderDetail('developer')
+    const user = userEvent.setup()
+    const sessions = await screen.findByRole('table', { name: 'Active sessions' })
+    expect(sessions).toHaveTextContent('203.0.113.7')
+    expect(screen.getByRole('table', { name: 'Recent sign-ins' })).toHaveTextContent('Failed')
+
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }))
+    expect(await screen.findByRole('dialog', { name: 'Sign out everywhere' })).toHaveTextContent('ada@example.com')
+    expect(fetchMock.mock.calls.some(([r]) => (r as Request).url.endsWith('/sign-out'))).toBe(false)
+    await user.click(screen.getByRole('button', { name: 'Sign out' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument())
+    expect(await screen.findByText('No active sessions.')).toBeInTheDocument()
   })
 })
 
