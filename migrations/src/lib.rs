@@ -9,6 +9,7 @@ mod m20261128_000002_applications;
 mod m20261128_000003_end_users;
 mod m20261128_000004_email_outbox;
 mod m20261128_000005_user_search;
+mod m20261128_000006_general;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_end_users::Migration),
             Box::new(m20261128_000004_email_outbox::Migration),
             Box::new(m20261128_000005_user_search::Migration),
+            Box::new(m20261128_000006_general::Migration),
         ]
     }
 }

@@ -5,8 +5,10 @@
 
 pub mod account;
 pub mod application;
+pub mod email;
 pub mod end_user;
 pub mod instance;
+pub mod logo;
 pub mod role;
 
 pub use account::{DisplayName, Email, Password};

@@ -140,6 +140,29 @@ impl PageQuery {
     }
 }
 
+/// Reads a raw body of at most `limit` bytes: refused by its `Content-Length` before reading, or
+/// as soon as the bytes read pass the limit (a body without a length is never read whole).
+pub async fn read_bounded(req: &HttpRequest, payload: &mut web::Payload, limit: usize, too_large: impl Fn() -> ApiError) -> Result<web::BytesMut, ApiError> {
+    use futures_util::StreamExt as _;
+    if req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()).is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("unreadable_body", "The request body could not be read."))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The media type of a request (`image/png`), lower-cased, without parameters.
+pub fn media_type(req: &HttpRequest) -> String {
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).unwrap_or("").trim().to_ascii_lowercase()
+}
+
 /// Problem-document handlers for actix's own extractors.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {

@@ -7,6 +7,7 @@ pub mod emails;
 pub mod console;
 pub mod extract;
 pub mod metrics;
+pub mod multipart;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -45,6 +46,10 @@ pub struct AppState {
     pub tokens: TokenService,
     pub instance_tokens: auth::instance_tokens::InstanceTokens,
     pub client_secrets: auth::client_secrets::ClientSecrets,
+    /// Encrypts secrets at rest (SMTP passwords) with a key derived from the master key.
+    pub secrets: steward_persistence::crypto::SecretCipher,
+    /// Extra root certificates for instances' own SMTP servers (`STEWARD_SMTP_CA_FILE`).
+    pub smtp_roots: steward_mail::TrustedRoots,
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
     pub refresh_ttl_secs: i64,

@@ -44,6 +44,9 @@ use crate::problem;
         (name = "applications", description = "Applications connected to an instance's public API, and its signing keys."),
         (name = "users", description = "End users of an instance."),
         (name = "emails", description = "Outgoing emails of an instance: the outbox and the local mailbox."),
+        (name = "branding", description = "General: the instance's corporate identity (logo)."),
+        (name = "email-templates", description = "General: the instance's email messages (templates, font) with previews."),
+        (name = "smtp", description = "General: the instance's own SMTP server, and a step-by-step connection test."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),
     )

@@ -51,11 +51,19 @@ pub struct FieldError {
     pub code: String,
     /// What is wrong, for people.
     pub message: String,
+    /// The line (1-based) of a template or file the error is about, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+        Self { field: field.into(), code: code.into(), message: message.into(), line: None }
+    }
+
+    pub fn with_line(mut self, line: Option<usize>) -> Self {
+        self.line = line;
+        self
     }
 
     pub fn from_value(field: &str, e: ValueError) -> Self {
@@ -252,6 +260,11 @@ impl Fields {
 
     pub fn push(&mut self, error: FieldError) {
         self.0.push(error);
+    }
+
+    /// The errors collected so far (to nest them under another field).
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.0
     }
 
     /// `Err(422)` when any field was invalid.

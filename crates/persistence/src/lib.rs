@@ -7,8 +7,10 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod branding;
 pub mod crypto;
 pub mod db;
+pub mod email_templates;
 pub mod end_users;
 pub mod entities;
 pub mod instances;
@@ -19,6 +21,7 @@ pub mod outbox;
 pub mod page;
 pub mod sessions;
 pub mod signing_keys;
+pub mod smtp_settings;
 pub mod user_tokens;
 
 pub use db::{Database, connect};

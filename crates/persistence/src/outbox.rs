@@ -8,7 +8,7 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
+use sea_orm::{ActiveModelTrait, IdenStatic, Iterable, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
 use uuid::Uuid;
 
 pub use crate::entities::outbox_emails::Model as OutboxEmail;
@@ -45,6 +45,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: NewEmail<'_>) -> StoreRes
         last_error: Set(None),
         created_at: Set(at),
         sent_at: Set(None),
+        delivered_via: Set(None),
     }
     .insert(db)
     .await
@@ -57,16 +58,19 @@ pub async fn claim(db: &crate::Database, limit: u64, lease_secs: i64) -> StoreRe
     let at = now();
     let until = at + chrono::Duration::seconds(lease_secs);
     let backend = db.get_database_backend();
+    // The columns are named: sqlx's SQLite driver mis-sizes rows of `RETURNING *` on a table that
+    // gained a column through `ALTER TABLE` (index out of bounds).
+    let columns = Column::iter().map(|c| format!("\"{}\"", c.as_str())).collect::<Vec<_>>().join(", ");
     let sql = match backend {
         DatabaseBackend::Postgres => format!(
             "UPDATE outbox_emails SET status = 'sending', locked_until = $1, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox_emails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2 \
-             AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED) RETURNING *"
+             AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED) RETURNING {columns}"
         ),
         _ => format!(
             "UPDATE outbox_emails SET status = 'sending', locked_until = ?, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox_emails WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? \
-             AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT {limit}) RETURNING *"
+             AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT {limit}) RETURNING {columns}"
         ),
     };
     let values: Vec<sea_orm::Value> = match backend {
@@ -80,10 +84,12 @@ pub async fn claim(db: &crate::Database, limit: u64, lease_secs: i64) -> StoreRe
     Ok(rows)
 }
 
-/// Records a delivery.
-pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
+/// Records a delivery and the transport that made it (`custom_smtp`, `platform_smtp`,
+/// `local_mailbox`).
+pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid, via: &str) -> StoreResult<()> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value("sent"))
+        .col_expr(Column::DeliveredVia, Expr::value(via))
         .col_expr(Column::SentAt, Expr::value(now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
@@ -94,9 +100,9 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
     Ok(())
 }
 
-/// Records a failed attempt: retried with exponential backoff, or failed for good after
-/// [`MAX_ATTEMPTS`].
-pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail, error: &str, retry_base_ms: u64) -> StoreResult<()> {
+/// Records a failed attempt through `via`: retried with exponential backoff, or failed for good
+/// after [`MAX_ATTEMPTS`].
+pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, error: &str, retry_base_ms: u64) -> StoreResult<()> {
     let give_up = email.attempts >= MAX_ATTEMPTS;
     let backoff_ms = (retry_base_ms as i64).saturating_mul(2i64.pow((email.attempts - 1).clamp(0, 16) as u32)).min(3_600_000);
     Entity::update_many()
@@ -104,6 +110,7 @@ pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail,
         .col_expr(Column::NextAttemptAt, Expr::value(now() + chrono::Duration::milliseconds(backoff_ms)))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
         .col_expr(Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
+        .col_expr(Column::DeliveredVia, Expr::value(via))
         .filter(Column::Id.eq(email.id))
         .exec(db)
         .await

@@ -47,16 +47,22 @@ impl Application {
         )
         .context("Invalid STEWARD_ARGON2_* settings")?;
         let transport = match settings.smtp_url.as_deref().filter(|u| !u.is_empty()) {
-            Some(url) => mailer::Transport::Smtp(steward_mail::SmtpSender::from_url(url, &settings.mail_from)?),
-            None => mailer::Transport::Capture { from: settings.mail_from.clone() },
+            Some(url) => mailer::Transport::Smtp(steward_mail::SmtpSender::from_url(url)?),
+            None => mailer::Transport::Capture,
         };
         let mail_wakeup = Arc::new(tokio::sync::Notify::new());
+        let roots = match &settings.smtp_ca_file {
+            Some(path) => steward_mail::TrustedRoots::from_pem_file(path).context("Invalid STEWARD_SMTP_CA_FILE")?,
+            None => steward_mail::TrustedRoots::default(),
+        };
         let cipher = steward_persistence::crypto::SecretCipher::new(&master_key.derive("secrets-at-rest/v1"));
         let state = web::Data::new(AppState {
             db,
             public_url: public_url.clone(),
             tokens: TokenService::new(&master_key.derive("console-access-token/v1"), public_url.clone(), settings.access_token_ttl_secs),
-            instance_tokens: InstanceTokens::new(cipher, public_url.clone(), settings.app_token_ttl_secs),
+            instance_tokens: InstanceTokens::new(cipher.clone(), public_url.clone(), settings.app_token_ttl_secs),
+            secrets: cipher,
+            smtp_roots: roots.clone(),
             client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),
             lockout: LockoutPolicy::default(),
@@ -65,13 +71,8 @@ impl Application {
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
         });
-        let worker = tokio::spawn(mailer::run(
-            state.db.clone(),
-            transport.clone(),
-            mail_wakeup,
-            std::time::Duration::from_millis(settings.mail_poll_ms),
-            settings.mail_retry_base_ms,
-        ));
+        let mailer = mailer::Mailer::new(state.db.clone(), transport.clone(), settings.mail_from.clone(), state.secrets.clone(), roots, settings.mail_retry_base_ms);
+        let worker = tokio::spawn(mailer.run(mail_wakeup, std::time::Duration::from_millis(settings.mail_poll_ms)));
         tracing::info!(
             address = %bound,
             public_url = %public_url,

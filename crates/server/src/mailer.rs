@@ -1,65 +1,156 @@
 //! The mail worker: delivers the outbox. Runs in every `steward` process; claims are leased so
 //! several processes on one PostgreSQL never send an email twice.
+//!
+//! Each email goes through its instance's own SMTP server when the instance enabled one, else
+//! through the platform's transport (`STEWARD_SMTP_URL`, or the local capture mailbox). The choice
+//! is made when the email is sent, so a change of settings affects only later deliveries.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use steward_mail::SmtpSender;
+use steward_domain::email::SmtpSecurity;
+use steward_mail::{Outgoing, SmtpConfig, SmtpSender, TrustedRoots};
+use steward_persistence::crypto::SecretCipher;
+use steward_persistence::smtp_settings::{self, SmtpSettings};
 use steward_persistence::{Database, mailbox, outbox};
 use tokio::sync::Notify;
+use uuid::Uuid;
 
-/// Where emails go.
+/// The platform's transport.
 #[derive(Clone)]
 pub enum Transport {
     /// The operator's SMTP server (`STEWARD_SMTP_URL`).
     Smtp(SmtpSender),
     /// The local capture mailbox (zero configuration), shown in the console.
-    Capture { from: String },
+    Capture,
 }
 
 impl Transport {
     pub fn describe(&self) -> &'static str {
         match self {
             Transport::Smtp(_) => "smtp",
-            Transport::Capture { .. } => "local mailbox",
+            Transport::Capture => "local mailbox",
         }
     }
 }
 
-/// Delivers due emails until the process stops.
-pub async fn run(db: Database, transport: Transport, wakeup: Arc<Notify>, poll: Duration, retry_base_ms: u64) {
-    loop {
-        match deliver_due(&db, &transport, retry_base_ms).await {
-            Ok(n) if n > 0 => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error.cause_chain = ?e, "the mail worker failed to read the outbox"),
-        }
-        tokio::select! {
-            _ = wakeup.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
-        }
-    }
+/// Delivers the outbox.
+#[derive(Clone)]
+pub struct Mailer {
+    pub db: Database,
+    pub platform: Transport,
+    /// The sender of platform emails (`STEWARD_MAIL_FROM`).
+    pub platform_from: String,
+    pub cipher: SecretCipher,
+    pub roots: TrustedRoots,
+    pub retry_base_ms: u64,
+    /// Pooled senders of instances' own servers, rebuilt when their settings change.
+    custom: Arc<Mutex<HashMap<Uuid, (chrono::DateTime<chrono::FixedOffset>, SmtpSender)>>>,
 }
 
-/// Claims and delivers one batch; returns how many were claimed.
-pub async fn deliver_due(db: &Database, transport: &Transport, retry_base_ms: u64) -> anyhow::Result<usize> {
-    let batch = outbox::claim(db, 10, 60).await?;
-    let n = batch.len();
-    for email in batch {
-        let result = match transport {
-            Transport::Smtp(smtp) => smtp.send(&email.to_address, &email.subject, &email.text_body, &email.html_body).await,
-            Transport::Capture { from } => mailbox::deliver(db, &email, from).await.map_err(|e| e.to_string()),
+/// Where one email goes.
+enum Route {
+    Custom { sender: SmtpSender, from: String, reply_to: Option<String> },
+    Platform,
+    /// The instance's settings cannot be used (e.g. the master key changed): retried later.
+    Broken(String),
+}
+
+impl Mailer {
+    pub fn new(db: Database, platform: Transport, platform_from: String, cipher: SecretCipher, roots: TrustedRoots, retry_base_ms: u64) -> Self {
+        Self { db, platform, platform_from, cipher, roots, retry_base_ms, custom: Arc::default() }
+    }
+
+    /// Delivers due emails until the process stops.
+    pub async fn run(self, wakeup: Arc<Notify>, poll: Duration) {
+        loop {
+            match self.deliver_due().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error.cause_chain = ?e, "the mail worker failed to read the outbox"),
+            }
+            tokio::select! {
+                _ = wakeup.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    fn route(&self, settings: Option<&SmtpSettings>) -> Route {
+        let Some(s) = settings.filter(|s| s.enabled) else { return Route::Platform };
+        if let Some((at, sender)) = self.custom.lock().ok().and_then(|m| m.get(&s.instance_id).cloned())
+            && at == s.updated_at
+        {
+            return Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() };
+        }
+        let password = match s.password(&self.cipher) {
+            Ok(p) => p,
+            Err(e) => return Route::Broken(format!("the instance's SMTP password cannot be read: {e}")),
         };
-        match result {
-            Ok(()) => {
-                outbox::mark_sent(db, email.id).await?;
-                tracing::info!(email_id = %email.id, kind = %email.kind, "email delivered");
+        let config = SmtpConfig {
+            host: s.host.clone(),
+            port: u16::try_from(s.port).unwrap_or(25),
+            security: SmtpSecurity::parse(&s.security).unwrap_or(SmtpSecurity::Starttls),
+            username: s.username.clone(),
+            password,
+        };
+        match SmtpSender::from_config(&config, &self.roots) {
+            Ok(sender) => {
+                if let Ok(mut m) = self.custom.lock() {
+                    m.insert(s.instance_id, (s.updated_at, sender.clone()));
+                }
+                Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() }
             }
-            Err(error) => {
-                tracing::warn!(email_id = %email.id, attempt = email.attempts, %error, "email delivery failed; will retry");
-                outbox::mark_attempt_failed(db, &email, &error, retry_base_ms).await?;
-            }
+            Err(e) => Route::Broken(format!("the instance's SMTP settings cannot be used: {e}")),
         }
     }
-    Ok(n)
+
+    /// Claims and delivers one batch; returns how many were claimed.
+    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
+        let batch = outbox::claim(&self.db, 10, 60).await?;
+        let n = batch.len();
+        let mut settings: HashMap<Uuid, Option<SmtpSettings>> = HashMap::new();
+        for email in batch {
+            let instance_settings = match email.instance_id {
+                Some(id) => {
+                    if !settings.contains_key(&id) {
+                        settings.insert(id, smtp_settings::get(&self.db, id).await?);
+                    }
+                    settings.get(&id).and_then(Option::as_ref)
+                }
+                None => None,
+            };
+            let (via, result) = match self.route(instance_settings) {
+                Route::Broken(error) => ("custom_smtp", Err(error)),
+                Route::Custom { sender, from, reply_to } => {
+                    let msg = Outgoing { from: &from, reply_to: reply_to.as_deref(), to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };
+                    ("custom_smtp", sender.send(&msg).await)
+                }
+                Route::Platform => match &self.platform {
+                    Transport::Smtp(sender) => {
+                        let msg = Outgoing { from: &self.platform_from, reply_to: None, to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };
+                        ("platform_smtp", sender.send(&msg).await)
+                    }
+                    Transport::Capture => ("local_mailbox", mailbox::deliver(&self.db, &email, &self.platform_from).await.map_err(|e| e.to_string())),
+                },
+            };
+            match result {
+                Ok(()) => {
+                    outbox::mark_sent(&self.db, email.id, via).await?;
+                    tracing::info!(email_id = %email.id, kind = %email.kind, via, "email delivered");
+                }
+                Err(error) => {
+                    tracing::warn!(email_id = %email.id, attempt = email.attempts, via, %error, "email delivery failed; will retry");
+                    outbox::mark_attempt_failed(&self.db, &email, via, &error, self.retry_base_ms).await?;
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The From header of an instance's own server (a name and an address, quoted by lettre).
+fn from_header(s: &SmtpSettings) -> String {
+    steward_mail::smtp::mailbox_header(s.from_name.as_deref(), &s.from_address)
 }

@@ -31,6 +31,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
     ("STEWARD_SMTP_URL", "(none: local mailbox)", "The platform's SMTP server, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@mail.example.com:465. Without it, emails are captured in a local mailbox shown in the console."),
     ("STEWARD_MAIL_FROM", "Steward <no-reply@steward.localhost>", "The sender of platform emails."),
+    ("STEWARD_SMTP_CA_FILE", "(none)", "PEM file of extra root certificates trusted when connecting to instances' own SMTP servers (a private CA); the public web PKI roots are always trusted."),
     ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
     ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
@@ -61,6 +62,7 @@ pub struct Settings {
     pub app_token_ttl_secs: i64,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     pub mail_poll_ms: u64,
     pub mail_retry_base_ms: u64,
 }
@@ -86,6 +88,7 @@ impl Default for Settings {
             app_token_ttl_secs: 3600,
             smtp_url: None,
             mail_from: "Steward <no-reply@steward.localhost>".into(),
+            smtp_ca_file: None,
             mail_poll_ms: 1000,
             mail_retry_base_ms: 5000,
         }

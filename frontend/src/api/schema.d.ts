@@ -192,6 +192,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's logo: its facts and public URL. */
+        get: operations["get_logo"];
+        /**
+         * Upload the instance's logo (developer and up). The rules, checked on the content: PNG only,
+         *     at most 1 MB, width and height each 100 to 1200 pixels, a complete valid file (every CRC,
+         *     the whole image data). An image without transparency is accepted with a warning.
+         */
+        put: operations["put_logo"];
+        post?: never;
+        /** Remove the instance's logo (developer and up). */
+        delete: operations["delete_logo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/email-style": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The font of the instance's emails. */
+        get: operations["get_style"];
+        /**
+         * Choose the font of the instance's emails (developer and up): a web-safe family and a size
+         *     of 10 to 24 pixels.
+         */
+        put: operations["put_style"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every email message of the instance (customised or default), its font and the choices. */
+        get: operations["list_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/email-templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One email message's template. */
+        get: operations["get_template"];
+        /**
+         * Save a customised template (developer and up). Refused, with the line and the reason, when
+         *     it has a syntax error, an unknown variable, `include`/`import`/`extends`, a multi-line
+         *     subject, or does too much work when rendered.
+         */
+        put: operations["put_template"];
+        post?: never;
+        /** Go back to the built-in template (developer and up). */
+        delete: operations["reset_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/email-templates/{kind}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a message as it would be sent: the saved template or a draft, in the saved or a draft
+         *     font, with sample data or a chosen end user. A greeting or footer is previewed inside the
+         *     verification email.
+         */
+        post: operations["preview_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/mailbox": {
         parameters: {
             query?: never;
@@ -333,6 +438,52 @@ export interface paths {
          *     stays published until the tokens it signed have expired.
          */
         post: operations["rotate_signing_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's SMTP settings (the password is never returned; `password_set` says whether
+         *     one is stored).
+         */
+        get: operations["get_smtp"];
+        /**
+         * Save the instance's SMTP settings (admin and up). When enabled, the instance's emails sent
+         *     from now on go through this server; when disabled, through the platform's transport.
+         */
+        put: operations["put_smtp"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/smtp/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test an SMTP server (admin and up): really connects (10 s timeout a step), secures the
+         *     connection, authenticates and sends a test email from the configured sender to `to`, and
+         *     says what happened at each step, with the server's reply on failure. A failed test is a
+         *     `200` with `ok: false`; only bad input is an error.
+         */
+        post: operations["test_smtp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -789,6 +940,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/{instance}/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
+         *     the versioned URL given by the branding endpoint (`?v=`) may be cached for a year.
+         */
+        get: operations["logo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/{instance}/me": {
         parameters: {
             query?: never;
@@ -1020,12 +1191,59 @@ export interface components {
         EmailRequest: {
             email: string;
         };
+        /** @description The font of the rendered emails. */
+        EmailStyleDto: {
+            /**
+             * @description One of `fonts` (web-safe families).
+             * @example Arial
+             */
+            font_family: string;
+            /**
+             * Format: int64
+             * @description Pixels, 10 to 24.
+             * @example 15
+             */
+            font_size: number;
+        };
+        /** @description One message's template. */
+        EmailTemplateDto: {
+            /** @description The body template: HTML with minijinja (`{{ variable }}`, `{% if %}`...), autoescaped. */
+            body: string;
+            /** @description False while the built-in default is used. */
+            customized: boolean;
+            /** @description True for the greeting and the footer: included in every email, no subject. */
+            fragment: boolean;
+            kind: components["schemas"]["TemplateKindDto"];
+            /** @description The subject template (whole emails only). */
+            subject?: string | null;
+            /**
+             * @description A name for people.
+             * @example Email verification
+             */
+            title: string;
+            /** Format: date-time */
+            updated_at?: string | null;
+            variables: components["schemas"]["VariableDto"][];
+        };
+        /** @description Every message of the instance, and the style options. */
+        EmailTemplateList: {
+            /** Format: int32 */
+            font_size_max: number;
+            /** Format: int32 */
+            font_size_min: number;
+            /** @description The font families an email may use. */
+            fonts: string[];
+            items: components["schemas"]["EmailTemplateDto"][];
+            style: components["schemas"]["EmailStyleDto"];
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description A stable, machine-readable code. */
             code: string;
             /** @description The JSON field (a dotted path for nested fields). */
             field: string;
+            /** @description The line (1-based) of a template or file the error is about, when known. */
+            line?: number | null;
             /** @description What is wrong, for people. */
             message: string;
         };
@@ -1098,6 +1316,39 @@ export interface components {
             /** Format: password */
             password: string;
         };
+        /** @description The instance's logo. */
+        LogoDto: {
+            /** @description True when the image can be transparent (alpha channel or tRNS). */
+            has_alpha: boolean;
+            /** Format: int32 */
+            height: number;
+            /** @description SHA-256 of the file, also its ETag. */
+            sha256: string;
+            /** Format: int32 */
+            size_bytes: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Public, cacheable URL of the PNG (versioned: a new logo gets a new URL). */
+            url: string;
+            /** @description Advice that did not refuse the file, e.g. no transparency. */
+            warnings: components["schemas"]["LogoWarningDto"][];
+            /** Format: int32 */
+            width: number;
+        };
+        /** @description A multipart upload of the logo. */
+        LogoUpload: {
+            /**
+             * Format: binary
+             * @description The PNG file.
+             */
+            file: string;
+        };
+        /** @description Advice about an accepted logo (it was stored). */
+        LogoWarningDto: {
+            /** @example logo_no_transparency */
+            code: string;
+            message: string;
+        };
         MailboxList: {
             items: components["schemas"]["MailboxMessageDto"][];
             next_cursor?: string | null;
@@ -1159,6 +1410,11 @@ export interface components {
             attempts: number;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The transport of the last attempt: `custom_smtp` (the instance's own server),
+             *     `platform_smtp` or `local_mailbox`; `None` before the first attempt.
+             */
+            delivered_via?: string | null;
             /** Format: uuid */
             id: string;
             /** @description `verification`, `reset_password`, `update_account` or `invitation`. */
@@ -1178,6 +1434,28 @@ export interface components {
             next_cursor?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description A rendered email. */
+        PreviewDto: {
+            html: string;
+            subject: string;
+            text: string;
+        };
+        /**
+         * @description What to preview: the saved template, or a draft (`subject`/`body`), in the saved style or a
+         *     draft one, with sample data or a chosen end user's values.
+         */
+        PreviewInput: {
+            body?: string | null;
+            /**
+             * Format: uuid
+             * @description Render with this end user's names and email instead of sample data.
+             */
+            end_user_id?: string | null;
+            font_family?: string | null;
+            /** Format: int64 */
+            font_size?: number | null;
+            subject?: string | null;
         };
         /**
          * @description An RFC 9457 problem document.
@@ -1369,6 +1647,88 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /** @description SMTP settings to save (or to test). */
+        SmtpInput: {
+            enabled: boolean;
+            from_address?: string;
+            from_name?: string | null;
+            host?: string;
+            /**
+             * Format: password
+             * @description Omit to keep the stored password, `null` to remove it, a string to replace it.
+             */
+            password?: string | null;
+            /**
+             * Format: int64
+             * @example 587
+             */
+            port: number;
+            reply_to?: string | null;
+            security: components["schemas"]["SmtpSecurityDto"];
+            username?: string | null;
+        };
+        /** @enum {string} */
+        SmtpSecurityDto: "none" | "starttls" | "tls";
+        /** @description The instance's SMTP settings. The password is never returned. */
+        SmtpSettingsDto: {
+            /** @description When true, the instance's emails go through this server; else through the platform's. */
+            enabled: boolean;
+            /** @example no-reply@example.com */
+            from_address: string;
+            /** @example Acme Shop */
+            from_name?: string | null;
+            /** @example smtp.example.com */
+            host: string;
+            /** @description Whether a password is stored (it is never shown). */
+            password_set: boolean;
+            /**
+             * Format: int32
+             * @example 587
+             */
+            port: number;
+            reply_to?: string | null;
+            security: components["schemas"]["SmtpSecurityDto"];
+            /**
+             * Format: date-time
+             * @description `None` until saved once.
+             */
+            updated_at?: string | null;
+            username?: string | null;
+        };
+        /**
+         * @description Send a test email to `to`, through the saved settings or through `settings` (not saved; an
+         *     omitted password means the stored one).
+         */
+        SmtpTestInput: {
+            settings?: null | components["schemas"]["SmtpInput"];
+            /** @example you@example.com */
+            to: string;
+        };
+        /** @description What the test found. `ok` only when the server accepted the test email. */
+        SmtpTestReport: {
+            ok: boolean;
+            steps: components["schemas"]["SmtpTestStep"][];
+        };
+        /** @description One step of the test. */
+        SmtpTestStep: {
+            /** @description What happened; on failure, what the server (or the network) said. */
+            detail: string;
+            /** Format: int64 */
+            duration_ms: number;
+            outcome: components["schemas"]["StepOutcome"];
+            step: components["schemas"]["StepName"];
+        };
+        /** @enum {string} */
+        StepName: "connect" | "tls" | "auth" | "send";
+        /** @enum {string} */
+        StepOutcome: "ok" | "failed" | "skipped";
+        /** @description A template to save. `subject` only for whole emails. */
+        TemplateInput: {
+            body: string;
+            subject?: string | null;
+        };
+        /** @enum {string} */
+        TemplateKindDto: "verification" | "reset_password" | "update_account" | "invitation" | "greeting" | "footer";
         TokenRequest: {
             /** @description The token from the email's link (`token=` query parameter). */
             token: string;
@@ -1529,6 +1889,14 @@ export interface components {
             /** @example Bearer */
             token_type: string;
             user: components["schemas"]["UserDto"];
+        };
+        /** @description A variable a template may use (`{{ name }}`). */
+        VariableDto: {
+            description: string;
+            /** @example user_name */
+            name: string;
+            /** @description The value used in previews. */
+            sample: string;
         };
         /** @description The application making the call. */
         WhoAmI: {
@@ -2082,6 +2450,290 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    get_logo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_logo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PNG as the raw body, or as the `file` field of a multipart form. */
+        requestBody: {
+            content: {
+                "image/png": number[];
+                "multipart/form-data": components["schemas"]["LogoUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored; `warnings` lists advice (e.g. no transparency). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    delete_logo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_style: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailStyleDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_style: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailStyleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailStyleDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The message */
+                kind: components["schemas"]["TemplateKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The message */
+                kind: components["schemas"]["TemplateKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reset_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The message */
+                kind: components["schemas"]["TemplateKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The default is used again */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    preview_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The message */
+                kind: components["schemas"]["TemplateKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     list_mailbox: {
         parameters: {
             query?: {
@@ -2374,6 +3026,94 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    get_smtp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpSettingsDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_smtp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmtpInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpSettingsDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    test_smtp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmtpTestInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpTestReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     list_users: {
@@ -3185,6 +3925,44 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Branding"];
                 };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    logo: {
+        parameters: {
+            query?: {
+                /** @description The logo's version, from `logo_url` */
+                v?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PNG */
+            200: {
+                headers: {
+                    /** @description Caching policy */
+                    "Cache-Control"?: string;
+                    /** @description The SHA-256 of the file, quoted */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: components["responses"]["NotFound"];
         };

@@ -92,8 +92,12 @@ pub fn new_refresh_token() -> (String, String) {
 /// The stored form of a refresh token: hex SHA-256 (the token has 256 bits of entropy, so a
 /// fast hash is enough).
 pub fn hash_refresh_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(token.as_bytes())
+}
+
+/// SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

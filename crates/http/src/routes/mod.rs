@@ -3,6 +3,8 @@
 
 pub mod applications;
 pub mod auth;
+pub mod branding;
+pub mod email_templates;
 pub mod emails;
 pub mod health;
 pub mod instances;
@@ -10,6 +12,7 @@ pub mod me;
 pub mod members;
 pub mod public;
 pub mod signing_keys;
+pub mod smtp;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -24,4 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     signing_keys::configure(cfg);
     users::configure(cfg);
     emails::configure(cfg);
+    branding::configure(cfg);
+    email_templates::configure(cfg);
+    smtp::configure(cfg);
 }

@@ -21,8 +21,14 @@ pub enum Relation {
     Applications,
     #[sea_orm(has_many = "super::auth_sessions::Entity")]
     AuthSessions,
+    #[sea_orm(has_one = "super::email_styles::Entity")]
+    EmailStyles,
+    #[sea_orm(has_many = "super::email_templates::Entity")]
+    EmailTemplates,
     #[sea_orm(has_many = "super::end_users::Entity")]
     EndUsers,
+    #[sea_orm(has_one = "super::instance_logos::Entity")]
+    InstanceLogos,
     #[sea_orm(has_many = "super::instance_members::Entity")]
     InstanceMembers,
     #[sea_orm(has_many = "super::mailbox_messages::Entity")]
@@ -31,6 +37,8 @@ pub enum Relation {
     OutboxEmails,
     #[sea_orm(has_many = "super::signing_keys::Entity")]
     SigningKeys,
+    #[sea_orm(has_one = "super::smtp_settings::Entity")]
+    SmtpSettings,
     #[sea_orm(has_many = "super::user_tokens::Entity")]
     UserTokens,
 }
@@ -47,9 +55,27 @@ impl Related<super::auth_sessions::Entity> for Entity {
     }
 }
 
+impl Related<super::email_styles::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EmailStyles.def()
+    }
+}
+
+impl Related<super::email_templates::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EmailTemplates.def()
+    }
+}
+
 impl Related<super::end_users::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::EndUsers.def()
+    }
+}
+
+impl Related<super::instance_logos::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InstanceLogos.def()
     }
 }
 
@@ -74,6 +100,12 @@ impl Related<super::outbox_emails::Entity> for Entity {
 impl Related<super::signing_keys::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SigningKeys.def()
+    }
+}
+
+impl Related<super::smtp_settings::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SmtpSettings.def()
     }
 }
 

@@ -1,8 +1,6 @@
 //! Email: the outbox delivering through a real SMTP server process (aiosmtpd), the links in the
 //! emails, the local mailbox, retries when the server is down, and no double sending.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,69 +9,7 @@ use serde_json::{Value, json};
 
 use crate::db_tests;
 use crate::helpers::{Backend, PASSWORD, TestApp, TestDb, assert_problem};
-
-/// A real SMTP server process that stores what it receives.
-struct SmtpSink {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl SmtpSink {
-    fn start(port: u16) -> SmtpSink {
-        let dir = tempfile::tempdir().unwrap();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd) is needed for the mail tests");
-        use std::io::BufRead as _;
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP sink did not start (is aiosmtpd installed?)");
-        SmtpSink { child, dir, port }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
-        files.sort();
-        files.into_iter().map(|p| decode_qp(&std::fs::read_to_string(p).unwrap())).collect()
-    }
-
-    async fn wait_for(&self, n: usize) -> Vec<String> {
-        for _ in 0..200 {
-            let m = self.messages();
-            if m.len() >= n {
-                return m;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {n} emails, got {}", self.messages().len());
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Undoes quoted-printable soft line breaks and `=3D` (enough to read links).
-fn decode_qp(s: &str) -> String {
-    s.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
-}
+use crate::smtp_sink::{SmtpSink, free_port};
 
 fn token_in(message: &str) -> String {
     let at = message.find("token=").expect("a link with a token");

@@ -2,9 +2,12 @@
 //! PostgreSQL. One test binary keeps link time down.
 
 mod helpers;
+mod smtp_sink;
 
 mod applications;
 mod auth;
+mod branding;
+mod email_templates;
 mod errors;
 mod instances;
 mod mail;
@@ -13,4 +16,5 @@ mod migrations;
 mod openapi;
 mod operations;
 mod public_api;
+mod smtp;
 mod users;

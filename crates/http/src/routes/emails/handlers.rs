@@ -27,6 +27,9 @@ pub struct OutboxEmailDto {
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The transport of the last attempt: `custom_smtp` (the instance's own server),
+    /// `platform_smtp` or `local_mailbox`; `None` before the first attempt.
+    pub delivered_via: Option<String>,
 }
 
 impl From<OutboxEmail> for OutboxEmailDto {
@@ -42,6 +45,7 @@ impl From<OutboxEmail> for OutboxEmailDto {
             next_attempt_at: e.next_attempt_at.to_utc(),
             created_at: e.created_at.to_utc(),
             sent_at: e.sent_at.map(|t| t.to_utc()),
+            delivered_via: e.delivered_via,
         }
     }
 }

@@ -197,7 +197,7 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
             drop(txn);
             if let Some(existing) = end_users::by_email(&state.db, caller.instance.id, &email).await? {
                 let change = "Someone tried to create an account with this email address. If it was you, sign in, or reset your password if you forgot it";
-                emails::queue_notice(&state.db, &caller.instance, &existing, &existing.email, change).await?;
+                emails::queue_notice(&state, &state.db, &caller.instance, &existing, &existing.email, change).await?;
             }
         }
         Err(e) => return Err(e.into()),
@@ -332,7 +332,7 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
     let old_email = user.email.clone();
     let mut updated = service::apply_update(&state, user.clone(), changes).await?;
     if updated.email != old_email {
-        emails::queue_notice(&state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
+        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
         emails::queue_link(&state, &state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
     }
     if let Some(p) = password {
@@ -340,7 +340,7 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
         let hash = state.hasher.hash(p.expose()).await?;
         updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
         sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged).await?;
-        emails::queue_notice(&state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
+        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
     }
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(UserDto::from(updated)))
@@ -466,7 +466,7 @@ pub async fn reset_password(state: web::Data<AppState>, path: web::Path<String>,
     )
     .await?;
     sessions::revoke_others(&state.db, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
-    emails::queue_notice(&state.db, &instance, &user, &user.email, "The password of your account was changed").await?;
+    emails::queue_notice(&state, &state.db, &instance, &user, &user.email, "The password of your account was changed").await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::NoContent().finish())
 }

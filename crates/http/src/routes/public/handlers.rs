@@ -1,11 +1,13 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use steward_persistence::branding as logos;
 use steward_persistence::{instances, signing_keys};
 
 use super::dto::{Branding, Jwk, Jwks, WhoAmI};
 use super::gate::{AppCaller, instance_not_found};
 use crate::AppState;
 use crate::auth::instance_tokens::ALGORITHM;
+use crate::emails::logo_url;
 use crate::problem::ApiError;
 
 /// The instance's token-signing public keys (JWKS), to verify its tokens.
@@ -42,10 +44,59 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
 #[tracing::instrument(skip_all)]
 pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
+    let logo_url = logos::logo_facts(&state.db, instance.id).await?.map(|l| logo_url(&state.public_url, &instance.slug, &l.sha256));
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .json(Branding { instance: instance.slug, name: instance.name, logo_url: None }))
+        .json(Branding { instance: instance.slug, name: instance.name, logo_url }))
+}
+
+/// The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
+/// the versioned URL given by the branding endpoint (`?v=`) may be cached for a year.
+#[utoipa::path(
+    tag = "public",
+    params(
+        ("instance" = String, Path, description = "The instance's slug"),
+        ("v" = Option<String>, Query, description = "The logo's version, from `logo_url`"),
+    ),
+    responses(
+        (status = 200, description = "The PNG", content_type = "image/png", body = Vec<u8>,
+            headers(("ETag" = String, description = "The SHA-256 of the file, quoted"), ("Cache-Control" = String, description = "Caching policy"))),
+        (status = 304, description = "Not modified (the `If-None-Match` ETag is current)"),
+        (status = 404, response = crate::problem::NotFound),
+    )
+)]
+#[get("/{instance}/branding/logo")]
+#[tracing::instrument(skip_all)]
+pub async fn logo(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, query: web::Query<LogoQuery>) -> Result<HttpResponse, ApiError> {
+    let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
+    let not_set = || ApiError::not_found("The instance has no logo.").with_code("logo_not_set");
+    let facts = logos::logo_facts(&state.db, instance.id).await?.ok_or_else(not_set)?;
+    let etag = format!("\"{}\"", facts.sha256);
+    let versioned = query.v.as_deref().is_some_and(|v| !v.is_empty() && facts.sha256.starts_with(v));
+    let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| { let t = t.trim(); t == etag || t == "*" || t.strip_prefix("W/") == Some(etag.as_str()) }));
+    let mut res = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, etag.clone()))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"));
+    if matches {
+        return Ok(res.finish());
+    }
+    let logo = logos::logo(&state.db, instance.id).await?.ok_or_else(not_set)?;
+    Ok(res.insert_header((header::ETAG, format!("\"{}\"", logo.sha256))).content_type("image/png").body(logo.png))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LogoQuery {
+    v: Option<String>,
 }
 
 /// The calling application: a first call to check a configuration.

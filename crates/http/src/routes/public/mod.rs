@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(oauth::token)
         .service(handlers::jwks)
         .service(handlers::branding)
+        .service(handlers::logo)
         .service(handlers::whoami)
         .service(auth::register)
         .service(auth::login)

@@ -167,22 +167,11 @@ pub async fn import_users(
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
-    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv")) {
+    if crate::extract::media_type(&req) != "text/csv" {
         return Err(ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the file as the body with `Content-Type: text/csv`."));
     }
     let too_large = || ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("A CSV import must be at most {IMPORT_LIMIT} bytes."));
-    if req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()).is_some_and(|n| n > IMPORT_LIMIT) {
-        return Err(too_large());
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("unreadable_body", "The request body could not be read."))?;
-        if body.len() + chunk.len() > IMPORT_LIMIT {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = crate::extract::read_bounded(&req, &mut payload, IMPORT_LIMIT, too_large).await?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("invalid_csv", "The file is not UTF-8 text."))?;
     let text = text.trim_start_matches('\u{feff}');
 

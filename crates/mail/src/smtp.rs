@@ -1,0 +1,286 @@
+//! SMTP: the platform transport (a URL), an instance's own server (host, port, security,
+//! credentials), and a step-by-step connection test that reports what the server said.
+
+use std::time::{Duration, Instant};
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use steward_domain::email::SmtpSecurity;
+
+/// How long a connection, a TLS handshake or a command may take.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An instance's own SMTP server.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// Root certificates trusted for SMTP TLS besides the built-in web PKI roots (an operator's
+/// private CA). Parsed once at start.
+#[derive(Clone, Default)]
+pub struct TrustedRoots(Vec<Vec<u8>>);
+
+impl TrustedRoots {
+    /// Reads every certificate of a PEM file.
+    pub fn from_pem_file(path: &std::path::Path) -> anyhow::Result<Self> {
+        let pem = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("Failed to read {}: {e}", path.display()))?;
+        let mut certs = Vec::new();
+        let mut rest = pem.as_str();
+        while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+            let end_marker = "-----END CERTIFICATE-----";
+            let Some(end) = rest[start..].find(end_marker) else { break };
+            let block = &rest[start..start + end + end_marker.len()];
+            Certificate::from_pem(block.as_bytes()).map_err(|e| anyhow::anyhow!("{} holds an invalid certificate: {e}", path.display()))?;
+            certs.push(block.as_bytes().to_vec());
+            rest = &rest[start + end + end_marker.len()..];
+        }
+        if certs.is_empty() {
+            anyhow::bail!("{} holds no PEM certificate", path.display());
+        }
+        Ok(Self(certs))
+    }
+
+    fn tls_parameters(&self, host: &str) -> Result<TlsParameters, lettre::transport::smtp::Error> {
+        let mut b = TlsParameters::builder(host.to_owned());
+        for pem in &self.0 {
+            b = b.add_root_certificate(Certificate::from_pem(pem)?);
+        }
+        b.build_rustls()
+    }
+}
+
+/// `"Name" <address>` built from parsed parts (quoted as needed), or the address alone.
+pub fn mailbox_header(name: Option<&str>, address: &str) -> String {
+    match (name, address.parse::<Address>()) {
+        (Some(name), Ok(addr)) => Mailbox::new(Some(name.to_owned()), addr).to_string(),
+        _ => address.to_owned(),
+    }
+}
+
+/// One email ready to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub from: &'a str,
+    pub reply_to: Option<&'a str>,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+impl Outgoing<'_> {
+    /// Builds the MIME message; addresses are parsed (never pasted into headers).
+    pub fn message(&self) -> Result<Message, String> {
+        let from: Mailbox = self.from.parse().map_err(|e| format!("invalid sender {:?}: {e}", self.from))?;
+        let to: Mailbox = self.to.parse().map_err(|e| format!("invalid recipient {:?}: {e}", self.to))?;
+        let mut b = Message::builder().from(from).to(to).subject(self.subject);
+        if let Some(r) = self.reply_to {
+            b = b.reply_to(r.parse().map_err(|e| format!("invalid reply-to {r:?}: {e}"))?);
+        }
+        b.multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(self.text.to_owned()))
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(self.html.to_owned())),
+        )
+        .map_err(|e| format!("could not build the message: {e}"))
+    }
+}
+
+/// A pooled connection to one SMTP server.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpSender {
+    /// The platform transport, from a URL (lettre's form: `smtp://host:port`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`).
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("STEWARD_SMTP_URL is not a valid SMTP URL: {e}"))?
+            .timeout(Some(TIMEOUT))
+            .build();
+        Ok(Self { transport })
+    }
+
+    /// An instance's own server.
+    pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots) -> Result<Self, String> {
+        let tls = match config.security {
+            SmtpSecurity::None => Tls::None,
+            SmtpSecurity::Starttls => Tls::Required(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
+            SmtpSecurity::Tls => Tls::Wrapper(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
+        };
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone()).port(config.port).tls(tls).timeout(Some(TIMEOUT));
+        if let Some(user) = &config.username {
+            b = b.credentials(Credentials::new(user.clone(), config.password.clone().unwrap_or_default()));
+        }
+        Ok(Self { transport: b.build() })
+    }
+
+    /// Sends one message. The error text is what the server (or the network) said.
+    pub async fn send(&self, email: &Outgoing<'_>) -> Result<(), String> {
+        let message = email.message()?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// One step of a connection test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// `connect`, `tls`, `auth` or `send`.
+    pub name: &'static str,
+    /// `ok`, `failed` or `skipped`.
+    pub outcome: &'static str,
+    pub detail: String,
+    pub duration_ms: u64,
+}
+
+/// What a connection test found, step by step. `ok` only when the email was accepted.
+#[derive(Debug, Clone)]
+pub struct TestReport {
+    pub ok: bool,
+    pub steps: Vec<Step>,
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+struct Run {
+    steps: Vec<Step>,
+}
+
+impl Run {
+    fn ok(&mut self, name: &'static str, started: Instant, detail: impl Into<String>) {
+        self.steps.push(Step { name, outcome: "ok", detail: detail.into(), duration_ms: ms(started) });
+    }
+    fn failed(mut self, name: &'static str, started: Instant, detail: impl Into<String>) -> TestReport {
+        self.steps.push(Step { name, outcome: "failed", detail: detail.into(), duration_ms: ms(started) });
+        for later in ["connect", "tls", "auth", "send"].into_iter().skip_while(|n| *n != name).skip(1) {
+            self.steps.push(Step { name: later, outcome: "skipped", detail: "not reached".into(), duration_ms: 0 });
+        }
+        TestReport { ok: false, steps: self.steps }
+    }
+    fn skipped(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.steps.push(Step { name, outcome: "skipped", detail: detail.into(), duration_ms: 0 });
+    }
+}
+
+/// What a lettre error says, with the server's reply when there is one.
+fn said(e: &lettre::transport::smtp::Error) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {} seconds ({e})", TIMEOUT.as_secs());
+    }
+    e.to_string()
+}
+
+async fn within<T>(fut: impl Future<Output = Result<T, lettre::transport::smtp::Error>>) -> Result<T, String> {
+    match tokio::time::timeout(TIMEOUT, fut).await {
+        Ok(r) => r.map_err(|e| said(&e)),
+        Err(_) => Err(format!("no answer within {} seconds", TIMEOUT.as_secs())),
+    }
+}
+
+/// Connects to `config`'s server, secures the connection, authenticates and sends `email`,
+/// reporting each step. Never longer than about four timeouts.
+pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, email: &Outgoing<'_>) -> TestReport {
+    let mut run = Run { steps: Vec::new() };
+    let hello = ClientId::default();
+    let message = match email.message() {
+        Ok(m) => m,
+        Err(e) => return run.failed("connect", Instant::now(), e),
+    };
+
+    // connect: TCP, then (for implicit TLS) the handshake, then the greeting and EHLO.
+    let started = Instant::now();
+    let addr = (config.host.as_str(), config.port);
+    match tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => drop(s),
+        Ok(Err(e)) => return run.failed("connect", started, format!("could not connect to {}:{}: {e}", config.host, config.port)),
+        Err(_) => return run.failed("connect", started, format!("{}:{} did not answer within {} seconds", config.host, config.port, TIMEOUT.as_secs())),
+    }
+    let wrapper = match config.security {
+        SmtpSecurity::Tls => match roots.tls_parameters(&config.host) {
+            Ok(p) => Some(p),
+            Err(e) => return run.failed("connect", started, e.to_string()),
+        },
+        _ => None,
+    };
+    let mut conn = match within(AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, wrapper, None)).await {
+        Ok(c) => c,
+        Err(e) if config.security == SmtpSecurity::Tls => {
+            run.ok("connect", started, format!("TCP connection to {}:{} opened", config.host, config.port));
+            return run.failed("tls", started, format!("TLS handshake or greeting failed: {e}"));
+        }
+        Err(e) => return run.failed("connect", started, format!("the server's greeting failed: {e}")),
+    };
+    run.ok("connect", started, format!("connected to {}:{}; the server is {}", config.host, config.port, conn.server_info().name()));
+
+    // tls
+    let started = Instant::now();
+    match config.security {
+        SmtpSecurity::None => run.skipped("tls", "security is none: the connection is not encrypted"),
+        SmtpSecurity::Tls => run.ok("tls", started, "TLS from the first byte; the certificate was verified"),
+        SmtpSecurity::Starttls => {
+            if !conn.can_starttls() {
+                return run.failed("tls", started, "the server does not offer STARTTLS");
+            }
+            let params = match roots.tls_parameters(&config.host) {
+                Ok(p) => p,
+                Err(e) => return run.failed("tls", started, e.to_string()),
+            };
+            if let Err(e) = within(conn.starttls(params, &hello)).await {
+                return run.failed("tls", started, format!("STARTTLS failed: {e}"));
+            }
+            run.ok("tls", started, "upgraded with STARTTLS; the certificate was verified");
+        }
+    }
+
+    // auth
+    let started = Instant::now();
+    match &config.username {
+        None => run.skipped("auth", "no username: the server is used without authentication"),
+        Some(user) => {
+            let creds = Credentials::new(user.clone(), config.password.clone().unwrap_or_default());
+            match within(conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds)).await {
+                Ok(r) => run.ok("auth", started, format!("authenticated as {user} ({})", r.code())),
+                Err(e) => return run.failed("auth", started, format!("authentication as {user} failed: {e}")),
+            }
+        }
+    }
+
+    // send
+    let started = Instant::now();
+    let envelope = message.envelope().clone();
+    let to = envelope.to().iter().map(Address::to_string).collect::<Vec<_>>().join(", ");
+    match within(conn.send(&envelope, &message.formatted())).await {
+        Ok(r) => {
+            let reply = r.message().collect::<Vec<_>>().join(" ");
+            run.ok("send", started, format!("the server accepted the test email to {to} ({} {reply})", r.code()));
+        }
+        Err(e) => return run.failed("send", started, format!("the server refused the test email: {e}")),
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), conn.quit()).await;
+    TestReport { ok: true, steps: run.steps }
+}

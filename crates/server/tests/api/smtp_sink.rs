@@ -1,0 +1,83 @@
+//! A real SMTP server process (aiosmtpd, `tests/support/smtp_sink.py`) that stores what it
+//! receives; optionally with STARTTLS and authentication.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A real SMTP server process that stores what it receives.
+pub struct SmtpSink {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl SmtpSink {
+    pub fn start(port: u16) -> SmtpSink {
+        Self::start_with(port, &[])
+    }
+
+    /// With extra flags: `--starttls CERT KEY`, `--auth USER PASSWORD`.
+    pub fn start_with(port: u16, flags: &[&str]) -> SmtpSink {
+        let dir = tempfile::tempdir().unwrap();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .args(flags)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd) is needed for the mail tests");
+        use std::io::BufRead as _;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP sink did not start (is aiosmtpd installed?)");
+        SmtpSink { child, dir, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The envelope senders (MAIL FROM) of the messages, in order.
+    pub fn senders(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "from")).collect();
+        files.sort();
+        files.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        files.sort();
+        files.into_iter().map(|p| decode_qp(&std::fs::read_to_string(p).unwrap())).collect()
+    }
+
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} emails, got {}", self.messages().len());
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D` (enough to read links).
+pub fn decode_qp(s: &str) -> String {
+    s.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
