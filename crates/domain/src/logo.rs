@@ -307,6 +307,27 @@ pub mod tests {
         assert_eq!(LogoPng::parse(p), Err(LogoError::TooLargeDimensions(100_000, 100_000)));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Hostile input never panics: any damage to a valid PNG is refused or accepted cleanly.
+        #[test]
+        fn damaged_pngs_never_panic(at in 0usize..4000, byte in proptest::prelude::any::<u8>(), cut in 0usize..4000) {
+            let mut p = png(120, 110, true);
+            let i = at % p.len();
+            p[i] = byte;
+            let _ = LogoPng::parse(p.clone());
+            p.truncate(cut % p.len());
+            let _ = LogoPng::parse(p);
+        }
+
+        #[test]
+        fn arbitrary_bytes_after_the_signature_never_panic(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let mut p = SIGNATURE.to_vec();
+            p.extend(tail);
+            proptest::prop_assert!(LogoPng::parse(p).is_err());
+        }
+    }
+
     #[test]
     fn idat_that_does_not_match_the_header_is_corrupt() {
         // A valid 100×100 IDAT stream under a header claiming 100×200: chunks and CRCs are fine,
