@@ -39,6 +39,15 @@ export const api = createClient<paths>({
   fetch: (request: Request) => authFetch(request),
 })
 
+/**
+ * The instance public API as an end user's browser calls it (account pages behind the links in
+ * emails): no console session is ever attached.
+ */
+export const publicApi = createClient<paths>({
+  baseUrl: baseUrl(),
+  fetch: (request: Request) => globalThis.fetch(request),
+})
+
 /** Exchanges the refresh token (plain fetch: it must not go through the 401 retry). */
 async function refreshTokens(refreshToken: string): Promise<TokenGrant> {
   const response = await globalThis.fetch(new URL('/api/v1/auth/refresh', baseUrl()), {

@@ -1,4 +1,5 @@
 import type { RouteObject } from 'react-router'
+import { AcceptInvitationPage, ResetPasswordPage, VerifyEmailPage } from '../features/account/AccountPages'
 import { LoginPage } from '../features/auth/LoginPage'
 import { SignupPage } from '../features/auth/SignupPage'
 import { CreateInstancePage } from '../features/instances/CreateInstancePage'
@@ -13,6 +14,10 @@ import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
 export const routes: RouteObject[] = [
+  // Behind the links in end users' emails: public, no console session.
+  { path: '/account/verify-email', element: <VerifyEmailPage /> },
+  { path: '/account/reset-password', element: <ResetPasswordPage /> },
+  { path: '/account/accept-invitation', element: <AcceptInvitationPage /> },
   {
     element: <RedirectIfAuthenticated />,
     children: [
