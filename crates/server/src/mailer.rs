@@ -46,8 +46,11 @@ pub struct Mailer {
     pub roots: TrustedRoots,
     pub retry_base_ms: u64,
     /// Pooled senders of instances' own servers, rebuilt when their settings change.
-    custom: Arc<Mutex<HashMap<Uuid, (chrono::DateTime<chrono::FixedOffset>, SmtpSender)>>>,
+    custom: Arc<Mutex<HashMap<Uuid, CachedSender>>>,
 }
+
+/// A pooled sender and the settings version (`updated_at`) it was built from.
+type CachedSender = (chrono::DateTime<chrono::FixedOffset>, SmtpSender);
 
 /// Where one email goes.
 enum Route {
@@ -114,8 +117,8 @@ impl Mailer {
         for email in batch {
             let instance_settings = match email.instance_id {
                 Some(id) => {
-                    if !settings.contains_key(&id) {
-                        settings.insert(id, smtp_settings::get(&self.db, id).await?);
+                    if let std::collections::hash_map::Entry::Vacant(e) = settings.entry(id) {
+                        e.insert(smtp_settings::get(&self.db, id).await?);
                     }
                     settings.get(&id).and_then(Option::as_ref)
                 }
