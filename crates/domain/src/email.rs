@@ -160,7 +160,7 @@ impl SmtpSecurity {
 pub fn parse_smtp_host(raw: &str) -> Result<String, ValueError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(ValueError::new("required", "Host is required when custom SMTP is enabled."));
+        return Err(ValueError::new("required", "Host is required."));
     }
     if s.len() > 253 {
         return Err(ValueError::new("too_long", "Host must be at most 253 characters."));

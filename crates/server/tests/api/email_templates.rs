@@ -91,6 +91,9 @@ async fn previews_font_and_delivery_use_the_custom_templates(app: TestApp) {
     assert!(p["text"].as_str().unwrap().contains("Verify: https://"), "{}", p["text"]);
     let p = assert_problem(app.post(&format!("{T}/verification/preview"), Some(t), json!({"body": "{{ nope }}", "font_size": 99})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_errors(&p), vec![("font_size".to_owned(), "out_of_range".to_owned())]);
+    // A fragment's preview refuses a subject, as saving does.
+    let p = assert_problem(app.post(&format!("{T}/greeting/preview"), Some(t), json!({"subject": "x", "body": "<p>Hi</p>"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&p), vec![("subject".to_owned(), "not_allowed".to_owned())]);
 
     // Preview with a real end user.
     let front = app.create_app(t, "shop", json!({"kind": "frontend", "name": "Web"})).await;

@@ -114,6 +114,13 @@ async fn settings_are_validated_and_the_password_never_returned(app: TestApp) {
     keep["host"] = json!("mail.example.com");
     let saved: Value = put(&app, &t, keep).await.json().await.unwrap();
     assert_eq!((saved["host"].as_str(), saved["password_set"].as_bool()), (Some("mail.example.com"), Some(true)));
+    // Removing the username removes the stored password with it.
+    let mut anonymous = base.clone();
+    anonymous.as_object_mut().unwrap().remove("password");
+    anonymous["username"] = json!("");
+    let saved: Value = put(&app, &t, anonymous).await.json().await.unwrap();
+    assert_eq!((saved["username"].as_str(), saved["password_set"].as_bool()), (None, Some(false)));
+    assert_eq!(put(&app, &t, base.clone()).await.status(), StatusCode::OK);
     let saved: Value = put(&app, &t, json!({"enabled": false, "host": "mail.example.com", "port": 587, "security": "starttls", "password": null})).await.json().await.unwrap();
     assert_eq!((saved["enabled"].as_bool(), saved["password_set"].as_bool()), (Some(false), Some(false)));
 

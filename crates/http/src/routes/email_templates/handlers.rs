@@ -212,7 +212,8 @@ pub async fn preview_template(state: web::Data<AppState>, auth: Authenticated, p
         _ => parts.message.clone(),
     };
     let draft = Source {
-        subject: if kind.is_fragment() { None } else { input.subject.or(saved_self.subject) },
+        // A fragment has no subject: one given is refused, as when saving.
+        subject: if kind.is_fragment() { input.subject } else { input.subject.or(saved_self.subject) },
         body: input.body.unwrap_or(saved_self.body),
     };
     let check = draft.clone();

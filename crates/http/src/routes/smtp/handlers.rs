@@ -72,14 +72,25 @@ struct Parsed {
 }
 
 /// Parses `input` against the rules; the stored password is kept unless the input replaces or
-/// removes it. `require_complete` asks for host and sender even when disabled (a test).
+/// removes it, or removes the username. `require_complete` asks for host and sender even when disabled (a test).
 fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, require_complete: bool, fields: &mut Fields) -> Result<Option<Parsed>, ApiError> {
     let complete = input.enabled || require_complete;
-    let host = if input.host.trim().is_empty() && !complete { Some(String::new()) } else { fields.check("host", parse_smtp_host(&input.host)) };
+    // Why a blank field is refused: saving an enabled server, or testing one.
+    let why = if input.enabled { "when custom SMTP is enabled" } else { "to test a server" };
+    let host = if input.host.trim().is_empty() && !complete {
+        Some(String::new())
+    } else if input.host.trim().is_empty() {
+        fields.push(FieldError::new("host", "required", format!("Host is required {why}.")));
+        None
+    } else {
+        fields.check("host", parse_smtp_host(&input.host))
+    };
     let port = fields.check("port", parse_port(input.port));
     let username = fields.check("username", parse_smtp_username(input.username.as_deref().unwrap_or(""))).flatten();
     let password_given_invalid = matches!(&input.password, Some(Some(p)) if parse_smtp_password(p).is_err());
     let password = match input.password {
+        // Kept while a username uses it; removing the username removes the stored secret too.
+        None if username.is_none() => None,
         None => stored.map(|s| s.password(&state.secrets)).transpose().map_err(ApiError::internal)?.flatten(),
         Some(None) => None,
         Some(Some(p)) if p.is_empty() => None,
@@ -88,7 +99,7 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
     let from_address = if input.from_address.trim().is_empty() && !complete {
         Some(String::new())
     } else if input.from_address.trim().is_empty() {
-        fields.push(FieldError::new("from_address", "required", "From address is required when custom SMTP is enabled."));
+        fields.push(FieldError::new("from_address", "required", format!("From address is required {why}.")));
         None
     } else {
         fields.check("from_address", Email::parse(&input.from_address)).map(|e| e.as_str().to_owned())
