@@ -36,5 +36,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // jsdom with user-event typing is slow on a loaded 2-core machine; a hung test still fails.
+    testTimeout: 20_000,
   },
 })

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
+import { signUpWithInstance } from './support/signup.ts'
 
 const shots = 'test-results'
 
@@ -39,16 +40,7 @@ test('applications: back-end secret shown once and rotated, front-end origins', 
   const base = baseURL ?? ''
 
   // Sign up and create an instance.
-  await page.goto('/signup')
-  await page.getByLabel('Name').fill('Grace Hopper')
-  await page.getByLabel('Email').fill(`grace-${stamp}@example.com`)
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery')
-  await page.getByRole('button', { name: 'Sign up' }).click()
-  await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
-  await page.getByLabel('Name').fill('Apps test')
-  await page.getByLabel('Slug').fill(slug)
-  await page.getByRole('button', { name: 'Create instance' }).click()
-  await expect(page).toHaveURL(new RegExp(`/i/${slug}$`))
+  await signUpWithInstance(page, { name: 'Grace Hopper', email: `grace-${stamp}@example.com`, instanceName: 'Apps test', slug })
 
   // The Applications area, from the navigation.
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click()

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
+import { signUpWithInstance } from './support/signup.ts'
 
 const shots = 'test-results'
 
@@ -14,16 +15,7 @@ test('emails: the verification email of a new user, delivered and read in the ma
   const reader = `reader-${stamp}@example.com`
 
   // Sign up and create an instance.
-  await page.goto('/signup')
-  await page.getByLabel('Name').fill('Margaret Hamilton')
-  await page.getByLabel('Email').fill(`margaret-${stamp}@example.com`)
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery')
-  await page.getByRole('button', { name: 'Sign up' }).click()
-  await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
-  await page.getByLabel('Name').fill('Mail test')
-  await page.getByLabel('Slug').fill(slug)
-  await page.getByRole('button', { name: 'Create instance' }).click()
-  await expect(page).toHaveURL(new RegExp(`/i/${slug}$`))
+  await signUpWithInstance(page, { name: 'Margaret Hamilton', email: `margaret-${stamp}@example.com`, instanceName: 'Mail test', slug })
 
   // A front-end application, created in the console: its client id identifies the public calls.
   const nav = page.getByRole('navigation', { name: 'Console' })
@@ -53,6 +45,8 @@ test('emails: the verification email of a new user, delivered and read in the ma
   await expect(row).toContainText('Email verification')
   await expect(row).toContainText('Verify your email for Mail test')
   await expect(row.getByText('Sent', { exact: true })).toBeVisible({ timeout: 15_000 })
+  // No SMTP server anywhere: the local mailbox took it.
+  await expect(row.getByText('Local mailbox')).toBeVisible()
   await expect(page.getByText('Showing 1 of 1')).toBeVisible()
   // The owner may retry, but only failed emails offer it.
   await expect(row.getByRole('button', { name: /Retry/ })).toHaveCount(0)

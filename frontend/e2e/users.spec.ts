@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
+import { signUpWithInstance } from './support/signup.ts'
 
 const shots = 'test-results'
 
@@ -27,16 +28,7 @@ test('users: add, filter, edit, block, unblock and delete', async ({ page, baseU
   const password = 'correct horse battery'
 
   // Sign up and create an instance.
-  await page.goto('/signup')
-  await page.getByLabel('Name').fill('Grace Hopper')
-  await page.getByLabel('Email').fill(email)
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password)
-  await page.getByRole('button', { name: 'Sign up' }).click()
-  await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
-  await page.getByLabel('Name').fill('Users test')
-  await page.getByLabel('Slug').fill(slug)
-  await page.getByRole('button', { name: 'Create instance' }).click()
-  await expect(page).toHaveURL(new RegExp(`/i/${slug}$`))
+  await signUpWithInstance(page, { name: 'Grace Hopper', email, password, instanceName: 'Users test', slug })
 
   // The Users area, from the navigation: empty at first.
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click()

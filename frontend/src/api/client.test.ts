@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { jsonResponse } from '../test/render'
 import { ApiError } from '../lib/problem'
 import { session } from '../lib/session'
-import { api, unwrap } from './client'
+import { stubXhr } from '../test/xhr'
+import { api, unwrap, uploadFile } from './client'
 
 const account = { id: 'a1', email: 'ada@example.com', name: 'Ada', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }
 
@@ -72,5 +73,36 @@ describe('authentication', () => {
     await expect(unwrap(api.GET('/api/v1/me'))).rejects.toMatchObject({ status: 401 })
     expect(session.getState().status).toBe('anonymous')
     expect(localStorage.getItem('steward.refresh_token')).toBeNull()
+  })
+})
+
+describe('uploadFile', () => {
+  it('sends the raw body with the token, and throws the problem document as an ApiError', async () => {
+    session.signIn(grant(1))
+    const requests = stubXhr(() => ({
+      status: 413,
+      body: { type: 'urn:steward:problem:logo_too_large', title: 'Payload Too Large', status: 413, code: 'logo_too_large', detail: 'Too big.' },
+    }))
+    const progress: number[] = []
+    const file = new Blob([new Uint8Array(10)], { type: 'image/png' })
+    const error = await uploadFile('/api/v1/instances/shop/branding/logo', file, 'image/png', { onProgress: (f) => progress.push(f) }).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).code).toBe('logo_too_large')
+    expect((error as ApiError).message).toBe('Too big.')
+    expect(requests[0]).toMatchObject({ method: 'PUT', headers: { authorization: 'Bearer access-1', 'content-type': 'image/png' } })
+    expect(requests[0].url).toMatch(/\/api\/v1\/instances\/shop\/branding\/logo$/)
+    expect(progress).toEqual([0.5, 1])
+  })
+
+  it('refreshes once and retries after a 401', async () => {
+    session.signIn(grant(1))
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(grant(2))))
+    const requests = stubXhr((r) =>
+      r.headers.authorization === 'Bearer access-2' ? { status: 200, body: { ok: true } } : { status: 401, body: { status: 401, code: 'unauthorized' } },
+    )
+    await expect(uploadFile('/x', new Blob(['a']), 'image/png')).resolves.toEqual({ ok: true })
+    expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer access-1', 'Bearer access-2'])
   })
 })

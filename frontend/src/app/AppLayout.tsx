@@ -1,6 +1,6 @@
 import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconApps, IconChevronDown, IconHome, IconLogout, IconMail, IconPlus, IconSettings, IconUser, IconUsers } from '@tabler/icons-react'
+import { IconAdjustmentsHorizontal, IconApps, IconChevronDown, IconHome, IconLogout, IconMail, IconPlus, IconSettings, IconUser, IconUsers } from '@tabler/icons-react'
 import { useEffect } from 'react'
 import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
 import { Brand } from '../components/Brand'
@@ -107,6 +107,13 @@ function Navigation({ slug }: { slug: string | null }) {
             label="Users"
             leftSection={<IconUsers size={18} aria-hidden />}
             active={location.pathname.startsWith(`/i/${slug}/users`)}
+          />
+          <NavLink
+            component={Link}
+            to={`/i/${slug}/general/identity`}
+            label="General"
+            leftSection={<IconAdjustmentsHorizontal size={18} aria-hidden />}
+            active={location.pathname.startsWith(`/i/${slug}/general`)}
           />
           <NavLink
             component={Link}

@@ -1,7 +1,8 @@
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
-import type { InstanceRef } from '../features/applications/model'
+import type { InstanceRef } from '../features/instances/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
+import { GeneralPage } from '../features/general/GeneralPage'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'
 import { UserDetailPage } from '../features/users/UserDetailPage'
 import { UsersPage } from '../features/users/UsersPage'
@@ -35,4 +36,9 @@ export function UsersRoute() {
 export function UserDetailRoute() {
   const instance = useInstanceRef()
   return <UserDetailPage key={instance.slug} instance={instance} />
+}
+
+export function GeneralRoute() {
+  const instance = useInstanceRef()
+  return <GeneralPage key={instance.slug} instance={instance} />
 }

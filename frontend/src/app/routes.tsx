@@ -1,4 +1,4 @@
-import type { RouteObject } from 'react-router'
+import { Navigate, type RouteObject } from 'react-router'
 import { AcceptInvitationPage, ResetPasswordPage, VerifyEmailPage } from '../features/account/AccountPages'
 import { LoginPage } from '../features/auth/LoginPage'
 import { SignupPage } from '../features/auth/SignupPage'
@@ -9,7 +9,7 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
-import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute, UserDetailRoute, UsersRoute } from './instancePages'
+import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute, GeneralRoute, UserDetailRoute, UsersRoute } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -43,6 +43,8 @@ export const routes: RouteObject[] = [
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
               { path: 'users', element: <UsersRoute /> },
               { path: 'users/:id', element: <UserDetailRoute /> },
+              { path: 'general', element: <Navigate to="identity" replace /> },
+              { path: 'general/:tab', element: <GeneralRoute /> },
               { path: 'emails', element: <EmailsRoute /> },
             ],
           },

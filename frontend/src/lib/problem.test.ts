@@ -25,6 +25,11 @@ describe('toProblem', () => {
     expect(toProblem(null, 404).code).toBe('not_found')
   })
 
+  it('keeps the line of a template error', () => {
+    const p = toProblem({ code: 'validation_failed', errors: [{ field: 'body', code: 'template_syntax', message: 'Line 3: oops', line: 3 }] }, 422)
+    expect(p.errors).toEqual([{ field: 'body', code: 'template_syntax', message: 'Line 3: oops', line: 3 }])
+  })
+
   it('drops malformed field errors instead of crashing', () => {
     const p = toProblem({ code: 'validation_failed', errors: [null, 'x', { field: 'slug' }] }, 422)
     expect(p.errors).toEqual([{ field: 'slug', code: 'invalid', message: 'Invalid value' }])

@@ -4,6 +4,8 @@ export interface FieldError {
   field: string
   code: string
   message: string
+  /** The line (1-based) of a template or file the error is about, when known. */
+  line?: number | null
 }
 
 export interface Problem {
@@ -49,6 +51,7 @@ function parseFieldErrors(v: unknown): FieldError[] {
     field: typeof e.field === 'string' ? e.field : '',
     code: typeof e.code === 'string' ? e.code : 'invalid',
     message: typeof e.message === 'string' ? e.message : 'Invalid value',
+    ...(typeof e.line === 'number' ? { line: e.line } : {}),
   }))
 }
 

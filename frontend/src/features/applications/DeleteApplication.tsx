@@ -1,6 +1,7 @@
-import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
+import { Button, Group, Paper, Text, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useNavigate } from 'react-router'
+import { ConfirmModal } from '../../components/ConfirmModal'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { useDeleteApplication } from './api'
 import type { Application } from './model'
@@ -39,25 +40,13 @@ export function DeleteApplication({ slug, app }: { slug: string; app: Applicatio
           Delete application
         </Button>
       </Group>
-      <Modal opened={opened} onClose={() => !remove.isPending && close()} title="Delete application" centered>
-        <Stack>
-          <Text size="sm">
-            Delete <b>{app.name}</b>? Apps using client id{' '}
-            <Text span ff="monospace" size="sm">
-              {app.client_id}
-            </Text>{' '}
-            will be refused at once.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={remove.isPending}>
-              Cancel
-            </Button>
-            <Button color="red" onClick={confirm} loading={remove.isPending}>
-              Delete permanently
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal opened={opened} onClose={close} title="Delete application" confirmLabel="Delete permanently" onConfirm={confirm} pending={remove.isPending}>
+        Delete <b>{app.name}</b>? Apps using client id{' '}
+        <Text span ff="monospace" size="sm">
+          {app.client_id}
+        </Text>{' '}
+        will be refused at once.
+      </ConfirmModal>
     </Paper>
   )
 }

@@ -1,6 +1,7 @@
 import type { Schemas } from '../../api/client'
 
-export type Role = Schemas['RoleDto']
+import type { Role } from '../instances/instanceRef'
+export type { InstanceRef, Role } from '../instances/instanceRef'
 export type AppKind = Schemas['AppKindDto']
 export type Application = Schemas['ApplicationDto']
 export type CreatedApplication = Schemas['CreatedApplication']
@@ -8,12 +9,6 @@ export type SecretInfo = Schemas['SecretInfo']
 export type SigningKey = Schemas['SigningKeyDto']
 export type Quickstart = Schemas['Quickstart']
 
-/** What the applications pages need to know about the instance they are under. */
-export interface InstanceRef {
-  slug: string
-  role: Role
-  timeZone: string
-}
 
 export const KIND_LABELS: Record<AppKind, string> = { frontend: 'Front-end', backend: 'Back-end' }
 export const KIND_COLORS: Record<AppKind, string> = { frontend: 'cyan', backend: 'violet' }
@@ -38,16 +33,7 @@ export const GRACE_PERIODS = [
   { value: '604800', label: '7 days', sentence: 'The current secret keeps working for 7 days.' },
 ] as const
 
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return '—'
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d)
-  } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
-  }
-}
+export { formatDateTime } from '../../lib/datetime'
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],

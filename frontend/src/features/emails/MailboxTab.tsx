@@ -67,9 +67,9 @@ export function MailboxTab({
   return (
     <Stack gap="md">
       <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} aria-hidden />} title="Local mailbox">
-        When no SMTP server is configured (<Code>STEWARD_SMTP_URL</Code> is not set), Steward does not send emails
-        anywhere: it keeps them here so you can read them while developing. Set <Code>STEWARD_SMTP_URL</Code> to
-        deliver them for real.
+        When no SMTP server is configured — neither the instance's own (General → Email SMTP) nor the platform's
+        (<Code>STEWARD_SMTP_URL</Code>) — Steward does not send emails anywhere: it keeps them here so you can read
+        them while developing. Configure either to deliver them for real.
       </Alert>
 
       <Grid gap="md">

@@ -1,6 +1,7 @@
 import { Box, Code, Group, Paper, Stack, Switch, Text, Title } from '@mantine/core'
 import { useState, type ReactNode } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
+import { SandboxedHtml } from '../../components/SandboxedHtml'
 import { useMailboxMessage } from './api'
 import { formatDateTime, type InstanceRef, type MailboxMessage } from './model'
 
@@ -14,22 +15,6 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
         {children}
       </Text>
     </Group>
-  )
-}
-
-/**
- * The HTML body in an iframe with every sandbox restriction on (`sandbox=""`): no scripts, no
- * forms, no popups, no access to the console's origin or its session.
- */
-export function SandboxedHtml({ html, title }: { html: string; title: string }) {
-  return (
-    <iframe
-      title={title}
-      sandbox=""
-      srcDoc={html}
-      referrerPolicy="no-referrer"
-      style={{ width: '100%', height: 480, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8, background: 'white' }}
-    />
   )
 }
 

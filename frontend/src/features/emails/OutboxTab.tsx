@@ -5,6 +5,7 @@ import { notifyError, notifySuccess } from '../../lib/forms'
 import { outboxPollInterval, useOutbox, useRetryEmail } from './api'
 import {
   can,
+  deliveredVia,
   formatDateTime,
   kindLabel,
   statusBadge,
@@ -23,6 +24,18 @@ export function StatusBadge({ status }: { status: string }) {
     <Badge variant="light" color={color} data-status={status} style={{ minWidth: 'max-content' }}>
       {label}
     </Badge>
+  )
+}
+
+function ViaBadge({ via }: { via: string | null | undefined }) {
+  const shown = deliveredVia(via)
+  if (!shown) return null
+  return (
+    <Tooltip label={shown.description} withinPortal>
+      <Badge variant="outline" size="sm" color={shown.color} data-via={via} style={{ minWidth: 'max-content' }} tabIndex={0}>
+        {shown.label}
+      </Badge>
+    </Tooltip>
   )
 }
 
@@ -114,7 +127,7 @@ export function OutboxTab({
                 <Table.Tr>
                   <Table.Th>Email</Table.Th>
                   <Table.Th>To</Table.Th>
-                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Status / via</Table.Th>
                   <Table.Th ta="right">Attempts</Table.Th>
                   <Table.Th>Created / sent</Table.Th>
                   {mayRetry && (
@@ -151,7 +164,10 @@ export function OutboxTab({
                       </Text>
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <StatusBadge status={email.status} />
+                      <Stack gap={4} align="flex-start">
+                        <StatusBadge status={email.status} />
+                        <ViaBadge via={email.delivered_via} />
+                      </Stack>
                       {email.status === 'queued' && email.attempts > 0 && (
                         <Text size="xs" c="dimmed" mt={2}>
                           Next try {formatDateTime(email.next_attempt_at, instance.timeZone)}

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { jsonResponse, renderPage } from '../../test/render'
 import { outboxPollInterval } from './api'
 import { EmailsPage } from './EmailsPage'
-import { statusBadge, type OutboxEmail, type Role } from './model'
+import { deliveredVia, statusBadge, type OutboxEmail, type Role } from './model'
 
 function email(id: string, status: string, extra: Partial<OutboxEmail> = {}): OutboxEmail {
   return {
@@ -24,8 +24,8 @@ function email(id: string, status: string, extra: Partial<OutboxEmail> = {}): Ou
 
 const outbox = {
   items: [
-    email('e1', 'sent'),
-    email('e2', 'failed', { attempts: 5, last_error: 'SMTP 550: mailbox unavailable', kind: 'reset_password' }),
+    email('e1', 'sent', { delivered_via: 'custom_smtp' }),
+    email('e2', 'failed', { attempts: 5, last_error: 'SMTP 550: mailbox unavailable', kind: 'reset_password', delivered_via: 'platform_smtp' }),
   ],
   next_cursor: 'c2',
   total: 3,
@@ -75,6 +75,14 @@ function renderAs(role: Role, path = '/i/shop/emails') {
 }
 
 describe('outbox status', () => {
+  it('names the transport that took an email', () => {
+    expect(deliveredVia('custom_smtp')?.label).toBe('Custom SMTP')
+    expect(deliveredVia('platform_smtp')?.label).toBe('Platform SMTP')
+    expect(deliveredVia('local_mailbox')?.label).toBe('Local mailbox')
+    expect(deliveredVia(null)).toBeNull()
+    expect(deliveredVia('carrier_pigeon')).toMatchObject({ label: 'carrier_pigeon', color: 'gray' })
+  })
+
   it('maps each status to its badge color', () => {
     expect(statusBadge('queued')).toEqual({ label: 'Queued', color: 'gray' })
     expect(statusBadge('sending')).toEqual({ label: 'Sending', color: 'blue' })
@@ -100,6 +108,9 @@ describe('EmailsPage — delivery', () => {
     expect(within(failedRow).getByLabelText('Last error: SMTP 550: mailbox unavailable')).toBeInTheDocument()
     const sentRow = screen.getByText('e1@example.com').closest('tr') as HTMLElement
     expect(within(sentRow).getByText('Sent').closest('[data-status]')).toHaveAttribute('data-status', 'sent')
+    // The transport that took each email.
+    expect(within(sentRow).getByText('Custom SMTP').closest('[data-via]')).toHaveAttribute('data-via', 'custom_smtp')
+    expect(within(failedRow).getByText('Platform SMTP').closest('[data-via]')).toHaveAttribute('data-via', 'platform_smtp')
     expect(screen.getByText('Showing 2 of 3')).toBeInTheDocument()
     // Nothing is on its way: no auto-refresh.
     expect(screen.queryByText(/Refreshing every 5 s/)).not.toBeInTheDocument()

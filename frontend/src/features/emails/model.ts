@@ -1,17 +1,12 @@
 import type { Schemas } from '../../api/client'
 
-export type Role = Schemas['RoleDto']
+import type { Role } from '../instances/instanceRef'
+export type { InstanceRef, Role } from '../instances/instanceRef'
 export type OutboxEmail = Schemas['OutboxEmailDto']
 export type OutboxPage = Schemas['OutboxList']
 export type MailboxMessage = Schemas['MailboxMessageDto']
 export type MailboxPage = Schemas['MailboxList']
 
-/** What the emails pages need to know about the instance they are under. */
-export interface InstanceRef {
-  slug: string
-  role: Role
-  timeZone: string
-}
 
 export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed'
 export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'failed']
@@ -44,6 +39,18 @@ export function isPending(email: Pick<OutboxEmail, 'status'>): boolean {
   return email.status === 'queued' || email.status === 'sending'
 }
 
+/** The transport that took an email (its last attempt): label, color and a sentence for people. */
+const VIA: Record<string, { label: string; color: string; description: string }> = {
+  custom_smtp: { label: 'Custom SMTP', color: 'violet', description: "Sent through the instance's own SMTP server (General → Email SMTP)" },
+  platform_smtp: { label: 'Platform SMTP', color: 'blue', description: "Sent through the platform's SMTP server" },
+  local_mailbox: { label: 'Local mailbox', color: 'gray', description: 'Kept in the local mailbox (no SMTP server configured)' },
+}
+
+export function deliveredVia(via: string | null | undefined): { label: string; color: string; description: string } | null {
+  if (!via) return null
+  return VIA[via] ?? { label: via, color: 'gray', description: via }
+}
+
 const KIND_LABELS: Record<string, string> = {
   verification: 'Email verification',
   reset_password: 'Password reset',
@@ -60,13 +67,4 @@ export const can = {
   retryEmail: (role: Role) => role !== 'viewer',
 }
 
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return '—'
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d)
-  } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
-  }
-}
+export { formatDateTime } from '../../lib/datetime'

@@ -2,6 +2,7 @@ import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { IconKey, IconLock, IconLockOpen, IconLogout, IconMail } from '@tabler/icons-react'
 import { useNavigate } from 'react-router'
+import { ConfirmModal } from '../../components/ConfirmModal'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { useDeleteUser, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
 import { displayName, type User } from './model'
@@ -35,34 +36,25 @@ export function BlockButton({ slug, user }: { slug: string; user: User }) {
       >
         {blocking ? 'Block user' : 'Unblock user'}
       </Button>
-      <Modal
+      <ConfirmModal
         opened={opened}
-        onClose={() => !setBlocked.isPending && close()}
+        onClose={close}
         title={blocking ? 'Block user' : 'Unblock user'}
-        centered
+        confirmLabel={blocking ? 'Block' : 'Unblock'}
+        confirmColor={blocking ? 'red' : 'teal'}
+        onConfirm={confirm}
+        pending={setBlocked.isPending}
       >
-        <Stack>
-          <Text size="sm">
-            {blocking ? (
-              <>
-                Block <b>{user.email}</b>? The public API refuses them, and their sessions and tokens stop working at once.
-              </>
-            ) : (
-              <>
-                Unblock <b>{user.email}</b>? They can sign in again.
-              </>
-            )}
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={setBlocked.isPending}>
-              Cancel
-            </Button>
-            <Button color={blocking ? 'red' : 'teal'} onClick={confirm} loading={setBlocked.isPending}>
-              {blocking ? 'Block' : 'Unblock'}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        {blocking ? (
+          <>
+            Block <b>{user.email}</b>? The public API refuses them, and their sessions and tokens stop working at once.
+          </>
+        ) : (
+          <>
+            Unblock <b>{user.email}</b>? They can sign in again.
+          </>
+        )}
+      </ConfirmModal>
     </>
   )
 }
@@ -100,21 +92,9 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
           Delete user
         </Button>
       </Group>
-      <Modal opened={opened} onClose={() => !remove.isPending && close()} title="Delete user" centered>
-        <Stack>
-          <Text size="sm">
-            Delete <b>{user.email}</b> permanently? They will no longer be able to sign in.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={remove.isPending}>
-              Cancel
-            </Button>
-            <Button color="red" onClick={confirm} loading={remove.isPending}>
-              Delete permanently
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal opened={opened} onClose={close} title="Delete user" confirmLabel="Delete permanently" onConfirm={confirm} pending={remove.isPending}>
+        Delete <b>{user.email}</b> permanently? They will no longer be able to sign in.
+      </ConfirmModal>
     </Paper>
   )
 }

@@ -1,17 +1,12 @@
 import type { Schemas } from '../../api/client'
 import { validateEmail, validatePassword } from '../../lib/validation'
 
-export type Role = Schemas['RoleDto']
+import type { Role } from '../instances/instanceRef'
+export type { InstanceRef, Role } from '../instances/instanceRef'
 export type User = Schemas['UserDto']
 export type UserList = Schemas['UserList']
 export type UserStatus = Schemas['UserStatusDto']
 
-/** What the users pages need to know about the instance they are under. */
-export interface InstanceRef {
-  slug: string
-  role: Role
-  timeZone: string
-}
 
 /** What a caller with `role` may do — mirrors the server's policy to hide what would be refused. */
 export const can = {
@@ -179,16 +174,7 @@ export function formatCount(total: number, capped: boolean): string {
   return total === 1 ? '1 user' : `${n} users`
 }
 
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return '—'
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d)
-  } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
-  }
-}
+export { formatDateTime } from '../../lib/datetime'
 
 /** The fields of "Add user" and of the user's page. */
 export interface UserFormValues {

@@ -1,0 +1,24 @@
+/** The first steps of most journeys: a developer signs up in the console and creates an instance. */
+import { expect, type Page } from '@playwright/test'
+
+export interface NewDeveloper {
+  name: string
+  email: string
+  password?: string
+  instanceName: string
+  slug: string
+}
+
+/** Signs up through the form and creates the first instance; ends on the instance's overview. */
+export async function signUpWithInstance(page: Page, dev: NewDeveloper): Promise<void> {
+  await page.goto('/signup')
+  await page.getByLabel('Name').fill(dev.name)
+  await page.getByLabel('Email').fill(dev.email)
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(dev.password ?? 'correct horse battery')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
+  await page.getByLabel('Name').fill(dev.instanceName)
+  await page.getByLabel('Slug').fill(dev.slug)
+  await page.getByRole('button', { name: 'Create instance' }).click()
+  await expect(page).toHaveURL(new RegExp(`/i/${dev.slug}$`))
+}

@@ -1,0 +1,167 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, unwrap, uploadFile } from '../../api/client'
+import { ApiError } from '../../lib/problem'
+import type { EmailStyle, Logo, PreviewInput, SmtpInput, TemplateKind, TemplateList } from './model'
+
+export const generalKeys = {
+  logo: (slug: string) => ['branding', slug, 'logo'] as const,
+  templates: (slug: string) => ['email-templates', slug] as const,
+  preview: (slug: string, kind: TemplateKind, input: PreviewInput) => ['email-templates', slug, 'preview', kind, input] as const,
+  smtp: (slug: string) => ['smtp', slug] as const,
+}
+
+// --- Logo -------------------------------------------------------------------------------------
+
+/** The instance's logo, or null when none is uploaded (`404 logo_not_set`). */
+export function useLogo(slug: string) {
+  return useQuery({
+    queryKey: generalKeys.logo(slug),
+    queryFn: async (): Promise<Logo | null> => {
+      try {
+        return await unwrap(api.GET('/api/v1/instances/{instance}/branding/logo', { params: { path: { instance: slug } } }))
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'logo_not_set') return null
+        throw error
+      }
+    },
+  })
+}
+
+export interface LogoUpload {
+  file: Blob
+  onProgress?: (fraction: number) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Uploads a logo as the raw body. Always labelled `image/png`: the server looks at the content, so
+ * a JPEG named .png (or a PNG named .jpg) is judged by what it is, and its refusal says so.
+ */
+export function useUploadLogo(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ file, onProgress, signal }: LogoUpload) =>
+      uploadFile<Logo>(`/api/v1/instances/${encodeURIComponent(slug)}/branding/logo`, file, 'image/png', { onProgress, signal }),
+    onSuccess: (logo) => queryClient.setQueryData(generalKeys.logo(slug), logo),
+  })
+}
+
+export function useDeleteLogo(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    // Already gone (removed from another tab): `404 logo_not_set` is the outcome wanted.
+    mutationFn: async () => {
+      try {
+        await unwrap(api.DELETE('/api/v1/instances/{instance}/branding/logo', { params: { path: { instance: slug } } }))
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'logo_not_set')) throw error
+      }
+    },
+    onSuccess: () => queryClient.setQueryData(generalKeys.logo(slug), null),
+  })
+}
+
+// --- Email messages ---------------------------------------------------------------------------
+
+export function useEmailTemplates(slug: string) {
+  return useQuery({
+    queryKey: generalKeys.templates(slug),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/email-templates', { params: { path: { instance: slug } } })),
+  })
+}
+
+export interface SaveTemplateInput {
+  kind: TemplateKind
+  subject: string | null
+  body: string
+}
+
+export function useSaveTemplate(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ kind, subject, body }: SaveTemplateInput) =>
+      unwrap(
+        api.PUT('/api/v1/instances/{instance}/email-templates/{kind}', {
+          params: { path: { instance: slug, kind } },
+          body: { subject, body },
+        }),
+      ),
+    onSuccess: (saved) =>
+      queryClient.setQueryData<TemplateList>(generalKeys.templates(slug), (list) =>
+        list ? { ...list, items: list.items.map((t) => (t.kind === saved.kind ? saved : t)) } : list,
+      ),
+  })
+}
+
+/** Back to the built-in template; the list is read again to get the default's text. */
+export function useResetTemplate(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (kind: TemplateKind) =>
+      unwrap(api.DELETE('/api/v1/instances/{instance}/email-templates/{kind}', { params: { path: { instance: slug, kind } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: generalKeys.templates(slug), exact: true }),
+  })
+}
+
+/**
+ * A message rendered as it would be sent, from a draft (`input`: the unsaved subject, body and
+ * font). Keeps showing the previous rendering while the next one loads.
+ */
+export function useTemplatePreview(slug: string, kind: TemplateKind, input: PreviewInput, enabled = true) {
+  return useQuery({
+    queryKey: generalKeys.preview(slug, kind, input),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.POST('/api/v1/instances/{instance}/email-templates/{kind}/preview', {
+          params: { path: { instance: slug, kind } },
+          body: input,
+          signal,
+        }),
+      ),
+    enabled,
+    placeholderData: keepPreviousData,
+    retry: false,
+    staleTime: 30_000,
+  })
+}
+
+export function useSaveEmailStyle(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (style: EmailStyle) =>
+      unwrap(api.PUT('/api/v1/instances/{instance}/email-style', { params: { path: { instance: slug } }, body: style })),
+    onSuccess: (style) =>
+      queryClient.setQueryData<TemplateList>(generalKeys.templates(slug), (list) => (list ? { ...list, style } : list)),
+  })
+}
+
+// --- SMTP -------------------------------------------------------------------------------------
+
+export function useSmtp(slug: string) {
+  return useQuery({
+    queryKey: generalKeys.smtp(slug),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/smtp', { params: { path: { instance: slug } } })),
+  })
+}
+
+export function useSaveSmtp(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: SmtpInput) =>
+      unwrap(api.PUT('/api/v1/instances/{instance}/smtp', { params: { path: { instance: slug } }, body })),
+    onSuccess: (saved) => queryClient.setQueryData(generalKeys.smtp(slug), saved),
+  })
+}
+
+export interface SmtpTest {
+  to: string
+  settings?: SmtpInput
+}
+
+/** Connects for real, step by step (up to 10 s a step): a failed test is a report, not an error. */
+export function useTestSmtp(slug: string) {
+  return useMutation({
+    mutationFn: ({ to, settings }: SmtpTest) =>
+      unwrap(api.POST('/api/v1/instances/{instance}/smtp/test', { params: { path: { instance: slug } }, body: { to, settings } })),
+  })
+}

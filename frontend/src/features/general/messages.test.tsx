@@ -1,0 +1,257 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { jsonResponse, renderRoutes } from '../../test/render'
+import { GeneralPage } from './GeneralPage'
+import { describeFieldError, insertAt, type EmailTemplate, type PreviewInput, type Role, type TemplateList } from './model'
+import { problem, stubFetch } from './testing'
+
+const BASE = '/api/v1/instances/shop'
+
+const variables = [
+  { name: 'instance_name', description: "The instance's name", sample: 'Acme Shop' },
+  { name: 'first_name', description: "The user's given name (may be empty)", sample: 'Ada' },
+  { name: 'link', description: 'The action link', sample: 'https://steward.example/account/verify?token=sample' },
+]
+
+function template(kind: EmailTemplate['kind'], extra: Partial<EmailTemplate> = {}): EmailTemplate {
+  const fragment = kind === 'greeting' || kind === 'footer'
+  return {
+    kind,
+    title: { verification: 'Email verification', reset_password: 'Reset password', update_account: 'Update account', invitation: 'Invitation', greeting: 'Greeting', footer: 'Footer message' }[kind],
+    fragment,
+    subject: fragment ? null : `Subject of ${kind} for {{ instance_name }}`,
+    body: `<p>Body of ${kind}</p>`,
+    customized: false,
+    updated_at: null,
+    variables,
+    ...extra,
+  }
+}
+
+function list(): TemplateList {
+  return {
+    items: [
+      template('verification'),
+      template('reset_password', { customized: true, updated_at: '2026-11-20T10:00:00Z' }),
+      template('update_account'),
+      template('invitation'),
+      template('greeting'),
+      template('footer'),
+    ],
+    style: { font_family: 'Arial', font_size: 15 },
+    fonts: ['Arial', 'Georgia', 'Verdana'],
+    font_size_min: 10,
+    font_size_max: 24,
+  }
+}
+
+/** The preview the fake server renders: the draft's body, in its font, inside a page. */
+function rendered(input: PreviewInput) {
+  const body = (input.body ?? '').replace(/\{\{\s*first_name\s*\}\}/g, 'Ada')
+  return {
+    subject: (input.subject ?? 'Verify').replace(/\{\{\s*instance_name\s*\}\}/g, 'Shop'),
+    html: `<html><body style="font-family:${input.font_family};font-size:${input.font_size}px">${body}</body></html>`,
+    text: body.replace(/<[^>]+>/g, ''),
+  }
+}
+
+const unknownVariable = {
+  field: 'body',
+  code: 'template_unknown_variable',
+  message: 'Line 3: unknown variable `undefined_var`; the email verification message knows: instance_name, first_name, link.',
+  line: 3,
+}
+
+function renderMessages(role: Role, options: { saveFails?: boolean } = {}) {
+  const data = list()
+  const seen = stubFetch(({ method, path, body }) => {
+    if (method === 'GET' && path === `${BASE}/email-templates`) return jsonResponse(data)
+    const preview = path.match(/^\/api\/v1\/instances\/shop\/email-templates\/(\w+)\/preview$/)
+    if (method === 'POST' && preview) {
+      const input = body as PreviewInput
+      if (input.body?.includes('undefined_var')) return problem(422, 'validation_failed', 'The request has invalid fields.', [unknownVariable])
+      return jsonResponse(rendered(input))
+    }
+    const one = path.match(/^\/api\/v1\/instances\/shop\/email-templates\/(\w+)$/)
+    if (method === 'PUT' && one) {
+      if (options.saveFails) return problem(422, 'validation_failed', 'The request has invalid fields.', [unknownVariable])
+      const saved = { ...data.items.find((t) => t.kind === one[1])!, ...(body as object), customized: true, updated_at: '2026-11-28T10:00:00Z' }
+      return jsonResponse(saved)
+    }
+    if (method === 'DELETE' && one) {
+      data.items = data.items.map((t) => (t.kind === one[1] ? template(t.kind) : t))
+      return new Response(null, { status: 204 })
+    }
+    if (method === 'PUT' && path === `${BASE}/email-style`) return jsonResponse(body)
+    return undefined
+  })
+  const utils = renderRoutes(
+    [{ path: '/i/:slug/general/:tab', element: <GeneralPage instance={{ slug: 'shop', role, timeZone: 'UTC' }} /> }],
+    '/i/shop/general/emails',
+  )
+  return { seen, ...utils }
+}
+
+const previews = (seen: { method: string; path: string; body: unknown }[]) =>
+  seen.filter((r) => r.method === 'POST' && r.path.endsWith('/preview')).map((r) => r.body as PreviewInput)
+
+function previewFrame(): HTMLIFrameElement {
+  return screen.getByTitle('Email preview') as HTMLIFrameElement
+}
+
+describe('template helpers', () => {
+  it('inserts a variable in place of the selection', () => {
+    expect(insertAt('<p>Hi </p>', '{{ first_name }}', 6, 6)).toEqual({ value: '<p>Hi {{ first_name }}</p>', caret: 22 })
+    expect(insertAt('abc', 'X', 1, 2)).toEqual({ value: 'aXc', caret: 2 })
+  })
+
+  it('names the line once', () => {
+    expect(describeFieldError({ message: 'Line 3: unknown variable', line: 3 })).toBe('Line 3: unknown variable')
+    expect(describeFieldError({ message: 'unknown variable', line: 3 })).toBe('Line 3: unknown variable')
+    expect(describeFieldError({ message: 'too long', line: null })).toBe('too long')
+  })
+})
+
+describe('Email messages', () => {
+  it('previews the draft live in a sandboxed frame, in the chosen font, with its plain-text part', async () => {
+    const { seen } = renderMessages('developer')
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    expect(screen.getByRole('radio', { name: 'Email verification' })).toBeChecked()
+    expect(screen.getByText('Default')).toBeInTheDocument()
+
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('<p>Body of verification</p>'))
+    expect(previewFrame().getAttribute('sandbox')).toBe('')
+    expect(screen.getByLabelText('Rendered subject')).toHaveTextContent('Subject of verification for Shop')
+
+    fireEvent.change(body, { target: { value: '<p>Body of verification</p>\n<p>Welcome aboard {{ first_name }}</p>' } })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Welcome aboard Ada'), { timeout: 3000 })
+    expect(previews(seen).at(-1)).toEqual({
+      subject: 'Subject of verification for {{ instance_name }}',
+      body: '<p>Body of verification</p>\n<p>Welcome aboard {{ first_name }}</p>',
+      font_family: 'Arial',
+      font_size: 15,
+    })
+    expect(screen.getByText('Unsaved')).toBeInTheDocument()
+
+    // The font panel drives the preview at once (no save needed).
+    const size = screen.getByRole('textbox', { name: 'Font size' })
+    fireEvent.change(size, { target: { value: '20 px' } })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('font-size:20px'), { timeout: 3000 })
+
+    const user = userEvent.setup()
+    await user.click(screen.getByRole('radio', { name: 'Plain text' }))
+    expect(screen.getByLabelText('Plain text part')).toHaveTextContent('Welcome aboard Ada')
+    expect(screen.queryByTitle('Email preview')).not.toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Save font' }))
+    await waitFor(() => expect(seen.some((r) => r.method === 'PUT' && r.path === `${BASE}/email-style`)).toBe(true))
+    expect(seen.find((r) => r.path === `${BASE}/email-style`)?.body).toEqual({ font_family: 'Arial', font_size: 20 })
+  })
+
+  it('shows the error with its line under Body while typing, and saves a valid draft', async () => {
+    const { seen } = renderMessages('developer')
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    fireEvent.change(body, { target: { value: '<p>a</p>\n<p>b</p>\n<p>{{ undefined_var }}</p>' } })
+    await waitFor(() => expect(body).toHaveAccessibleDescription(expect.stringContaining('Line 3: unknown variable `undefined_var`')), {
+      timeout: 3000,
+    })
+    expect(body).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.getByText(/The draft has errors/)).toBeInTheDocument()
+
+    fireEvent.change(body, { target: { value: '<p>Fine {{ first_name }}</p>' } })
+    await waitFor(() => expect(body).not.toHaveAttribute('aria-invalid', 'true'), { timeout: 3000 })
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(seen.some((r) => r.method === 'PUT')).toBe(true))
+    expect(seen.find((r) => r.method === 'PUT')).toMatchObject({
+      path: `${BASE}/email-templates/verification`,
+      body: { subject: 'Subject of verification for {{ instance_name }}', body: '<p>Fine {{ first_name }}</p>' },
+    })
+    expect(await screen.findByText('“Email verification” saved')).toBeInTheDocument()
+    expect(screen.getByText('Customized')).toBeInTheDocument()
+    expect(screen.queryByText('Unsaved')).not.toBeInTheDocument()
+  })
+
+  it("shows a refused save's field error, with its line, under Body", async () => {
+    renderMessages('developer', { saveFails: true })
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    fireEvent.change(body, { target: { value: '<p>x</p>' } })
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(body).toHaveAccessibleDescription(expect.stringContaining('Line 3: unknown variable `undefined_var`')))
+    expect(within(body.closest('.mantine-InputWrapper-root') as HTMLElement).getByText(/Line 3:/)).toHaveAttribute('data-line', '3')
+  })
+
+  it('types a font size without the half-typed number reaching the preview', async () => {
+    const { seen } = renderMessages('developer')
+    const size = await screen.findByRole('textbox', { name: 'Font size' })
+    const user = userEvent.setup()
+    await user.clear(size)
+    await user.type(size, '18')
+    await waitFor(() => expect(previews(seen).at(-1)?.font_size).toBe(18), { timeout: 3000 })
+    expect(previews(seen).map((p) => p.font_size)).not.toContain(1)
+    expect(previews(seen).map((p) => p.font_size)).not.toContain(10)
+    await user.tab()
+    expect(size).toHaveValue('18 px')
+  })
+
+  it('asks before leaving the page with an unsaved message', async () => {
+    const { router } = renderMessages('developer')
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    fireEvent.change(body, { target: { value: '<p>Changed</p>' } })
+    const user = userEvent.setup()
+    // Another message of the same page: no question, the draft is kept.
+    await user.click(screen.getByRole('radio', { name: /Invitation/ }))
+    await user.click(screen.getByRole('radio', { name: /Email verification/ }))
+    expect(screen.getByRole('textbox', { name: 'Body' })).toHaveValue('<p>Changed</p>')
+    // Another page: asked first.
+    await user.click(screen.getByRole('tab', { name: 'Email SMTP' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Leave without saving?' })
+    await user.click(within(dialog).getByRole('button', { name: 'Stay' }))
+    expect(router.state.location.pathname).toBe('/i/shop/general/emails')
+    expect(screen.getByRole('textbox', { name: 'Body' })).toHaveValue('<p>Changed</p>')
+  })
+
+  it('inserts a variable at the cursor', async () => {
+    renderMessages('developer')
+    const body = (await screen.findByRole('textbox', { name: 'Body' })) as HTMLTextAreaElement
+    fireEvent.change(body, { target: { value: '<p>Hi </p>' } })
+    body.focus()
+    body.setSelectionRange(6, 6)
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Insert {{ first_name }}' }))
+    expect(body).toHaveValue('<p>Hi {{ first_name }}</p>')
+  })
+
+  it('resets a customized message to the default after confirming', async () => {
+    const { seen } = renderMessages('admin')
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('radio', { name: /Reset password/ }))
+    expect(screen.getByText('Customized')).toBeInTheDocument()
+    await user.click(screen.getByRole('button', { name: 'Reset to default' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Reset to default' })
+    await user.click(within(dialog).getByRole('button', { name: 'Reset to default' }))
+    await waitFor(() => expect(seen.some((r) => r.method === 'DELETE' && r.path === `${BASE}/email-templates/reset_password`)).toBe(true))
+    expect(await screen.findByText('Default')).toBeInTheDocument()
+  })
+
+  it('previews a fragment without a subject', async () => {
+    const { seen } = renderMessages('developer')
+    await userEvent.setup().click(await screen.findByRole('radio', { name: /Greeting/ }))
+    expect(await screen.findByRole('textbox', { name: 'Body' })).toHaveValue('<p>Body of greeting</p>')
+    expect(screen.queryByRole('textbox', { name: 'Subject' })).not.toBeInTheDocument()
+    await waitFor(() => expect(seen.some((r) => r.path === `${BASE}/email-templates/greeting/preview`)).toBe(true))
+    const sent = seen.find((r) => r.path === `${BASE}/email-templates/greeting/preview`)?.body as PreviewInput
+    expect(sent).not.toHaveProperty('subject')
+  })
+
+  it('is read-only for a viewer, who can still read the preview', async () => {
+    renderMessages('viewer')
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    expect(body).toHaveAttribute('readonly')
+    expect(screen.getByRole('textbox', { name: 'Subject' })).toHaveAttribute('readonly')
+    expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Save font' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: /^Insert/ })).not.toBeInTheDocument()
+    expect(screen.getByRole('textbox', { name: 'Font size' })).toBeDisabled()
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('<p>Body of verification</p>'))
+  })
+})
