@@ -1,6 +1,6 @@
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
-import type { InstanceRef } from '../features/instances/instanceRef'
+import type { InstanceRef } from '../lib/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { GeneralPage } from '../features/general/GeneralPage'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'

@@ -1,7 +1,7 @@
 import type { Schemas } from '../../api/client'
 
-import type { Role } from '../instances/instanceRef'
-export type { InstanceRef, Role } from '../instances/instanceRef'
+import type { Role } from '../../lib/instanceRef'
+export type { InstanceRef, Role } from '../../lib/instanceRef'
 export type AppKind = Schemas['AppKindDto']
 export type Application = Schemas['ApplicationDto']
 export type CreatedApplication = Schemas['CreatedApplication']

@@ -1,8 +1,8 @@
 import type { Schemas } from '../../api/client'
 import { validateEmail, validatePassword } from '../../lib/validation'
 
-import type { Role } from '../instances/instanceRef'
-export type { InstanceRef, Role } from '../instances/instanceRef'
+import type { Role } from '../../lib/instanceRef'
+export type { InstanceRef, Role } from '../../lib/instanceRef'
 export type User = Schemas['UserDto']
 export type UserList = Schemas['UserList']
 export type UserStatus = Schemas['UserStatusDto']
