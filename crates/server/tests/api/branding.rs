@@ -162,6 +162,13 @@ async fn served_publicly_and_used_in_branding_and_emails(app: TestApp) {
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     let res = app.client.get(app.url("/public/v1/shop/branding/logo")).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "public, max-age=300");
+    // HEAD, as caches and link checkers ask: the same headers, no body.
+    let res = app.client.head(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!((res.headers()["content-type"].to_str().unwrap(), res.headers()["etag"].to_str().unwrap()), ("image/png", etag.as_str()));
+    assert_eq!(res.headers()["content-length"].to_str().unwrap(), file.len().to_string());
+    assert!(res.bytes().await.unwrap().is_empty());
+    assert_eq!(app.client.head(app.url("/public/v1/shop/branding")).send().await.unwrap().status(), StatusCode::OK);
 
     let branding: Value = app.get("/public/v1/shop/branding", None).await.json().await.unwrap();
     assert_eq!(branding["logo_url"].as_str(), Some(url.as_str()));

@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, route, web};
 use steward_persistence::branding as logos;
 use steward_persistence::{instances, signing_keys};
 
@@ -12,11 +12,12 @@ use crate::problem::ApiError;
 
 /// The instance's token-signing public keys (JWKS), to verify its tokens.
 #[utoipa::path(
+    get,
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = Jwks), (status = 404, response = crate::problem::NotFound))
 )]
-#[get("/{instance}/.well-known/jwks.json")]
+#[route("/{instance}/.well-known/jwks.json", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
 pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
@@ -36,11 +37,12 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
 
 /// The instance's name and logo, for login screens. Public.
 #[utoipa::path(
+    get,
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = Branding), (status = 404, response = crate::problem::NotFound))
 )]
-#[get("/{instance}/branding")]
+#[route("/{instance}/branding", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
 pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
@@ -54,6 +56,7 @@ pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Re
 /// The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
 /// the versioned URL given by the branding endpoint (`?v=`) may be cached for a year.
 #[utoipa::path(
+    get,
     tag = "public",
     params(
         ("instance" = String, Path, description = "The instance's slug"),
@@ -66,7 +69,7 @@ pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Re
         (status = 404, response = crate::problem::NotFound),
     )
 )]
-#[get("/{instance}/branding/logo")]
+#[route("/{instance}/branding/logo", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
 pub async fn logo(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, query: web::Query<LogoQuery>) -> Result<HttpResponse, ApiError> {
     let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
