@@ -134,8 +134,9 @@ async fn insert_token(db: &impl ConnectionTrait, session_id: Uuid, hash: &str) -
     Ok(())
 }
 
-/// What came of presenting a refresh token.
+/// What came of presenting a refresh token. Short-lived and returned once: its size does not matter.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Rotation {
     /// The token was current: it is now used and `next_hash` is the session's current token.
     Rotated(Session),
