@@ -1188,6 +1188,18 @@ export interface components {
             /** @description The back-end app's secret, shown only now. Null for front-end apps. */
             client_secret?: string | null;
         };
+        /**
+         * @description The transport of an email's last attempt: the instance's own SMTP server, the platform's,
+         *     or the local mailbox (no SMTP server configured).
+         * @enum {string}
+         */
+        DeliveredViaDto: "custom_smtp" | "platform_smtp" | "local_mailbox";
+        /**
+         * @description The values of the outbox's string columns, for the OpenAPI document (the rows carry the
+         *     strings as stored; these enums only document them).
+         * @enum {string}
+         */
+        EmailKindDto: "verification" | "reset_password" | "update_account" | "invitation";
         EmailRequest: {
             email: string;
         };
@@ -1410,22 +1422,16 @@ export interface components {
             attempts: number;
             /** Format: date-time */
             created_at: string;
-            /**
-             * @description The transport of the last attempt: `custom_smtp` (the instance's own server),
-             *     `platform_smtp` or `local_mailbox`; `None` before the first attempt.
-             */
-            delivered_via?: string | null;
+            delivered_via?: null | components["schemas"]["DeliveredViaDto"];
             /** Format: uuid */
             id: string;
-            /** @description `verification`, `reset_password`, `update_account` or `invitation`. */
-            kind: string;
+            kind: components["schemas"]["EmailKindDto"];
             last_error?: string | null;
             /** Format: date-time */
             next_attempt_at: string;
             /** Format: date-time */
             sent_at?: string | null;
-            /** @description `queued`, `sending`, `sent` or `failed`. */
-            status: string;
+            status: components["schemas"]["OutboxStatusDto"];
             subject: string;
             to: string;
         };
@@ -1435,6 +1441,11 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /**
+         * @description Where an email is: waiting, being sent, accepted by the transport, or given up on.
+         * @enum {string}
+         */
+        OutboxStatusDto: "queued" | "sending" | "sent" | "failed";
         /** @description A rendered email. */
         PreviewDto: {
             html: string;
@@ -2738,7 +2749,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only emails with this status. */
-                status?: string;
+                status?: components["schemas"]["OutboxStatusDto"];
                 /** @description Mailbox only: messages to this address. */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
@@ -2923,7 +2934,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only emails with this status. */
-                status?: string;
+                status?: components["schemas"]["OutboxStatusDto"];
                 /** @description Mailbox only: messages to this address. */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */

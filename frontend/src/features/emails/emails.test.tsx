@@ -6,7 +6,7 @@ import { outboxPollInterval } from './api'
 import { EmailsPage } from './EmailsPage'
 import { deliveredVia, statusBadge, type OutboxEmail, type Role } from './model'
 
-function email(id: string, status: string, extra: Partial<OutboxEmail> = {}): OutboxEmail {
+function email(id: string, status: OutboxEmail['status'], extra: Partial<OutboxEmail> = {}): OutboxEmail {
   return {
     id,
     kind: 'verification',
@@ -91,7 +91,7 @@ describe('outbox status', () => {
   })
 
   it('polls only while an email is queued or sending', () => {
-    const page = (...statuses: string[]) => ({ items: statuses.map((s, i) => email(`x${i}`, s)), next_cursor: null, total: 1 })
+    const page = (...statuses: OutboxEmail['status'][]) => ({ items: statuses.map((s, i) => email(`x${i}`, s)), next_cursor: null, total: 1 })
     expect(outboxPollInterval(undefined)).toBe(false)
     expect(outboxPollInterval([page('sent', 'failed')])).toBe(false)
     expect(outboxPollInterval([page('sent'), page('queued')])).toBe(5000)

@@ -8,7 +8,7 @@ export type MailboxMessage = Schemas['MailboxMessageDto']
 export type MailboxPage = Schemas['MailboxList']
 
 
-export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed'
+export type EmailStatus = OutboxEmail['status']
 export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'failed']
 
 export const STATUS_LABELS: Record<EmailStatus, string> = {

@@ -13,22 +13,56 @@ use crate::auth::Authenticated;
 use crate::extract::PageQuery;
 use crate::problem::ApiError;
 
+/// The values of the outbox's string columns, for the OpenAPI document (the rows carry the
+/// strings as stored; these enums only document them).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum EmailKindDto {
+    Verification,
+    ResetPassword,
+    UpdateAccount,
+    Invitation,
+}
+
+/// Where an email is: waiting, being sent, accepted by the transport, or given up on.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum OutboxStatusDto {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// The transport of an email's last attempt: the instance's own SMTP server, the platform's,
+/// or the local mailbox (no SMTP server configured).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DeliveredViaDto {
+    CustomSmtp,
+    PlatformSmtp,
+    LocalMailbox,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OutboxEmailDto {
     pub id: Uuid,
-    /// `verification`, `reset_password`, `update_account` or `invitation`.
+    #[schema(value_type = EmailKindDto)]
     pub kind: String,
     pub to: String,
     pub subject: String,
-    /// `queued`, `sending`, `sent` or `failed`.
+    #[schema(value_type = OutboxStatusDto)]
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
-    /// The transport of the last attempt: `custom_smtp` (the instance's own server),
-    /// `platform_smtp` or `local_mailbox`; `None` before the first attempt.
+    /// `null` before the first attempt.
+    #[schema(value_type = Option<DeliveredViaDto>)]
     pub delivered_via: Option<String>,
 }
 
@@ -61,6 +95,7 @@ pub struct OutboxList {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only emails with this status.
+    #[param(value_type = Option<OutboxStatusDto>)]
     pub status: Option<String>,
     /// Mailbox only: messages to this address.
     pub to: Option<String>,
