@@ -11,6 +11,7 @@ pub mod multipart;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod throttle;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub secrets: steward_persistence::crypto::SecretCipher,
     /// Extra root certificates for instances' own SMTP servers (`STEWARD_SMTP_CA_FILE`).
     pub smtp_roots: steward_mail::TrustedRoots,
+    /// SMTP tests per instance (`STEWARD_SMTP_TESTS_PER_HOUR`): each connects where its caller says.
+    pub smtp_tests: throttle::Throttle,
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
     pub refresh_ttl_secs: i64,

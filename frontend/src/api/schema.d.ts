@@ -481,7 +481,9 @@ export interface paths {
          * Test an SMTP server (admin and up): really connects (10 s timeout a step), secures the
          *     connection, authenticates and sends a test email from the configured sender to `to`, and
          *     says what happened at each step, with the server's reply on failure. A failed test is a
-         *     `200` with `ok: false`; only bad input is an error.
+         *     `200` with `ok: false`; only bad input is an error. An instance may run
+         *     `STEWARD_SMTP_TESTS_PER_HOUR` tests an hour (30 by default); more are refused with `429`
+         *     `too_many_smtp_tests` and `Retry-After`.
          */
         post: operations["test_smtp"];
         delete?: never;
@@ -3125,6 +3127,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     list_users: {

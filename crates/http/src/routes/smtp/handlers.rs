@@ -184,7 +184,9 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
 /// Test an SMTP server (admin and up): really connects (10 s timeout a step), secures the
 /// connection, authenticates and sends a test email from the configured sender to `to`, and
 /// says what happened at each step, with the server's reply on failure. A failed test is a
-/// `200` with `ok: false`; only bad input is an error.
+/// `200` with `ok: false`; only bad input is an error. An instance may run
+/// `STEWARD_SMTP_TESTS_PER_HOUR` tests an hour (30 by default); more are refused with `429`
+/// `too_many_smtp_tests` and `Retry-After`.
 #[utoipa::path(
     tag = "smtp",
     security(("bearer" = [])),
@@ -198,6 +200,7 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
         (status = 404, response = crate::problem::NotFound),
         (status = 415, response = crate::problem::UnsupportedMediaType),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[post("/instances/{instance}/smtp/test")]
@@ -239,6 +242,10 @@ pub async fn test_smtp(state: web::Data<AppState>, auth: Authenticated, path: we
     };
     fields.finish()?;
     let (Some(to), Some(p)) = (to, parsed) else { return Err(ApiError::invariant()) };
+    // Counted once the input is valid: a refused form costs nothing, a connection does.
+    state.smtp_tests.check(instance.id).map_err(|wait| {
+        ApiError::too_many("too_many_smtp_tests", format!("This instance has run too many SMTP tests in the last hour. Try again in {}.", crate::throttle::in_words(wait)), wait)
+    })?;
     let config = SmtpConfig { host: p.host, port: p.port, security: p.security, username: p.username, password: p.password };
     let from = mailbox_header(p.from_name.as_deref(), &p.from_address);
     let subject = format!("Test email from {}", instance.name);
