@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { signUpWithInstance } from './support/signup.ts'
+import { consoleToken, signUpWithInstance } from './support/signup.ts'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { png } from './support/png.ts'
@@ -74,6 +74,14 @@ test('general: logo, email messages with a live preview, and the instance\'s own
 
   await test.step('sign up and create an instance', async () => {
     await signUpWithInstance(page, { name: 'Grace Hopper', email: `grace-${stamp}@example.com`, instanceName: 'Acme Shop', slug })
+    // An end user to preview the emails as.
+    const token = await consoleToken(base, `grace-${stamp}@example.com`, 'correct horse battery')
+    const created = await fetch(`${base}/api/v1/instances/${slug}/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ email: `katherine-${stamp}@example.com`, given_name: 'Katherine', family_name: 'Johnson', name: 'Katherine Johnson' }),
+    })
+    expect(created.status).toBe(201)
   })
 
   await test.step('corporate identity: upload a logo, see it; a refused one shows the server\'s reason', async () => {
@@ -157,6 +165,18 @@ test('general: logo, email messages with a live preview, and the instance\'s own
     await expect(page.getByRole('combobox', { name: 'Font family' })).toHaveValue('Georgia')
     await expect(preview.getByText('Welcome aboard Ada')).toBeVisible()
     await shot(page, 'emails')
+
+    // Previewed as a real end user, found by name.
+    const previewAs = page.getByRole('combobox', { name: 'Preview as' })
+    await previewAs.click()
+    await previewAs.fill('kath')
+    await page.getByRole('option', { name: `Katherine Johnson <katherine-${stamp}@example.com>` }).click()
+    await expect(preview.getByText('Welcome aboard Katherine')).toBeVisible()
+    await expect(preview.getByText(`Please confirm that katherine-${stamp}@example.com is your email address.`)).toBeVisible()
+    await shot(page, 'emails-preview-as')
+    await previewAs.click()
+    await page.getByRole('option', { name: 'Sample data' }).click()
+    await expect(preview.getByText('Welcome aboard Ada')).toBeVisible()
 
     // An unknown variable: refused live, with its line, under Body.
     await body.click()

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { signUpWithInstance } from './support/signup.ts'
+import { consoleToken, signUpWithInstance } from './support/signup.ts'
 
 const shots = 'test-results'
 
@@ -7,17 +7,6 @@ const shots = 'test-results'
 // Playwright's full-page stitching.
 async function shot(page: Page, name: string, fullPage = false) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage })
-}
-
-/** A console access token of its own (a separate sign-in: the page's session is left alone). */
-async function consoleToken(baseURL: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  expect(response.status).toBe(200)
-  return ((await response.json()) as { access_token: string }).access_token
 }
 
 test('users: add, filter, edit, block, unblock and delete', async ({ page, baseURL }) => {

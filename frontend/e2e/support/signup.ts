@@ -22,3 +22,14 @@ export async function signUpWithInstance(page: Page, dev: NewDeveloper): Promise
   await page.getByRole('button', { name: 'Create instance' }).click()
   await expect(page).toHaveURL(new RegExp(`/i/${dev.slug}$`))
 }
+
+/** A console access token of its own (a separate sign-in: the page's session is left alone). */
+export async function consoleToken(baseURL: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${baseURL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { access_token: string }).access_token
+}

@@ -1,6 +1,6 @@
 import { Alert, Box, Code, Group, Loader, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { SandboxedHtml } from '../../components/SandboxedHtml'
 import type { Preview } from './model'
@@ -15,6 +15,8 @@ export function EmailPreview({
   invalid,
   failure,
   fragment,
+  sample,
+  controls,
 }: {
   /** The latest rendering that worked (null before the first one). */
   preview: Preview | null
@@ -24,6 +26,10 @@ export function EmailPreview({
   /** An error that is not about a field (network, server). */
   failure: unknown
   fragment: boolean
+  /** Rendered with sample values (not a chosen end user's). */
+  sample: boolean
+  /** Above the rendering: whose values to use. */
+  controls?: ReactNode
 }) {
   const [mode, setMode] = useState<'html' | 'text'>('html')
   return (
@@ -47,9 +53,10 @@ export function EmailPreview({
             ]}
           />
         </Group>
+        {controls}
         {fragment && (
           <Text size="xs" c="dimmed">
-            Shown inside the email verification message, with sample values.
+            Shown inside the email verification message{sample ? ', with sample values' : ''}.
           </Text>
         )}
         {failure ? <ErrorAlert error={failure} title="Could not render the preview" /> : null}

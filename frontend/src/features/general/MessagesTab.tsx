@@ -10,6 +10,7 @@ import { ApiError, type FieldError } from '../../lib/problem'
 import { useEmailTemplates, useResetTemplate, useSaveEmailStyle, useSaveTemplate, useTemplatePreview } from './api'
 import { EmailPreview } from './EmailPreview'
 import { FontPanel } from './FontPanel'
+import { PreviewAs, type PreviewUser } from './PreviewAs'
 import {
   can,
   draftOf,
@@ -50,6 +51,8 @@ function MessageWorkspace({
   style,
   onStyleChange,
   onStyleSaved,
+  previewUser,
+  onPreviewUserChange,
 }: {
   instance: InstanceRef
   list: TemplateList
@@ -61,6 +64,8 @@ function MessageWorkspace({
   style: EmailStyle
   onStyleChange: (style: EmailStyle) => void
   onStyleSaved: () => void
+  previewUser: PreviewUser | null
+  onPreviewUserChange: (user: PreviewUser | null) => void
 }) {
   const editable = can.editTemplates(instance.role)
   const save = useSaveTemplate(instance.slug)
@@ -75,6 +80,7 @@ function MessageWorkspace({
     body: draft.body,
     font_family: style.font_family,
     font_size: style.font_size,
+    ...(previewUser ? { end_user_id: previewUser.id } : {}),
   }
   const [settledKey] = useDebouncedValue(JSON.stringify(input), PREVIEW_DEBOUNCE_MS)
   const previewInput = useMemo(() => JSON.parse(settledKey) as PreviewInput, [settledKey])
@@ -90,13 +96,15 @@ function MessageWorkspace({
     if (next.preview !== settled.preview || next.error !== settled.error) setSettled(next)
   }
 
-  const previewFieldErrors = fieldErrorsOf(settled.error)
+  // An error on the chosen end user (deleted meanwhile) belongs to "Preview as", not to the draft.
+  const previewFieldErrors = fieldErrorsOf(settled.error).filter((e) => e.field !== 'end_user_id')
+  const previewUserError = fieldErrorsOf(settled.error).find((e) => e.field === 'end_user_id')?.message
   const templateErrors = saveError && sameDraft(saveError.draft, draft) ? saveError.error.fieldErrors : previewFieldErrors
   const fontErrors =
     styleError && styleError.style.font_family === style.font_family && styleError.style.font_size === style.font_size
       ? styleError.error.fieldErrors
       : previewFieldErrors
-  const failure = settled.error && previewFieldErrors.length === 0 ? settled.error : null
+  const failure = settled.error && fieldErrorsOf(settled.error).length === 0 ? settled.error : null
 
   const onSave = () =>
     save.mutate(
@@ -169,6 +177,8 @@ function MessageWorkspace({
           invalid={previewFieldErrors.length > 0}
           failure={failure}
           fragment={template.fragment}
+          sample={previewUser === null}
+          controls={<PreviewAs slug={instance.slug} value={previewUser} onChange={onPreviewUserChange} error={previewUserError} />}
         />
       </Grid.Col>
       <Grid.Col span={{ base: 12, lg: 'content' }}>
@@ -195,6 +205,7 @@ function MessagesEditor({ instance, list }: { instance: InstanceRef; list: Templ
   const [params, setParams] = useSearchParams()
   const [drafts, setDrafts] = useState<Partial<Record<TemplateKind, TemplateDraft>>>({})
   const [styleDraft, setStyleDraft] = useState<EmailStyle | null>(null)
+  const [previewUser, setPreviewUser] = useState<PreviewUser | null>(null)
   const template = list.items.find((t) => t.kind === params.get('message')) ?? list.items[0]
   const editable = can.editTemplates(instance.role)
 
@@ -275,6 +286,8 @@ function MessagesEditor({ instance, list }: { instance: InstanceRef; list: Templ
           setStyleDraft(next.font_family === list.style.font_family && next.font_size === list.style.font_size ? null : next)
         }
         onStyleSaved={() => setStyleDraft(null)}
+        previewUser={previewUser}
+        onPreviewUserChange={setPreviewUser}
       />
     </Stack>
   )

@@ -8,6 +8,24 @@ export const generalKeys = {
   templates: (slug: string) => ['email-templates', slug] as const,
   preview: (slug: string, kind: TemplateKind, input: PreviewInput) => ['email-templates', slug, 'preview', kind, input] as const,
   smtp: (slug: string) => ['smtp', slug] as const,
+  previewUsers: (slug: string, q: string) => ['email-templates', slug, 'preview-users', q] as const,
+}
+
+/** End users to preview a message as: the ten newest, or those matching `q` (email or name). */
+export function usePreviewUserSearch(slug: string, q: string, enabled: boolean) {
+  return useQuery({
+    queryKey: generalKeys.previewUsers(slug, q),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/v1/instances/{instance}/users', {
+          params: { path: { instance: slug }, query: { q: q || undefined, limit: '10' } },
+          signal,
+        }),
+      ),
+    enabled,
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  })
 }
 
 // --- Logo -------------------------------------------------------------------------------------

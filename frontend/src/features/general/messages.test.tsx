@@ -48,12 +48,30 @@ function list(): TemplateList {
 
 /** The preview the fake server renders: the draft's body, in its font, inside a page. */
 function rendered(input: PreviewInput) {
-  const body = (input.body ?? '').replace(/\{\{\s*first_name\s*\}\}/g, 'Ada')
+  const firstName = input.end_user_id === 'u-grace' ? 'Grace' : 'Ada'
+  const body = (input.body ?? '').replace(/\{\{\s*first_name\s*\}\}/g, firstName)
   return {
     subject: (input.subject ?? 'Verify').replace(/\{\{\s*instance_name\s*\}\}/g, 'Shop'),
     html: `<html><body style="font-family:${input.font_family};font-size:${input.font_size}px">${body}</body></html>`,
     text: body.replace(/<[^>]+>/g, ''),
   }
+}
+
+const endUser = {
+  id: 'u-grace',
+  email: 'grace@example.com',
+  name: 'Grace Hopper',
+  given_name: 'Grace',
+  family_name: 'Hopper',
+  status: 'active',
+  blocked: false,
+  email_verified: true,
+  has_password: true,
+  provider: 'password',
+  metadata: {},
+  created_at: '2026-11-01T00:00:00Z',
+  updated_at: '2026-11-01T00:00:00Z',
+  last_login_at: null,
 }
 
 const unknownVariable = {
@@ -84,6 +102,7 @@ function renderMessages(role: Role, options: { saveFails?: boolean } = {}) {
       return new Response(null, { status: 204 })
     }
     if (method === 'PUT' && path === `${BASE}/email-style`) return jsonResponse(body)
+    if (method === 'GET' && path === `${BASE}/users`) return jsonResponse({ items: [endUser], next_cursor: null, total: 1, total_capped: false })
     return undefined
   })
   const utils = renderRoutes(
@@ -147,6 +166,30 @@ describe('Email messages', () => {
     await user.click(screen.getByRole('button', { name: 'Save font' }))
     await waitFor(() => expect(seen.some((r) => r.method === 'PUT' && r.path === `${BASE}/email-style`)).toBe(true))
     expect(seen.find((r) => r.path === `${BASE}/email-style`)?.body).toEqual({ font_family: 'Arial', font_size: 20 })
+  })
+
+  it('previews as a chosen end user, for every message, and back to sample data', async () => {
+    const { seen } = renderMessages('developer')
+    const body = await screen.findByRole('textbox', { name: 'Body' })
+    fireEvent.change(body, { target: { value: '<p>Hi {{ first_name }}</p>' } })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Ada'), { timeout: 3000 })
+    expect(seen.some((r) => r.path === `${BASE}/users`)).toBe(false)
+
+    const user = userEvent.setup()
+    await user.click(screen.getByLabelText('Preview as', { selector: 'input' }))
+    await user.click(await screen.findByRole('option', { name: 'Grace Hopper <grace@example.com>', hidden: true }))
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Grace'), { timeout: 3000 })
+    expect(previews(seen).at(-1)?.end_user_id).toBe('u-grace')
+
+    // Still chosen on another message.
+    await user.click(screen.getByRole('radio', { name: /Reset password/ }))
+    await waitFor(() => expect(previews(seen).at(-1)).toMatchObject({ body: '<p>Body of reset_password</p>', end_user_id: 'u-grace' }))
+    expect(screen.getByLabelText('Preview as', { selector: 'input' })).toHaveValue('Grace Hopper <grace@example.com>')
+
+    // Cleared: sample data again.
+    await user.click(screen.getByLabelText('Preview as', { selector: 'input' }))
+    await user.click(await screen.findByRole('option', { name: 'Sample data', hidden: true }))
+    await waitFor(() => expect(previews(seen).at(-1)).toEqual({ subject: 'Subject of reset_password for {{ instance_name }}', body: '<p>Body of reset_password</p>', font_family: 'Arial', font_size: 15 }))
   })
 
   it('shows the error with its line under Body while typing, and saves a valid draft', async () => {
