@@ -53,6 +53,8 @@ pub struct AppState {
     pub smtp_roots: steward_mail::TrustedRoots,
     /// SMTP tests per instance (`STEWARD_SMTP_TESTS_PER_HOUR`): each connects where its caller says.
     pub smtp_tests: throttle::Throttle,
+    /// Where instances' own SMTP servers may be (`STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS`).
+    pub smtp_egress: steward_mail::Egress,
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
     pub refresh_ttl_secs: i64,

@@ -124,14 +124,16 @@ impl SmtpSender {
         Ok(Self { transport })
     }
 
-    /// An instance's own server.
-    pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots) -> Result<Self, String> {
+    /// An instance's own server, reached at `connect_to` when given (an address checked by the
+    /// egress policy; TLS still verifies the certificate for `config.host`), else at its host.
+    pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots, connect_to: Option<std::net::IpAddr>) -> Result<Self, String> {
         let tls = match config.security {
             SmtpSecurity::None => Tls::None,
             SmtpSecurity::Starttls => Tls::Required(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
             SmtpSecurity::Tls => Tls::Wrapper(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
         };
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone()).port(config.port).tls(tls).timeout(Some(TIMEOUT));
+        let server = connect_to.map_or_else(|| config.host.clone(), |ip| ip.to_string());
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server).port(config.port).tls(tls).timeout(Some(TIMEOUT));
         if let Some(user) = &config.username {
             b = b.credentials(Credentials::new(user.clone(), config.password.clone().unwrap_or_default()));
         }
@@ -202,9 +204,9 @@ async fn within<T>(fut: impl Future<Output = Result<T, lettre::transport::smtp::
     }
 }
 
-/// Connects to `config`'s server, secures the connection, authenticates and sends `email`,
-/// reporting each step. Never longer than about four timeouts.
-pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, email: &Outgoing<'_>) -> TestReport {
+/// Connects to `config`'s server (where `egress` allows), secures the connection, authenticates
+/// and sends `email`, reporting each step. Never longer than about five timeouts.
+pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, egress: &crate::Egress, email: &Outgoing<'_>) -> TestReport {
     let mut run = Run { steps: Vec::new() };
     let hello = ClientId::default();
     let message = match email.message() {
@@ -214,7 +216,10 @@ pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, email: &
 
     // connect: TCP, then (for implicit TLS) the handshake, then the greeting and EHLO.
     let started = Instant::now();
-    let addr = (config.host.as_str(), config.port);
+    let addr = match egress.resolve(&config.host, config.port).await {
+        Ok(addr) => addr,
+        Err(e) => return run.failed("connect", started, e),
+    };
     match tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
         Ok(Ok(s)) => drop(s),
         Ok(Err(e)) => return run.failed("connect", started, format!("could not connect to {}:{}: {e}", config.host, config.port)),

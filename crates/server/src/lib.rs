@@ -55,6 +55,7 @@ impl Application {
             Some(path) => steward_mail::TrustedRoots::from_pem_file(path).context("Invalid STEWARD_SMTP_CA_FILE")?,
             None => steward_mail::TrustedRoots::default(),
         };
+        let egress = steward_mail::Egress { allow_private: settings.smtp_allow_private_networks };
         let cipher = steward_persistence::crypto::SecretCipher::new(&master_key.derive("secrets-at-rest/v1"));
         let state = web::Data::new(AppState {
             db,
@@ -64,6 +65,7 @@ impl Application {
             secrets: cipher,
             smtp_roots: roots.clone(),
             smtp_tests: steward_http::throttle::Throttle::new(settings.smtp_tests_per_hour, std::time::Duration::from_secs(3600)),
+            smtp_egress: egress,
             client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),
             lockout: LockoutPolicy::default(),
@@ -72,7 +74,7 @@ impl Application {
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
         });
-        let mailer = mailer::Mailer::new(state.db.clone(), transport.clone(), settings.mail_from.clone(), state.secrets.clone(), roots, settings.mail_retry_base_ms);
+        let mailer = mailer::Mailer::new(state.db.clone(), transport.clone(), settings.mail_from.clone(), state.secrets.clone(), roots, egress, settings.mail_retry_base_ms);
         let worker = tokio::spawn(mailer.run(mail_wakeup, std::time::Duration::from_millis(settings.mail_poll_ms)));
         tracing::info!(
             address = %bound,

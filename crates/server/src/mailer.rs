@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use steward_domain::email::SmtpSecurity;
-use steward_mail::{Outgoing, SmtpConfig, SmtpSender, TrustedRoots};
+use steward_mail::{Egress, Outgoing, SmtpConfig, SmtpSender, TrustedRoots};
 use steward_persistence::crypto::SecretCipher;
 use steward_persistence::smtp_settings::{self, SmtpSettings};
 use steward_persistence::{Database, mailbox, outbox};
@@ -44,13 +44,17 @@ pub struct Mailer {
     pub platform_from: String,
     pub cipher: SecretCipher,
     pub roots: TrustedRoots,
+    /// Where instances' own servers may be; when private networks are refused, each sender is
+    /// pinned to the public address that was checked, and rebuilt when the host's address changes.
+    pub egress: Egress,
     pub retry_base_ms: u64,
     /// Pooled senders of instances' own servers, rebuilt when their settings change.
     custom: Arc<Mutex<HashMap<Uuid, CachedSender>>>,
 }
 
-/// A pooled sender and the settings version (`updated_at`) it was built from.
-type CachedSender = (chrono::DateTime<chrono::FixedOffset>, SmtpSender);
+/// A pooled sender, keyed by what it was built from: the settings version (`updated_at`) and
+/// the address it is pinned to (if any).
+type CachedSender = ((chrono::DateTime<chrono::FixedOffset>, Option<std::net::IpAddr>), SmtpSender);
 
 /// Where one email goes.
 enum Route {
@@ -61,8 +65,8 @@ enum Route {
 }
 
 impl Mailer {
-    pub fn new(db: Database, platform: Transport, platform_from: String, cipher: SecretCipher, roots: TrustedRoots, retry_base_ms: u64) -> Self {
-        Self { db, platform, platform_from, cipher, roots, retry_base_ms, custom: Arc::default() }
+    pub fn new(db: Database, platform: Transport, platform_from: String, cipher: SecretCipher, roots: TrustedRoots, egress: Egress, retry_base_ms: u64) -> Self {
+        Self { db, platform, platform_from, cipher, roots, egress, retry_base_ms, custom: Arc::default() }
     }
 
     /// Delivers due emails until the process stops.
@@ -80,10 +84,20 @@ impl Mailer {
         }
     }
 
-    fn route(&self, settings: Option<&SmtpSettings>) -> Route {
+    async fn route(&self, settings: Option<&SmtpSettings>) -> Route {
         let Some(s) = settings.filter(|s| s.enabled) else { return Route::Platform };
-        if let Some((at, sender)) = self.custom.lock().ok().and_then(|m| m.get(&s.instance_id).cloned())
-            && at == s.updated_at
+        let port = u16::try_from(s.port).unwrap_or(25);
+        let pinned = if self.egress.allow_private {
+            None
+        } else {
+            match self.egress.resolve(&s.host, port).await {
+                Ok(addr) => Some(addr.ip()),
+                Err(e) => return Route::Broken(e),
+            }
+        };
+        let key = (s.updated_at, pinned);
+        if let Some((built_from, sender)) = self.custom.lock().ok().and_then(|m| m.get(&s.instance_id).cloned())
+            && built_from == key
         {
             return Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() };
         }
@@ -93,15 +107,15 @@ impl Mailer {
         };
         let config = SmtpConfig {
             host: s.host.clone(),
-            port: u16::try_from(s.port).unwrap_or(25),
+            port,
             security: SmtpSecurity::parse(&s.security).unwrap_or(SmtpSecurity::Starttls),
             username: s.username.clone(),
             password,
         };
-        match SmtpSender::from_config(&config, &self.roots) {
+        match SmtpSender::from_config(&config, &self.roots, pinned) {
             Ok(sender) => {
                 if let Ok(mut m) = self.custom.lock() {
-                    m.insert(s.instance_id, (s.updated_at, sender.clone()));
+                    m.insert(s.instance_id, (key, sender.clone()));
                 }
                 Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() }
             }
@@ -124,7 +138,7 @@ impl Mailer {
                 }
                 None => None,
             };
-            let (via, result) = match self.route(instance_settings) {
+            let (via, result) = match self.route(instance_settings).await {
                 Route::Broken(error) => ("custom_smtp", Err(error)),
                 Route::Custom { sender, from, reply_to } => {
                     let msg = Outgoing { from: &from, reply_to: reply_to.as_deref(), to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };

@@ -32,6 +32,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_SMTP_URL", "(none: local mailbox)", "The platform's SMTP server, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@mail.example.com:465. Without it, emails are captured in a local mailbox shown in the console."),
     ("STEWARD_MAIL_FROM", "Steward <no-reply@steward.localhost>", "The sender of platform emails."),
     ("STEWARD_SMTP_CA_FILE", "(none)", "PEM file of extra root certificates trusted when connecting to instances' own SMTP servers (a private CA); the public web PKI roots are always trusted."),
+    ("STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS", "true", "Whether instances' own SMTP servers may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test) the operator's network."),
     ("STEWARD_SMTP_TESTS_PER_HOUR", "30", "SMTP tests (General → Email SMTP → Send a test email) an instance may run per hour and process (1..=1000)."),
     ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
@@ -65,6 +66,7 @@ pub struct Settings {
     pub mail_from: String,
     pub smtp_ca_file: Option<std::path::PathBuf>,
     pub smtp_tests_per_hour: u32,
+    pub smtp_allow_private_networks: bool,
     pub mail_poll_ms: u64,
     pub mail_retry_base_ms: u64,
 }
@@ -92,6 +94,7 @@ impl Default for Settings {
             mail_from: "Steward <no-reply@steward.localhost>".into(),
             smtp_ca_file: None,
             smtp_tests_per_hour: 30,
+            smtp_allow_private_networks: true,
             mail_poll_ms: 1000,
             mail_retry_base_ms: 5000,
         }

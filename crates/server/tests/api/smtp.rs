@@ -320,3 +320,45 @@ mod starttls_and_auth {
         super::starttls_and_auth_against_a_private_ca(crate::helpers::Backend::Postgres).await;
     }
 }
+
+/// A shared deployment (`STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS=false`): an instance's server must
+/// be on a public address, for saving, testing and delivery alike. (No database behaviour: SQLite.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_networks_can_be_refused() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.smtp_allow_private_networks = false).await.expect("sqlite app");
+    let t = setup(&app).await;
+    // A real server listens there: refused all the same, without a connection.
+    let sink = SmtpSink::start(free_port());
+    let settings = |host: &str| json!({"enabled": true, "host": host, "port": sink.port, "security": "none", "from_address": "no-reply@shop.example"});
+
+    // An address literal is refused when saved.
+    for host in ["127.0.0.1", "10.0.0.8", "[::1]", "169.254.169.254"] {
+        let p = assert_problem(put(&app, &t, settings(host)).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&p), vec![("host".to_owned(), "private_address".to_owned())], "{host}");
+        assert!(p["errors"][0]["message"].as_str().unwrap().contains("connects only to public addresses"), "{p}");
+    }
+    // A name is checked when connecting: the test stops at connect and says why.
+    assert_eq!(put(&app, &t, settings("localhost")).await.status(), StatusCode::OK);
+    let report: Value = app.post(&format!("{S}/test"), Some(&t), json!({"to": "me@example.com"})).await.json().await.unwrap();
+    assert_eq!(steps(&report), pairs(&[("connect", "failed"), ("tls", "skipped"), ("auth", "skipped"), ("send", "skipped")]), "{report}");
+    let detail = report["steps"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("localhost resolves to") && detail.contains("loopback"), "{detail}");
+
+    // Delivery: kept for retry with the reason; nothing reaches the server.
+    let front = app.create_app(&t, "shop", json!({"kind": "frontend", "name": "Web"})).await;
+    let res = app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", front["client_id"].as_str().unwrap()).json(&json!({"email": "reader@example.com", "password": PASSWORD, "name": "Reader"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let mut email = Value::Null;
+    for _ in 0..200 {
+        let o: Value = app.get("/api/v1/instances/shop/outbox", Some(&t)).await.json().await.unwrap();
+        if o["items"][0]["attempts"].as_i64().unwrap_or(0) > 0 {
+            email = o["items"][0].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(email["delivered_via"], "custom_smtp", "{email}");
+    assert!(email["last_error"].as_str().unwrap().contains("connects only to public addresses"), "{email}");
+    assert_ne!(email["status"], "sent");
+    assert!(sink.messages().is_empty());
+}

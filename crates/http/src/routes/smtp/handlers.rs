@@ -83,7 +83,14 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
         fields.push(FieldError::new("host", "required", format!("Host is required {why}.")));
         None
     } else {
-        fields.check("host", parse_smtp_host(&input.host))
+        let host = fields.check("host", parse_smtp_host(&input.host));
+        match host.as_deref().map(|h| state.smtp_egress.check_literal(h)) {
+            Some(Err(why)) => {
+                fields.push(FieldError::new("host", "private_address", why));
+                None
+            }
+            _ => host,
+        }
     };
     let port = fields.check("port", parse_port(input.port));
     let username = fields.check("username", parse_smtp_username(input.username.as_deref().unwrap_or(""))).flatten();
@@ -255,7 +262,7 @@ pub async fn test_smtp(state: web::Data<AppState>, auth: Authenticated, path: we
     );
     let html = format!("<p>{}</p>", steward_mail::escape_html(&text).replace("\n\n", "</p><p>"));
     let outgoing = Outgoing { from: &from, reply_to: p.reply_to.as_deref(), to: to.as_str(), subject: &subject, text: &text, html: &html };
-    let report = test_connection(&config, &state.smtp_roots, &outgoing).await;
+    let report = test_connection(&config, &state.smtp_roots, &state.smtp_egress, &outgoing).await;
     tracing::info!(instance_id = %instance.id, host = %config.host, ok = report.ok, "SMTP test run");
     let steps = report
         .steps
