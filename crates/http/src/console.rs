@@ -45,13 +45,14 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT);
     };
     if let Some(file) = resolve(root, path)
-        && let Ok(named) = NamedFile::open_async(&file).await {
-            let immutable = path.starts_with("/assets/");
-            let mut res = named.into_response(&req);
-            let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
-            return res;
-        }
+        && let Ok(named) = NamedFile::open_async(&file).await
+    {
+        let immutable = path.starts_with("/assets/");
+        let mut res = named.into_response(&req);
+        let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+        return res;
+    }
     match NamedFile::open_async(root.join("index.html")).await {
         Ok(index) => {
             let mut res = index.into_response(&req);

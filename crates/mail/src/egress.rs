@@ -74,9 +74,9 @@ impl Egress {
         }
     }
 
-    /// The address to connect to for `host:port`. With private networks allowed, the system
-    /// resolver's first answer; otherwise the first public one, or why there is none.
-    pub async fn resolve(&self, host: &str, port: u16) -> Result<SocketAddr, String> {
+    /// The addresses to try, in order, for `host:port`: every answer of the system resolver
+    /// with private networks allowed; otherwise its public answers, or why there is none.
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let found: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
@@ -86,11 +86,9 @@ impl Egress {
                 Err(_) => return Err(format!("resolving {host} took more than {} seconds", TIMEOUT.as_secs())),
             },
         };
-        if self.allow_private {
-            return found.first().copied().ok_or_else(|| format!("{host} has no address"));
-        }
-        if let Some(public) = found.iter().find(|a| non_public(a.ip()).is_none()) {
-            return Ok(*public);
+        let allowed: Vec<SocketAddr> = found.iter().copied().filter(|a| self.allow_private || non_public(a.ip()).is_none()).collect();
+        if !allowed.is_empty() {
+            return Ok(allowed);
         }
         match found.first() {
             Some(a) => Err(format!(
@@ -121,13 +119,13 @@ mod tests {
     async fn resolves_under_the_policy() {
         let deny = Egress { allow_private: false };
         let allow = Egress::default();
-        assert_eq!(allow.resolve("127.0.0.1", 25).await, Ok("127.0.0.1:25".parse().unwrap()));
-        assert_eq!(allow.resolve("[::1]", 25).await, Ok("[::1]:25".parse().unwrap()));
+        assert_eq!(allow.resolve("127.0.0.1", 25).await, Ok(vec!["127.0.0.1:25".parse().unwrap()]));
+        assert_eq!(allow.resolve("[::1]", 25).await, Ok(vec!["[::1]:25".parse().unwrap()]));
         let refused = deny.resolve("127.0.0.1", 25).await.unwrap_err();
         assert!(refused.contains("127.0.0.1, a loopback address"), "{refused}");
         let refused = deny.resolve("localhost", 25).await.unwrap_err();
         assert!(refused.contains("localhost resolves to") && refused.contains("loopback"), "{refused}");
-        assert_eq!(deny.resolve("8.8.8.8", 587).await, Ok("8.8.8.8:587".parse().unwrap()));
+        assert_eq!(deny.resolve("8.8.8.8", 587).await, Ok(vec!["8.8.8.8:587".parse().unwrap()]));
         assert!(deny.check_literal("10.0.0.1").unwrap_err().contains("a private address"));
         assert!(deny.check_literal("smtp.example.com").is_ok() && allow.check_literal("10.0.0.1").is_ok());
     }

@@ -216,10 +216,12 @@ pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, egress: 
 
     // connect: TCP, then (for implicit TLS) the handshake, then the greeting and EHLO.
     let started = Instant::now();
-    let addr = match egress.resolve(&config.host, config.port).await {
-        Ok(addr) => addr,
+    // Every allowed address, tried in order, as a mail client does.
+    let addrs = match egress.resolve(&config.host, config.port).await {
+        Ok(addrs) => addrs,
         Err(e) => return run.failed("connect", started, e),
     };
+    let addr = addrs.as_slice();
     match tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
         Ok(Ok(s)) => drop(s),
         Ok(Err(e)) => return run.failed("connect", started, format!("could not connect to {}:{}: {e}", config.host, config.port)),

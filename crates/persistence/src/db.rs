@@ -56,11 +56,12 @@ pub fn backend_name(db: &Database) -> &'static str {
 /// The URL with any password replaced by `***`, fit for logs and error messages.
 pub fn redact_url(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://")
-        && let Some((creds, host)) = rest.split_once('@') {
-            let user = creds.split(':').next().unwrap_or("");
-            if creds.contains(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
+        && let Some((creds, host)) = rest.split_once('@')
+    {
+        let user = creds.split(':').next().unwrap_or("");
+        if creds.contains(':') {
+            return format!("{scheme}://{user}:***@{host}");
         }
+    }
     url.to_owned()
 }

@@ -57,6 +57,7 @@ pub struct Mailer {
 type CachedSender = ((chrono::DateTime<chrono::FixedOffset>, Option<std::net::IpAddr>), SmtpSender);
 
 /// Where one email goes.
+#[derive(Clone)]
 enum Route {
     Custom { sender: SmtpSender, from: String, reply_to: Option<String> },
     Platform,
@@ -91,7 +92,7 @@ impl Mailer {
             None
         } else {
             match self.egress.resolve(&s.host, port).await {
-                Ok(addr) => Some(addr.ip()),
+                Ok(addrs) => addrs.first().map(|a| a.ip()),
                 Err(e) => return Route::Broken(e),
             }
         };
@@ -127,18 +128,22 @@ impl Mailer {
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let batch = outbox::claim(&self.db, 10, 60).await?;
         let n = batch.len();
-        let mut settings: HashMap<Uuid, Option<SmtpSettings>> = HashMap::new();
+        // One route per instance and batch: its settings are read (and its host resolved) once.
+        let mut routes: HashMap<Uuid, Route> = HashMap::new();
         for email in batch {
-            let instance_settings = match email.instance_id {
-                Some(id) => {
-                    if let std::collections::hash_map::Entry::Vacant(e) = settings.entry(id) {
-                        e.insert(smtp_settings::get(&self.db, id).await?);
+            let route = match email.instance_id {
+                Some(id) => match routes.get(&id) {
+                    Some(route) => route.clone(),
+                    None => {
+                        let settings = smtp_settings::get(&self.db, id).await?;
+                        let route = self.route(settings.as_ref()).await;
+                        routes.insert(id, route.clone());
+                        route
                     }
-                    settings.get(&id).and_then(Option::as_ref)
-                }
-                None => None,
+                },
+                None => Route::Platform,
             };
-            let (via, result) = match self.route(instance_settings).await {
+            let (via, result) = match route {
                 Route::Broken(error) => ("custom_smtp", Err(error)),
                 Route::Custom { sender, from, reply_to } => {
                     let msg = Outgoing { from: &from, reply_to: reply_to.as_deref(), to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };

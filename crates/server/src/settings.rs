@@ -149,9 +149,10 @@ impl Settings {
             bail!("STEWARD_DATABASE_URL must start with sqlite:// or postgres:// (got {})", steward_persistence::db::redact_url(&url));
         }
         if let Some(public) = &self.public_url
-            && !(public.starts_with("http://") || public.starts_with("https://")) {
-                bail!("STEWARD_PUBLIC_URL must be an http:// or https:// URL (got {public})");
-            }
+            && !(public.starts_with("http://") || public.starts_with("https://"))
+        {
+            bail!("STEWARD_PUBLIC_URL must be an http:// or https:// URL (got {public})");
+        }
         if !(60..=3600).contains(&self.access_token_ttl_secs) {
             bail!("STEWARD_ACCESS_TOKEN_TTL_SECS must be between 60 and 3600");
         }

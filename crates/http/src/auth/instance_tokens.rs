@@ -126,9 +126,10 @@ impl InstanceTokens {
     async fn signer(&self, db: &Database, instance_id: Uuid) -> StoreResult<(String, EncodingKey)> {
         if let Ok(signers) = self.signers.read()
             && let Some((kid, key, at)) = signers.get(&instance_id)
-                && at.elapsed() < SIGNING_CACHE_TTL {
-                    return Ok((kid.clone(), key.clone()));
-                }
+            && at.elapsed() < SIGNING_CACHE_TTL
+        {
+            return Ok((kid.clone(), key.clone()));
+        }
         let active = self.ensure_key(db, instance_id).await?;
         let seed = self.cipher.decrypt(&active.private_key_encrypted, &format!("signing-key/{}", active.kid))?;
         let seed: [u8; 32] = seed.try_into().map_err(|_| anyhow::anyhow!("A stored signing key has the wrong length"))?;
@@ -169,9 +170,10 @@ impl InstanceTokens {
     async fn verifier(&self, db: &Database, instance_id: Uuid, kid: &str) -> StoreResult<Option<std::sync::Arc<CachedVerifier>>> {
         if let Ok(v) = self.verifiers.read()
             && let Some(c) = v.get(kid)
-                && c.loaded.elapsed() < VERIFY_CACHE_TTL {
-                    return Ok((c.instance_id == instance_id).then(|| c.clone()));
-                }
+            && c.loaded.elapsed() < VERIFY_CACHE_TTL
+        {
+            return Ok((c.instance_id == instance_id).then(|| c.clone()));
+        }
         let Some(stored) = signing_keys::by_kid(db, instance_id, kid).await? else { return Ok(None) };
         let key = DecodingKey::from_ed_components(&stored.public_key).map_err(|e| anyhow::anyhow!("A stored public key is invalid: {e}"))?;
         let cached = std::sync::Arc::new(CachedVerifier { instance_id, key, expires_at: stored.expires_at, loaded: Instant::now() });

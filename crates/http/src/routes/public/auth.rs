@@ -412,10 +412,11 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
 pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?
-        && !user.email_verified && !user.blocked {
-            emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::VerifyEmail).await?;
-            state.mail_wakeup.notify_one();
-        }
+        && !user.email_verified && !user.blocked
+    {
+        emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::VerifyEmail).await?;
+        state.mail_wakeup.notify_one();
+    }
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -432,10 +433,11 @@ pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, 
 pub async fn forgot_password(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?
-        && !user.blocked {
-            emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::ResetPassword).await?;
-            state.mail_wakeup.notify_one();
-        }
+        && !user.blocked
+    {
+        emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::ResetPassword).await?;
+        state.mail_wakeup.notify_one();
+    }
     Ok(HttpResponse::Accepted().finish())
 }
 

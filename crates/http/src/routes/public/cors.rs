@@ -63,11 +63,12 @@ pub async fn handle(req: ServiceRequest, next: Next<impl MessageBody + 'static>)
     let grant = res.request().extensions().get::<CorsGrant>().cloned();
     let mut res = res;
     if let Some(CorsGrant(origin)) = grant
-        && let Ok(value) = header::HeaderValue::from_str(&origin) {
-            let headers = res.headers_mut();
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
-            headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
-            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("Retry-After"));
-        }
+        && let Ok(value) = header::HeaderValue::from_str(&origin)
+    {
+        let headers = res.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("Retry-After"));
+    }
     Ok(res)
 }

@@ -243,9 +243,10 @@ pub async fn import_users(
             }
         };
         if let Some(e) = &email
-            && !seen.insert(e.as_str().to_owned()) {
-                errors.push(FieldError::new("email", "duplicate_in_file", "This email appears earlier in the file."));
-            }
+            && !seen.insert(e.as_str().to_owned())
+        {
+            errors.push(FieldError::new("email", "duplicate_in_file", "This email appears earlier in the file."));
+        }
         match (email, errors.is_empty()) {
             (Some(email), true) => accepted.push(NewEndUser {
                 name: display_name(&name, &given, &family),
@@ -270,9 +271,10 @@ pub async fn import_users(
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         for (i, r) in reader.records().enumerate() {
             if let Ok(r) = r
-                && let Some(e) = c_email.and_then(|c| r.get(c)).and_then(|e| Email::parse(e).ok()) {
-                    line_of.entry(e.into_inner()).or_insert(i as u64 + 2);
-                }
+                && let Some(e) = c_email.and_then(|c| r.get(c)).and_then(|e| Email::parse(e).ok())
+            {
+                line_of.entry(e.into_inner()).or_insert(i as u64 + 2);
+            }
         }
         accepted.retain(|u| {
             if existing.contains(&u.email) {
