@@ -2,10 +2,15 @@
 
 use crate::{ValueError, has_control};
 
+/// The longest given or family name.
+pub const PERSON_NAME_MAX_CHARS: usize = 100;
+/// The longest display name.
+pub const DISPLAY_NAME_MAX_CHARS: usize = 200;
+
 /// A given or family name: trimmed, at most 100 characters, no control characters; may be empty.
 pub fn parse_person_name(raw: &str, what: &str) -> Result<String, ValueError> {
     let s = raw.trim();
-    if s.chars().count() > 100 {
+    if s.chars().count() > PERSON_NAME_MAX_CHARS {
         return Err(ValueError::new("too_long", format!("{what} must be at most 100 characters.")));
     }
     if has_control(s) {
@@ -17,7 +22,7 @@ pub fn parse_person_name(raw: &str, what: &str) -> Result<String, ValueError> {
 /// A display name: trimmed, at most 200 characters, no control characters; may be empty.
 pub fn parse_display_name(raw: &str) -> Result<String, ValueError> {
     let s = raw.trim();
-    if s.chars().count() > 200 {
+    if s.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(ValueError::new("too_long", "Name must be at most 200 characters."));
     }
     if has_control(s) {

@@ -1,11 +1,21 @@
-//! The customisable messages: minijinja templates, autoescaped, sandboxed (no loader, so no
-//! `include`/`import`; fuel bounds loops), checked before they are saved.
+//! The customisable messages: minijinja templates, autoescaped, sandboxed, checked before they
+//! are saved and again before every render.
+//!
+//! A template is a tenant's code running in a process every instance shares, so it runs under a
+//! bound on memory *and* time (DESIGN rule 13). minijinja's fuel bounds steps, not memory: one
+//! step can allocate gigabytes (`"x" * 10**10`, a size-taking filter, a string doubled by `set`
+//! in a loop). So a message may use only what an email needs — text, `{{ variables }}` with a few
+//! text filters, `{% if %}` with comparisons — and nothing that loops, assigns, calls or
+//! repeats ([`check_constructs`], on the parsed template). With those constructs every value is
+//! at most as large as the template times the largest variable; the output is checked while it is
+//! written (a render stops as soon as it passes [`MAX_OUTPUT_BYTES`]) and fuel bounds the steps.
 //!
 //! A whole email is the layout (logo, font) around the greeting fragment, the message's body and
 //! the footer fragment. Every email has an HTML part and a plain-text part derived from it.
 
 use std::collections::{BTreeMap, HashSet};
 
+use minijinja::machinery::{self, Span, ast};
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
 use steward_domain::email::{EmailStyle, TemplateKind};
 
@@ -15,10 +25,14 @@ use crate::text::html_to_text;
 pub const MAX_BODY_BYTES: usize = 32 * 1024;
 /// At most this many characters of subject template.
 pub const MAX_SUBJECT_CHARS: usize = 200;
-/// Instructions a render may spend (bounds loops and recursion).
+/// Instructions a render may spend.
 const FUEL: u64 = 50_000;
-/// A rendered part may be at most this large.
-const MAX_OUTPUT_BYTES: usize = 512 * 1024;
+/// A rendered part may be at most this large; checked while it is written.
+pub const MAX_OUTPUT_BYTES: usize = 512 * 1024;
+/// The filters a message may use: text shaping that never grows a value by more than a constant.
+pub const FILTERS: [&str; 9] = ["upper", "lower", "title", "capitalize", "trim", "default", "d", "escape", "e"];
+/// The tests a message may use in `{% if %}`.
+pub const TESTS: [&str; 3] = ["defined", "undefined", "none"];
 
 /// A template as written: `subject` for whole emails, `None` for fragments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +126,20 @@ impl TemplateError {
 }
 
 fn environment(html: bool) -> Environment<'static> {
-    let mut env = Environment::new();
+    // No built-in globals (`range`, `namespace`...), and only the allowed filters and tests.
+    let mut env = Environment::empty();
+    env.add_filter("upper", minijinja::filters::upper);
+    env.add_filter("lower", minijinja::filters::lower);
+    env.add_filter("title", minijinja::filters::title);
+    env.add_filter("capitalize", minijinja::filters::capitalize);
+    env.add_filter("trim", minijinja::filters::trim);
+    env.add_filter("default", minijinja::filters::default);
+    env.add_filter("d", minijinja::filters::default);
+    env.add_filter("escape", minijinja::filters::escape);
+    env.add_filter("e", minijinja::filters::escape);
+    env.add_test("defined", minijinja::tests::is_defined);
+    env.add_test("undefined", minijinja::tests::is_undefined);
+    env.add_test("none", minijinja::tests::is_none);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     env.set_auto_escape_callback(move |_| if html { AutoEscape::Html } else { AutoEscape::None });
@@ -120,8 +147,6 @@ fn environment(html: bool) -> Environment<'static> {
     env
 }
 
-/// Names a template may call without declaring them (minijinja's global functions).
-const GLOBALS: [&str; 4] = ["range", "dict", "namespace", "debug"];
 
 /// The first line where `needle` appears as a word, for error messages.
 fn line_of(source: &str, needle: &str) -> Option<usize> {
@@ -153,6 +178,100 @@ fn forbidden_statement(source: &str) -> Option<(usize, &'static str)> {
     None
 }
 
+/// Why a construct is refused, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub line: Option<usize>,
+    pub what: String,
+}
+
+fn refused(span: Span, what: impl Into<String>) -> Refused {
+    Refused { line: Some(span.start_line as usize), what: what.into() }
+}
+
+/// Checks that `source` uses only text, `{{ expressions }}` and `{% if %}`, with expressions
+/// made of variables, constants, allowed filters and tests, comparisons, `and`/`or`/`not` and
+/// `~`. Anything that loops, assigns, calls a function or does arithmetic is refused, so a
+/// message's memory is bounded by its size. A syntax error is left to the compiler's message.
+pub fn check_constructs(source: &str) -> Result<(), Refused> {
+    let Ok(stmt) = machinery::parse(source, "<message>", Default::default(), Default::default()) else { return Ok(()) };
+    check_stmt(&stmt)
+}
+
+fn check_stmt(stmt: &ast::Stmt<'_>) -> Result<(), Refused> {
+    use ast::Stmt;
+    let name = match stmt {
+        Stmt::Template(t) => return t.children.iter().try_for_each(check_stmt),
+        Stmt::EmitRaw(_) => return Ok(()),
+        Stmt::EmitExpr(e) => return check_expr(&e.expr),
+        Stmt::IfCond(c) => {
+            check_expr(&c.expr)?;
+            return c.true_body.iter().chain(c.false_body.iter()).try_for_each(check_stmt);
+        }
+        Stmt::ForLoop(s) => return Err(refused(s.span(), "`{% for %}` loops are not allowed in an email message")),
+        Stmt::WithBlock(s) => ("with", s.span()),
+        Stmt::Set(s) => ("set", s.span()),
+        Stmt::SetBlock(s) => ("set", s.span()),
+        Stmt::AutoEscape(s) => ("autoescape", s.span()),
+        Stmt::FilterBlock(s) => ("filter", s.span()),
+        Stmt::Do(s) => ("do", s.span()),
+    };
+    Err(refused(name.1, format!("`{{% {} %}}` is not allowed in an email message: use variables, filters and `{{% if %}}`", name.0)))
+}
+
+fn check_expr(expr: &ast::Expr<'_>) -> Result<(), Refused> {
+    use ast::{BinOpKind, CallArg, Expr, UnaryOpKind};
+    let args = |args: &[CallArg<'_>]| {
+        args.iter().try_for_each(|a| match a {
+            CallArg::Pos(e) | CallArg::Kwarg(_, e) => check_expr(e),
+            CallArg::PosSplat(e) | CallArg::KwargSplat(e) => Err(refused(e.span(), "argument unpacking is not allowed in an email message")),
+        })
+    };
+    match expr {
+        Expr::Var(_) | Expr::Const(_) => Ok(()),
+        Expr::UnaryOp(u) => match u.op {
+            UnaryOpKind::Not => check_expr(&u.expr),
+            UnaryOpKind::Neg => Err(refused(u.span(), "arithmetic is not allowed in an email message")),
+        },
+        Expr::BinOp(b) => match b.op {
+            BinOpKind::Eq | BinOpKind::Ne | BinOpKind::Lt | BinOpKind::Lte | BinOpKind::Gt | BinOpKind::Gte | BinOpKind::ScAnd | BinOpKind::ScOr | BinOpKind::In | BinOpKind::Concat => {
+                check_expr(&b.left)?;
+                check_expr(&b.right)
+            }
+            _ => Err(refused(b.span(), "arithmetic is not allowed in an email message (only `~` joins text)")),
+        },
+        Expr::Compare(c) => {
+            check_expr(&c.expr)?;
+            c.ops.iter().try_for_each(|o| check_expr(&o.expr))
+        }
+        Expr::IfExpr(i) => {
+            check_expr(&i.test_expr)?;
+            check_expr(&i.true_expr)?;
+            i.false_expr.as_ref().map_or(Ok(()), check_expr)
+        }
+        Expr::Filter(f) => {
+            if !FILTERS.contains(&f.name) {
+                return Err(refused(f.span(), format!("the filter `{}` is not allowed in an email message; allowed: {}", f.name, FILTERS.join(", "))));
+            }
+            f.expr.as_ref().map_or(Ok(()), check_expr)?;
+            args(&f.args)
+        }
+        Expr::Test(t) => {
+            if !TESTS.contains(&t.name) {
+                return Err(refused(t.span(), format!("the test `{}` is not allowed in an email message; allowed: {}", t.name, TESTS.join(", "))));
+            }
+            check_expr(&t.expr)?;
+            args(&t.args)
+        }
+        Expr::Call(c) => Err(refused(c.span(), "function and method calls are not allowed in an email message")),
+        Expr::GetAttr(g) => Err(refused(g.span(), "attribute lookups are not allowed in an email message: the variables are plain text")),
+        Expr::GetItem(g) => Err(refused(g.span(), "item lookups are not allowed in an email message: the variables are plain text")),
+        Expr::Slice(s) => Err(refused(s.span(), "slices are not allowed in an email message")),
+        Expr::List(l) => Err(refused(l.span(), "lists are not allowed in an email message")),
+        Expr::Map(m) => Err(refused(m.span(), "maps are not allowed in an email message")),
+    }
+}
+
 fn error_line(e: &minijinja::Error) -> Option<usize> {
     e.line()
 }
@@ -163,9 +282,68 @@ fn describe(e: &minijinja::Error) -> String {
         None => e.kind().to_string(),
     };
     if e.kind() == ErrorKind::OutOfFuel {
-        msg = "the template does too much work (a loop that runs too long?)".into();
+        msg = "the template does too much work".into();
     }
     msg
+}
+
+/// A writer that refuses to grow past [`MAX_OUTPUT_BYTES`], so an oversized render stops while
+/// it is written instead of after.
+struct Capped {
+    out: Vec<u8>,
+    exceeded: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > MAX_OUTPUT_BYTES {
+            self.exceeded = true;
+            return Err(std::io::Error::other("the rendered message is too large"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why a render failed.
+#[derive(Debug)]
+enum RenderFailure {
+    /// Over the output or fuel bound: `template_too_expensive`.
+    TooExpensive(Option<usize>, String),
+    /// A construct outside the allowed set (a template saved before the rules).
+    Forbidden(Refused),
+    Other(minijinja::Error),
+}
+
+impl RenderFailure {
+    fn into_error(self, field: &'static str) -> TemplateError {
+        match self {
+            RenderFailure::TooExpensive(line, why) => TemplateError::new(field, "template_too_expensive", line, why),
+            RenderFailure::Forbidden(r) => TemplateError::new(field, "template_forbidden", r.line, r.what),
+            RenderFailure::Other(e) => TemplateError::new(field, "template_render", error_line(&e), describe(&e)),
+        }
+    }
+}
+
+/// Renders one template with every bound in force: allowed constructs, fuel, output size.
+fn render_bounded(source: &str, html: bool, vars: &Value) -> Result<String, RenderFailure> {
+    if let Some((line, kw)) = forbidden_statement(source) {
+        return Err(RenderFailure::Forbidden(Refused { line: Some(line), what: format!("`{{% {kw} %}}` is not allowed: a message cannot read other templates or files.") }));
+    }
+    check_constructs(source).map_err(RenderFailure::Forbidden)?;
+    let env = environment(html);
+    let template = env.template_from_str(source).map_err(RenderFailure::Other)?;
+    let mut out = Capped { out: Vec::new(), exceeded: false };
+    let result = template.render_captured_to(vars, &mut out).map(|_| ());
+    match result {
+        _ if out.exceeded => Err(RenderFailure::TooExpensive(None, format!("the message renders more than {} KiB", MAX_OUTPUT_BYTES / 1024))),
+        Err(e) if e.kind() == ErrorKind::OutOfFuel => Err(RenderFailure::TooExpensive(error_line(&e), describe(&e))),
+        Err(e) => Err(RenderFailure::Other(e)),
+        Ok(()) => String::from_utf8(out.out).map_err(|_| RenderFailure::Other(minijinja::Error::new(ErrorKind::InvalidOperation, "the output is not UTF-8"))),
+    }
 }
 
 /// Checks one template field (`subject` or `body`) of `kind`.
@@ -182,7 +360,11 @@ fn check_field(kind: TemplateKind, field: &'static str, source: &str, html: bool
             return;
         }
     };
-    let allowed: HashSet<&str> = variables(kind).iter().map(|v| v.name).chain(GLOBALS).collect();
+    if let Err(r) = check_constructs(source) {
+        errors.push(TemplateError::new(field, "template_forbidden", r.line, r.what));
+        return;
+    }
+    let allowed: HashSet<&str> = variables(kind).iter().map(|v| v.name).collect();
     let mut unknown: Vec<String> = template.undeclared_variables(false).into_iter().filter(|v| !allowed.contains(v.as_str())).collect();
     unknown.sort();
     if let Some(name) = unknown.first() {
@@ -195,11 +377,10 @@ fn check_field(kind: TemplateKind, field: &'static str, source: &str, html: bool
         ));
         return;
     }
-    let sample = sample_vars(kind);
-    match template.render(sample.to_value()) {
-        Ok(out) if out.len() > MAX_OUTPUT_BYTES => errors.push(TemplateError::new(field, "template_output_too_large", None, "the template renders more than 512 KiB.")),
-        Ok(_) => {}
-        Err(e) => errors.push(TemplateError::new(field, "template_render", error_line(&e), describe(&e))),
+    // The longest value each variable can have, so a message that fits with samples but not
+    // with real data is refused now rather than falling back at send time.
+    if let Err(e) = render_bounded(source, html, &longest_vars(kind).to_value()) {
+        errors.push(e.into_error(field));
     }
 }
 
@@ -303,13 +484,22 @@ pub struct Rendered {
     pub html: String,
 }
 
-fn render_one(source: &str, html: bool, vars: &Value) -> Result<String, minijinja::Error> {
-    let env = environment(html);
-    let out = env.render_str(source, vars.clone())?;
-    if out.len() > MAX_OUTPUT_BYTES {
-        return Err(minijinja::Error::new(ErrorKind::InvalidOperation, "the rendered output is too large"));
+/// The largest values the variables take in real emails (names and emails at their domain
+/// limits, a long link), to check a template against the worst case.
+fn longest_vars(kind: TemplateKind) -> Vars {
+    let long = |n: usize| "W".repeat(n);
+    Vars {
+        instance_name: long(100),
+        logo_url: long(200),
+        first_name: long(steward_domain::end_user::PERSON_NAME_MAX_CHARS),
+        last_name: long(steward_domain::end_user::PERSON_NAME_MAX_CHARS),
+        user_name: long(steward_domain::end_user::DISPLAY_NAME_MAX_CHARS),
+        email: long(254),
+        link: long(400),
+        expires_in: long(16),
+        change: long(400),
+        ..sample_vars(kind)
     }
-    Ok(out)
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -331,7 +521,8 @@ pub fn escape_html(s: &str) -> String {
 /// Renders a whole email (`kind` must not be a fragment) in the instance's style.
 pub fn render(kind: TemplateKind, parts: &Parts, style: &EmailStyle, vars: &Vars) -> Result<Rendered, TemplateError> {
     let value = vars.to_value();
-    let field_err = |field: &'static str| move |e: minijinja::Error| TemplateError::new(field, "template_render", error_line(&e), describe(&e));
+    let field_err = |field: &'static str| move |e: RenderFailure| e.into_error(field);
+    let render_one = render_bounded;
     let subject_src = parts.message.subject.as_deref().unwrap_or_default();
     let subject = render_one(subject_src, false, &value).map_err(field_err("subject"))?;
     // A subject is one line whatever the variables hold (header injection is impossible).
@@ -403,12 +594,56 @@ mod tests {
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi\r\nBcc: x@y", "b"))), vec![("subject", "invalid_characters", None)]);
         assert_eq!(codes(validate(TemplateKind::Footer, &src("Hi", "b"))), vec![("subject", "not_allowed", None)]);
         assert_eq!(codes(validate(TemplateKind::Greeting, &Source { subject: None, body: "{{ link }}".into() })), vec![("body", "template_unknown_variable", Some(1))]);
-        let r = codes(validate(TemplateKind::Verification, &src("Hi", "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}")));
-        assert_eq!(r.len(), 1);
-        assert_eq!(r[0].1, "template_render");
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", &"x".repeat(MAX_BODY_BYTES + 1)))), vec![("body", "too_long", None)]);
-        // Locals and loops are fine.
-        assert_eq!(validate(TemplateKind::Verification, &src("{{ instance_name|upper }}", "{% set n = 3 %}{% for i in range(n) %}{{ i }}{% endfor %}{{ link }}")), Ok(()));
+        // Conditions, comparisons, text filters and `~` are fine.
+        assert_eq!(
+            validate(TemplateKind::Verification, &src("{{ instance_name|upper }}", "{% if first_name %}Hi {{ first_name|title ~ '!' }}{% elif email is defined and email != '' %}{{ email|lower }}{% else %}Hello{% endif %} {{ link }}")),
+            Ok(())
+        );
+    }
+
+    /// Templates that would allocate without bound or loop are refused before they run, by
+    /// construct, with the line; nothing here is ever evaluated.
+    #[test]
+    fn refuses_constructs_that_could_eat_memory_or_time() {
+        let attacks = [
+            ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", 1),
+            ("ok\n{% set s = link ~ link %}{% set s = s ~ s %}{% set s = s ~ s %}", 2),
+            ("{{ link * 10000000000 }}", 1),
+            ("{{ 'x' * 999999999 }}", 1),
+            ("{{ link|center(2147483647) }}", 1),
+            ("{{ link|indent(999999999) }}", 1),
+            ("{{ link|replace('a', link)|replace('a', link) }}", 1),
+            ("{% with s = link %}{{ s }}{% endwith %}", 1),
+            ("{% filter upper %}x{% endfilter %}", 1),
+            ("{{ range(10)|join(',') }}", 1),
+            ("{{ namespace() }}", 1),
+            ("{{ [link, link]|join }}", 1),
+            ("{{ link[0:9] }}", 1),
+            ("{{ link ** 40 }}", 1),
+            ("{{ link|safe }}", 1),
+            ("{% autoescape false %}{{ link }}{% endautoescape %}", 1),
+        ];
+        for (body, line) in attacks {
+            let r = codes(validate(TemplateKind::Verification, &src("Hi", body)));
+            assert_eq!(r, vec![("body", "template_forbidden", Some(line))], "{body}");
+        }
+    }
+
+    /// A template that is allowed but renders too much is stopped while it is written
+    /// (`template_too_expensive`), with real data as with samples.
+    #[test]
+    fn output_is_bounded_while_rendering() {
+        let huge = "{{ link ~ link ~ link ~ link ~ link ~ link ~ link ~ link }}".repeat(MAX_BODY_BYTES / 60);
+        assert!(huge.len() <= MAX_BODY_BYTES);
+        assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", &huge))), vec![("body", "template_too_expensive", None)]);
+        // The same bound holds when rendering a stored template (saved before the rules).
+        let parts = Parts { message: src("Hi", &huge), ..Parts::defaults(TemplateKind::Verification) };
+        let e = render(TemplateKind::Verification, &parts, &EmailStyle::default(), &longest_vars(TemplateKind::Verification)).unwrap_err();
+        assert_eq!((e.field, e.code), ("body", "template_too_expensive"));
+        let stored_loop = Parts { message: src("Hi", "{% for c in link %}{% for d in link %}{{ link }}{% endfor %}{% endfor %}"), ..Parts::defaults(TemplateKind::Verification) };
+        let e = render(TemplateKind::Verification, &stored_loop, &EmailStyle::default(), &sample_vars(TemplateKind::Verification)).unwrap_err();
+        assert_eq!((e.field, e.code), ("body", "template_forbidden"));
     }
 
     #[test]

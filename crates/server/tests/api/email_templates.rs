@@ -41,7 +41,7 @@ async fn bad_templates_are_refused_with_line_and_reason(app: TestApp) {
         (json!({"subject": "Hi {{ nope }}", "body": "<p>a</p>"}), "subject", "template_unknown_variable", Some(1), "nope"),
         (json!({"subject": "Hi\r\nBcc: evil@example.com", "body": "<p>a</p>"}), "subject", "invalid_characters", None, "single line"),
         (json!({"subject": "", "body": "<p>a</p>"}), "subject", "required", None, "required"),
-        (json!({"subject": "Hi", "body": "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"}), "body", "template_render", Some(1), "too much work"),
+        (json!({"subject": "Hi", "body": "<p>a</p>\n{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"}), "body", "template_forbidden", Some(2), "loops"),
     ];
     for (body, field, code, line, says) in cases {
         let res = put(&app, t, "verification", body.clone()).await;
@@ -146,4 +146,53 @@ async fn previews_font_and_delivery_use_the_custom_templates(app: TestApp) {
     panic!("the second email did not arrive");
 }
 
-db_tests!(bad_templates_are_refused_with_line_and_reason, previews_font_and_delivery_use_the_custom_templates);
+/// A tenant's template cannot take the process down: every construct that could allocate without
+/// bound is refused by name (saved or only previewed — a viewer may preview), an allowed template
+/// that renders too much stops while rendering with `template_too_expensive`, and the server keeps
+/// answering every instance.
+async fn templates_that_would_eat_memory_never_run(app: TestApp) {
+    let s = app.signup("owner@shop.example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    let t = s.access.as_str();
+    app.signup("viewer@shop.example.com").await;
+    app.add_member(t, "shop", "viewer@shop.example.com", "viewer").await;
+    let viewer = app.login("viewer@shop.example.com", PASSWORD).await.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+
+    let attacks = [
+        "{{ link|center(2147483647) }}",
+        "{{ link|indent(999999999) }}",
+        "{{ 'x' * 99999999999 }}",
+        "{{ link * 99999999999 }}",
+        "{% set s = link ~ link %}{% set s = s ~ s %}{% set s = s ~ s %}{% set s = s ~ s %}{{ s }}",
+        "{% for i in range(99999) %}{{ link }}{% endfor %}",
+        "{{ link|replace('', link)|replace('', link)|replace('', link) }}",
+        "{{ (link ~ link)|list|join(link) }}",
+        "{{ range(99999)|map('string')|join }}",
+        "{{ namespace(a=link) }}",
+        "{% with a = link ~ link %}{{ a }}{% endwith %}",
+    ];
+    for body in attacks {
+        for token in [t, viewer.as_str()] {
+            let preview = app.post(&format!("{T}/verification/preview"), Some(token), json!({"subject": "Hi", "body": body})).await;
+            let p = assert_problem(preview, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_forbidden".to_owned())], "{body}: {p}");
+        }
+        let p = assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": body})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_forbidden".to_owned())], "{body}: {p}");
+    }
+    // Allowed constructs, but more output than an email may have: stopped while rendering.
+    let huge = "{{ link ~ link ~ link ~ link ~ link ~ link ~ link ~ link }}".repeat(540);
+    for token in [t, viewer.as_str()] {
+        let p = assert_problem(app.post(&format!("{T}/verification/preview"), Some(token), json!({"subject": "Hi", "body": huge})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;
+        assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_too_expensive".to_owned())]);
+    }
+    assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": huge})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;
+    // The footer is in every email: the same bound holds for fragments.
+    let huge_footer = "{{ email ~ email ~ email ~ email ~ email ~ email ~ email ~ email }}".repeat(480);
+    assert_problem(put(&app, t, "footer", json!({"body": huge_footer})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;
+
+    assert_eq!(verification(&app, t).await["customized"], false, "nothing was saved");
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK, "the process is still up");
+}
+
+db_tests!(bad_templates_are_refused_with_line_and_reason, previews_font_and_delivery_use_the_custom_templates, templates_that_would_eat_memory_never_run);

@@ -54,8 +54,12 @@ async fn saved_style(state: &AppState, instance_id: uuid::Uuid) -> Result<EmailS
     Ok(email_templates::style(&state.db, instance_id).await?.map(|s| EmailStyle::from_stored(&s.font_family, s.font_size)).unwrap_or_default())
 }
 
+/// 422 with each template error beside its field; `template_too_expensive` as the problem's
+/// code when a template would render past the memory or time bound.
 fn template_problem(errors: Vec<TemplateError>) -> ApiError {
-    ApiError::validation(errors.into_iter().map(|e| FieldError::new(e.field, e.code, e.message).with_line(e.line)).collect())
+    let too_expensive = errors.iter().any(|e| e.code == "template_too_expensive");
+    let problem = ApiError::validation(errors.into_iter().map(|e| FieldError::new(e.field, e.code, e.message).with_line(e.line)).collect());
+    if too_expensive { problem.with_code("template_too_expensive") } else { problem }
 }
 
 /// Every email message of the instance (customised or default), its font and the choices.
