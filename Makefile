@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PG_URL ?= $(or $(STEWARD_TEST_PG_URL),postgres://postgres@127.0.0.1:5432/postgres)
 
-.PHONY: run test test-rust test-frontend python-deps console openapi entities bench clean-data
+.PHONY: run test test-rust lint-rust test-frontend python-deps console openapi entities bench clean-data
 
 ## Build the console and start the server on http://127.0.0.1:8080 (SQLite in ./data).
 run: console
@@ -15,13 +15,18 @@ test: test-rust test-frontend
 	else echo "!! docker-compose not installed: docker-compose.yml not validated"; fi
 	@scripts/pg-status "$(PG_URL)" summary
 
-test-rust: python-deps
+test-rust: python-deps lint-rust
 	@if scripts/pg-status "$(PG_URL)"; then :; \
 	elif [ "$$STEWARD_REQUIRE_PG" = "1" ]; then echo "PostgreSQL is required (STEWARD_REQUIRE_PG=1) but unreachable at $(PG_URL)"; exit 1; \
 	else echo "!! PostgreSQL unreachable at $(PG_URL): the PostgreSQL half of the suite is SKIPPED (SQLite still runs)."; fi
 	@if scripts/pg-status "$(PG_URL)" || [ "$$STEWARD_REQUIRE_PG" = "1" ]; then export STEWARD_SKIP_PG=0; else export STEWARD_SKIP_PG=1; fi; \
 	if command -v cargo-nextest >/dev/null; then $(CARGO) nextest run --workspace --no-fail-fast; \
 	else $(CARGO) test --workspace --no-fail-fast; fi
+
+## Formatting and clippy: a warning fails the build.
+lint-rust:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -q -- -D warnings
 
 ## The mail tests run a real SMTP server process (aiosmtpd).
 python-deps:

@@ -4,11 +4,18 @@
 
 pub use sea_orm_migration::prelude::*;
 
+// Landed migrations are never edited, not even by the formatter.
+#[rustfmt::skip]
 mod m20261128_000001_accounts_and_instances;
+#[rustfmt::skip]
 mod m20261128_000002_applications;
+#[rustfmt::skip]
 mod m20261128_000003_end_users;
+#[rustfmt::skip]
 mod m20261128_000004_email_outbox;
+#[rustfmt::skip]
 mod m20261128_000005_user_search;
+#[rustfmt::skip]
 mod m20261128_000006_general;
 
 pub struct Migrator;

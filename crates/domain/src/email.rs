@@ -172,7 +172,9 @@ pub fn parse_smtp_host(raw: &str) -> Result<String, ValueError> {
     if ip.parse::<std::net::IpAddr>().is_ok() {
         return Ok(ip.to_owned());
     }
-    let label_ok = |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let label_ok = |l: &str| {
+        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     if !s.split('.').all(label_ok) {
         return Err(ValueError::new("invalid_host", "Host must be a host name (letters, digits, dots and hyphens) or an IP address, without a port."));
     }

@@ -22,10 +22,7 @@ pub async fn authorize(state: &AppState, auth: &Authenticated, slug: &str, actio
             Action::Administer => "admin",
             Action::Own => "owner",
         };
-        return Err(ApiError::forbidden(format!(
-            "Your role on this instance is {}; this needs the {needed} role or higher.",
-            membership.role.as_str()
-        )));
+        return Err(ApiError::forbidden(format!("Your role on this instance is {}; this needs the {needed} role or higher.", membership.role.as_str())));
     }
     Ok(membership)
 }

@@ -3,9 +3,9 @@
 
 use base64::Engine as _;
 use rand::RngCore as _;
-use steward_persistence::ConnectionTrait;
 use steward_domain::email::{EmailStyle, TemplateKind as Kind};
 use steward_mail::{Parts, Source, Vars, render};
+use steward_persistence::ConnectionTrait;
 use steward_persistence::branding::{self, LogoFacts};
 use steward_persistence::email_templates;
 use steward_persistence::end_users::EndUser;
@@ -109,7 +109,8 @@ async fn enqueue(db: &impl ConnectionTrait, instance: &Instance, to: &str, kind:
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(instance = %instance.slug, kind = kind.as_str(), error = %e.message, "a custom email template failed to render; the default was used");
-            render(kind, &Parts::defaults(kind), &style, vars).map_err(|e| anyhow::anyhow!("The default {} template failed to render: {}", kind.as_str(), e.message))?
+            render(kind, &Parts::defaults(kind), &style, vars)
+                .map_err(|e| anyhow::anyhow!("The default {} template failed to render: {}", kind.as_str(), e.message))?
         }
     };
     outbox::enqueue(db, NewEmail { instance_id: Some(instance.id), kind: kind.as_str(), to, subject: &r.subject, text: &r.text, html: &r.html }).await?;

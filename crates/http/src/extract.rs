@@ -4,8 +4,8 @@ use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 
 use crate::problem::{ApiError, FieldError};
@@ -41,10 +41,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(|e| {
-                let too_large = matches!(
-                    e.as_response_error().status_code(),
-                    StatusCode::PAYLOAD_TOO_LARGE
-                );
+                let too_large = matches!(e.as_response_error().status_code(), StatusCode::PAYLOAD_TOO_LARGE);
                 if too_large {
                     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("The body must be at most {JSON_LIMIT} bytes."))
                 } else {
@@ -74,9 +71,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}."))
-            }
+            Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}.")),
             Category::Data => {
                 let message = inner.to_string();
                 let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
@@ -132,8 +127,7 @@ impl PageQuery {
         let cursor = match &self.cursor {
             None => None,
             Some(c) => Some(
-                steward_persistence::Cursor::decode(c)
-                    .ok_or_else(|| ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned."))?,
+                steward_persistence::Cursor::decode(c).ok_or_else(|| ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned."))?,
             ),
         };
         Ok((limit, cursor))

@@ -3,8 +3,8 @@
 
 pub mod access;
 pub mod auth;
-pub mod emails;
 pub mod console;
+pub mod emails;
 pub mod extract;
 pub mod metrics;
 pub mod multipart;
@@ -72,11 +72,7 @@ where
 {
     app.openapi(openapi::base())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
-        .service(
-            utoipa_actix_web::scope("/public/v1")
-                .wrap(actix_web::middleware::from_fn(routes::public::cors::handle))
-                .configure(routes::public::configure),
-        )
+        .service(utoipa_actix_web::scope("/public/v1").wrap(actix_web::middleware::from_fn(routes::public::cors::handle)).configure(routes::public::configure))
         .configure(routes::health::configure)
 }
 
@@ -92,12 +88,7 @@ pub fn app(
 ) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
     let metrics = state.metrics.clone();
     let (app, _) = documented(
-        App::new()
-            .app_data(state)
-            .app_data(extract::query_config())
-            .app_data(extract::path_config())
-            .app_data(extract::payload_config())
-            .into_utoipa_app(),
+        App::new().app_data(state).app_data(extract::query_config()).app_data(extract::path_config()).app_data(extract::payload_config()).into_utoipa_app(),
     )
     .split_for_parts();
     app.configure(openapi::configure)

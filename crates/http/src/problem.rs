@@ -223,10 +223,16 @@ impl From<StoreError> for ApiError {
 impl From<Conflict> for ApiError {
     fn from(c: Conflict) -> Self {
         match c {
-            Conflict::EmailTaken => ApiError::conflict("email_taken", "An account with this email already exists.")
-                .with_errors(vec![FieldError::new("email", "email_taken", "An account with this email already exists.")]),
-            Conflict::SlugTaken => ApiError::conflict("slug_taken", "An instance with this slug already exists.")
-                .with_errors(vec![FieldError::new("slug", "slug_taken", "This slug is taken. Choose another.")]),
+            Conflict::EmailTaken => ApiError::conflict("email_taken", "An account with this email already exists.").with_errors(vec![FieldError::new(
+                "email",
+                "email_taken",
+                "An account with this email already exists.",
+            )]),
+            Conflict::SlugTaken => ApiError::conflict("slug_taken", "An instance with this slug already exists.").with_errors(vec![FieldError::new(
+                "slug",
+                "slug_taken",
+                "This slug is taken. Choose another.",
+            )]),
             Conflict::AlreadyMember => ApiError::conflict("already_member", "This account is already a member of the instance.")
                 .with_errors(vec![FieldError::new("email", "already_member", "Already a member of this instance.")]),
             Conflict::AppNameTaken => ApiError::conflict("name_taken", "An application with this name already exists in the instance.")

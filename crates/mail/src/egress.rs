@@ -91,11 +91,9 @@ impl Egress {
             return Ok(allowed);
         }
         match found.first() {
-            Some(a) => Err(format!(
-                "{host} resolves to {}, {}; this server connects only to public addresses",
-                a.ip(),
-                non_public(a.ip()).unwrap_or("not public")
-            )),
+            Some(a) => {
+                Err(format!("{host} resolves to {}, {}; this server connects only to public addresses", a.ip(), non_public(a.ip()).unwrap_or("not public")))
+            }
             None => Err(format!("{host} has no address")),
         }
     }
@@ -107,7 +105,23 @@ mod tests {
 
     #[test]
     fn tells_public_from_private() {
-        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "255.255.255.255", "224.0.0.1", "::1", "fd00::1", "fe80::1", "::", "::ffff:127.0.0.1", "::ffff:10.0.0.1"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(non_public(private.parse().unwrap()).is_some(), "{private}");
         }
         for public in ["93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:2800:220:1::1", "::ffff:8.8.8.8"] {

@@ -57,9 +57,11 @@ const COMMON: [Variable; 6] = [
     Variable { name: "last_name", description: "The user's family name (may be empty)", sample: "Lovelace" },
     Variable { name: "email", description: "The user's email address", sample: "ada@example.com" },
 ];
-const LINK: Variable = Variable { name: "link", description: "The action link (verify, reset, accept)", sample: "https://steward.example/account/verify?token=sample" };
+const LINK: Variable =
+    Variable { name: "link", description: "The action link (verify, reset, accept)", sample: "https://steward.example/account/verify?token=sample" };
 const EXPIRES: Variable = Variable { name: "expires_in", description: "How long the link works, for people (\"24 hours\")", sample: "24 hours" };
-const CHANGE: Variable = Variable { name: "change", description: "What changed in the account, as a sentence", sample: "The password of your account was changed" };
+const CHANGE: Variable =
+    Variable { name: "change", description: "What changed in the account, as a sentence", sample: "The password of your account was changed" };
 
 /// The variables `kind` may use.
 pub fn variables(kind: TemplateKind) -> Vec<Variable> {
@@ -147,18 +149,19 @@ fn environment(html: bool) -> Environment<'static> {
     env
 }
 
-
 /// The first line where `needle` appears as a word, for error messages.
 fn line_of(source: &str, needle: &str) -> Option<usize> {
-    source.lines().position(|l| {
-        l.match_indices(needle).any(|(i, _)| {
-            let before = l[..i].chars().next_back();
-            let after = l[i + needle.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !word(before) && !word(after)
+    source
+        .lines()
+        .position(|l| {
+            l.match_indices(needle).any(|(i, _)| {
+                let before = l[..i].chars().next_back();
+                let after = l[i + needle.len()..].chars().next();
+                let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                !word(before) && !word(after)
+            })
         })
-    })
-    .map(|i| i + 1)
+        .map(|i| i + 1)
 }
 
 /// Statements that would reach outside the template.
@@ -234,7 +237,16 @@ fn check_expr(expr: &ast::Expr<'_>) -> Result<(), Refused> {
             UnaryOpKind::Neg => Err(refused(u.span(), "arithmetic is not allowed in an email message")),
         },
         Expr::BinOp(b) => match b.op {
-            BinOpKind::Eq | BinOpKind::Ne | BinOpKind::Lt | BinOpKind::Lte | BinOpKind::Gt | BinOpKind::Gte | BinOpKind::ScAnd | BinOpKind::ScOr | BinOpKind::In | BinOpKind::Concat => {
+            BinOpKind::Eq
+            | BinOpKind::Ne
+            | BinOpKind::Lt
+            | BinOpKind::Lte
+            | BinOpKind::Gt
+            | BinOpKind::Gte
+            | BinOpKind::ScAnd
+            | BinOpKind::ScOr
+            | BinOpKind::In
+            | BinOpKind::Concat => {
                 check_expr(&b.left)?;
                 check_expr(&b.right)
             }
@@ -331,7 +343,10 @@ impl RenderFailure {
 /// Renders one template with every bound in force: allowed constructs, fuel, output size.
 fn render_bounded(source: &str, html: bool, vars: &Value) -> Result<String, RenderFailure> {
     if let Some((line, kw)) = forbidden_statement(source) {
-        return Err(RenderFailure::Forbidden(Refused { line: Some(line), what: format!("`{{% {kw} %}}` is not allowed: a message cannot read other templates or files.") }));
+        return Err(RenderFailure::Forbidden(Refused {
+            line: Some(line),
+            what: format!("`{{% {kw} %}}` is not allowed: a message cannot read other templates or files."),
+        }));
     }
     check_constructs(source).map_err(RenderFailure::Forbidden)?;
     let env = environment(html);
@@ -349,7 +364,12 @@ fn render_bounded(source: &str, html: bool, vars: &Value) -> Result<String, Rend
 /// Checks one template field (`subject` or `body`) of `kind`.
 fn check_field(kind: TemplateKind, field: &'static str, source: &str, html: bool, errors: &mut Vec<TemplateError>) {
     if let Some((line, kw)) = forbidden_statement(source) {
-        errors.push(TemplateError::new(field, "template_forbidden", Some(line), format!("`{{% {kw} %}}` is not allowed: a message cannot read other templates or files.")));
+        errors.push(TemplateError::new(
+            field,
+            "template_forbidden",
+            Some(line),
+            format!("`{{% {kw} %}}` is not allowed: a message cannot read other templates or files."),
+        ));
         return;
     }
     let env = environment(html);
@@ -389,7 +409,12 @@ fn check_field(kind: TemplateKind, field: &'static str, source: &str, html: bool
 pub fn validate(kind: TemplateKind, source: &Source) -> Result<(), Vec<TemplateError>> {
     let mut errors = Vec::new();
     match (&source.subject, kind.is_fragment()) {
-        (Some(_), true) => errors.push(TemplateError::new("subject", "not_allowed", None, format!("The {} is a fragment of every email and has no subject.", kind.title().to_lowercase()))),
+        (Some(_), true) => errors.push(TemplateError::new(
+            "subject",
+            "not_allowed",
+            None,
+            format!("The {} is a fragment of every email and has no subject.", kind.title().to_lowercase()),
+        )),
         (None, false) => errors.push(TemplateError::new("subject", "required", None, "Subject is required.")),
         (Some(s), false) if s.trim().is_empty() => errors.push(TemplateError::new("subject", "required", None, "Subject is required.")),
         (Some(s), false) if s.contains(['\r', '\n']) => {
@@ -588,16 +613,28 @@ mod tests {
 
     #[test]
     fn refuses_bad_templates_with_line_and_reason() {
-        assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", "<p>ok</p>\n<p>{{ undefined_var }}</p>"))), vec![("body", "template_unknown_variable", Some(2))]);
+        assert_eq!(
+            codes(validate(TemplateKind::Verification, &src("Hi", "<p>ok</p>\n<p>{{ undefined_var }}</p>"))),
+            vec![("body", "template_unknown_variable", Some(2))]
+        );
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", "line\n{% include 'x.html' %}"))), vec![("body", "template_forbidden", Some(2))]);
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", "a\nb\n{% if %}"))), vec![("body", "template_syntax", Some(3))]);
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi\r\nBcc: x@y", "b"))), vec![("subject", "invalid_characters", None)]);
         assert_eq!(codes(validate(TemplateKind::Footer, &src("Hi", "b"))), vec![("subject", "not_allowed", None)]);
-        assert_eq!(codes(validate(TemplateKind::Greeting, &Source { subject: None, body: "{{ link }}".into() })), vec![("body", "template_unknown_variable", Some(1))]);
+        assert_eq!(
+            codes(validate(TemplateKind::Greeting, &Source { subject: None, body: "{{ link }}".into() })),
+            vec![("body", "template_unknown_variable", Some(1))]
+        );
         assert_eq!(codes(validate(TemplateKind::Verification, &src("Hi", &"x".repeat(MAX_BODY_BYTES + 1)))), vec![("body", "too_long", None)]);
         // Conditions, comparisons, text filters and `~` are fine.
         assert_eq!(
-            validate(TemplateKind::Verification, &src("{{ instance_name|upper }}", "{% if first_name %}Hi {{ first_name|title ~ '!' }}{% elif email is defined and email != '' %}{{ email|lower }}{% else %}Hello{% endif %} {{ link }}")),
+            validate(
+                TemplateKind::Verification,
+                &src(
+                    "{{ instance_name|upper }}",
+                    "{% if first_name %}Hi {{ first_name|title ~ '!' }}{% elif email is defined and email != '' %}{{ email|lower }}{% else %}Hello{% endif %} {{ link }}"
+                )
+            ),
             Ok(())
         );
     }
@@ -641,7 +678,10 @@ mod tests {
         let parts = Parts { message: src("Hi", &huge), ..Parts::defaults(TemplateKind::Verification) };
         let e = render(TemplateKind::Verification, &parts, &EmailStyle::default(), &longest_vars(TemplateKind::Verification)).unwrap_err();
         assert_eq!((e.field, e.code), ("body", "template_too_expensive"));
-        let stored_loop = Parts { message: src("Hi", "{% for c in link %}{% for d in link %}{{ link }}{% endfor %}{% endfor %}"), ..Parts::defaults(TemplateKind::Verification) };
+        let stored_loop = Parts {
+            message: src("Hi", "{% for c in link %}{% for d in link %}{{ link }}{% endfor %}{% endfor %}"),
+            ..Parts::defaults(TemplateKind::Verification)
+        };
         let e = render(TemplateKind::Verification, &stored_loop, &EmailStyle::default(), &sample_vars(TemplateKind::Verification)).unwrap_err();
         assert_eq!((e.field, e.code), ("body", "template_forbidden"));
     }

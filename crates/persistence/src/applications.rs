@@ -3,7 +3,9 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::entities::application_secrets;
@@ -146,12 +148,8 @@ pub async fn update(db: &impl ConnectionTrait, app: Application, changes: AppCha
 
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, application_id = %id))]
 pub async fn delete(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
-    let res = Entity::delete_many()
-        .filter(Column::Id.eq(id))
-        .filter(Column::InstanceId.eq(instance_id))
-        .exec(db)
-        .await
-        .context("Failed to delete an application")?;
+    let res =
+        Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::InstanceId.eq(instance_id)).exec(db).await.context("Failed to delete an application")?;
     Ok(res.rows_affected == 1)
 }
 
@@ -171,7 +169,12 @@ pub async fn valid_secrets(db: &impl ConnectionTrait, application_id: Uuid) -> S
 /// Replaces the application's secret: the new one works at once; the current ones stop at
 /// `old_valid_until` (now, when `None`). Expired secrets are deleted.
 #[tracing::instrument(skip_all, fields(application_id = %application_id))]
-pub async fn rotate_secret(db: &crate::Database, application_id: Uuid, secret: NewSecret<'_>, old_valid_until: Option<DateTime<FixedOffset>>) -> StoreResult<AppSecret> {
+pub async fn rotate_secret(
+    db: &crate::Database,
+    application_id: Uuid,
+    secret: NewSecret<'_>,
+    old_valid_until: Option<DateTime<FixedOffset>>,
+) -> StoreResult<AppSecret> {
     let at = now();
     let txn = db.begin().await.context("Failed to begin a transaction")?;
     let until = old_valid_until.unwrap_or(at);

@@ -14,10 +14,7 @@ pub type Database = DatabaseConnection;
 /// backend. SQLite runs in WAL mode with foreign keys enforced and a busy timeout.
 pub async fn connect(url: &str) -> anyhow::Result<Database> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+    options.connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
     if url.starts_with("sqlite:") {
         options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -28,9 +25,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
     } else {
         options.max_connections(32).min_connections(1);
     }
-    let db = sea_orm::Database::connect(options)
-        .await
-        .with_context(|| format!("Failed to connect to the database at {}", redact_url(url)))?;
+    let db = sea_orm::Database::connect(options).await.with_context(|| format!("Failed to connect to the database at {}", redact_url(url)))?;
     Ok(db)
 }
 

@@ -13,11 +13,7 @@ use crate::{StoreResult, now};
 
 /// Every customised template of the instance.
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<Vec<EmailTemplate>> {
-    Ok(email_templates::Entity::find()
-        .filter(email_templates::Column::InstanceId.eq(instance_id))
-        .all(db)
-        .await
-        .context("Failed to list email templates")?)
+    Ok(email_templates::Entity::find().filter(email_templates::Column::InstanceId.eq(instance_id)).all(db).await.context("Failed to list email templates")?)
 }
 
 /// The customised templates among `kinds`.

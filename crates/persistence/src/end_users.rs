@@ -168,7 +168,15 @@ pub const COUNT_CAP: u64 = 10_000;
 /// order), continuing after `cursor` (as returned in `next_cursor`). The total is exact up to
 /// [`COUNT_CAP`].
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
-pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, sort: UserSort, descending: bool, limit: u64, cursor: Option<&str>) -> StoreResult<Page<EndUser>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    instance_id: Uuid,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+    limit: u64,
+    cursor: Option<&str>,
+) -> StoreResult<Page<EndUser>> {
     let narrowing = sqlite_search_narrowing(db, filter).await?;
     let base = filtered_with(instance_id, filter, narrowing.as_deref());
     let total = base.clone().select_only().column(Column::Id).limit(COUNT_CAP + 1).count(db).await.context("Failed to count end users")?;
@@ -182,11 +190,8 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFil
                 let (value, id) = c.rsplit_once('|').ok_or_else(bad_cursor)?;
                 let id: Uuid = id.parse().map_err(|_| bad_cursor())?;
                 let col = if sort == UserSort::Email { Column::Email } else { Column::CreatedAt };
-                let v: sea_orm::Value = if sort == UserSort::Email {
-                    value.to_owned().into()
-                } else {
-                    DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into()
-                };
+                let v: sea_orm::Value =
+                    if sort == UserSort::Email { value.to_owned().into() } else { DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into() };
                 // A row-value comparison, which both databases answer from the (sort, id) index.
                 let key = Expr::tuple([Expr::col(col), Expr::col(Column::Id)]);
                 let cursor_key = Expr::tuple([Expr::val(v), Expr::val(id)]);
@@ -261,7 +266,8 @@ pub async fn update(db: &impl ConnectionTrait, user: EndUser, c: UserChanges) ->
 
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, user_id = %id))]
 pub async fn delete(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
-    let res = Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::InstanceId.eq(instance_id)).exec(db).await.context("Failed to delete an end user")?;
+    let res =
+        Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::InstanceId.eq(instance_id)).exec(db).await.context("Failed to delete an end user")?;
     Ok(res.rows_affected == 1)
 }
 
@@ -277,7 +283,13 @@ pub async fn record_login(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid
 }
 
 /// One batch of users after `cursor` in (created_at, id) order, without counting: for exports.
-pub async fn batch(db: &impl ConnectionTrait, instance_id: Uuid, filter: &UserFilter, after: Option<(DateTime<FixedOffset>, Uuid)>, limit: u64) -> StoreResult<Vec<EndUser>> {
+pub async fn batch(
+    db: &impl ConnectionTrait,
+    instance_id: Uuid,
+    filter: &UserFilter,
+    after: Option<(DateTime<FixedOffset>, Uuid)>,
+    limit: u64,
+) -> StoreResult<Vec<EndUser>> {
     let narrowing = sqlite_search_narrowing(db, filter).await?;
     let mut q = filtered_with(instance_id, filter, narrowing.as_deref());
     if let Some((at, id)) = after {

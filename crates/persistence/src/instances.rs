@@ -82,13 +82,7 @@ pub async fn list_for_account(db: &impl ConnectionTrait, account_id: Uuid, limit
     if let Some(after) = after {
         query = query.filter(Column::Slug.gt(after));
     }
-    let rows = query
-        .order_by_asc(Column::Slug)
-        .limit(limit + 1)
-        .select_also(instance_members::Entity)
-        .all(db)
-        .await
-        .context("Failed to list instances")?;
+    let rows = query.order_by_asc(Column::Slug).limit(limit + 1).select_also(instance_members::Entity).all(db).await.context("Failed to list instances")?;
     let mut items = Vec::with_capacity(rows.len());
     for (instance, member) in rows {
         let role = member.map(|m| parse_role(&m.role)).transpose()?.unwrap_or(Role::Viewer);

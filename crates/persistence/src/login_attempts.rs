@@ -62,7 +62,13 @@ pub async fn record(db: &impl ConnectionTrait, attempt: NewAttempt<'_>) -> Store
 /// The times of the failed attempts for `email` in `instance_id` (`None`: the console) since
 /// `since` that came after its last successful one, newest first, at most `limit` of them.
 #[tracing::instrument(skip_all)]
-pub async fn recent_failures(db: &impl ConnectionTrait, instance_id: Option<Uuid>, email: &str, since: DateTime<FixedOffset>, limit: u64) -> StoreResult<Vec<DateTime<FixedOffset>>> {
+pub async fn recent_failures(
+    db: &impl ConnectionTrait,
+    instance_id: Option<Uuid>,
+    email: &str,
+    since: DateTime<FixedOffset>,
+    limit: u64,
+) -> StoreResult<Vec<DateTime<FixedOffset>>> {
     let scoped = match instance_id {
         Some(id) => Entity::find().filter(Column::InstanceId.eq(id)),
         None => Entity::find().filter(Column::InstanceId.is_null()),
@@ -76,12 +82,7 @@ pub async fn recent_failures(db: &impl ConnectionTrait, instance_id: Option<Uuid
         .all(db)
         .await
         .context("Failed to read recent sign-in attempts")?;
-    Ok(rows
-        .into_iter()
-        .take_while(|a| a.outcome != Outcome::Succeeded.as_str())
-        .map(|a| a.created_at)
-        .take(limit as usize)
-        .collect())
+    Ok(rows.into_iter().take_while(|a| a.outcome != Outcome::Succeeded.as_str()).map(|a| a.created_at).take(limit as usize).collect())
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -23,11 +23,7 @@ pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, from: &str)
         html_body: Set(email.html_body.clone()),
         received_at: Set(now()),
     };
-    Entity::insert(model)
-        .on_conflict_do_nothing_on([Column::OutboxId])
-        .exec(db)
-        .await
-        .context("Failed to deliver into the mailbox")?;
+    Entity::insert(model).on_conflict_do_nothing_on([Column::OutboxId]).exec(db).await.context("Failed to deliver into the mailbox")?;
     Ok(())
 }
 

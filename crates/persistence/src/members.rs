@@ -42,13 +42,7 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, afte
     if let Some(after) = after {
         query = query.filter(accounts::Column::Email.gt(after));
     }
-    let rows = query
-        .order_by_asc(accounts::Column::Email)
-        .limit(limit + 1)
-        .select_also(accounts::Entity)
-        .all(db)
-        .await
-        .context("Failed to list members")?;
+    let rows = query.order_by_asc(accounts::Column::Email).limit(limit + 1).select_also(accounts::Entity).all(db).await.context("Failed to list members")?;
     let mut items = Vec::with_capacity(rows.len());
     for (m, a) in rows {
         if let Some(a) = a {

@@ -8,7 +8,10 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, IdenStatic, Iterable, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 use uuid::Uuid;
 
 pub use crate::entities::outbox_emails::Model as OutboxEmail;
@@ -77,10 +80,7 @@ pub async fn claim(db: &crate::Database, limit: u64, lease_secs: i64) -> StoreRe
         DatabaseBackend::Postgres => vec![until.into(), at.into()],
         _ => vec![until.into(), at.into(), at.into()],
     };
-    let rows = OutboxEmail::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await
-        .context("Failed to claim outbox emails")?;
+    let rows = OutboxEmail::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await.context("Failed to claim outbox emails")?;
     Ok(rows)
 }
 

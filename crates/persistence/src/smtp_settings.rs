@@ -6,10 +6,10 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
+use crate::crypto::SecretCipher;
 pub use crate::entities::smtp_settings::Model as SmtpSettings;
 use crate::entities::smtp_settings::{ActiveModel, Column, Entity};
 use crate::{StoreResult, now};
-use crate::crypto::SecretCipher;
 
 /// What binds a stored SMTP password to its instance.
 pub fn password_aad(instance_id: Uuid) -> String {

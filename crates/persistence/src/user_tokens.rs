@@ -28,7 +28,15 @@ impl Purpose {
     }
 }
 
-pub async fn create(db: &impl ConnectionTrait, instance_id: Uuid, user_id: Uuid, purpose: Purpose, hash: &str, email: &str, expires_at: DateTime<FixedOffset>) -> StoreResult<UserToken> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    instance_id: Uuid,
+    user_id: Uuid,
+    purpose: Purpose,
+    hash: &str,
+    email: &str,
+    expires_at: DateTime<FixedOffset>,
+) -> StoreResult<UserToken> {
     Ok(ActiveModel {
         id: Set(Uuid::now_v7()),
         instance_id: Set(instance_id),

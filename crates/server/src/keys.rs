@@ -16,9 +16,7 @@ pub struct MasterKey(SecretBox<[u8; 32]>);
 
 impl MasterKey {
     fn from_base64(text: &str, origin: &str) -> anyhow::Result<Self> {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .with_context(|| format!("{origin} is not valid base64"))?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).with_context(|| format!("{origin} is not valid base64"))?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("{origin} must decode to exactly 32 bytes"))?;
         Ok(Self(SecretBox::new(Box::new(key))))
     }

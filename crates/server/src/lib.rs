@@ -30,8 +30,7 @@ impl Application {
     /// Connects to the database, applies migrations, loads keys and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         if settings.uses_sqlite() || settings.master_key.is_none() {
-            std::fs::create_dir_all(&settings.data_dir)
-                .with_context(|| format!("Failed to create the data directory {}", settings.data_dir.display()))?;
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("Failed to create the data directory {}", settings.data_dir.display()))?;
         }
         let master_key = keys::MasterKey::load_or_create(settings.master_key.as_deref(), &settings.data_dir)?;
         let db = steward_persistence::connect(&settings.database_url()).await?;
@@ -74,7 +73,15 @@ impl Application {
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
         });
-        let mailer = mailer::Mailer::new(state.db.clone(), transport.clone(), settings.mail_from.clone(), state.secrets.clone(), roots, egress, settings.mail_retry_base_ms);
+        let mailer = mailer::Mailer::new(
+            state.db.clone(),
+            transport.clone(),
+            settings.mail_from.clone(),
+            state.secrets.clone(),
+            roots,
+            egress,
+            settings.mail_retry_base_ms,
+        );
         let worker = tokio::spawn(mailer.run(mail_wakeup, std::time::Duration::from_millis(settings.mail_poll_ms)));
         tracing::info!(
             address = %bound,
@@ -85,10 +92,7 @@ impl Application {
             "steward is ready"
         );
         let app_state = state.clone();
-        let server = HttpServer::new(move || steward_http::app(app_state.clone()))
-            .workers(settings.workers.unwrap_or(cores))
-            .listen(listener)?
-            .run();
+        let server = HttpServer::new(move || steward_http::app(app_state.clone())).workers(settings.workers.unwrap_or(cores)).listen(listener)?.run();
         Ok(Self { port: bound.port(), server, state, worker })
     }
 

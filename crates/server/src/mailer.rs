@@ -59,14 +59,26 @@ type CachedSender = ((chrono::DateTime<chrono::FixedOffset>, Option<std::net::Ip
 /// Where one email goes.
 #[derive(Clone)]
 enum Route {
-    Custom { sender: SmtpSender, from: String, reply_to: Option<String> },
+    Custom {
+        sender: SmtpSender,
+        from: String,
+        reply_to: Option<String>,
+    },
     Platform,
     /// The instance's settings cannot be used (e.g. the master key changed): retried later.
     Broken(String),
 }
 
 impl Mailer {
-    pub fn new(db: Database, platform: Transport, platform_from: String, cipher: SecretCipher, roots: TrustedRoots, egress: Egress, retry_base_ms: u64) -> Self {
+    pub fn new(
+        db: Database,
+        platform: Transport,
+        platform_from: String,
+        cipher: SecretCipher,
+        roots: TrustedRoots,
+        egress: Egress,
+        retry_base_ms: u64,
+    ) -> Self {
         Self { db, platform, platform_from, cipher, roots, egress, retry_base_ms, custom: Arc::default() }
     }
 
@@ -146,12 +158,26 @@ impl Mailer {
             let (via, result) = match route {
                 Route::Broken(error) => ("custom_smtp", Err(error)),
                 Route::Custom { sender, from, reply_to } => {
-                    let msg = Outgoing { from: &from, reply_to: reply_to.as_deref(), to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };
+                    let msg = Outgoing {
+                        from: &from,
+                        reply_to: reply_to.as_deref(),
+                        to: &email.to_address,
+                        subject: &email.subject,
+                        text: &email.text_body,
+                        html: &email.html_body,
+                    };
                     ("custom_smtp", sender.send(&msg).await)
                 }
                 Route::Platform => match &self.platform {
                     Transport::Smtp(sender) => {
-                        let msg = Outgoing { from: &self.platform_from, reply_to: None, to: &email.to_address, subject: &email.subject, text: &email.text_body, html: &email.html_body };
+                        let msg = Outgoing {
+                            from: &self.platform_from,
+                            reply_to: None,
+                            to: &email.to_address,
+                            subject: &email.subject,
+                            text: &email.text_body,
+                            html: &email.html_body,
+                        };
                         ("platform_smtp", sender.send(&msg).await)
                     }
                     Transport::Capture => ("local_mailbox", mailbox::deliver(&self.db, &email, &self.platform_from).await.map_err(|e| e.to_string())),

@@ -18,7 +18,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_PUBLIC_URL", "http://<bind>", "The URL clients use to reach this server (token issuer, links in emails)."),
     ("STEWARD_DATA_DIR", "./data", "Where the SQLite database and the generated master key live."),
     ("STEWARD_DATABASE_URL", "sqlite://<data_dir>/steward.db?mode=rwc", "sqlite://... or postgres://user:pass@host:5432/db."),
-    ("STEWARD_MASTER_KEY", "(generated)", "Base64 of 32 random bytes; encrypts secrets at rest and derives signing keys. Default: generated once into <data_dir>/master.key (0600)."),
+    (
+        "STEWARD_MASTER_KEY",
+        "(generated)",
+        "Base64 of 32 random bytes; encrypts secrets at rest and derives signing keys. Default: generated once into <data_dir>/master.key (0600).",
+    ),
     ("STEWARD_CONSOLE_DIR", "./frontend/dist", "The built console to serve at /; when missing, / explains how to build it."),
     ("STEWARD_LOG", "info", "Log filter (tracing EnvFilter syntax, e.g. info,steward=debug)."),
     ("STEWARD_LOG_FORMAT", "text", "text or json."),
@@ -29,10 +33,22 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_HASH_CONCURRENCY", "(cores)", "Password hashes computed at once; more wait their turn."),
     ("STEWARD_ACCESS_TOKEN_TTL_SECS", "900", "Lifetime of console access tokens (60..=3600)."),
     ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
-    ("STEWARD_SMTP_URL", "(none: local mailbox)", "The platform's SMTP server, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@mail.example.com:465. Without it, emails are captured in a local mailbox shown in the console."),
+    (
+        "STEWARD_SMTP_URL",
+        "(none: local mailbox)",
+        "The platform's SMTP server, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@mail.example.com:465. Without it, emails are captured in a local mailbox shown in the console.",
+    ),
     ("STEWARD_MAIL_FROM", "Steward <no-reply@steward.localhost>", "The sender of platform emails."),
-    ("STEWARD_SMTP_CA_FILE", "(none)", "PEM file of extra root certificates trusted when connecting to instances' own SMTP servers (a private CA); the public web PKI roots are always trusted."),
-    ("STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS", "true", "Whether instances' own SMTP servers may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test) the operator's network."),
+    (
+        "STEWARD_SMTP_CA_FILE",
+        "(none)",
+        "PEM file of extra root certificates trusted when connecting to instances' own SMTP servers (a private CA); the public web PKI roots are always trusted.",
+    ),
+    (
+        "STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS",
+        "true",
+        "Whether instances' own SMTP servers may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test) the operator's network.",
+    ),
     ("STEWARD_SMTP_TESTS_PER_HOUR", "30", "SMTP tests (General → Email SMTP → Send a test email) an instance may run per hour and process (1..=1000)."),
     ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
@@ -127,7 +143,8 @@ impl Settings {
         }
         // Only the documented variables are read; others (such as the test suite's
         // STEWARD_TEST_PG_URL) are left alone, and reported in case one is a typo.
-        let known: Vec<String> = VARIABLES.iter().filter(|(n, _, _)| *n != "STEWARD_CONFIG").map(|(n, _, _)| n.trim_start_matches("STEWARD_").to_ascii_lowercase()).collect();
+        let known: Vec<String> =
+            VARIABLES.iter().filter(|(n, _, _)| *n != "STEWARD_CONFIG").map(|(n, _, _)| n.trim_start_matches("STEWARD_").to_ascii_lowercase()).collect();
         let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
         figment = figment.merge(Env::prefixed("STEWARD_").only(&known_refs));
         let settings: Settings = figment.extract().map_err(|e| anyhow::anyhow!("Invalid configuration: {e}"))?;

@@ -26,20 +26,17 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
-            });
+        let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+        });
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
             let token = token.ok_or_else(unauthorized)?;
-            let claims = state.tokens.verify_access(&token).ok_or_else(|| {
-                ApiError::unauthorized("invalid_token", "The access token is invalid or has expired. Refresh it or sign in again.")
-            })?;
+            let claims = state
+                .tokens
+                .verify_access(&token)
+                .ok_or_else(|| ApiError::unauthorized("invalid_token", "The access token is invalid or has expired. Refresh it or sign in again."))?;
             let active = steward_persistence::sessions::is_active(&state.db, steward_persistence::sessions::Subject::Account(claims.sub), claims.sid).await?;
             if !active {
                 return Err(ApiError::unauthorized("session_revoked", "This session has ended. Sign in again."));

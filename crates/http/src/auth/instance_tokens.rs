@@ -108,7 +108,13 @@ impl InstanceTokens {
         let kid = b64url(&Sha256::digest(public)[..12]);
         let encrypted = self.cipher.encrypt(&seed, &format!("signing-key/{kid}"))?;
         let retired_until = now() + chrono::Duration::seconds(self.ttl_secs + 60);
-        let key = signing_keys::rotate(db, instance_id, NewKey { kid, algorithm: ALGORITHM, public_key: b64url(&public), private_key_encrypted: encrypted }, retired_until).await?;
+        let key = signing_keys::rotate(
+            db,
+            instance_id,
+            NewKey { kid, algorithm: ALGORITHM, public_key: b64url(&public), private_key_encrypted: encrypted },
+            retired_until,
+        )
+        .await?;
         if let Ok(mut signers) = self.signers.write() {
             signers.remove(&instance_id);
         }

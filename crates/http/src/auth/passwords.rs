@@ -48,8 +48,7 @@ fn lower_priority() {
 impl PasswordHasher {
     /// `concurrency` bounds how many hashes run at once (use the number of cores).
     pub fn new(params: HashParams, concurrency: usize) -> anyhow::Result<Self> {
-        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
-            .map_err(|e| anyhow::anyhow!("Invalid argon2 parameters: {e}"))?;
+        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None).map_err(|e| anyhow::anyhow!("Invalid argon2 parameters: {e}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
         let dummy_hash: Arc<str> = argon2
             .hash_password(b"steward-dummy-password-for-unknown-accounts")
@@ -88,7 +87,11 @@ impl PasswordHasher {
         let job: Job = Box::new(move |argon2| {
             let _ = done.send(f(argon2));
         });
-        self.jobs.lock().map_err(|_| anyhow::anyhow!("The hashing pool is poisoned"))?.send(job).map_err(|_| anyhow::anyhow!("The hashing pool has stopped"))?;
+        self.jobs
+            .lock()
+            .map_err(|_| anyhow::anyhow!("The hashing pool is poisoned"))?
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("The hashing pool has stopped"))?;
         result.await.context("A hashing job was dropped")
     }
 
@@ -96,10 +99,7 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
         let password = SecretString::from(password.to_owned());
         self.run(move |argon2| {
-            argon2
-                .hash_password(password.expose_secret().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| anyhow::anyhow!("Failed to hash a password: {e}"))
+            argon2.hash_password(password.expose_secret().as_bytes()).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("Failed to hash a password: {e}"))
         })
         .await?
     }

@@ -31,15 +31,7 @@ pub struct Candidate<'a> {
 pub async fn check_password(state: &AppState, attempt: Attempt<'_>, candidate: Option<Candidate<'_>>, password: &str) -> Result<Uuid, ApiError> {
     let record = |id: Option<Uuid>, outcome| {
         let (account_id, end_user_id) = if attempt.instance_id.is_some() { (None, id) } else { (id, None) };
-        NewAttempt {
-            instance_id: attempt.instance_id,
-            email: attempt.email,
-            account_id,
-            end_user_id,
-            outcome,
-            ip: attempt.ip,
-            user_agent: attempt.user_agent,
-        }
+        NewAttempt { instance_id: attempt.instance_id, email: attempt.email, account_id, end_user_id, outcome, ip: attempt.ip, user_agent: attempt.user_agent }
     };
     let policy = state.lockout;
     let window = chrono::Duration::seconds(policy.window_secs);

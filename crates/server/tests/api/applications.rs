@@ -13,8 +13,12 @@ async fn frontend_and_backend_apps_lifecycle(app: TestApp) {
     app.create_instance(&s.access, "shop").await;
 
     let front = app
-        .create_app(&s.access, "shop", json!({"kind": "frontend", "name": "Web shop", "description": "The storefront",
-            "allowed_origins": ["https://Shop.Example.com/", "http://localhost:5173"], "redirect_uris": ["https://shop.example.com/callback"]}))
+        .create_app(
+            &s.access,
+            "shop",
+            json!({"kind": "frontend", "name": "Web shop", "description": "The storefront",
+            "allowed_origins": ["https://Shop.Example.com/", "http://localhost:5173"], "redirect_uris": ["https://shop.example.com/callback"]}),
+        )
         .await;
     assert_eq!(front["kind"], "frontend");
     assert!(front["client_id"].as_str().unwrap().starts_with("app_"));
@@ -38,8 +42,11 @@ async fn frontend_and_backend_apps_lifecycle(app: TestApp) {
     assert!(!list.to_string().contains(&secret));
 
     let res = app
-        .patch(&format!("/api/v1/instances/shop/applications/{}", front["id"].as_str().unwrap()), Some(&s.access),
-            json!({"name": "Storefront", "enabled": false, "allowed_origins": ["https://www.example.com"]}))
+        .patch(
+            &format!("/api/v1/instances/shop/applications/{}", front["id"].as_str().unwrap()),
+            Some(&s.access),
+            json!({"name": "Storefront", "enabled": false, "allowed_origins": ["https://www.example.com"]}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.unwrap();
@@ -65,8 +72,10 @@ async fn frontend_and_backend_apps_lifecycle(app: TestApp) {
     let other = app.signup("other@example.com").await;
     app.create_instance(&other.access, "elsewhere").await;
     let front_id = front["id"].as_str().unwrap();
-    assert_problem(app.get(&format!("/api/v1/instances/elsewhere/applications/{front_id}"), Some(&other.access)).await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_problem(app.delete(&format!("/api/v1/instances/elsewhere/applications/{front_id}"), Some(&other.access)).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.get(&format!("/api/v1/instances/elsewhere/applications/{front_id}"), Some(&other.access)).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    assert_problem(app.delete(&format!("/api/v1/instances/elsewhere/applications/{front_id}"), Some(&other.access)).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
 }
 
 async fn bad_input_changes_nothing(app: TestApp) {
@@ -76,7 +85,11 @@ async fn bad_input_changes_nothing(app: TestApp) {
         (json!({"kind": "frontend", "name": "a", "allowed_origins": ["http://shop.example.com"]}), "allowed_origins[0]", "https_required"),
         (json!({"kind": "frontend", "name": "a", "allowed_origins": ["https://*.example.com"]}), "allowed_origins[0]", "wildcard_not_allowed"),
         (json!({"kind": "frontend", "name": "a", "allowed_origins": ["https://shop.example.com/path"]}), "allowed_origins[0]", "invalid_origin"),
-        (json!({"kind": "frontend", "name": "a", "redirect_uris": ["https://ok.example.com/cb", "https://shop.example.com/cb#x"]}), "redirect_uris[1]", "fragment_not_allowed"),
+        (
+            json!({"kind": "frontend", "name": "a", "redirect_uris": ["https://ok.example.com/cb", "https://shop.example.com/cb#x"]}),
+            "redirect_uris[1]",
+            "fragment_not_allowed",
+        ),
         (json!({"kind": "frontend", "name": "a", "redirect_uris": ["/callback"]}), "redirect_uris[0]", "invalid_url"),
         (json!({"kind": "frontend", "name": "a", "allowed_origins": vec!["https://a.example.com"; 21]}), "allowed_origins", "too_many"),
         (json!({"kind": "backend", "name": "a", "allowed_origins": ["https://shop.example.com"]}), "allowed_origins", "not_applicable"),
@@ -150,7 +163,8 @@ async fn quickstart_never_shows_the_secret(app: TestApp) {
     app.create_instance(&s.access, "shop").await;
     let back = app.create_app(&s.access, "shop", json!({"kind": "backend", "name": "Worker"})).await;
     let secret = back["client_secret"].as_str().unwrap();
-    let q: Value = app.get(&format!("/api/v1/instances/shop/applications/{}/quickstart", back["id"].as_str().unwrap()), Some(&s.access)).await.json().await.unwrap();
+    let q: Value =
+        app.get(&format!("/api/v1/instances/shop/applications/{}/quickstart", back["id"].as_str().unwrap()), Some(&s.access)).await.json().await.unwrap();
     let text = q.to_string();
     assert!(!text.contains(secret));
     assert!(q["env"].as_str().unwrap().contains(back["client_id"].as_str().unwrap()));

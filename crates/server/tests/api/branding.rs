@@ -57,11 +57,19 @@ fn png_declaring(w: u32, h: u32) -> Vec<u8> {
 }
 
 async fn put_logo(app: &TestApp, token: &str, slug: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-    app.client.put(app.url(&format!("/api/v1/instances/{slug}/branding/logo"))).bearer_auth(token).header("content-type", content_type).body(body).send().await.unwrap()
+    app.client
+        .put(app.url(&format!("/api/v1/instances/{slug}/branding/logo")))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn multipart(boundary: &str, field: &str, data: &[u8]) -> Vec<u8> {
-    let mut b = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    let mut b =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
     b.extend_from_slice(data);
     b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     b
@@ -112,9 +120,19 @@ async fn every_rule_on_content(app: TestApp) {
     }
     // Another declared type, a multipart form without the file, a multipart form without a boundary.
     assert_problem(put_logo(&app, t, "shop", "image/jpeg", png(200, 200, true)).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "logo_not_png").await;
-    let p = assert_problem(put_logo(&app, t, "shop", "multipart/form-data; boundary=XyZ", multipart("XyZ", "other", &png(200, 200, true))).await, StatusCode::UNPROCESSABLE_ENTITY, "logo_missing").await;
+    let p = assert_problem(
+        put_logo(&app, t, "shop", "multipart/form-data; boundary=XyZ", multipart("XyZ", "other", &png(200, 200, true))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "logo_missing",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "file");
-    assert_problem(put_logo(&app, t, "shop", "multipart/form-data", multipart("XyZ", "file", &png(200, 200, true))).await, StatusCode::BAD_REQUEST, "malformed_multipart").await;
+    assert_problem(
+        put_logo(&app, t, "shop", "multipart/form-data", multipart("XyZ", "file", &png(200, 200, true))).await,
+        StatusCode::BAD_REQUEST,
+        "malformed_multipart",
+    )
+    .await;
 
     let still: Value = app.get("/api/v1/instances/shop/branding/logo", Some(t)).await.json().await.unwrap();
     assert_eq!(still["sha256"], logo["sha256"], "refusals changed nothing");

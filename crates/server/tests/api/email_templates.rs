@@ -41,7 +41,13 @@ async fn bad_templates_are_refused_with_line_and_reason(app: TestApp) {
         (json!({"subject": "Hi {{ nope }}", "body": "<p>a</p>"}), "subject", "template_unknown_variable", Some(1), "nope"),
         (json!({"subject": "Hi\r\nBcc: evil@example.com", "body": "<p>a</p>"}), "subject", "invalid_characters", None, "single line"),
         (json!({"subject": "", "body": "<p>a</p>"}), "subject", "required", None, "required"),
-        (json!({"subject": "Hi", "body": "<p>a</p>\n{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"}), "body", "template_forbidden", Some(2), "loops"),
+        (
+            json!({"subject": "Hi", "body": "<p>a</p>\n{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"}),
+            "body",
+            "template_forbidden",
+            Some(2),
+            "loops",
+        ),
     ];
     for (body, field, code, line, says) in cases {
         let res = put(&app, t, "verification", body.clone()).await;
@@ -52,14 +58,25 @@ async fn bad_templates_are_refused_with_line_and_reason(app: TestApp) {
         assert!(p["errors"][0]["message"].as_str().unwrap().contains(says), "{p}");
     }
     // A fragment has no subject; the greeting knows no link.
-    let p = assert_problem(put(&app, t, "greeting", json!({"subject": "x", "body": "<p>Hi</p>"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(put(&app, t, "greeting", json!({"subject": "x", "body": "<p>Hi</p>"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
     assert_eq!(field_errors(&p), vec![("subject".to_owned(), "not_allowed".to_owned())]);
-    let p = assert_problem(put(&app, t, "greeting", json!({"subject": null, "body": "<p>{{ link }}</p>"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        put(&app, t, "greeting", json!({"subject": null, "body": "<p>{{ link }}</p>"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_unknown_variable".to_owned())]);
     // A 20 MB body never reaches the template engine.
     let huge = "x".repeat(20 * 1024 * 1024);
     assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": huge})).await, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
-    let p = assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": "x".repeat(33 * 1024)})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        put(&app, t, "verification", json!({"subject": "Hi", "body": "x".repeat(33 * 1024)})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("body".to_owned(), "too_long".to_owned())]);
     // Unknown message.
     assert_problem(put(&app, t, "welcome", json!({"subject": "Hi", "body": "b"})).await, StatusCode::NOT_FOUND, "unknown_email_template").await;
@@ -89,19 +106,40 @@ async fn previews_font_and_delivery_use_the_custom_templates(app: TestApp) {
     assert!(html.contains("font-family:Georgia, &#39;Times New Roman&#39;, serif") || html.contains("font-family:Georgia"), "{html}");
     assert!(html.contains("font-size:18px"), "{html}");
     assert!(p["text"].as_str().unwrap().contains("Verify: https://"), "{}", p["text"]);
-    let p = assert_problem(app.post(&format!("{T}/verification/preview"), Some(t), json!({"body": "{{ nope }}", "font_size": 99})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        app.post(&format!("{T}/verification/preview"), Some(t), json!({"body": "{{ nope }}", "font_size": 99})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("font_size".to_owned(), "out_of_range".to_owned())]);
     // A fragment's preview refuses a subject, as saving does.
-    let p = assert_problem(app.post(&format!("{T}/greeting/preview"), Some(t), json!({"subject": "x", "body": "<p>Hi</p>"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        app.post(&format!("{T}/greeting/preview"), Some(t), json!({"subject": "x", "body": "<p>Hi</p>"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("subject".to_owned(), "not_allowed".to_owned())]);
 
     // Preview with a real end user.
     let front = app.create_app(t, "shop", json!({"kind": "frontend", "name": "Web"})).await;
     let client_id = front["client_id"].as_str().unwrap().to_owned();
-    let user = app.post("/api/v1/instances/shop/users", Some(t), json!({"email": "grace@example.com", "given_name": "Grace", "family_name": "Hopper", "name": "Grace Hopper", "password": PASSWORD})).await;
+    let user = app
+        .post(
+            "/api/v1/instances/shop/users",
+            Some(t),
+            json!({"email": "grace@example.com", "given_name": "Grace", "family_name": "Hopper", "name": "Grace Hopper", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(user.status(), StatusCode::CREATED);
     let user: Value = user.json().await.unwrap();
-    let p: Value = app.post(&format!("{T}/verification/preview"), Some(t), json!({"body": "<p>Hi {{ first_name }} ({{ email }})</p>", "end_user_id": user["id"]})).await.json().await.unwrap();
+    let p: Value = app
+        .post(&format!("{T}/verification/preview"), Some(t), json!({"body": "<p>Hi {{ first_name }} ({{ email }})</p>", "end_user_id": user["id"]}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(p["html"].as_str().unwrap().contains("Hi Grace (grace@example.com)"), "{p}");
     assert!(p["html"].as_str().unwrap().contains("Hello Grace Hopper,"), "the greeting wraps it");
 
@@ -113,15 +151,25 @@ async fn previews_font_and_delivery_use_the_custom_templates(app: TestApp) {
     assert!(saved["updated_at"].is_string());
     assert_eq!(put(&app, t, "greeting", json!({"subject": null, "body": "<p>Dear {{ user_name }},</p>"})).await.status(), StatusCode::OK);
     assert_eq!(put(&app, t, "footer", json!({"body": "<p>Cheers, {{ instance_name }}</p>"})).await.status(), StatusCode::OK);
-    let style = app.request(reqwest::Method::PUT, "/api/v1/instances/shop/email-style", Some(t), Some(json!({"font_family": "Verdana", "font_size": 16}))).await;
+    let style =
+        app.request(reqwest::Method::PUT, "/api/v1/instances/shop/email-style", Some(t), Some(json!({"font_family": "Verdana", "font_size": 16}))).await;
     assert_eq!(style.status(), StatusCode::OK);
-    let p = assert_problem(app.request(reqwest::Method::PUT, "/api/v1/instances/shop/email-style", Some(t), Some(json!({"font_family": "Comic Sans MS", "font_size": 9}))).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        app.request(reqwest::Method::PUT, "/api/v1/instances/shop/email-style", Some(t), Some(json!({"font_family": "Comic Sans MS", "font_size": 9}))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p).len(), 2);
     assert_eq!(app.get("/api/v1/instances/shop/email-style", Some(t)).await.json::<Value>().await.unwrap(), json!({"font_family": "Verdana", "font_size": 16}));
 
     // The email a new user receives uses them.
     let register = |email: &'static str| {
-        app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", client_id.clone()).json(&json!({"email": email, "password": PASSWORD, "given_name": "Alan", "name": "Alan Turing"})).send()
+        app.client
+            .post(app.url("/public/v1/shop/auth/register"))
+            .header("x-client-id", client_id.clone())
+            .json(&json!({"email": email, "password": PASSWORD, "given_name": "Alan", "name": "Alan Turing"}))
+            .send()
     };
     assert_eq!(register("alan@example.com").await.unwrap().status(), StatusCode::ACCEPTED);
     let html = wait_for_mail_html(&app, t).await;
@@ -177,16 +225,24 @@ async fn templates_that_would_eat_memory_never_run(app: TestApp) {
             let p = assert_problem(preview, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
             assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_forbidden".to_owned())], "{body}: {p}");
         }
-        let p = assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": body})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let p =
+            assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": body})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+                .await;
         assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_forbidden".to_owned())], "{body}: {p}");
     }
     // Allowed constructs, but more output than an email may have: stopped while rendering.
     let huge = "{{ link ~ link ~ link ~ link ~ link ~ link ~ link ~ link }}".repeat(540);
     for token in [t, viewer.as_str()] {
-        let p = assert_problem(app.post(&format!("{T}/verification/preview"), Some(token), json!({"subject": "Hi", "body": huge})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;
+        let p = assert_problem(
+            app.post(&format!("{T}/verification/preview"), Some(token), json!({"subject": "Hi", "body": huge})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "template_too_expensive",
+        )
+        .await;
         assert_eq!(field_errors(&p), vec![("body".to_owned(), "template_too_expensive".to_owned())]);
     }
-    assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": huge})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;
+    assert_problem(put(&app, t, "verification", json!({"subject": "Hi", "body": huge})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive")
+        .await;
     // The footer is in every email: the same bound holds for fragments.
     let huge_footer = "{{ email ~ email ~ email ~ email ~ email ~ email ~ email ~ email }}".repeat(480);
     assert_problem(put(&app, t, "footer", json!({"body": huge_footer})).await, StatusCode::UNPROCESSABLE_ENTITY, "template_too_expensive").await;

@@ -17,9 +17,19 @@ async fn malformed_requests_get_problem_documents(app: TestApp) {
     };
     assert_problem(send("{\"email\":", "application/json").await, StatusCode::BAD_REQUEST, "malformed_json").await;
     assert_problem(send("", "application/json").await, StatusCode::BAD_REQUEST, "malformed_json").await;
-    assert_problem(send("{\"email\": \"t@b.co\", \"password\": \"12345678\", \"name\": \"y\"} trailing", "application/json").await, StatusCode::BAD_REQUEST, "malformed_json").await;
+    assert_problem(
+        send("{\"email\": \"t@b.co\", \"password\": \"12345678\", \"name\": \"y\"} trailing", "application/json").await,
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    )
+    .await;
     assert_problem(send("email=a@b.c", "application/x-www-form-urlencoded").await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    let p = assert_problem(send("{\"email\": 5, \"password\": \"x\", \"name\": \"y\"}", "application/json").await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        send("{\"email\": 5, \"password\": \"x\", \"name\": \"y\"}", "application/json").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "email");
     assert_eq!(p["errors"][0]["code"], "invalid_type");
     let p = assert_problem(
@@ -61,8 +71,16 @@ async fn garbage_bodies_never_cause_a_server_error(app: TestApp) {
     let app_id = created["id"].as_str().unwrap().to_owned();
     let doc: Value = app.get("/api/openapi.json", None).await.json().await.unwrap();
     let garbage = [
-        "null", "[]", "\"string\"", "12", "{", "{\"name\": {\"nested\": [1,2,3]}}", "{\"email\": null, \"password\": null}",
-        "{\"role\": 7}", "{\"slug\": \"\\u0000\\u0001\", \"name\": \"\\ud800\", \"time_zone\": \"../../etc/passwd\"}", "\u{feff}{}",
+        "null",
+        "[]",
+        "\"string\"",
+        "12",
+        "{",
+        "{\"name\": {\"nested\": [1,2,3]}}",
+        "{\"email\": null, \"password\": null}",
+        "{\"role\": 7}",
+        "{\"slug\": \"\\u0000\\u0001\", \"name\": \"\\ud800\", \"time_zone\": \"../../etc/passwd\"}",
+        "\u{feff}{}",
     ];
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {

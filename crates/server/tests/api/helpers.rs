@@ -120,7 +120,6 @@ impl Drop for PgDatabase {
     }
 }
 
-
 pub struct Session {
     pub access: String,
     pub refresh: String,

@@ -24,7 +24,14 @@ async fn setup(app: &TestApp) -> (String, String) {
 }
 
 async fn register(app: &TestApp, client_id: &str, email: &str) -> Value {
-    let res = app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", client_id).json(&json!({"email": email, "password": PASSWORD, "name": "Reader"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/register"))
+        .header("x-client-id", client_id)
+        .json(&json!({"email": email, "password": PASSWORD, "name": "Reader"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     res.json().await.unwrap()
 }
@@ -175,7 +182,8 @@ async fn password_reset_through_the_mailbox(app: TestApp) {
     register(&app, &client_id, "forgetful@example.com").await;
     let notice = mailbox_messages(&app, &console, "forgetful@example.com", 2).await;
     assert!(notice.iter().any(|m| m["text"].as_str().unwrap().contains("Someone tried to create an account")), "{notice:?}");
-    let forgot = |email: &str| app.client.post(app.url("/public/v1/shop/auth/forgot-password")).header("x-client-id", &client_id).json(&json!({"email": email})).send();
+    let forgot =
+        |email: &str| app.client.post(app.url("/public/v1/shop/auth/forgot-password")).header("x-client-id", &client_id).json(&json!({"email": email})).send();
     assert_eq!(forgot("nobody@example.com").await.unwrap().status(), StatusCode::ACCEPTED, "no hint whether the email exists");
     assert_eq!(forgot("forgetful@example.com").await.unwrap().status(), StatusCode::ACCEPTED);
     let messages = mailbox_messages(&app, &console, "forgetful@example.com", 3).await;
@@ -186,12 +194,28 @@ async fn password_reset_through_the_mailbox(app: TestApp) {
     assert_eq!(nobody["total"], 0);
 
     // A session from before the reset.
-    let before: Value = app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "forgetful@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let before: Value = app
+        .client
+        .post(app.url("/public/v1/shop/auth/login"))
+        .header("x-client-id", &client_id)
+        .json(&json!({"email": "forgetful@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let reset_with = |t: &str, p: &str| app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": t, "password": p})).send();
     assert_problem(reset_with(&token, "short").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(reset_with(&token, "a brand new password").await.unwrap().status(), StatusCode::NO_CONTENT, "a refused password did not use the token");
     assert_problem(reset_with(&token, "another new password").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_token").await;
-    let login = |p: &str| app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "forgetful@example.com", "password": p})).send();
+    let login = |p: &str| {
+        app.client
+            .post(app.url("/public/v1/shop/auth/login"))
+            .header("x-client-id", &client_id)
+            .json(&json!({"email": "forgetful@example.com", "password": p}))
+            .send()
+    };
     assert_eq!(login(PASSWORD).await.unwrap().status(), StatusCode::UNAUTHORIZED);
     assert_eq!(login("a brand new password").await.unwrap().status(), StatusCode::OK);
     let res = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(before["access_token"].as_str().unwrap()).send().await.unwrap();
@@ -202,25 +226,40 @@ async fn password_reset_through_the_mailbox(app: TestApp) {
 
 async fn console_invitations_and_links(app: TestApp) {
     let (console, client_id) = setup(&app).await;
-    let res = app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "invitee@example.com", "name": "Invitee", "send_invitation": true})).await;
+    let res =
+        app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "invitee@example.com", "name": "Invitee", "send_invitation": true})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let user: Value = res.json().await.unwrap();
     assert_eq!(user["has_password"], false);
-    let res = app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "both@example.com", "password": PASSWORD, "send_invitation": true})).await;
+    let res =
+        app.post("/api/v1/instances/shop/users", Some(&console), json!({"email": "both@example.com", "password": PASSWORD, "send_invitation": true})).await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let messages = mailbox_messages(&app, &console, "invitee@example.com", 1).await;
     assert!(messages[0]["subject"].as_str().unwrap().contains("invited"));
     let token = token_in(messages[0]["text"].as_str().unwrap());
-    let res = app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": token, "password": "my own password"})).send().await.unwrap();
+    let res =
+        app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": token, "password": "my own password"})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let got: Value = app.get(&format!("/api/v1/instances/shop/users/{}", user["id"].as_str().unwrap()), Some(&console)).await.json().await.unwrap();
     assert_eq!((got["has_password"].as_bool(), got["email_verified"].as_bool()), (Some(true), Some(true)), "accepting verifies the email");
-    let res = app.client.post(app.url("/public/v1/shop/auth/login")).header("x-client-id", &client_id).json(&json!({"email": "invitee@example.com", "password": "my own password"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/login"))
+        .header("x-client-id", &client_id)
+        .json(&json!({"email": "invitee@example.com", "password": "my own password"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
     // Links sent from the console.
     let id = user["id"].as_str().unwrap();
-    assert_problem(app.post(&format!("/api/v1/instances/shop/users/{id}/send-verification"), Some(&console), json!({})).await, StatusCode::CONFLICT, "already_verified").await;
+    assert_problem(
+        app.post(&format!("/api/v1/instances/shop/users/{id}/send-verification"), Some(&console), json!({})).await,
+        StatusCode::CONFLICT,
+        "already_verified",
+    )
+    .await;
     assert_eq!(app.post(&format!("/api/v1/instances/shop/users/{id}/send-password-reset"), Some(&console), json!({})).await.status(), StatusCode::ACCEPTED);
     let all = mailbox_messages(&app, &console, "invitee@example.com", 3).await;
     assert!(all.iter().any(|m| m["subject"].as_str().unwrap().contains("Reset")));

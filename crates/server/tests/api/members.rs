@@ -98,7 +98,8 @@ async fn roles_matrix(app: TestApp) {
         assert_eq!(res.status(), expect(is(&["owner", "admin"]), StatusCode::CREATED), "{role} POST member");
         if added {
             let target: Value = app.get("/api/v1/instances/matrix/members?limit=100", t).await.json().await.unwrap();
-            let target_id = target["items"].as_array().unwrap().iter().find(|m| m["email"] == "target@example.com").unwrap()["account_id"].as_str().unwrap().to_owned();
+            let target_id =
+                target["items"].as_array().unwrap().iter().find(|m| m["email"] == "target@example.com").unwrap()["account_id"].as_str().unwrap().to_owned();
             let path = format!("/api/v1/instances/matrix/members/{target_id}");
             assert_eq!(app.patch(&path, t, json!({"role": "developer"})).await.status(), StatusCode::OK, "{role} PATCH member");
             // Only an owner grants the owner role.

@@ -31,13 +31,26 @@ async fn sessions_survive_the_move(url: &str) {
     let at = steward_persistence::now();
     let far = at + chrono::Duration::days(30);
     let (acc, ses, tok) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-    run("INSERT INTO accounts (id, email, name, password_hash, created_at, updated_at) VALUES (#, 'm@example.com', 'M', 'x', #, #)", vec![acc.into(), at.into(), at.into()]).await.unwrap();
-    run("INSERT INTO sessions (id, account_id, created_at, last_used_at, expires_at) VALUES (#, #, #, #, #)", vec![ses.into(), acc.into(), at.into(), at.into(), far.into()]).await.unwrap();
+    run(
+        "INSERT INTO accounts (id, email, name, password_hash, created_at, updated_at) VALUES (#, 'm@example.com', 'M', 'x', #, #)",
+        vec![acc.into(), at.into(), at.into()],
+    )
+    .await
+    .unwrap();
+    run(
+        "INSERT INTO sessions (id, account_id, created_at, last_used_at, expires_at) VALUES (#, #, #, #, #)",
+        vec![ses.into(), acc.into(), at.into(), at.into(), far.into()],
+    )
+    .await
+    .unwrap();
     run("INSERT INTO refresh_tokens (id, session_id, token_hash, created_at) VALUES (#, #, 'h', #)", vec![tok.into(), ses.into(), at.into()]).await.unwrap();
 
     Migrator::up(&db, None).await.unwrap();
     let row = db
-        .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM auth_sessions s JOIN auth_refresh_tokens t ON t.session_id = s.id WHERE t.token_hash = 'h'"))
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM auth_sessions s JOIN auth_refresh_tokens t ON t.session_id = s.id WHERE t.token_hash = 'h'",
+        ))
         .await
         .unwrap()
         .unwrap();

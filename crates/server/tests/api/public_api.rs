@@ -61,7 +61,13 @@ async fn client_credentials_grant_and_its_errors(app: TestApp) {
     let body: Value = res.json().await.unwrap();
     assert_eq!((body["token_type"].as_str(), body["expires_in"].as_i64(), body["scope"].as_str()), (Some("Bearer"), Some(3600), Some("users:manage")));
     // Form fields, and a narrower scope.
-    let res = app.client.post(&url).form(&[("grant_type", "client_credentials"), ("client_id", &setup.client_id), ("client_secret", &setup.secret), ("scope", "users:manage")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .form(&[("grant_type", "client_credentials"), ("client_id", &setup.client_id), ("client_secret", &setup.secret), ("scope", "users:manage")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let access = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     let who: Value = app.client.get(app.url("/public/v1/shop/app")).bearer_auth(&access).send().await.unwrap().json().await.unwrap();
@@ -75,17 +81,46 @@ async fn client_credentials_grant_and_its_errors(app: TestApp) {
         let res = app.client.post(&url).header("authorization", header).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
         oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
     }
-    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("grant_type", "authorization_code"), ("code", "x")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .basic_auth(&setup.client_id, Some(&setup.secret))
+        .form(&[("grant_type", "authorization_code"), ("code", "x")])
+        .send()
+        .await
+        .unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
     let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("scope", "users:manage")]).send().await.unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("grant_type", "client_credentials"), ("scope", "admin:everything")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .basic_auth(&setup.client_id, Some(&setup.secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "admin:everything")])
+        .send()
+        .await
+        .unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_scope").await;
     let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).json(&json!({"grant_type": "client_credentials"})).send().await.unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).header("content-type", "application/x-www-form-urlencoded").body("grant_type=client_credentials&grant_type=client_credentials").send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .basic_auth(&setup.client_id, Some(&setup.secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let res = app.client.post(&url).basic_auth(&setup.client_id, Some(&setup.secret)).form(&[("grant_type", "client_credentials"), ("client_secret", &setup.secret)]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .basic_auth(&setup.client_id, Some(&setup.secret))
+        .form(&[("grant_type", "client_credentials"), ("client_secret", &setup.secret)])
+        .send()
+        .await
+        .unwrap();
     oauth_error(res, StatusCode::BAD_REQUEST, "invalid_request").await;
     let res = app.client.post(&url).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
     oauth_error(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
@@ -142,7 +177,9 @@ async fn attack_tokens_are_refused(app: TestApp) {
     let alg_none = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
     let mut hs_header = Header::new(Algorithm::HS256);
     hs_header.kid = Some(kid.clone());
-    let hs256_with_public_key = jsonwebtoken::encode(&hs_header, &claims, &EncodingKey::from_secret(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&public_x).unwrap())).unwrap();
+    let hs256_with_public_key =
+        jsonwebtoken::encode(&hs_header, &claims, &EncodingKey::from_secret(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&public_x).unwrap()))
+            .unwrap();
     let hs256_with_x_text = jsonwebtoken::encode(&hs_header, &claims, &EncodingKey::from_secret(public_x.as_bytes())).unwrap();
     let other_key = {
         let seed = [77u8; 32];

@@ -39,10 +39,63 @@ impl Pki {
             let out = Command::new("openssl").args(args).current_dir(d).output().expect("openssl is needed for the TLS mail tests");
             assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         };
-        std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n").unwrap();
-        run(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Steward Test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-        run(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
-        run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+        std::fs::write(
+            d.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Steward Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]);
         Pki { dir }
     }
     fn path(&self, name: &str) -> String {
@@ -121,7 +174,8 @@ async fn settings_are_validated_and_the_password_never_returned(app: TestApp) {
     let saved: Value = put(&app, &t, anonymous).await.json().await.unwrap();
     assert_eq!((saved["username"].as_str(), saved["password_set"].as_bool()), (None, Some(false)));
     assert_eq!(put(&app, &t, base.clone()).await.status(), StatusCode::OK);
-    let saved: Value = put(&app, &t, json!({"enabled": false, "host": "mail.example.com", "port": 587, "security": "starttls", "password": null})).await.json().await.unwrap();
+    let saved: Value =
+        put(&app, &t, json!({"enabled": false, "host": "mail.example.com", "port": 587, "security": "starttls", "password": null})).await.json().await.unwrap();
     assert_eq!((saved["enabled"].as_bool(), saved["password_set"].as_bool()), (Some(false), Some(false)));
 
     // Only admins and owners change or test it.
@@ -173,7 +227,13 @@ async fn the_test_reports_each_step(app: TestApp) {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
     let started = std::time::Instant::now();
-    let report: Value = test(json!({"to": "me@example.com", "settings": {"enabled": true, "host": "127.0.0.1", "port": port, "security": "none", "from_address": "a@shop.example"}})).await.json().await.unwrap();
+    let report: Value = test(
+        json!({"to": "me@example.com", "settings": {"enabled": true, "host": "127.0.0.1", "port": port, "security": "none", "from_address": "a@shop.example"}}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(report["ok"], false);
     assert_eq!(report["steps"][0]["outcome"], "failed");
     assert!(report["steps"][0]["detail"].as_str().unwrap().contains("10 seconds"), "{report}");
@@ -206,7 +266,8 @@ async fn starttls_and_auth_against_a_private_ca(backend: Backend) {
     assert_eq!(steps(&report), pairs(&[("connect", "ok"), ("tls", "ok"), ("auth", "failed"), ("send", "skipped")]), "{report}");
     assert!(report["steps"][2]["detail"].as_str().unwrap().contains("535"), "the server's reply: {report}");
 
-    let report: Value = app.post(&format!("{S}/test"), Some(&t), json!({"to": "me@example.com", "settings": settings("s3cret-pass")})).await.json().await.unwrap();
+    let report: Value =
+        app.post(&format!("{S}/test"), Some(&t), json!({"to": "me@example.com", "settings": settings("s3cret-pass")})).await.json().await.unwrap();
     assert_eq!(steps(&report), pairs(&[("connect", "ok"), ("tls", "ok"), ("auth", "ok"), ("send", "ok")]), "{report}");
     assert_eq!(secure.wait_for(1).await.len(), 1);
 
@@ -222,7 +283,13 @@ async fn starttls_and_auth_against_a_private_ca(backend: Backend) {
     // The instance's emails now go through it, from its sender; the local mailbox gets nothing.
     let front = app.create_app(&t, "shop", json!({"kind": "frontend", "name": "Web"})).await;
     let client_id = front["client_id"].as_str().unwrap().to_owned();
-    let register = |email: &'static str| app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", client_id.clone()).json(&json!({"email": email, "password": PASSWORD, "name": "Reader"})).send();
+    let register = |email: &'static str| {
+        app.client
+            .post(app.url("/public/v1/shop/auth/register"))
+            .header("x-client-id", client_id.clone())
+            .json(&json!({"email": email, "password": PASSWORD, "name": "Reader"}))
+            .send()
+    };
     assert_eq!(register("reader@example.com").await.unwrap().status(), StatusCode::ACCEPTED);
     let m = secure.wait_for(4).await;
     let last = &m[3];
@@ -259,9 +326,19 @@ async fn wait_outbox_sent(app: &TestApp, token: &str, n: usize) -> Value {
 async fn a_failing_custom_server_keeps_the_email_for_retry(app: TestApp) {
     let t = setup(&app).await;
     let port = free_port();
-    assert_eq!(put(&app, &t, json!({"enabled": true, "host": "127.0.0.1", "port": port, "security": "none", "from_address": "no-reply@shop.example"})).await.status(), StatusCode::OK);
+    assert_eq!(
+        put(&app, &t, json!({"enabled": true, "host": "127.0.0.1", "port": port, "security": "none", "from_address": "no-reply@shop.example"})).await.status(),
+        StatusCode::OK
+    );
     let front = app.create_app(&t, "shop", json!({"kind": "frontend", "name": "Web"})).await;
-    let res = app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", front["client_id"].as_str().unwrap()).json(&json!({"email": "reader@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/register"))
+        .header("x-client-id", front["client_id"].as_str().unwrap())
+        .json(&json!({"email": "reader@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let mut email = Value::Null;
     for _ in 0..100 {
@@ -346,7 +423,14 @@ async fn private_networks_can_be_refused() {
 
     // Delivery: kept for retry with the reason; nothing reaches the server.
     let front = app.create_app(&t, "shop", json!({"kind": "frontend", "name": "Web"})).await;
-    let res = app.client.post(app.url("/public/v1/shop/auth/register")).header("x-client-id", front["client_id"].as_str().unwrap()).json(&json!({"email": "reader@example.com", "password": PASSWORD, "name": "Reader"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/register"))
+        .header("x-client-id", front["client_id"].as_str().unwrap())
+        .json(&json!({"email": "reader@example.com", "password": PASSWORD, "name": "Reader"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let mut email = Value::Null;
     for _ in 0..200 {

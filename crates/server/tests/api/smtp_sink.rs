@@ -46,13 +46,23 @@ impl SmtpSink {
 
     /// The envelope senders (MAIL FROM) of the messages, in order.
     pub fn senders(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "from")).collect();
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "from"))
+            .collect();
         files.sort();
         files.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
     }
 
     pub fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
         files.sort();
         files.into_iter().map(|p| decode_qp(&std::fs::read_to_string(p).unwrap())).collect()
     }
@@ -80,4 +90,3 @@ impl Drop for SmtpSink {
 pub fn decode_qp(s: &str) -> String {
     s.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
-

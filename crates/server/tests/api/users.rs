@@ -88,7 +88,13 @@ async fn console_users_crud_and_bad_input(app: TestApp) {
 async fn console_list_filters_sorts_and_pages(app: TestApp) {
     let ctx = setup(&app, "shop").await;
     let base = "/api/v1/instances/shop/users";
-    let people = [("ada@example.com", "Ada Lovelace", true, false), ("alan@math.org", "Alan Turing", true, true), ("grace@navy.mil", "Grace Hopper", false, false), ("linus@example.com", "Linus", true, false), ("barbara@example.com", "Barbara Liskov", false, false)];
+    let people = [
+        ("ada@example.com", "Ada Lovelace", true, false),
+        ("alan@math.org", "Alan Turing", true, true),
+        ("grace@navy.mil", "Grace Hopper", false, false),
+        ("linus@example.com", "Linus", true, false),
+        ("barbara@example.com", "Barbara Liskov", false, false),
+    ];
     for (email, name, verified, blocked) in people {
         let res = app.post(base, Some(&ctx.console), json!({"email": email, "name": name, "email_verified": verified, "blocked": blocked})).await;
         assert_eq!(res.status(), StatusCode::CREATED);
@@ -152,22 +158,33 @@ async fn console_list_filters_sorts_and_pages(app: TestApp) {
 
 async fn end_user_sign_up_sign_in_refresh_and_sign_out(app: TestApp) {
     let ctx = setup(&app, "shop").await;
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "Eve@Example.com", "password": PASSWORD, "given_name": "Eve"})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register")
+        .json(&json!({"email": "Eve@Example.com", "password": PASSWORD, "given_name": "Eve"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let first: Value = res.json().await.unwrap();
     assert_eq!(first["email"], "eve@example.com");
     // Registering a taken email answers exactly the same: nothing reveals that it exists.
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "eve@example.com", "password": "another password"})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register")
+        .json(&json!({"email": "eve@example.com", "password": "another password"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(res.json::<Value>().await.unwrap(), first);
     let listed: Value = app.get("/api/v1/instances/shop/users?q=eve", Some(&ctx.console)).await.json().await.unwrap();
     assert_eq!(listed["total"], 1, "no second account");
     let user = listed["items"][0].clone();
     assert_eq!(user["status"], "unverified");
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "x@example.com", "password": "short"})).send().await.unwrap();
+    let res =
+        public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "x@example.com", "password": "short"})).send().await.unwrap();
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 
-    let login = |email: &str, password: &str| public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": email, "password": password})).send();
+    let login = |email: &str, password: &str| {
+        public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": email, "password": password})).send()
+    };
     let wrong: Value = login("eve@example.com", "wrong password").await.unwrap().json().await.unwrap();
     let unknown: Value = login("nobody@example.com", "wrong password").await.unwrap().json().await.unwrap();
     assert_eq!(wrong, unknown);
@@ -204,7 +221,8 @@ async fn end_user_sign_up_sign_in_refresh_and_sign_out(app: TestApp) {
     assert_eq!(app.get("/api/v1/me", t2["access_token"].as_str()).await.status(), StatusCode::UNAUTHORIZED, "a user token is not a console token");
 
     // The console sees the user's sessions and sign-ins, and can end them all.
-    let activity: Value = app.get(&format!("/api/v1/instances/shop/users/{}/activity", user["id"].as_str().unwrap()), Some(&ctx.console)).await.json().await.unwrap();
+    let activity: Value =
+        app.get(&format!("/api/v1/instances/shop/users/{}/activity", user["id"].as_str().unwrap()), Some(&ctx.console)).await.json().await.unwrap();
     assert!(!activity["sessions"].as_array().unwrap().is_empty(), "{activity}");
     let outcomes: Vec<&str> = activity["sign_ins"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap()).collect();
     assert!(outcomes.contains(&"succeeded") && outcomes.contains(&"failed"), "{outcomes:?}");
@@ -230,7 +248,14 @@ async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
     let ctx = setup(&app, "shop").await;
     let res = app.post("/api/v1/instances/shop/users", Some(&ctx.console), json!({"email": "mallory@example.com", "password": PASSWORD})).await;
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-    let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+        .json(&json!({"email": "mallory@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let access = t["access_token"].as_str().unwrap().to_owned();
     let me = || app.client.get(app.url("/public/v1/shop/me")).bearer_auth(access.clone()).send();
     assert_eq!(me().await.unwrap().status(), StatusCode::OK);
@@ -239,12 +264,20 @@ async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
     assert_problem(me().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_token").await;
     let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/refresh").json(&json!({"refresh_token": t["refresh_token"]})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+        .json(&json!({"email": "mallory@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::FORBIDDEN, "user_blocked").await;
 
     app.post(&format!("/api/v1/instances/shop/users/{id}/unblock"), Some(&ctx.console), json!({})).await;
     assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED, "unblocking does not revive old tokens");
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+        .json(&json!({"email": "mallory@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
     // "Sign out everywhere" from the console.
@@ -253,7 +286,11 @@ async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let r = app.client.get(app.url("/public/v1/shop/me")).bearer_auth(fresh["access_token"].as_str().unwrap()).send().await.unwrap();
     assert_problem(r, StatusCode::UNAUTHORIZED, "invalid_token").await;
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "mallory@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+        .json(&json!({"email": "mallory@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
 
     // Deleting a user ends everything too.
     let t: Value = res.json().await.unwrap();
@@ -264,10 +301,21 @@ async fn blocked_users_lose_their_tokens_at_once(app: TestApp) {
 
 async fn own_account_changes_need_the_password(app: TestApp) {
     let ctx = setup(&app, "shop").await;
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register").json(&json!({"email": "own@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/register")
+        .json(&json!({"email": "own@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let sign_in = || async {
-        let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "own@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+        let t: Value = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+            .json(&json!({"email": "own@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         t["access_token"].as_str().unwrap().to_owned()
     };
     let a = sign_in().await;
@@ -277,21 +325,34 @@ async fn own_account_changes_need_the_password(app: TestApp) {
     assert_eq!(u["given_name"], "Own");
     let p = assert_problem(patch(&a, json!({"new_password": "another long one"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_errors(&p), vec![("current_password".to_owned(), "required".to_owned())]);
-    let p = assert_problem(patch(&a, json!({"email": "new@example.com", "current_password": "wrong"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let p = assert_problem(
+        patch(&a, json!({"email": "new@example.com", "current_password": "wrong"})).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(field_errors(&p), vec![("current_password".to_owned(), "incorrect_password".to_owned())]);
     let res = patch(&a, json!({"new_password": "another long one", "current_password": PASSWORD})).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let me = |t: &str| app.client.get(app.url("/public/v1/shop/me")).bearer_auth(t.to_owned()).send();
     assert_eq!(me(&a).await.unwrap().status(), StatusCode::OK, "this session stays");
     assert_eq!(me(&b).await.unwrap().status(), StatusCode::UNAUTHORIZED, "other sessions end");
-    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login").json(&json!({"email": "own@example.com", "password": "another long one"})).send().await.unwrap();
+    let res = public(&app, &ctx, reqwest::Method::POST, "shop", "/auth/login")
+        .json(&json!({"email": "own@example.com", "password": "another long one"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
 
 async fn backend_apps_manage_users_with_scope(app: TestApp) {
     let ctx = setup(&app, "shop").await;
     let call = |m: reqwest::Method, path: &str, token: &str| app.client.request(m, app.url(&format!("/public/v1/shop{path}"))).bearer_auth(token.to_owned());
-    let res = call(reqwest::Method::POST, "/users", &ctx.back_token).json(&json!({"email": "api@example.com", "password": PASSWORD, "email_verified": true})).send().await.unwrap();
+    let res = call(reqwest::Method::POST, "/users", &ctx.back_token)
+        .json(&json!({"email": "api@example.com", "password": PASSWORD, "email_verified": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let user: Value = res.json().await.unwrap();
     let id = user["id"].as_str().unwrap();
@@ -333,16 +394,25 @@ async fn users_are_isolated_between_instances(app: TestApp) {
     assert_eq!(app.post("/api/v1/instances/bravo/users", Some(&b.console), json!({"email": "same@example.com"})).await.status(), StatusCode::CREATED);
     // B's console and B's back end cannot reach A's user.
     assert_problem(app.get(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console)).await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_problem(app.patch(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console), json!({"name": "x"})).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.patch(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console), json!({"name": "x"})).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
     assert_problem(app.delete(&format!("/api/v1/instances/bravo/users/{id}"), Some(&b.console)).await, StatusCode::NOT_FOUND, "not_found").await;
     let res = app.client.get(app.url(&format!("/public/v1/bravo/users/{id}"))).bearer_auth(&b.back_token).send().await.unwrap();
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
     let list: Value = app.client.get(app.url("/public/v1/bravo/users")).bearer_auth(&b.back_token).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 1);
     // A's user cannot sign in at B with A's password, and A's user token means nothing at B.
-    let res = public(&app, &b, reqwest::Method::POST, "bravo", "/auth/login").json(&json!({"email": "same@example.com", "password": PASSWORD})).send().await.unwrap();
+    let res =
+        public(&app, &b, reqwest::Method::POST, "bravo", "/auth/login").json(&json!({"email": "same@example.com", "password": PASSWORD})).send().await.unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    let t: Value = public(&app, &a, reqwest::Method::POST, "alpha", "/auth/login").json(&json!({"email": "same@example.com", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let t: Value = public(&app, &a, reqwest::Method::POST, "alpha", "/auth/login")
+        .json(&json!({"email": "same@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let res = app.client.get(app.url("/public/v1/bravo/me")).bearer_auth(t["access_token"].as_str().unwrap()).send().await.unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
     let got: Value = app.get(&format!("/api/v1/instances/alpha/users/{id}"), Some(&a.console)).await.json().await.unwrap();
@@ -395,10 +465,26 @@ async fn csv_export_and_import(app: TestApp) {
     assert_problem(import("mail,name\na@example.com,A\n", "").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_problem(import("email,role\na@example.com,admin\n", "").await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_problem(import("email,name\n\"a@example.com,A\n", "").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_csv").await;
-    let res = app.client.post(app.url("/api/v1/instances/shop/users/import")).bearer_auth(&s.access).header("content-type", "application/json").body("[]").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/instances/shop/users/import"))
+        .bearer_auth(&s.access)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     let big = format!("email\n{}", "x@example.com\n".repeat(900_000));
-    let res = app.client.post(app.url("/api/v1/instances/shop/users/import")).bearer_auth(&s.access).header("content-type", "text/csv").body(big).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/instances/shop/users/import"))
+        .bearer_auth(&s.access)
+        .header("content-type", "text/csv")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     let list: Value = app.get("/api/v1/instances/shop/users", Some(&s.access)).await.json().await.unwrap();
     assert_eq!(list["total"], 0);

@@ -1,15 +1,15 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use steward_domain::ValueError;
 use steward_domain::application::{AllowedOrigin, AppKind, AppName, MAX_URLS, RedirectUri, parse_description};
 use steward_domain::role::Action;
-use steward_domain::ValueError;
 use steward_persistence::applications::{self, AppChanges, NewApplication, NewSecret};
 use steward_persistence::now;
 use uuid::Uuid;
 
 use super::dto::{
-    AppKindDto, ApplicationDto, ApplicationList, CreateApplicationRequest, CreatedApplication, Quickstart, RotateSecretRequest, RotatedSecret,
-    SecretInfo, UpdateApplicationRequest,
+    AppKindDto, ApplicationDto, ApplicationList, CreateApplicationRequest, CreatedApplication, Quickstart, RotateSecretRequest, RotatedSecret, SecretInfo,
+    UpdateApplicationRequest,
 };
 use crate::AppState;
 use crate::access::authorize;
@@ -64,7 +64,12 @@ fn not_for_backend(fields: &mut Fields, kind: AppKind, field: &str, given: Optio
 )]
 #[get("/instances/{instance}/applications")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_applications(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let (limit, cursor) = query.parse()?;
     let page = applications::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
@@ -99,7 +104,12 @@ pub async fn list_applications(state: web::Data<AppState>, auth: Authenticated, 
 )]
 #[post("/instances/{instance}/applications")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn create_application(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<CreateApplicationRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_application(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: ApiJson<CreateApplicationRequest>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
     let body = body.0;
     let kind = match body.kind {

@@ -64,15 +64,13 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
     let account = accounts::create(&state.db, email.as_str(), name.as_str(), &hash).await?;
     tracing::info!(account_id = %account.id, "account created");
     let tokens = issue_session(&state, &req, account.id).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).insert_header((header::CACHE_CONTROL, "no-store")).json(
-        SignupResponse {
-            account: AccountDto::from(account),
-            access_token: tokens.access_token,
-            token_type: tokens.token_type,
-            expires_in: tokens.expires_in,
-            refresh_token: tokens.refresh_token,
-        },
-    ))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).insert_header((header::CACHE_CONTROL, "no-store")).json(SignupResponse {
+        account: AccountDto::from(account),
+        access_token: tokens.access_token,
+        token_type: tokens.token_type,
+        expires_in: tokens.expires_in,
+        refresh_token: tokens.refresh_token,
+    }))
 }
 
 /// Sign in with email and password.

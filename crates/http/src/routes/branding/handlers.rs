@@ -41,8 +41,12 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
             match multipart::file_field(&body, &boundary, "file") {
                 Ok(Some(file)) if file.len() > MAX_BYTES => Err(logo_problem(LogoError::TooLarge(file.len()))),
                 Ok(Some(file)) => Ok(file.to_vec()),
-                Ok(None) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "logo_missing", "The form has no `file` field. Send the PNG as the form field named `file`.")
-                    .with_errors(vec![crate::problem::FieldError::new("file", "required", "Choose a PNG file to upload.")])),
+                Ok(None) => Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "logo_missing",
+                    "The form has no `file` field. Send the PNG as the form field named `file`.",
+                )
+                .with_errors(vec![crate::problem::FieldError::new("file", "required", "Choose a PNG file to upload.")])),
                 Err(e) => Err(ApiError::bad_request("malformed_multipart", format!("The multipart/form-data body cannot be read: {e:?}."))),
             }
         }
@@ -78,11 +82,18 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
 )]
 #[put("/instances/{instance}/branding/logo")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_logo(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, path: web::Path<String>, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn put_logo(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<String>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
     let bytes = uploaded_file(&req, &mut payload).await?;
     // Decoding is CPU work (up to a few ms for 1200×1200): off the async workers.
-    let logo = web::block(move || LogoPng::parse(bytes)).await.map_err(|e| ApiError::internal(anyhow::anyhow!("logo check panicked: {e}")))?.map_err(logo_problem)?;
+    let logo =
+        web::block(move || LogoPng::parse(bytes)).await.map_err(|e| ApiError::internal(anyhow::anyhow!("logo check panicked: {e}")))?.map_err(logo_problem)?;
     let sha256 = crate::auth::tokens::sha256_hex(logo.bytes());
     let facts = branding::put_logo(
         &state.db,

@@ -123,14 +123,22 @@ pub async fn get_template(state: web::Data<AppState>, auth: Authenticated, path:
 )]
 #[put("/instances/{instance}/email-templates/{kind}")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_template(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, String)>, body: ApiJson<TemplateInput>) -> Result<HttpResponse, ApiError> {
+pub async fn put_template(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: ApiJson<TemplateInput>,
+) -> Result<HttpResponse, ApiError> {
     let (slug, kind) = path.into_inner();
     let membership = authorize(&state, &auth, &slug, Action::Write).await?;
     let kind = parse_kind(&kind)?;
     let input = body.0;
     let source = Source { subject: input.subject, body: input.body };
     let check = source.clone();
-    web::block(move || validate(kind, &check)).await.map_err(|e| ApiError::internal(anyhow::anyhow!("template check panicked: {e}")))?.map_err(template_problem)?;
+    web::block(move || validate(kind, &check))
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("template check panicked: {e}")))?
+        .map_err(template_problem)?;
     let saved = email_templates::put(&state.db, membership.instance.id, kind.as_str(), source.subject.as_deref(), &source.body).await?;
     tracing::info!(instance_id = %membership.instance.id, kind = kind.as_str(), "email template saved");
     Ok(HttpResponse::Ok().json(template_dto(kind, Some(&saved))))
@@ -177,7 +185,12 @@ pub async fn reset_template(state: web::Data<AppState>, auth: Authenticated, pat
 )]
 #[post("/instances/{instance}/email-templates/{kind}/preview")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn preview_template(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, String)>, body: ApiJson<PreviewInput>) -> Result<HttpResponse, ApiError> {
+pub async fn preview_template(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: ApiJson<PreviewInput>,
+) -> Result<HttpResponse, ApiError> {
     let (slug, kind) = path.into_inner();
     let membership = authorize(&state, &auth, &slug, Action::Read).await?;
     let kind = parse_kind(&kind)?;
@@ -221,7 +234,10 @@ pub async fn preview_template(state: web::Data<AppState>, auth: Authenticated, p
         body: input.body.unwrap_or(saved_self.body),
     };
     let check = draft.clone();
-    web::block(move || validate(kind, &check)).await.map_err(|e| ApiError::internal(anyhow::anyhow!("template check panicked: {e}")))?.map_err(template_problem)?;
+    web::block(move || validate(kind, &check))
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("template check panicked: {e}")))?
+        .map_err(template_problem)?;
     match kind {
         TemplateKind::Greeting => parts.greeting = draft,
         TemplateKind::Footer => parts.footer = draft,
@@ -231,7 +247,12 @@ pub async fn preview_template(state: web::Data<AppState>, auth: Authenticated, p
     let logo = branding::logo_facts(&state.db, instance.id).await?;
     let sample = sample_vars(shown);
     let vars = match &user {
-        Some(u) => steward_mail::Vars { link: sample.link.clone(), expires_in: sample.expires_in.clone(), change: sample.change.clone(), ..user_vars(&state, instance, logo.as_ref(), u) },
+        Some(u) => steward_mail::Vars {
+            link: sample.link.clone(),
+            expires_in: sample.expires_in.clone(),
+            change: sample.change.clone(),
+            ..user_vars(&state, instance, logo.as_ref(), u)
+        },
         None => steward_mail::Vars {
             instance_name: instance.name.clone(),
             logo_url: logo.as_ref().map(|l| crate::emails::logo_url(&state.public_url, &instance.slug, &l.sha256)).unwrap_or_default(),
@@ -278,7 +299,12 @@ pub async fn get_style(state: web::Data<AppState>, auth: Authenticated, path: we
 )]
 #[put("/instances/{instance}/email-style")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_style(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<EmailStyleDto>) -> Result<HttpResponse, ApiError> {
+pub async fn put_style(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: ApiJson<EmailStyleDto>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
     let mut fields = Fields::default();
     let family = fields.check("font_family", EmailStyle::parse_family(&body.0.font_family));

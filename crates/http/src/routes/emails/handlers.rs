@@ -134,7 +134,13 @@ pub struct MailboxList {
 )]
 #[get("/instances/{instance}/outbox")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_outbox(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, filter: web::Query<OutboxQuery>, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    filter: web::Query<OutboxQuery>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let (limit, cursor) = page.parse()?;
     let status = filter.status.as_deref().filter(|s| !s.is_empty());
@@ -173,7 +179,13 @@ pub async fn retry_email(state: web::Data<AppState>, auth: Authenticated, path: 
 )]
 #[get("/instances/{instance}/mailbox")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_mailbox(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, filter: web::Query<OutboxQuery>, page: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_mailbox(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    filter: web::Query<OutboxQuery>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let (limit, cursor) = page.parse()?;
     let to = filter.to.as_deref().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());

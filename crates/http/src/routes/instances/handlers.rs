@@ -36,9 +36,7 @@ pub async fn create_instance(state: web::Data<AppState>, auth: Authenticated, bo
     let (Some(slug), Some(name), Some(tz)) = (slug, name, tz) else { return Err(ApiError::invariant()) };
     let created = instances::create_with_owner(&state.db, slug.as_str(), &name.into_inner(), tz.name(), auth.account_id).await?;
     tracing::info!(instance_id = %created.instance.id, slug = %slug, "instance created");
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/instances/{slug}")))
-        .json(InstanceDto::from(created)))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/instances/{slug}"))).json(InstanceDto::from(created)))
 }
 
 /// The instances the caller is a member of, ordered by slug.
@@ -53,7 +51,11 @@ pub async fn create_instance(state: web::Data<AppState>, auth: Authenticated, bo
 pub async fn list_instances(state: web::Data<AppState>, auth: Authenticated, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, cursor) = query.parse()?;
     let page = instances::list_for_account(&state.db, auth.account_id, limit, cursor.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(InstanceList { items: page.items.into_iter().map(InstanceDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
+    Ok(HttpResponse::Ok().json(InstanceList {
+        items: page.items.into_iter().map(InstanceDto::from).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
 }
 
 /// One instance.

@@ -11,9 +11,7 @@ use crate::extract::ApiJson;
 use crate::problem::{ApiError, FieldError, Fields};
 
 async fn load(state: &AppState, auth: &Authenticated) -> Result<accounts::Account, ApiError> {
-    accounts::find(&state.db, auth.account_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))
+    accounts::find(&state.db, auth.account_id).await?.ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))
 }
 
 /// The signed-in account.
@@ -60,14 +58,10 @@ pub async fn update_me(state: web::Data<AppState>, auth: Authenticated, body: Ap
             return Err(ApiError::field("current_password", "incorrect_password", "The current password is incorrect."));
         }
     }
-    let updated = accounts::update_profile(
-        &state.db,
-        auth.account_id,
-        name.map(DisplayName::into_inner),
-        email.filter(|_| email_changes).map(Email::into_inner),
-    )
-    .await?
-    .ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))?;
+    let updated =
+        accounts::update_profile(&state.db, auth.account_id, name.map(DisplayName::into_inner), email.filter(|_| email_changes).map(Email::into_inner))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))?;
     Ok(HttpResponse::Ok().json(AccountDto::from(updated)))
 }
 

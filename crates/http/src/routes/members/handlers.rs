@@ -34,7 +34,12 @@ fn may_not_manage() -> ApiError {
 )]
 #[get("/instances/{instance}/members")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_members(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_members(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let (limit, cursor) = query.parse()?;
     let page = members::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
@@ -59,7 +64,12 @@ pub async fn list_members(state: web::Data<AppState>, auth: Authenticated, path:
 )]
 #[post("/instances/{instance}/members")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn add_member(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<AddMemberRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn add_member(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: ApiJson<AddMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Administer).await?;
     let body = body.0;
     let role = Role::from(body.role);
@@ -70,9 +80,9 @@ pub async fn add_member(state: web::Data<AppState>, auth: Authenticated, path: w
     if !membership.role.may_manage_member(Role::Viewer, Some(role)) {
         return Err(may_not_manage());
     }
-    let account = accounts::find_by_email(&state.db, email.as_str()).await?.ok_or_else(|| {
-        ApiError::field("email", "account_not_found", "No Steward account uses this email. Ask them to sign up first, then add them.")
-    })?;
+    let account = accounts::find_by_email(&state.db, email.as_str())
+        .await?
+        .ok_or_else(|| ApiError::field("email", "account_not_found", "No Steward account uses this email. Ask them to sign up first, then add them."))?;
     let member = members::add(&state.db, membership.instance.id, account.id, role).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/instances/{}/members/{}", membership.instance.slug, member.account_id)))

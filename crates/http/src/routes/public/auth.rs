@@ -8,22 +8,22 @@ use steward_domain::Email;
 use steward_persistence::applications::Application;
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::instances::Instance;
-use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use steward_persistence::now;
+use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use utoipa::ToSchema;
 
 use super::gate::AppCaller;
 use crate::AppState;
-use crate::emails;
-use steward_persistence::TransactionTrait as _;
-use steward_persistence::user_tokens::{self, Purpose};
 use crate::auth::instance_tokens::{Grant, USER};
 use crate::auth::signin::{Attempt, Candidate, check_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::emails;
 use crate::extract::{ApiJson, Deferred, client_ip, user_agent};
 use crate::problem::{ApiError, FieldError, Fields};
 use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto};
 use crate::routes::users::service;
+use steward_persistence::TransactionTrait as _;
+use steward_persistence::user_tokens::{self, Purpose};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +104,14 @@ async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, re
 }
 
 /// Signs an end user in through `app`: lockout, constant-cost check, blocked users refused.
-pub(super) async fn sign_in(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, email: &Email, password: &str) -> Result<UserTokens, ApiError> {
+pub(super) async fn sign_in(
+    state: &AppState,
+    instance: &Instance,
+    app: &Application,
+    req: &HttpRequest,
+    email: &Email,
+    password: &str,
+) -> Result<UserTokens, ApiError> {
     let (ip, ua) = (client_ip(req), user_agent(req));
     let user = end_users::by_email(&state.db, instance.id, email.as_str()).await?;
     let attempt = Attempt { instance_id: Some(instance.id), email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
@@ -124,11 +131,16 @@ pub(super) async fn refresh_tokens(state: &AppState, instance: &Instance, app: &
     let (next_token, next_hash) = new_refresh_token();
     let session = match sessions::rotate(&state.db, Realm::Instance(instance.id), &presented, &next_hash).await? {
         Rotation::Rotated(s) => s,
-        Rotation::Reused => return Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again.")),
-        Rotation::Invalid => return Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again.")),
+        Rotation::Reused => {
+            return Err(ApiError::unauthorized("refresh_token_reused", "This refresh token was already used, so its session has been ended. Sign in again."));
+        }
+        Rotation::Invalid => {
+            return Err(ApiError::unauthorized("invalid_refresh_token", "The refresh token is invalid or its session has ended. Sign in again."));
+        }
     };
     let user_id = session.end_user_id.ok_or_else(ApiError::invariant)?;
-    let user = end_users::get(&state.db, instance.id, user_id).await?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "This user no longer exists."))?;
+    let user =
+        end_users::get(&state.db, instance.id, user_id).await?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "This user no longer exists."))?;
     if user.blocked {
         return Err(blocked());
     }
@@ -226,7 +238,12 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
 )]
 #[post("/{instance}/auth/login")]
 #[tracing::instrument(skip_all)]
-pub async fn login(state: web::Data<AppState>, caller: AppCaller, req: HttpRequest, body: Deferred<ApiJson<UserLoginRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<UserLoginRequest>>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.get()?.0;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&b.email));
@@ -332,20 +349,21 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
     let old_email = user.email.clone();
     let mut updated = service::apply_update(&state, user.clone(), changes).await?;
     if updated.email != old_email {
-        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
+        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email))
+            .await?;
         emails::queue_link(&state, &state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
     }
     if let Some(p) = password {
         let p = steward_domain::Password::parse(p).map_err(|e| ApiError::validation(vec![FieldError::from_value("new_password", e)]))?;
         let hash = state.hasher.hash(p.expose()).await?;
         updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
-        sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged).await?;
+        sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged)
+            .await?;
         emails::queue_notice(&state, &state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
     }
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(UserDto::from(updated)))
 }
-
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -412,7 +430,8 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
 pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?
-        && !user.email_verified && !user.blocked
+        && !user.email_verified
+        && !user.blocked
     {
         emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::VerifyEmail).await?;
         state.mail_wakeup.notify_one();
@@ -456,7 +475,9 @@ pub async fn reset_password(state: web::Data<AppState>, path: web::Path<String>,
     let b = body.0;
     let password = steward_domain::Password::parse(b.password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
     let hash = state.hasher.hash(password.expose()).await?;
-    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&b.token), &[Purpose::ResetPassword, Purpose::Invitation]).await?.ok_or_else(invalid_link)?;
+    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&b.token), &[Purpose::ResetPassword, Purpose::Invitation])
+        .await?
+        .ok_or_else(invalid_link)?;
     let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
     let invitation = token.purpose == Purpose::Invitation.as_str();
     let user = end_users::update(

@@ -36,7 +36,9 @@ async fn preflight(state: &AppState, slug: &str, origin: &str) -> Result<HttpRes
     let instance = instances::by_slug(&state.db, slug).await?.ok_or_else(|| ApiError::not_found("No instance with this slug exists."))?;
     let apps = applications::enabled_frontends(&state.db, instance.id).await?;
     if !apps.iter().any(|a| origin_allowed(&a.allowed_origins, origin)) {
-        return Err(ApiError::forbidden(format!("The origin {origin} is not allowed by any front-end application of this instance.")).with_code("origin_not_allowed"));
+        return Err(
+            ApiError::forbidden(format!("The origin {origin} is not allowed by any front-end application of this instance.")).with_code("origin_not_allowed")
+        );
     }
     Ok(HttpResponse::NoContent()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))

@@ -10,10 +10,10 @@ use steward_persistence::instances::{self, Instance};
 use super::cors::{CorsGrant, origin_allowed};
 use crate::AppState;
 use crate::auth::instance_tokens::{AppClaims, CLIENT_CREDENTIALS, USER};
+use crate::problem::ApiError;
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::sessions::{self, Subject};
 use uuid::Uuid;
-use crate::problem::ApiError;
 
 /// An identified, enabled application of the instance in the path.
 pub struct AppCaller {
@@ -69,7 +69,9 @@ impl FromRequest for AppCaller {
                 scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
             });
             if let Some(token) = bearer {
-                let invalid = || ApiError::unauthorized("invalid_token", "The access token is invalid, expired, or not for this instance. Get a new one at /oauth/token.");
+                let invalid = || {
+                    ApiError::unauthorized("invalid_token", "The access token is invalid, expired, or not for this instance. Get a new one at /oauth/token.")
+                };
                 let claims = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, &token).await?.ok_or_else(invalid)?;
                 let app = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
                 let user = if claims.typ == USER {
@@ -104,7 +106,9 @@ impl FromRequest for AppCaller {
             }
             if let Some(origin) = header_str(header::ORIGIN) {
                 if !origin_allowed(&app.allowed_origins, &origin) {
-                    return Err(ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed"));
+                    return Err(
+                        ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed")
+                    );
                 }
                 req.extensions_mut().insert(CorsGrant(origin));
             }

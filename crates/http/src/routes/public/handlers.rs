@@ -78,11 +78,12 @@ pub async fn logo(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
     let etag = format!("\"{}\"", facts.sha256);
     let versioned = query.v.as_deref().is_some_and(|v| !v.is_empty() && facts.sha256.starts_with(v));
     let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| { let t = t.trim(); t == etag || t == "*" || t.strip_prefix("W/") == Some(etag.as_str()) }));
+    let matches = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|t| {
+            let t = t.trim();
+            t == etag || t == "*" || t.strip_prefix("W/") == Some(etag.as_str())
+        })
+    });
     let mut res = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::ETAG, etag.clone()))
         .insert_header((header::CACHE_CONTROL, cache))

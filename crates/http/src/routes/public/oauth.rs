@@ -36,7 +36,8 @@ impl OAuthError {
     }
 
     fn invalid_client(basic: bool) -> Self {
-        let mut e = Self::new(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: unknown client, wrong secret, or disabled application.");
+        let mut e =
+            Self::new(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: unknown client, wrong secret, or disabled application.");
         e.basic_challenge = basic;
         e
     }
@@ -103,7 +104,8 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
     let text = String::from_utf8(decoded).map_err(|_| OAuthError::invalid_client(true))?;
     let (id, secret) = text.split_once(':').ok_or_else(|| OAuthError::invalid_client(true))?;
     let decode = |s: &str| -> Result<String, OAuthError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={}", s.replace('&', "%26").replace('=', "%3D"))).map_err(|_| OAuthError::invalid_client(true))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&format!("v={}", s.replace('&', "%26").replace('=', "%3D"))).map_err(|_| OAuthError::invalid_client(true))?;
         Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
     };
     Ok(Some((decode(id)?, decode(secret)?)))
@@ -209,23 +211,37 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
         None => BACKEND_SCOPES.join(" "),
         Some(requested) => {
             if let Some(bad) = requested.iter().find(|s| !BACKEND_SCOPES.contains(s)) {
-                return Err(OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", format!("Unknown scope {bad:?}; available: {}.", BACKEND_SCOPES.join(" "))));
+                return Err(OAuthError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    format!("Unknown scope {bad:?}; available: {}.", BACKEND_SCOPES.join(" ")),
+                ));
             }
             requested.join(" ")
         }
     };
     let grant = Grant { sub: &app.client_id, client_id: &app.client_id, typ: CLIENT_CREDENTIALS, scope: &scope, sid: None };
-    let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await.map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
+    let (access_token, expires_in) = state
+        .instance_tokens
+        .issue(&state.db, instance.id, &instance.slug, grant)
+        .await
+        .map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
     applications::touch(&state.db, &app).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }))
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache")).json(OAuthToken {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope,
+        refresh_token: None,
+    }))
 }
 
 fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(OAuthToken { access_token: t.access_token, token_type: "Bearer", expires_in: t.expires_in, scope: String::new(), refresh_token: Some(t.refresh_token) })
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache")).json(OAuthToken {
+        access_token: t.access_token,
+        token_type: "Bearer",
+        expires_in: t.expires_in,
+        scope: String::new(),
+        refresh_token: Some(t.refresh_token),
+    })
 }

@@ -56,9 +56,7 @@ pub async fn create_user(state: web::Data<AppState>, caller: AppCaller, body: De
     let new = service::parse_create(&state, body.get()?.0, "password").await?;
     let user = end_users::create(&state.db, caller.instance.id, new).await?;
     tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user created through the API");
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/public/v1/{}/users/{}", caller.instance.slug, user.id)))
-        .json(UserDto::from(user)))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/public/v1/{}/users/{}", caller.instance.slug, user.id))).json(UserDto::from(user)))
 }
 
 /// One end user (back-end apps, scope `users:manage`).
@@ -94,7 +92,12 @@ pub async fn get_user(state: web::Data<AppState>, caller: AppCaller, path: web::
 )]
 #[patch("/{instance}/users/{id}")]
 #[tracing::instrument(skip_all)]
-pub async fn update_user(state: web::Data<AppState>, caller: AppCaller, path: web::Path<(String, Uuid)>, body: Deferred<ApiJson<UpdateUserRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    path: web::Path<(String, Uuid)>,
+    body: Deferred<ApiJson<UpdateUserRequest>>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
     let user = end_users::get(&state.db, caller.instance.id, path.1).await?.ok_or_else(not_found)?;
     let user = service::apply_update(&state, user, body.get()?.0).await?;

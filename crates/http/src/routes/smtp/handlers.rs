@@ -166,7 +166,8 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
     let parsed = parse(&state, body.0, stored.as_ref(), false, &mut fields)?;
     fields.finish()?;
     let p = parsed.ok_or_else(ApiError::invariant)?;
-    let password_ciphertext = p.password.as_deref().map(|pw| state.secrets.encrypt(pw.as_bytes(), &password_aad(instance_id))).transpose().map_err(ApiError::internal)?;
+    let password_ciphertext =
+        p.password.as_deref().map(|pw| state.secrets.encrypt(pw.as_bytes(), &password_aad(instance_id))).transpose().map_err(ApiError::internal)?;
     let saved = smtp_settings::put(
         &state.db,
         SmtpSettings {
@@ -212,7 +213,12 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
 )]
 #[post("/instances/{instance}/smtp/test")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn test_smtp(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<SmtpTestInput>) -> Result<HttpResponse, ApiError> {
+pub async fn test_smtp(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: ApiJson<SmtpTestInput>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Administer).await?;
     let instance = &membership.instance;
     let input = body.0;
@@ -251,7 +257,11 @@ pub async fn test_smtp(state: web::Data<AppState>, auth: Authenticated, path: we
     let (Some(to), Some(p)) = (to, parsed) else { return Err(ApiError::invariant()) };
     // Counted once the input is valid: a refused form costs nothing, a connection does.
     state.smtp_tests.check(instance.id).map_err(|wait| {
-        ApiError::too_many("too_many_smtp_tests", format!("This instance has run too many SMTP tests in the last hour. Try again in {}.", crate::throttle::in_words(wait)), wait)
+        ApiError::too_many(
+            "too_many_smtp_tests",
+            format!("This instance has run too many SMTP tests in the last hour. Try again in {}.", crate::throttle::in_words(wait)),
+            wait,
+        )
     })?;
     let config = SmtpConfig { host: p.host, port: p.port, security: p.security, username: p.username, password: p.password };
     let from = mailbox_header(p.from_name.as_deref(), &p.from_address);

@@ -20,7 +20,8 @@ use crate::auth::Authenticated;
 use crate::problem::{ApiError, FieldError};
 
 /// The columns of an export, in order; an import takes `email` and any of the others it knows.
-pub const COLUMNS: [&str; 11] = ["id", "email", "email_verified", "given_name", "family_name", "name", "blocked", "provider", "metadata", "created_at", "last_login_at"];
+pub const COLUMNS: [&str; 11] =
+    ["id", "email", "email_verified", "given_name", "family_name", "name", "blocked", "provider", "metadata", "created_at", "last_login_at"];
 const IMPORTABLE: [&str; 7] = ["email", "given_name", "family_name", "name", "email_verified", "blocked", "metadata"];
 /// The largest CSV file an import takes.
 pub const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
@@ -72,7 +73,12 @@ fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, 
 )]
 #[get("/instances/{instance}/users/export")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn export_users(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn export_users(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let filter = service::parse_filter(&query)?;
     let instance_id = membership.instance.id;
@@ -168,15 +174,25 @@ pub async fn import_users(
 ) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
     if crate::extract::media_type(&req) != "text/csv" {
-        return Err(ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the file as the body with `Content-Type: text/csv`."));
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the file as the body with `Content-Type: text/csv`.",
+        ));
     }
-    let too_large = || ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("A CSV import must be at most {IMPORT_LIMIT} bytes."));
+    let too_large =
+        || ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("A CSV import must be at most {IMPORT_LIMIT} bytes."));
     let body = crate::extract::read_bounded(&req, &mut payload, IMPORT_LIMIT, too_large).await?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("invalid_csv", "The file is not UTF-8 text."))?;
     let text = text.trim_start_matches('\u{feff}');
 
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().map_err(|e| ApiError::bad_request("invalid_csv", format!("The file is not valid CSV: {e}.")))?.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ApiError::bad_request("invalid_csv", format!("The file is not valid CSV: {e}.")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     let bad_header = |m: String| ApiError::validation(vec![FieldError::new("header", "invalid_header", m)]);
     if !headers.iter().any(|h| h == "email") {
         return Err(bad_header(format!("The first row must name the columns and include email; known columns: {}.", IMPORTABLE.join(", "))));

@@ -7,13 +7,13 @@ use uuid::Uuid;
 use super::dto::{CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
 use super::service;
 use crate::AppState;
-use crate::emails;
-use steward_persistence::TransactionTrait as _;
-use steward_persistence::user_tokens::Purpose;
 use crate::access::authorize;
 use crate::auth::Authenticated;
+use crate::emails;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
+use steward_persistence::TransactionTrait as _;
+use steward_persistence::user_tokens::Purpose;
 
 pub fn user_not_found() -> ApiError {
     ApiError::not_found("No user with this id exists in the instance.")
@@ -33,7 +33,12 @@ pub fn user_not_found() -> ApiError {
 )]
 #[get("/instances/{instance}/users")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_users(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let page = service::list(&state, membership.instance.id, &query).await?;
     Ok(HttpResponse::Ok().json(UserList::from_page(page)))
@@ -57,7 +62,12 @@ pub async fn list_users(state: web::Data<AppState>, auth: Authenticated, path: w
 )]
 #[post("/instances/{instance}/users")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn create_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: ApiJson<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
     let body = body.0;
     let invite = body.send_invitation == Some(true);
@@ -109,7 +119,12 @@ pub async fn get_user(state: web::Data<AppState>, auth: Authenticated, path: web
 )]
 #[patch("/instances/{instance}/users/{id}")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn update_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>, body: ApiJson<UpdateUserRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn update_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+    body: ApiJson<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let membership = authorize(&state, &auth, &slug, Action::Write).await?;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;

@@ -192,13 +192,11 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    end_users::list(&state.db, instance_id, &filter, sort, descending, limit, cursor.as_deref())
-        .await
-        .map_err(|e| match e {
-            // A cursor made for another sort order.
-            steward_persistence::StoreError::Unexpected(err) if err.to_string().contains("cursor") => {
-                ApiError::field("cursor", "invalid_cursor", "cursor does not match this sort; start from the first page.")
-            }
-            other => other.into(),
-        })
+    end_users::list(&state.db, instance_id, &filter, sort, descending, limit, cursor.as_deref()).await.map_err(|e| match e {
+        // A cursor made for another sort order.
+        steward_persistence::StoreError::Unexpected(err) if err.to_string().contains("cursor") => {
+            ApiError::field("cursor", "invalid_cursor", "cursor does not match this sort; start from the first page.")
+        }
+        other => other.into(),
+    })
 }
