@@ -48,7 +48,7 @@ export function PreviewAs({
       data={data}
       value={value?.id ?? SAMPLE}
       allowDeselect={false}
-      onChange={(id, option) => onChange(id && id !== SAMPLE ? { id, label: option.label } : null)}
+      onChange={(id, option) => onChange(id && id !== SAMPLE ? { id, label: option?.label ?? id } : null)}
       searchValue={search}
       onSearchChange={setSearch}
       onDropdownOpen={() => setOpened(true)}
