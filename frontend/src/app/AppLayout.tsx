@@ -157,7 +157,8 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure()
   const location = useLocation()
   const slug = useCurrentSlug()
-  // Close the mobile navbar after navigating.
+  // Close the mobile navbar after navigating (the path is the trigger, not an input).
+  // oxlint-disable-next-line react/exhaustive-effect-dependencies
   useEffect(() => close(), [location.pathname, close])
 
   return (

@@ -61,7 +61,7 @@ export function CreateApplicationModal({
         kind: values.kind,
         name: values.name.trim(),
         description: values.description.trim() || undefined,
-        ...(lists ?? {}),
+        ...lists,
       },
       {
         onSuccess: (app) => {
