@@ -33,6 +33,7 @@ python-deps:
 	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
 
 test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm run lint && npm run typecheck && npm run check:api
 	$(CARGO) build -p steward
 	cd frontend && npm run build && npm test && npm run e2e
 
