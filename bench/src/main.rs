@@ -140,12 +140,8 @@ async fn me_load(base: String, secs: u64, concurrency: usize) -> serde_json::Val
 async fn setup_app(client: &reqwest::Client, base: &str) -> (String, String, String) {
     let console = ensure_account(client, base, "apps@bench.example").await;
     let slug = format!("bench-{}", std::process::id());
-    let _ = client
-        .post(format!("{base}/api/v1/instances"))
-        .bearer_auth(&console)
-        .json(&json!({"slug": slug, "name": "Bench", "time_zone": "UTC"}))
-        .send()
-        .await;
+    let _ =
+        client.post(format!("{base}/api/v1/instances")).bearer_auth(&console).json(&json!({"slug": slug, "name": "Bench", "time_zone": "UTC"})).send().await;
     let app: serde_json::Value = client
         .post(format!("{base}/api/v1/instances/{slug}/applications"))
         .bearer_auth(&console)
@@ -287,8 +283,11 @@ async fn users_query(base: String, slug: String, token: String, requests: usize)
             total = body["total"].clone();
         }
         lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!("{}", json!({"scenario": "users_query", "query": name, "requests": requests, "total": total,
-            "p50_ms": percentile(&lat, 0.5), "p95_ms": percentile(&lat, 0.95), "p99_ms": percentile(&lat, 0.99)}));
+        println!(
+            "{}",
+            json!({"scenario": "users_query", "query": name, "requests": requests, "total": total,
+            "p50_ms": percentile(&lat, 0.5), "p95_ms": percentile(&lat, 0.95), "p99_ms": percentile(&lat, 0.99)})
+        );
     }
 }
 
@@ -331,7 +330,10 @@ async fn user_logins(base: String, slug: String, console: String, secs: u64, con
     })
     .await;
     let elapsed = started.elapsed().as_secs_f64();
-    println!("{}", json!({"scenario": "end_user_logins", "concurrency": concurrency, "logins": n, "errors": errors, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)}));
+    println!(
+        "{}",
+        json!({"scenario": "end_user_logins", "concurrency": concurrency, "logins": n, "errors": errors, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+    );
 }
 
 fn main() {
@@ -357,7 +359,12 @@ fn main() {
             rt.block_on(async move {
                 let client = reqwest::Client::new();
                 let token = ensure_account(&client, &base, "users@bench.example").await;
-                let _ = client.post(format!("{base}/api/v1/instances")).bearer_auth(&token).json(&json!({"slug": slug, "name": "Users bench", "time_zone": "UTC"})).send().await;
+                let _ = client
+                    .post(format!("{base}/api/v1/instances"))
+                    .bearer_auth(&token)
+                    .json(&json!({"slug": slug, "name": "Users bench", "time_zone": "UTC"}))
+                    .send()
+                    .await;
                 println!("{token}");
             });
         }

@@ -17,6 +17,7 @@ mod m20261128_000004_email_outbox;
 mod m20261128_000005_user_search;
 #[rustfmt::skip]
 mod m20261128_000006_general;
+mod m20261130_000007_hardening;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_email_outbox::Migration),
             Box::new(m20261128_000005_user_search::Migration),
             Box::new(m20261128_000006_general::Migration),
+            Box::new(m20261130_000007_hardening::Migration),
         ]
     }
 }

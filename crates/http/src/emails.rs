@@ -1,20 +1,22 @@
-//! Emails to end users: one-time tokens, rendering, and queueing in the outbox within the
-//! caller's transaction. Delivery is the worker's job (`steward::mailer`).
+//! Emails to end users: requests queued in the outbox within the caller's transaction, and their
+//! preparation when the worker sends them (one-time tokens, rendering). Delivery is the worker's
+//! job (`steward::mailer`).
 
+use anyhow::Context as _;
 use base64::Engine as _;
 use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
 use steward_domain::email::{EmailStyle, TemplateKind as Kind};
 use steward_mail::{Parts, Source, Vars, render};
-use steward_persistence::ConnectionTrait;
 use steward_persistence::branding::{self, LogoFacts};
-use steward_persistence::email_templates;
-use steward_persistence::end_users::EndUser;
-use steward_persistence::instances::Instance;
-use steward_persistence::outbox::{self, NewEmail};
+use steward_persistence::end_users::{self, EndUser};
+use steward_persistence::instances::{self, Instance};
+use steward_persistence::outbox::{self, NewEmail, OutboxEmail};
 use steward_persistence::user_tokens::{self, Purpose};
-use steward_persistence::{StoreResult, now};
+use steward_persistence::ConnectionTrait;
+use steward_persistence::{StoreResult, email_templates, now};
+use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::tokens::hash_refresh_token as sha256_hex;
 
 /// How long each kind of link works.
@@ -39,10 +41,10 @@ pub fn token_hash(token: &str) -> String {
 
 /// The values a message about `user` is rendered with (the link and the rest are added by the
 /// caller).
-pub fn user_vars(state: &AppState, instance: &Instance, logo: Option<&LogoFacts>, user: &EndUser) -> Vars {
+pub fn user_vars(public_url: &str, instance: &Instance, logo: Option<&LogoFacts>, user: &EndUser) -> Vars {
     Vars {
         instance_name: instance.name.clone(),
-        logo_url: logo.map(|l| logo_url(&state.public_url, &instance.slug, &l.sha256)).unwrap_or_default(),
+        logo_url: logo.map(|l| logo_url(public_url, &instance.slug, &l.sha256)).unwrap_or_default(),
         first_name: user.given_name.clone(),
         last_name: user.family_name.clone(),
         user_name: user.name.clone(),
@@ -74,45 +76,183 @@ pub async fn instance_parts(db: &impl ConnectionTrait, instance_id: uuid::Uuid, 
     Ok((parts, style))
 }
 
-/// Queues an email with a one-time link (verification, reset, invitation) to `user`.
-pub async fn queue_link(state: &AppState, db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, purpose: Purpose) -> StoreResult<()> {
-    let (kind, path) = match purpose {
+/// What the worker is asked to send: rendered (and its one-time link made) when it is sent, so
+/// a public request never runs a tenant's template, costs the same whether or not the address
+/// has an account, and no stored body ever holds a live link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MailRequest {
+    /// A one-time link (verification, reset, invitation) for a user, to the address they had
+    /// when it was asked for.
+    Link { user_id: Uuid, purpose: String },
+    /// A link for whoever has the address in the instance (forgot-password, resend-verification):
+    /// nothing is sent when nobody has it.
+    LinkByEmail { purpose: String },
+    /// An "account updated" notice saying what changed.
+    Notice { user_id: Uuid, change: String },
+}
+
+fn template_kind(purpose: Purpose) -> (Kind, &'static str) {
+    match purpose {
         Purpose::VerifyEmail => (Kind::Verification, "verify-email"),
         Purpose::ResetPassword => (Kind::ResetPassword, "reset-password"),
         Purpose::Invitation => (Kind::Invitation, "accept-invitation"),
-    };
-    user_tokens::revoke_unused(db, user.id, purpose).await?;
-    let token = new_token();
-    let (duration, expires_in) = ttl(purpose);
-    user_tokens::create(db, instance.id, user.id, purpose, &token_hash(&token), &user.email, now() + duration).await?;
-    let logo = branding::logo_facts(db, instance.id).await?;
-    let vars = Vars {
-        link: format!("{}/account/{path}?instance={}&token={token}", state.public_url, instance.slug),
-        expires_in: expires_in.to_owned(),
-        ..user_vars(state, instance, logo.as_ref(), user)
-    };
-    enqueue(db, instance, &user.email, kind, &vars).await
+    }
+}
+
+async fn enqueue(db: &impl ConnectionTrait, instance_id: Uuid, to: &str, kind: Kind, request: &MailRequest) -> StoreResult<()> {
+    let payload = serde_json::to_string(request).map_err(|e| anyhow::anyhow!("Failed to encode an email request: {e}"))?;
+    outbox::enqueue(db, NewEmail { instance_id: Some(instance_id), kind: kind.as_str(), to, payload }).await?;
+    Ok(())
+}
+
+/// Queues an email with a one-time link (verification, reset, invitation) to `user`.
+pub async fn queue_link(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, purpose: Purpose) -> StoreResult<()> {
+    let request = MailRequest::Link { user_id: user.id, purpose: purpose.as_str().to_owned() };
+    enqueue(db, instance.id, &user.email, template_kind(purpose).0, &request).await
+}
+
+/// Queues a link for whoever has `email` in the instance, decided when it is sent. One insert,
+/// whether or not anyone has the address: the answer takes the same time either way.
+pub async fn queue_link_by_email(db: &impl ConnectionTrait, instance: &Instance, email: &str, purpose: Purpose) -> StoreResult<()> {
+    enqueue(db, instance.id, email, template_kind(purpose).0, &MailRequest::LinkByEmail { purpose: purpose.as_str().to_owned() }).await
 }
 
 /// Queues an "account updated" notice saying what changed, to `to`.
-pub async fn queue_notice(state: &AppState, db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, to: &str, change: &str) -> StoreResult<()> {
-    let logo = branding::logo_facts(db, instance.id).await?;
-    let vars = Vars { email: to.to_owned(), change: change.to_owned(), ..user_vars(state, instance, logo.as_ref(), user) };
-    enqueue(db, instance, to, Kind::UpdateAccount, &vars).await
+pub async fn queue_notice(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, to: &str, change: &str) -> StoreResult<()> {
+    enqueue(db, instance.id, to, Kind::UpdateAccount, &MailRequest::Notice { user_id: user.id, change: change.to_owned() }).await
 }
 
-async fn enqueue(db: &impl ConnectionTrait, instance: &Instance, to: &str, kind: Kind, vars: &Vars) -> StoreResult<()> {
-    let (parts, style) = instance_parts(db, instance.id, kind).await?;
-    // Saved templates were checked with sample data; should real data still trip one, the email
-    // goes out with the built-in text rather than not at all.
-    let r = match render(kind, &parts, &style, vars) {
+/// An email ready to send, and what the console may keep of it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The same, with live one-time links redacted: what is stored in the outbox.
+    pub stored_text: String,
+    pub stored_html: String,
+}
+
+/// What to do with a claimed outbox row.
+#[derive(Debug)]
+pub enum Preparation {
+    Send(Prepared),
+    /// No email is due after all (the reason is kept for the console).
+    Skip(&'static str),
+}
+
+/// Replaces every one-time link token (`token=…`) in `s`.
+pub fn redact_links(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("token=") {
+        let (before, after) = rest.split_at(at + "token=".len());
+        out.push_str(before);
+        let len = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_').count();
+        if len >= 16 {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&after[..len]);
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Renders a claimed outbox row: finds its user, makes its one-time link (each attempt makes a
+/// new one and ends the previous), and renders the instance's templates — falling back to the
+/// built-in text when a custom template fails on real data, so the email is never lost.
+#[tracing::instrument(skip_all, fields(email_id = %email.id))]
+pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email: &OutboxEmail) -> anyhow::Result<Preparation> {
+    let Some(payload) = email.payload.as_deref() else {
+        // Queued before requests existed: sent as it was rendered.
+        return Ok(Preparation::Send(Prepared {
+            to: email.to_address.clone(),
+            subject: email.subject.clone(),
+            text: email.text_body.clone(),
+            html: email.html_body.clone(),
+            stored_text: redact_links(&email.text_body),
+            stored_html: redact_links(&email.html_body),
+        }));
+    };
+    let request: MailRequest = serde_json::from_str(payload).context("An outbox row has an unreadable request")?;
+    let instance_id = email.instance_id.context("An email request without an instance")?;
+    let Some(instance) = instances::get(db, instance_id).await? else { return Ok(Preparation::Skip("the instance no longer exists")) };
+    let purpose_of = |p: &str| Purpose::parse(p).with_context(|| format!("Unknown link purpose {p:?}"));
+    let (user, purpose, change) = match &request {
+        MailRequest::Link { user_id, purpose } => (end_users::get(db, instance_id, *user_id).await?, Some(purpose_of(purpose)?), None),
+        MailRequest::LinkByEmail { purpose } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
+        MailRequest::Notice { user_id, change } => (end_users::get(db, instance_id, *user_id).await?, None, Some(change.clone())),
+    };
+    let Some(user) = user else {
+        return Ok(Preparation::Skip(match request {
+            MailRequest::LinkByEmail { .. } => "no account has this address",
+            _ => "the user no longer exists",
+        }));
+    };
+    let logo = branding::logo_facts(db, instance_id).await?;
+    let base = user_vars(public_url, &instance, logo.as_ref(), &user);
+    let (kind, vars, token) = match purpose {
+        Some(purpose) => {
+            // A link goes only to the address the user has now.
+            if !user.email.eq_ignore_ascii_case(&email.to_address) {
+                return Ok(Preparation::Skip("the user's email changed since this was asked for"));
+            }
+            if user.blocked && purpose != Purpose::Invitation {
+                return Ok(Preparation::Skip("the user is blocked"));
+            }
+            if purpose == Purpose::VerifyEmail && user.email_verified {
+                return Ok(Preparation::Skip("the email is already verified"));
+            }
+            let (kind, path) = template_kind(purpose);
+            let token = new_token();
+            let (duration, expires_in) = ttl(purpose);
+            let txn = steward_persistence::begin(db).await?;
+            user_tokens::revoke_unused(&txn, user.id, purpose).await?;
+            user_tokens::create(&txn, instance_id, user.id, purpose, &token_hash(&token), &user.email, now() + duration).await?;
+            txn.commit().await.context("Failed to store a one-time token")?;
+            let link = format!("{public_url}/account/{path}?instance={}&token={token}", instance.slug);
+            (kind, Vars { link, expires_in: expires_in.to_owned(), ..base }, Some(token))
+        }
+        None => (Kind::UpdateAccount, Vars { email: email.to_address.clone(), change: change.unwrap_or_default(), ..base }, None),
+    };
+    let (parts, style) = instance_parts(db, instance_id, kind).await?;
+    let r = match render(kind, &parts, &style, &vars) {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(instance = %instance.slug, kind = kind.as_str(), error = %e.message, "a custom email template failed to render; the default was used");
-            render(kind, &Parts::defaults(kind), &style, vars)
+            render(kind, &Parts::defaults(kind), &style, &vars)
                 .map_err(|e| anyhow::anyhow!("The default {} template failed to render: {}", kind.as_str(), e.message))?
         }
     };
-    outbox::enqueue(db, NewEmail { instance_id: Some(instance.id), kind: kind.as_str(), to, subject: &r.subject, text: &r.text, html: &r.html }).await?;
-    Ok(())
+    let redact = |s: &str| match &token {
+        Some(t) => s.replace(t.as_str(), "[redacted]"),
+        None => s.to_owned(),
+    };
+    Ok(Preparation::Send(Prepared {
+        to: email.to_address.clone(),
+        stored_text: redact(&r.text),
+        stored_html: redact(&r.html),
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_redacted() {
+        let live = "https://x.example/account/reset-password?instance=shop&token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        let text = format!("Choose a new password: {live}\n<a href=\"{live}\">go</a> token=short");
+        let r = redact_links(&text);
+        assert!(!r.contains("AbCdEf"), "{r}");
+        assert_eq!(r.matches("token=[redacted]").count(), 2);
+        assert!(r.ends_with("token=short"));
+    }
 }

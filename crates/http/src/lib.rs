@@ -39,6 +39,24 @@ impl Default for LockoutPolicy {
     }
 }
 
+/// Limits on the public routes that send email (register, resend-verification,
+/// forgot-password), per hour, counted in the database so they hold across processes.
+#[derive(Debug, Clone, Copy)]
+pub struct MailLimits {
+    /// Emails one address may be sent.
+    pub per_recipient: u32,
+    /// Requests one client IP may make, per instance.
+    pub per_ip: u32,
+    /// Requests one instance may take.
+    pub per_instance: u32,
+}
+
+impl Default for MailLimits {
+    fn default() -> Self {
+        Self { per_recipient: 5, per_ip: 30, per_instance: 1000 }
+    }
+}
+
 /// Everything a handler may use, shared by every worker.
 pub struct AppState {
     pub db: Database,
@@ -57,6 +75,7 @@ pub struct AppState {
     pub smtp_egress: steward_mail::Egress,
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
+    pub mail_limits: MailLimits,
     pub refresh_ttl_secs: i64,
     pub metrics: Metrics,
     /// Wakes the mail worker when an email is queued (it also polls).

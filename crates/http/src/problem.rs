@@ -242,6 +242,20 @@ impl From<Conflict> for ApiError {
     }
 }
 
+impl From<crate::auth::passwords::HashError> for ApiError {
+    fn from(e: crate::auth::passwords::HashError) -> Self {
+        match e {
+            crate::auth::passwords::HashError::Busy => {
+                let mut e =
+                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The server is handling too many sign-ins right now. Try again in a few seconds.");
+                e.retry_after = Some(2);
+                e
+            }
+            crate::auth::passwords::HashError::Failed(source) => ApiError::internal(source),
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::internal(e)

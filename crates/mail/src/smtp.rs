@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, Message};
 use steward_domain::email::SmtpSecurity;
 
 /// How long a connection, a TLS handshake or a command may take.
@@ -22,6 +22,8 @@ pub struct SmtpConfig {
     pub security: SmtpSecurity,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Send the password even when the connection is not encrypted (`security: none`).
+    pub allow_insecure_auth: bool,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for SmtpConfig {
             .field("security", &self.security)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("allow_insecure_auth", &self.allow_insecure_auth)
             .finish()
     }
 }
@@ -107,44 +110,159 @@ impl Outgoing<'_> {
     }
 }
 
-/// A pooled connection to one SMTP server.
+/// Refuses to send a password over a connection that is not encrypted, unless the settings
+/// say so explicitly.
+pub fn insecure_auth_refusal(config: &SmtpConfig) -> Option<String> {
+    (config.security == SmtpSecurity::None && config.username.is_some() && !config.allow_insecure_auth).then(|| {
+        "refusing to send the SMTP password over an unencrypted connection: use STARTTLS or TLS, or allow insecure authentication explicitly".to_owned()
+    })
+}
+
+/// Sends through one SMTP server, every step bounded: connect, TLS handshake, greeting, EHLO,
+/// STARTTLS, AUTH, each command of a message and its data each have [`SmtpSender::step`] at
+/// most. A server that accepts the connection and never answers costs one step, not a worker.
 #[derive(Clone)]
 pub struct SmtpSender {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    config: SmtpConfig,
+    roots: TrustedRoots,
+    /// Where to connect (an address the egress policy checked), else the host.
+    connect_to: Option<std::net::IpAddr>,
+    step: Duration,
 }
 
 impl SmtpSender {
-    /// The platform transport, from a URL (lettre's form: `smtp://host:port`,
-    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`).
-    pub fn from_url(url: &str) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| anyhow::anyhow!("STEWARD_SMTP_URL is not a valid SMTP URL: {e}"))?
-            .timeout(Some(TIMEOUT))
-            .build();
-        Ok(Self { transport })
+    /// The platform transport, from a URL: `smtp://host:port` (plain, or STARTTLS with
+    /// `?tls=required`), `smtps://user:pass@host:465` (TLS from the first byte). Credentials in
+    /// the URL are the operator's explicit choice, so AUTH over a plain connection is allowed.
+    pub fn from_url(raw: &str, step: Duration) -> anyhow::Result<Self> {
+        let bad = |why: &str| anyhow::anyhow!("STEWARD_SMTP_URL is not a valid SMTP URL: {why}");
+        let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+        let tls_param = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        let security = match (url.scheme(), tls_param.as_deref()) {
+            ("smtps", _) => SmtpSecurity::Tls,
+            ("smtp", Some("required")) => SmtpSecurity::Starttls,
+            ("smtp", None | Some("none") | Some("opportunistic")) => SmtpSecurity::None,
+            ("smtp", Some(other)) => return Err(bad(&format!("tls={other} (use required or none)"))),
+            (other, _) => return Err(bad(&format!("the scheme must be smtp or smtps, not {other}"))),
+        };
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("no host"))?.trim_matches(['[', ']']).to_owned();
+        let port = url.port().unwrap_or(if security == SmtpSecurity::Tls { 465 } else { 25 });
+        let decode = |s: &str| percent_decode(s);
+        let username = (!url.username().is_empty()).then(|| decode(url.username()));
+        let password = url.password().map(decode);
+        let config = SmtpConfig { host, port, security, username, password, allow_insecure_auth: true };
+        Ok(Self { config, roots: TrustedRoots::default(), connect_to: None, step })
     }
 
     /// An instance's own server, reached at `connect_to` when given (an address checked by the
     /// egress policy; TLS still verifies the certificate for `config.host`), else at its host.
-    pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots, connect_to: Option<std::net::IpAddr>) -> Result<Self, String> {
-        let tls = match config.security {
-            SmtpSecurity::None => Tls::None,
-            SmtpSecurity::Starttls => Tls::Required(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
-            SmtpSecurity::Tls => Tls::Wrapper(roots.tls_parameters(&config.host).map_err(|e| e.to_string())?),
-        };
-        let server = connect_to.map_or_else(|| config.host.clone(), |ip| ip.to_string());
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server).port(config.port).tls(tls).timeout(Some(TIMEOUT));
-        if let Some(user) = &config.username {
-            b = b.credentials(Credentials::new(user.clone(), config.password.clone().unwrap_or_default()));
-        }
-        Ok(Self { transport: b.build() })
+    pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots, connect_to: Option<std::net::IpAddr>, step: Duration) -> Self {
+        Self { config: config.clone(), roots: roots.clone(), connect_to, step }
     }
 
-    /// Sends one message. The error text is what the server (or the network) said.
-    pub async fn send(&self, email: &Outgoing<'_>) -> Result<(), String> {
-        let message = email.message()?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    /// The longest one message can take on a new connection: connect, TLS, AUTH, and the
+    /// message's commands and data, each at most one step.
+    pub fn max_send_time(&self) -> Duration {
+        self.step * 8
     }
+
+    async fn within<T>(&self, what: &str, fut: impl Future<Output = Result<T, lettre::transport::smtp::Error>>) -> Result<T, String> {
+        match tokio::time::timeout(self.step, fut).await {
+            Ok(r) => r.map_err(|e| format!("{what}: {e}")),
+            Err(_) => Err(format!("{what}: no answer within {} seconds", self.step.as_secs_f32())),
+        }
+    }
+
+    /// Opens a connection: TCP (and TLS for implicit TLS), greeting and EHLO, STARTTLS, AUTH.
+    pub async fn connect(&self) -> Result<SmtpSession, String> {
+        if let Some(refusal) = insecure_auth_refusal(&self.config) {
+            return Err(refusal);
+        }
+        let c = &self.config;
+        let hello = ClientId::default();
+        let wrapper = match c.security {
+            SmtpSecurity::Tls => Some(self.roots.tls_parameters(&c.host).map_err(|e| e.to_string())?),
+            _ => None,
+        };
+        let target = match self.connect_to {
+            Some(ip) => std::net::SocketAddr::new(ip, c.port),
+            None => match tokio::time::timeout(self.step, tokio::net::lookup_host((c.host.as_str(), c.port))).await {
+                Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| format!("{} has no address", c.host))?,
+                Ok(Err(e)) => return Err(format!("could not resolve {}: {e}", c.host)),
+                Err(_) => return Err(format!("resolving {} took more than {} seconds", c.host, self.step.as_secs_f32())),
+            },
+        };
+        let mut conn = self
+            .within(&format!("connecting to {}:{}", c.host, c.port), AsyncSmtpConnection::connect_tokio1(target, Some(self.step), &hello, wrapper, None))
+            .await?;
+        if c.security == SmtpSecurity::Starttls {
+            if !conn.can_starttls() {
+                return Err("the server does not offer STARTTLS".into());
+            }
+            let params = self.roots.tls_parameters(&c.host).map_err(|e| e.to_string())?;
+            self.within("STARTTLS", conn.starttls(params, &hello)).await?;
+        }
+        if let Some(user) = &c.username {
+            let creds = Credentials::new(user.clone(), c.password.clone().unwrap_or_default());
+            self.within("authentication", conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds)).await?;
+        }
+        Ok(SmtpSession { conn, step: self.step })
+    }
+
+    /// Sends one message on a new connection. The error text is what the server (or the
+    /// network) said.
+    pub async fn send(&self, email: &Outgoing<'_>) -> Result<(), String> {
+        let mut session = self.connect().await?;
+        let result = session.send(email).await;
+        session.quit().await;
+        result
+    }
+}
+
+/// An open, authenticated connection to an SMTP server.
+pub struct SmtpSession {
+    conn: AsyncSmtpConnection,
+    step: Duration,
+}
+
+impl SmtpSession {
+    /// Sends one message; every command and the data are bounded by the step timeout.
+    pub async fn send(&mut self, email: &Outgoing<'_>) -> Result<(), String> {
+        let message = email.message()?;
+        let envelope = message.envelope().clone();
+        let formatted = message.formatted();
+        // lettre sends MAIL, RCPT, DATA and the body in one call; bound the whole at one step
+        // per command plus one for the data.
+        match tokio::time::timeout(self.step * 4, self.conn.send(&envelope, &formatted)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("the server did not accept the message within {} seconds", (self.step * 4).as_secs_f32())),
+        }
+    }
+
+    /// Says goodbye (bounded; a server that does not answer is simply dropped).
+    pub async fn quit(mut self) {
+        let _ = tokio::time::timeout(self.step, self.conn.quit()).await;
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One step of a connection test.
@@ -266,6 +384,9 @@ pub async fn test_connection(config: &SmtpConfig, roots: &TrustedRoots, egress: 
 
     // auth
     let started = Instant::now();
+    if let Some(refusal) = insecure_auth_refusal(config) {
+        return run.failed("auth", started, refusal);
+    }
     match &config.username {
         None => run.skipped("auth", "no username: the server is used without authentication"),
         Some(user) => {

@@ -3,9 +3,7 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::application_secrets;
@@ -34,7 +32,7 @@ pub struct NewSecret<'a> {
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
 pub async fn create(db: &crate::Database, instance_id: Uuid, new: NewApplication, secret: Option<NewSecret<'_>>) -> StoreResult<Application> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     let app = ActiveModel {
         id: Set(Uuid::now_v7()),
         instance_id: Set(instance_id),
@@ -176,7 +174,7 @@ pub async fn rotate_secret(
     old_valid_until: Option<DateTime<FixedOffset>>,
 ) -> StoreResult<AppSecret> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     let until = old_valid_until.unwrap_or(at);
     application_secrets::Entity::update_many()
         .col_expr(application_secrets::Column::ExpiresAt, Expr::value(until))

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait as _, TransactionTrait,
+    RelationTrait as _,
 };
 use steward_domain::Role;
 use uuid::Uuid;
@@ -28,7 +28,7 @@ pub(crate) fn parse_role(s: &str) -> StoreResult<Role> {
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn create_with_owner(db: &crate::Database, slug: &str, name: &str, time_zone: &str, owner: Uuid) -> StoreResult<Membership> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     let instance = ActiveModel {
         id: Set(Uuid::now_v7()),
         slug: Set(slug.to_owned()),
@@ -115,4 +115,8 @@ pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<()> {
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Option<Instance>> {
     Ok(Entity::find().filter(Column::Slug.eq(slug)).one(db).await.context("Failed to look up an instance")?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<Instance>> {
+    Ok(Entity::find_by_id(id).one(db).await.context("Failed to load an instance")?)
 }

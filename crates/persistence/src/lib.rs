@@ -19,6 +19,7 @@ pub mod mailbox;
 pub mod members;
 pub mod outbox;
 pub mod page;
+pub mod rate_counters;
 pub mod sessions;
 pub mod signing_keys;
 pub mod smtp_settings;
@@ -56,6 +57,15 @@ impl From<Conflict> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads first and writes later cannot upgrade its lock
+/// when another connection wrote meanwhile and fails at once with "database is locked", whereas an
+/// immediate one waits its turn (the busy timeout). PostgreSQL needs nothing special.
+pub async fn begin(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
+    let options = sea_orm::TransactionOptions { sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate), ..Default::default() };
+    Ok(db.begin_with_options(options).await.map_err(|e| anyhow::Error::new(e).context("Failed to begin a transaction"))?)
+}
 
 /// The current time, truncated to microseconds (what PostgreSQL keeps), with a UTC offset.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {

@@ -104,3 +104,9 @@ pub async fn recent_for_end_user(db: &impl ConnectionTrait, instance_id: Uuid, e
         .await
         .context("Failed to read sign-in attempts")?)
 }
+
+/// Deletes attempts made before `before` (retention). Returns how many.
+pub async fn delete_older_than(db: &impl ConnectionTrait, before: DateTime<FixedOffset>) -> StoreResult<u64> {
+    let r = Entity::delete_many().filter(Column::CreatedAt.lt(before)).exec(db).await.context("Failed to delete old sign-in attempts")?;
+    Ok(r.rows_affected)
+}

@@ -10,17 +10,26 @@ use crate::entities::mailbox_messages::{ActiveModel, Column, Entity};
 use crate::outbox::OutboxEmail;
 use crate::{Page, StoreResult, now};
 
+/// A message as delivered.
+pub struct Letter<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
 /// Delivers an outbox email into the mailbox. Idempotent: one message per outbox row.
-pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, from: &str) -> StoreResult<()> {
+pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, letter: Letter<'_>) -> StoreResult<()> {
     let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         outbox_id: Set(email.id),
         instance_id: Set(email.instance_id),
-        from_address: Set(from.to_owned()),
-        to_address: Set(email.to_address.clone()),
-        subject: Set(email.subject.clone()),
-        text_body: Set(email.text_body.clone()),
-        html_body: Set(email.html_body.clone()),
+        from_address: Set(letter.from.to_owned()),
+        to_address: Set(letter.to.to_owned()),
+        subject: Set(letter.subject.to_owned()),
+        text_body: Set(letter.text.to_owned()),
+        html_body: Set(letter.html.to_owned()),
         received_at: Set(now()),
     };
     Entity::insert(model).on_conflict_do_nothing_on([Column::OutboxId]).exec(db).await.context("Failed to deliver into the mailbox")?;
@@ -43,4 +52,10 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, to: Option<&str>
 
 pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<MailboxMessage>> {
     Ok(Entity::find_by_id(id).filter(Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load a mailbox message")?)
+}
+
+/// Deletes messages received before `before` (retention). Returns how many.
+pub async fn delete_older_than(db: &impl ConnectionTrait, before: chrono::DateTime<chrono::FixedOffset>) -> StoreResult<u64> {
+    let r = Entity::delete_many().filter(Column::ReceivedAt.lt(before)).exec(db).await.context("Failed to delete old mailbox messages")?;
+    Ok(r.rows_affected)
 }

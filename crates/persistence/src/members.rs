@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait as _, TransactionTrait,
+    QuerySelect, RelationTrait as _,
 };
 use steward_domain::Role;
 use uuid::Uuid;
@@ -107,7 +107,7 @@ async fn owner_count(txn: &impl ConnectionTrait, instance_id: Uuid) -> StoreResu
 /// Gives a member a new role. Refuses to demote the last owner. `None` when not a member.
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, account_id = %account_id))]
 pub async fn change_role(db: &crate::Database, instance_id: Uuid, account_id: Uuid, role: Role) -> StoreResult<Option<Member>> {
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     lock_instance(&txn, instance_id).await?;
     let Some(current) = get(&txn, instance_id, account_id).await? else { return Ok(None) };
     if current.role == Role::Owner && role != Role::Owner && owner_count(&txn, instance_id).await? <= 1 {
@@ -131,7 +131,7 @@ pub async fn change_role(db: &crate::Database, instance_id: Uuid, account_id: Uu
 /// Removes a member. Refuses to remove the last owner. False when not a member.
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, account_id = %account_id))]
 pub async fn remove(db: &crate::Database, instance_id: Uuid, account_id: Uuid) -> StoreResult<bool> {
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     lock_instance(&txn, instance_id).await?;
     let Some(current) = get(&txn, instance_id, account_id).await? else { return Ok(false) };
     if current.role == Role::Owner && owner_count(&txn, instance_id).await? <= 1 {

@@ -1,13 +1,20 @@
 //! The email outbox: every email is a row, written in the same transaction as the change that
 //! caused it, then delivered by a worker with retries and backoff. Nothing acknowledged is lost.
 //!
-//! Claiming takes due rows and leases them (`locked_until`) in one statement: on PostgreSQL with
-//! `FOR UPDATE SKIP LOCKED`, so several processes never take the same row; SQLite has a single
-//! writer. A process that dies mid-send leaves a lease that expires, and the row is retried.
+//! Most rows are *requests* (`payload`): the worker renders them (and makes their one-time link)
+//! when it sends them, so a public request never runs a tenant's template and a stored body never
+//! holds a live link. Rows queued before that carry their rendered bodies and are sent as they are.
+//!
+//! The worker claims one instance's due rows at a time, leasing them (`locked_until`) under a
+//! fresh `claim_token` in one statement: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several
+//! processes never take the same row; SQLite has a single writer. Before each send the lease is
+//! renewed, and a row is marked only while the claim that took it still holds it — a row whose
+//! lease was lost (and re-claimed elsewhere) is neither sent nor marked. A process that stops
+//! releases what it claimed and did not send; one that dies leaves a lease that expires.
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -20,10 +27,17 @@ use crate::{Page, StoreResult, now};
 
 pub const MAX_ATTEMPTS: i32 = 8;
 
+/// An email to send: the worker renders `payload` (a JSON request the caller defines) when it
+/// sends it.
 pub struct NewEmail<'a> {
     pub instance_id: Option<Uuid>,
     pub kind: &'a str,
     pub to: &'a str,
+    pub payload: String,
+}
+
+/// What is stored of a sent (or failed) email for the console: rendered, live links redacted.
+pub struct Stored<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
@@ -38,9 +52,11 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: NewEmail<'_>) -> StoreRes
         instance_id: Set(email.instance_id),
         kind: Set(email.kind.to_owned()),
         to_address: Set(email.to.to_owned()),
-        subject: Set(email.subject.to_owned()),
-        text_body: Set(email.text.to_owned()),
-        html_body: Set(email.html.to_owned()),
+        subject: Set(String::new()),
+        text_body: Set(String::new()),
+        html_body: Set(String::new()),
+        payload: Set(Some(email.payload)),
+        claim_token: Set(None),
         status: Set("queued".to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(at),
@@ -55,67 +71,161 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: NewEmail<'_>) -> StoreRes
     .context("Failed to queue an email")?)
 }
 
-/// Takes up to `limit` due emails and leases them for `lease_secs`.
+const DUE: &str = "status IN ('queued', 'sending') AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until < {now})";
+
+/// The instances (`None`: emails of no instance) that have due emails, at most `limit`.
 #[tracing::instrument(skip_all)]
-pub async fn claim(db: &crate::Database, limit: u64, lease_secs: i64) -> StoreResult<Vec<OutboxEmail>> {
+pub async fn due_instances(db: &impl ConnectionTrait, limit: u64) -> StoreResult<Vec<Option<Uuid>>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        instance_id: Option<Uuid>,
+    }
+    let backend = db.get_database_backend();
+    let p = if backend == DatabaseBackend::Postgres { "$1" } else { "?1" };
+    let sql = format!("SELECT DISTINCT instance_id FROM outbox_emails WHERE {} LIMIT {limit}", DUE.replace("{now}", p));
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(backend, sql, [now().into()]))
+        .all(db)
+        .await
+        .context("Failed to find instances with due emails")?;
+    Ok(rows.into_iter().map(|r| r.instance_id).collect())
+}
+
+/// Takes up to `limit` due emails of one instance (`None`: of no instance) and leases them for
+/// `lease_secs` under a new claim token.
+#[tracing::instrument(skip_all)]
+pub async fn claim(db: &impl ConnectionTrait, instance_id: Option<Uuid>, limit: u64, lease_secs: i64) -> StoreResult<Vec<OutboxEmail>> {
     let at = now();
     let until = at + chrono::Duration::seconds(lease_secs);
+    let token = Uuid::now_v7();
     let backend = db.get_database_backend();
     // The columns are named: sqlx's SQLite driver mis-sizes rows of `RETURNING *` on a table that
     // gained a column through `ALTER TABLE` (index out of bounds).
     let columns = Column::iter().map(|c| format!("\"{}\"", c.as_str())).collect::<Vec<_>>().join(", ");
-    let sql = match backend {
-        DatabaseBackend::Postgres => format!(
-            "UPDATE outbox_emails SET status = 'sending', locked_until = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox_emails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2 \
-             AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED) RETURNING {columns}"
-        ),
-        _ => format!(
-            "UPDATE outbox_emails SET status = 'sending', locked_until = ?, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox_emails WHERE status IN ('queued', 'sending') AND next_attempt_at <= ? \
-             AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT {limit}) RETURNING {columns}"
-        ),
-    };
-    let values: Vec<sea_orm::Value> = match backend {
-        DatabaseBackend::Postgres => vec![until.into(), at.into()],
-        _ => vec![until.into(), at.into(), at.into()],
-    };
+    let pg = backend == DatabaseBackend::Postgres;
+    let (p_until, p_now, p_token, p_instance) = if pg { ("$1", "$2", "$3", "$4") } else { ("?1", "?2", "?3", "?4") };
+    let instance_filter = if instance_id.is_some() { format!("instance_id = {p_instance}") } else { "instance_id IS NULL".to_owned() };
+    let lock = if pg { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE outbox_emails SET status = 'sending', locked_until = {p_until}, attempts = attempts + 1, claim_token = {p_token} \
+         WHERE id IN (SELECT id FROM outbox_emails WHERE {instance_filter} AND {due} ORDER BY next_attempt_at LIMIT {limit} {lock}) RETURNING {columns}",
+        due = DUE.replace("{now}", p_now),
+    );
+    let mut values: Vec<sea_orm::Value> = vec![until.into(), at.into(), token.into()];
+    if let Some(id) = instance_id {
+        values.push(id.into());
+    }
     let rows = OutboxEmail::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await.context("Failed to claim outbox emails")?;
     Ok(rows)
 }
 
+/// Extends the lease of a claimed email before it is sent; false when the claim no longer holds
+/// it (its lease ran out and another worker took it): then it must not be sent.
+pub async fn renew(db: &impl ConnectionTrait, email: &OutboxEmail, lease_secs: i64) -> StoreResult<bool> {
+    let at = now();
+    let r = Entity::update_many()
+        .col_expr(Column::LockedUntil, Expr::value(at + chrono::Duration::seconds(lease_secs)))
+        .filter(Column::Id.eq(email.id))
+        .filter(Column::ClaimToken.eq(email.claim_token))
+        .filter(Column::Status.eq("sending"))
+        .filter(Column::LockedUntil.gt(at))
+        .exec(db)
+        .await
+        .context("Failed to renew an email's lease")?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Gives back claimed emails that were not sent (the process is stopping): due again at once,
+/// and the attempt does not count.
+pub async fn release(db: &impl ConnectionTrait, claimed: &[OutboxEmail]) -> StoreResult<u64> {
+    let mut released = 0;
+    for email in claimed {
+        let r = Entity::update_many()
+            .col_expr(Column::Status, Expr::value("queued"))
+            .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
+            .col_expr(Column::ClaimToken, Expr::value(Option::<Uuid>::None))
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).sub(1))
+            .filter(Column::Id.eq(email.id))
+            .filter(Column::ClaimToken.eq(email.claim_token))
+            .filter(Column::Status.eq("sending"))
+            .exec(db)
+            .await
+            .context("Failed to release a claimed email")?;
+        released += r.rows_affected;
+    }
+    Ok(released)
+}
+
+fn held(email: &OutboxEmail) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(Column::Id.eq(email.id)).add(Column::ClaimToken.eq(email.claim_token)).add(Column::Status.eq("sending"))
+}
+
 /// Records a delivery and the transport that made it (`custom_smtp`, `platform_smtp`,
-/// `local_mailbox`).
-pub async fn mark_sent(db: &impl ConnectionTrait, id: Uuid, via: &str) -> StoreResult<()> {
-    Entity::update_many()
+/// `local_mailbox`), with what was sent (live links redacted). False when the claim no longer
+/// held the row.
+pub async fn mark_sent(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, stored: Option<Stored<'_>>) -> StoreResult<bool> {
+    let mut q = Entity::update_many()
         .col_expr(Column::Status, Expr::value("sent"))
         .col_expr(Column::DeliveredVia, Expr::value(via))
         .col_expr(Column::SentAt, Expr::value(now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
-        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-        .filter(Column::Id.eq(id))
+        .col_expr(Column::LastError, Expr::value(Option::<String>::None));
+    if let Some(s) = stored {
+        q = q.col_expr(Column::Subject, Expr::value(s.subject)).col_expr(Column::TextBody, Expr::value(s.text)).col_expr(Column::HtmlBody, Expr::value(s.html));
+    }
+    let r = q.filter(held(email)).exec(db).await.context("Failed to mark an email sent")?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Records that a request needs no email after all (its user is gone, blocked, already verified,
+/// or no account has the address): `skipped`, with the reason for the console.
+pub async fn mark_skipped(db: &impl ConnectionTrait, email: &OutboxEmail, reason: &str) -> StoreResult<bool> {
+    let r = Entity::update_many()
+        .col_expr(Column::Status, Expr::value("skipped"))
+        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
+        .col_expr(Column::LastError, Expr::value(reason))
+        .filter(held(email))
         .exec(db)
         .await
-        .context("Failed to mark an email sent")?;
-    Ok(())
+        .context("Failed to mark an email skipped")?;
+    Ok(r.rows_affected == 1)
 }
 
 /// Records a failed attempt through `via`: retried with exponential backoff, or failed for good
 /// after [`MAX_ATTEMPTS`].
-pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, error: &str, retry_base_ms: u64) -> StoreResult<()> {
+pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, error: &str, retry_base_ms: u64) -> StoreResult<bool> {
     let give_up = email.attempts >= MAX_ATTEMPTS;
-    let backoff_ms = (retry_base_ms as i64).saturating_mul(2i64.pow((email.attempts - 1).clamp(0, 16) as u32)).min(3_600_000);
-    Entity::update_many()
+    let backoff_ms = std::cmp::min((retry_base_ms as i64).saturating_mul(2i64.pow((email.attempts - 1).clamp(0, 16) as u32)), 3_600_000);
+    let r = Entity::update_many()
         .col_expr(Column::Status, Expr::value(if give_up { "failed" } else { "queued" }))
         .col_expr(Column::NextAttemptAt, Expr::value(now() + chrono::Duration::milliseconds(backoff_ms)))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
         .col_expr(Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
         .col_expr(Column::DeliveredVia, Expr::value(via))
-        .filter(Column::Id.eq(email.id))
+        .filter(held(email))
         .exec(db)
         .await
         .context("Failed to record a failed delivery")?;
-    Ok(())
+    Ok(r.rows_affected == 1)
+}
+
+/// Deletes emails that were sent, skipped or failed before `before` (retention), at most
+/// `batch` at a time. Returns how many.
+pub async fn delete_finished_before(db: &impl ConnectionTrait, before: DateTime<FixedOffset>, batch: u64) -> StoreResult<u64> {
+    let ids: Vec<Uuid> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::Status.is_in(["sent", "skipped", "failed"]))
+        .filter(Column::CreatedAt.lt(before))
+        .limit(batch)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("Failed to find old emails")?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let r = Entity::delete_many().filter(Column::Id.is_in(ids)).exec(db).await.context("Failed to delete old emails")?;
+    Ok(r.rows_affected)
 }
 
 /// Queues a failed (or any unsent) email of the instance again, now.

@@ -7,7 +7,7 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entities::auth_refresh_tokens as refresh_tokens;
@@ -93,7 +93,7 @@ pub struct NewSession<'a> {
 #[tracing::instrument(skip_all, fields(subject = ?new.subject))]
 pub async fn start(db: &crate::Database, new: NewSession<'_>) -> StoreResult<Session> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     let (account_id, end_user_id, instance_id) = match new.subject {
         Subject::Account(id) => (Some(id), None, None),
         Subject::EndUser { instance_id, user_id } => (None, Some(user_id), Some(instance_id)),
@@ -138,20 +138,39 @@ async fn insert_token(db: &impl ConnectionTrait, session_id: Uuid, hash: &str) -
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum Rotation {
-    /// The token was current: it is now used and `next_hash` is the session's current token.
+    /// The token was current (or was rotated within the grace period): `next_hash` is now a
+    /// current token of the session.
     Rotated(Session),
-    /// The token had been used before: the session is now revoked.
+    /// The token had been used before, longer ago than the grace period: the session is now
+    /// revoked.
     Reused,
     /// Unknown token, or its session is revoked or expired.
     Invalid,
 }
 
+/// How long a refresh token that was just rotated may be presented again and still get the
+/// session's tokens: two tabs (or a reload during a refresh) racing with the same token both
+/// keep the session. A replay after this still revokes it. Auth0 calls this the reuse interval.
+pub const REUSE_GRACE_SECS: i64 = 30;
+
 /// Exchanges the refresh token whose hash is `presented_hash`, presented in `realm`, for
 /// `next_hash`. A token of another realm is [`Rotation::Invalid`] and stays untouched.
+///
+/// The token is marked used by the transaction's first statement (a write), so on SQLite the
+/// transaction holds the write lock from its start: concurrent rotations wait for each other
+/// instead of failing to upgrade a read snapshot.
 #[tracing::instrument(skip_all)]
 pub async fn rotate(db: &crate::Database, realm: Realm, presented_hash: &str, next_hash: &str) -> StoreResult<Rotation> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
+    // Of two concurrent uses, exactly one marks the token.
+    let marked = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(at))
+        .filter(refresh_tokens::Column::TokenHash.eq(presented_hash))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await
+        .context("Failed to mark a refresh token used")?;
     let Some(token) = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(presented_hash))
         .one(&txn)
@@ -164,20 +183,16 @@ pub async fn rotate(db: &crate::Database, realm: Realm, presented_hash: &str, ne
         return Ok(Rotation::Invalid);
     };
     if !realm.contains(&session) || session.revoked_at.is_some() || session.expires_at <= at {
+        // Dropping the transaction rolls the mark back: the token is left untouched.
         return Ok(Rotation::Invalid);
     }
-    // Mark the token used only if nobody else did first: of two concurrent uses, one wins.
-    let marked = refresh_tokens::Entity::update_many()
-        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(at))
-        .filter(refresh_tokens::Column::Id.eq(token.id))
-        .filter(refresh_tokens::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await
-        .context("Failed to mark a refresh token used")?;
     if marked.rows_affected != 1 {
-        revoke_in(&txn, session.id, RevokeReason::RefreshTokenReused).await?;
-        txn.commit().await.context("Failed to commit a session revocation")?;
-        return Ok(Rotation::Reused);
+        let within_grace = token.used_at.is_some_and(|used| used > at - chrono::Duration::seconds(REUSE_GRACE_SECS));
+        if !within_grace {
+            revoke_in(&txn, session.id, RevokeReason::RefreshTokenReused).await?;
+            txn.commit().await.context("Failed to commit a session revocation")?;
+            return Ok(Rotation::Reused);
+        }
     }
     insert_token(&txn, session.id, next_hash).await?;
     let mut active: ActiveModel = session.into();
@@ -247,4 +262,12 @@ pub async fn list_active(db: &impl ConnectionTrait, subject: Subject) -> StoreRe
         .all(db)
         .await
         .context("Failed to list sessions")?)
+}
+
+/// Deletes sessions that ended (revoked or expired) before `before`, with their refresh tokens
+/// (retention). Returns how many.
+pub async fn delete_ended_before(db: &impl ConnectionTrait, before: DateTime<FixedOffset>) -> StoreResult<u64> {
+    let ended = sea_orm::Condition::any().add(Column::RevokedAt.lt(before)).add(Column::ExpiresAt.lt(before));
+    let r = Entity::delete_many().filter(ended).exec(db).await.context("Failed to delete ended sessions")?;
+    Ok(r.rows_affected)
 }

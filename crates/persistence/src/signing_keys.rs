@@ -6,7 +6,7 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 pub use crate::entities::signing_keys::Model as SigningKey;
@@ -61,7 +61,7 @@ pub async fn by_kid(db: &impl ConnectionTrait, instance_id: Uuid, kid: &str) -> 
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
 pub async fn rotate(db: &crate::Database, instance_id: Uuid, new: NewKey, retired_until: DateTime<FixedOffset>) -> StoreResult<SigningKey> {
     let at = now();
-    let txn = db.begin().await.context("Failed to begin a transaction")?;
+    let txn = crate::begin(db).await?;
     Entity::update_many()
         .col_expr(Column::RetiredAt, Expr::value(at))
         .col_expr(Column::ExpiresAt, Expr::value(retired_until))

@@ -48,6 +48,7 @@ pub async fn put(db: &impl ConnectionTrait, mut settings: SmtpSettings) -> Store
         from_name: Set(s.from_name),
         reply_to: Set(s.reply_to),
         updated_at: Set(s.updated_at),
+        allow_insecure_auth: Set(s.allow_insecure_auth),
     })
     .on_conflict(
         OnConflict::column(Column::InstanceId)
@@ -62,6 +63,7 @@ pub async fn put(db: &impl ConnectionTrait, mut settings: SmtpSettings) -> Store
                 Column::FromName,
                 Column::ReplyTo,
                 Column::UpdatedAt,
+                Column::AllowInsecureAuth,
             ])
             .to_owned(),
     )

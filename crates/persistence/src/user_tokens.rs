@@ -19,6 +19,12 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    pub const ALL: [Purpose; 3] = [Purpose::VerifyEmail, Purpose::ResetPassword, Purpose::Invitation];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::VerifyEmail => "verify_email",
@@ -53,9 +59,9 @@ pub async fn create(
     .context("Failed to store a one-time token")?)
 }
 
-/// Uses the token with this hash, if it is of one of `purposes`, of this instance, unused and
-/// unexpired. Of two concurrent uses, one wins.
-pub async fn consume(db: &impl ConnectionTrait, instance_id: Uuid, hash: &str, purposes: &[Purpose]) -> StoreResult<Option<UserToken>> {
+/// The token with this hash, if it is of one of `purposes`, of this instance, unused and
+/// unexpired — without using it (to check a link before costly work).
+pub async fn peek(db: &impl ConnectionTrait, instance_id: Uuid, hash: &str, purposes: &[Purpose]) -> StoreResult<Option<UserToken>> {
     let at = now();
     let Some(token) = Entity::find()
         .filter(Column::TokenHash.eq(hash))
@@ -69,14 +75,28 @@ pub async fn consume(db: &impl ConnectionTrait, instance_id: Uuid, hash: &str, p
     if token.used_at.is_some() || token.expires_at <= at || !purposes.iter().any(|p| p.as_str() == token.purpose) {
         return Ok(None);
     }
+    Ok(Some(token))
+}
+
+/// Uses the token with this hash, if it is of one of `purposes`, of this instance, unused and
+/// unexpired. Of two concurrent uses, one wins. The use is the first statement (a write), so on
+/// SQLite a transaction calling this holds the write lock from the start.
+pub async fn consume(db: &impl ConnectionTrait, instance_id: Uuid, hash: &str, purposes: &[Purpose]) -> StoreResult<Option<UserToken>> {
+    let at = now();
     let res = Entity::update_many()
         .col_expr(Column::UsedAt, Expr::value(at))
-        .filter(Column::Id.eq(token.id))
+        .filter(Column::TokenHash.eq(hash))
+        .filter(Column::InstanceId.eq(instance_id))
         .filter(Column::UsedAt.is_null())
+        .filter(Column::ExpiresAt.gt(at))
+        .filter(Column::Purpose.is_in(purposes.iter().map(|p| p.as_str())))
         .exec(db)
         .await
         .context("Failed to use a one-time token")?;
-    Ok((res.rows_affected == 1).then_some(token))
+    if res.rows_affected != 1 {
+        return Ok(None);
+    }
+    Ok(Entity::find().filter(Column::TokenHash.eq(hash)).one(db).await.context("Failed to read a one-time token")?)
 }
 
 /// Ends the user's unused tokens of `purpose` (a new one replaces them).
@@ -90,4 +110,23 @@ pub async fn revoke_unused(db: &impl ConnectionTrait, user_id: Uuid, purpose: Pu
         .await
         .context("Failed to revoke one-time tokens")?;
     Ok(())
+}
+
+/// Ends every unused token of the user, whatever its purpose: their links were sent to an
+/// address the user no longer has.
+pub async fn revoke_all_unused(db: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<u64> {
+    let r = Entity::update_many()
+        .col_expr(Column::UsedAt, Expr::value(now()))
+        .filter(Column::EndUserId.eq(user_id))
+        .filter(Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .context("Failed to revoke one-time tokens")?;
+    Ok(r.rows_affected)
+}
+
+/// Deletes tokens that expired before `before` (retention). Returns how many.
+pub async fn delete_expired_before(db: &impl ConnectionTrait, before: DateTime<FixedOffset>) -> StoreResult<u64> {
+    let r = Entity::delete_many().filter(Column::ExpiresAt.lt(before)).exec(db).await.context("Failed to delete old one-time tokens")?;
+    Ok(r.rows_affected)
 }

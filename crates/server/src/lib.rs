@@ -3,6 +3,7 @@
 
 pub mod keys;
 pub mod mailer;
+pub mod retention;
 pub mod settings;
 pub mod telemetry;
 
@@ -14,7 +15,7 @@ use actix_web::{HttpServer, web};
 use anyhow::Context;
 use steward_http::auth::client_secrets::ClientSecrets;
 use steward_http::auth::instance_tokens::InstanceTokens;
-use steward_http::{AppState, HashParams, LockoutPolicy, Metrics, PasswordHasher, TokenService};
+use steward_http::{AppState, HashParams, LockoutPolicy, MailLimits, Metrics, PasswordHasher, TokenService};
 
 pub use settings::Settings;
 
@@ -23,7 +24,30 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
-    worker: tokio::task::JoinHandle<()>,
+    workers: Workers,
+}
+
+/// The background work of a process: the mail worker and the retention job, stopped together.
+pub struct Workers {
+    mailer: mailer::MailerHandle,
+    retention: tokio::task::JoinHandle<()>,
+    stop_retention: tokio::sync::watch::Sender<bool>,
+}
+
+impl Workers {
+    /// Stops claiming new work, lets what is under way finish (each send is bounded) and
+    /// releases what was claimed but not started.
+    pub async fn shutdown(self) {
+        let _ = self.stop_retention.send(true);
+        self.mailer.shutdown().await;
+        let _ = self.retention.await;
+    }
+
+    /// Ends the workers at once, as a crash would (tests of what survives a killed process).
+    pub fn abort(&self) {
+        self.mailer.task.abort();
+        self.retention.abort();
+    }
 }
 
 impl Application {
@@ -46,7 +70,7 @@ impl Application {
         )
         .context("Invalid STEWARD_ARGON2_* settings")?;
         let transport = match settings.smtp_url.as_deref().filter(|u| !u.is_empty()) {
-            Some(url) => mailer::Transport::Smtp(steward_mail::SmtpSender::from_url(url)?),
+            Some(url) => mailer::Transport::Smtp(steward_mail::SmtpSender::from_url(url, std::time::Duration::from_secs(settings.smtp_timeout_secs))?),
             None => mailer::Transport::Capture,
         };
         let mail_wakeup = Arc::new(tokio::sync::Notify::new());
@@ -68,21 +92,45 @@ impl Application {
             client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),
             lockout: LockoutPolicy::default(),
+            mail_limits: MailLimits {
+                per_recipient: settings.mail_limit_per_recipient,
+                per_ip: settings.mail_limit_per_ip,
+                per_instance: settings.mail_limit_per_instance,
+            },
             refresh_ttl_secs: settings.refresh_token_ttl_secs,
             metrics: Metrics::new()?,
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
         });
-        let mailer = mailer::Mailer::new(
-            state.db.clone(),
-            transport.clone(),
-            settings.mail_from.clone(),
-            state.secrets.clone(),
+        let mailer = mailer::Mailer {
+            db: state.db.clone(),
+            platform: transport.clone(),
+            platform_from: settings.mail_from.clone(),
+            public_url: public_url.clone(),
+            cipher: state.secrets.clone(),
             roots,
             egress,
-            settings.mail_retry_base_ms,
-        );
-        let worker = tokio::spawn(mailer.run(mail_wakeup, std::time::Duration::from_millis(settings.mail_poll_ms)));
+            options: mailer::MailerOptions {
+                lease_secs: settings.mail_lease_secs,
+                step: std::time::Duration::from_secs(settings.smtp_timeout_secs),
+                batch: 10,
+                max_instances: 16,
+                retry_base_ms: settings.mail_retry_base_ms,
+                poll: std::time::Duration::from_millis(settings.mail_poll_ms),
+            },
+        };
+        let (stop_retention, retention_stopped) = tokio::sync::watch::channel(false);
+        let retention = retention::Retention {
+            days: settings.retention_days,
+            login_attempts_days: settings.login_attempts_retention_days,
+            mailbox_days: settings.mailbox_retention_days,
+            interval: std::time::Duration::from_secs(settings.retention_interval_secs),
+        };
+        let workers = Workers {
+            mailer: mailer.spawn(mail_wakeup),
+            retention: tokio::spawn(retention::run(state.db.clone(), retention, retention_stopped)),
+            stop_retention,
+        };
         tracing::info!(
             address = %bound,
             public_url = %public_url,
@@ -93,12 +141,12 @@ impl Application {
         );
         let app_state = state.clone();
         let server = HttpServer::new(move || steward_http::app(app_state.clone())).workers(settings.workers.unwrap_or(cores)).listen(listener)?.run();
-        Ok(Self { port: bound.port(), server, state, worker })
+        Ok(Self { port: bound.port(), server, state, workers })
     }
 
-    /// Stops serving and delivering (for tests that restart a process on the same database).
-    pub fn handles(&self) -> (actix_web::dev::ServerHandle, tokio::task::AbortHandle) {
-        (self.server.handle(), self.worker.abort_handle())
+    /// Stops serving (for tests that stop or restart a process on the same database).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub fn port(&self) -> u16 {
@@ -109,10 +157,17 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until SIGINT/SIGTERM (graceful) or the server is stopped.
+    /// Serves until SIGINT/SIGTERM (graceful) or the server is stopped, then stops the
+    /// background workers gracefully (claimed emails are sent or released).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        self.worker.abort();
+        let (server, workers) = self.split();
+        let result = server.await;
+        workers.shutdown().await;
         result
+    }
+
+    /// The HTTP server and the background workers, to run and stop separately.
+    pub fn split(self) -> (Server, Workers) {
+        (self.server, self.workers)
     }
 }

@@ -1,20 +1,37 @@
 //! The mail worker: delivers the outbox. Runs in every `steward` process; claims are leased so
 //! several processes on one PostgreSQL never send an email twice.
 //!
+//! Instances are delivered independently: each instance with due emails gets a task of its own
+//! (at most [`MailerOptions::max_instances`] at once), which claims that instance's emails a few
+//! at a time. An instance whose server never answers holds only its own task, for one bounded
+//! step at a time; every other instance's email goes on being sent.
+//!
 //! Each email goes through its instance's own SMTP server when the instance enabled one, else
 //! through the platform's transport (`STEWARD_SMTP_URL`, or the local capture mailbox). The choice
-//! is made when the email is sent, so a change of settings affects only later deliveries.
+//! is made when the email is sent, so a change of settings affects only later deliveries. The
+//! email is rendered then too (`steward_http::emails::prepare`).
+//!
+//! Exactly once, as far as the worker can: before each send the row's lease is renewed (and the
+//! email skipped if another worker took it over); a send is bounded well under the lease, so the
+//! lease cannot run out mid-send; a row is marked only under the claim that took it; a process
+//! that stops releases what it claimed and did not send. The one remaining window is a process
+//! dying between the server's acceptance and the mark: that email is sent again after its lease.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use steward_domain::email::SmtpSecurity;
+use steward_http::emails::{self, Preparation, Prepared};
+use steward_mail::smtp::SmtpSession;
 use steward_mail::{Egress, Outgoing, SmtpConfig, SmtpSender, TrustedRoots};
 use steward_persistence::crypto::SecretCipher;
+use steward_persistence::mailbox::Letter;
+use steward_persistence::outbox::{OutboxEmail, Stored};
 use steward_persistence::smtp_settings::{self, SmtpSettings};
 use steward_persistence::{Database, mailbox, outbox};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 /// The platform's transport.
@@ -35,6 +52,21 @@ impl Transport {
     }
 }
 
+/// How the worker paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct MailerOptions {
+    /// How long a claim holds an email; renewed before each send. Must exceed the longest send.
+    pub lease_secs: i64,
+    /// Each SMTP step (connect, TLS, AUTH, each command, the data) at most this long.
+    pub step: Duration,
+    /// Emails an instance's task claims at a time.
+    pub batch: u64,
+    /// Instances delivered at once by this process.
+    pub max_instances: usize,
+    pub retry_base_ms: u64,
+    pub poll: Duration,
+}
+
 /// Delivers the outbox.
 #[derive(Clone)]
 pub struct Mailer {
@@ -42,22 +74,16 @@ pub struct Mailer {
     pub platform: Transport,
     /// The sender of platform emails (`STEWARD_MAIL_FROM`).
     pub platform_from: String,
+    pub public_url: String,
     pub cipher: SecretCipher,
     pub roots: TrustedRoots,
-    /// Where instances' own servers may be; when private networks are refused, each sender is
-    /// pinned to the public address that was checked, and rebuilt when the host's address changes.
+    /// Where instances' own servers may be; when private networks are refused, each connection
+    /// goes to the public address that was checked.
     pub egress: Egress,
-    pub retry_base_ms: u64,
-    /// Pooled senders of instances' own servers, rebuilt when their settings change.
-    custom: Arc<Mutex<HashMap<Uuid, CachedSender>>>,
+    pub options: MailerOptions,
 }
 
-/// A pooled sender, keyed by what it was built from: the settings version (`updated_at`) and
-/// the address it is pinned to (if any).
-type CachedSender = ((chrono::DateTime<chrono::FixedOffset>, Option<std::net::IpAddr>), SmtpSender);
-
-/// Where one email goes.
-#[derive(Clone)]
+/// Where one batch of an instance's emails goes.
 enum Route {
     Custom {
         sender: SmtpSender,
@@ -69,30 +95,164 @@ enum Route {
     Broken(String),
 }
 
+/// A stopped worker's handle: `stop` asks it to finish (it releases what it has not sent), and
+/// the task ends once it has.
+pub struct MailerHandle {
+    pub stop: watch::Sender<bool>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl MailerHandle {
+    /// Stops claiming, lets sends under way finish (each is bounded), releases the rest, and
+    /// waits for that.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
 impl Mailer {
-    pub fn new(
-        db: Database,
-        platform: Transport,
-        platform_from: String,
-        cipher: SecretCipher,
-        roots: TrustedRoots,
-        egress: Egress,
-        retry_base_ms: u64,
-    ) -> Self {
-        Self { db, platform, platform_from, cipher, roots, egress, retry_base_ms, custom: Arc::default() }
+    /// Starts delivering until stopped.
+    pub fn spawn(self, wakeup: Arc<Notify>) -> MailerHandle {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(self.run(wakeup, stopped));
+        MailerHandle { stop, task }
     }
 
-    /// Delivers due emails until the process stops.
-    pub async fn run(self, wakeup: Arc<Notify>, poll: Duration) {
+    async fn run(self, wakeup: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut busy: HashSet<Option<Uuid>> = HashSet::new();
+        let mut keys: HashMap<tokio::task::Id, Option<Uuid>> = HashMap::new();
+        let mut tasks: JoinSet<()> = JoinSet::new();
         loop {
-            match self.deliver_due().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!(error.cause_chain = ?e, "the mail worker failed to read the outbox"),
+            if *stop.borrow() {
+                break;
+            }
+            if busy.len() < self.options.max_instances {
+                match outbox::due_instances(&self.db, (self.options.max_instances + busy.len()) as u64).await {
+                    Ok(due) => {
+                        for key in due {
+                            if busy.len() >= self.options.max_instances {
+                                break;
+                            }
+                            if busy.insert(key) {
+                                let handle = tasks.spawn(self.clone().deliver_instance(key, stop.clone()));
+                                keys.insert(handle.id(), key);
+                            }
+                        }
+                    }
+                    Err(e) => tracing::error!(error.cause_chain = ?e, "the mail worker failed to read the outbox"),
+                }
             }
             tokio::select! {
                 _ = wakeup.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
+                _ = tokio::time::sleep(self.options.poll) => {}
+                _ = stop.changed() => {}
+                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                    let id = match done {
+                        Ok((id, ())) => id,
+                        Err(e) => {
+                            tracing::error!(error = %e, "a mail delivery task failed");
+                            e.id()
+                        }
+                    };
+                    if let Some(key) = keys.remove(&id) {
+                        busy.remove(&key);
+                    }
+                }
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+        tracing::info!("the mail worker stopped");
+    }
+
+    /// Delivers one instance's due emails (`None`: emails of no instance), a batch at a time,
+    /// until none is due or the worker stops.
+    async fn deliver_instance(self, key: Option<Uuid>, stop: watch::Receiver<bool>) {
+        loop {
+            let batch = match outbox::claim(&self.db, key, self.options.batch, self.options.lease_secs).await {
+                Ok(b) if b.is_empty() => return,
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error.cause_chain = ?e, "the mail worker failed to claim emails");
+                    return;
+                }
+            };
+            let route = match key {
+                Some(id) => match smtp_settings::get(&self.db, id).await {
+                    Ok(settings) => self.route(settings.as_ref()).await,
+                    Err(e) => Route::Broken(format!("the instance's SMTP settings could not be read: {e}")),
+                },
+                None => Route::Platform,
+            };
+            let mut session: Option<SmtpSession> = None;
+            let mut pending = batch.into_iter();
+            while let Some(email) = pending.next() {
+                if *stop.borrow() {
+                    let rest: Vec<OutboxEmail> = std::iter::once(email).chain(pending).collect();
+                    if let Err(e) = outbox::release(&self.db, &rest).await {
+                        tracing::error!(error.cause_chain = ?e, "failed to release claimed emails; they are retried when their lease ends");
+                    }
+                    if let Some(s) = session.take() {
+                        s.quit().await;
+                    }
+                    return;
+                }
+                match outbox::renew(&self.db, &email, self.options.lease_secs).await {
+                    Ok(true) => self.deliver_one(&email, &route, &mut session).await,
+                    Ok(false) => tracing::warn!(email_id = %email.id, "an email's lease was lost before sending; another worker has it"),
+                    Err(e) => tracing::error!(error.cause_chain = ?e, email_id = %email.id, "failed to renew an email's lease; it is retried later"),
+                }
+            }
+            if let Some(s) = session.take() {
+                s.quit().await;
+            }
+        }
+    }
+
+    async fn deliver_one(&self, email: &OutboxEmail, route: &Route, session: &mut Option<SmtpSession>) {
+        let prepared = match emails::prepare(&self.db, &self.public_url, email).await {
+            Ok(Preparation::Send(p)) => p,
+            Ok(Preparation::Skip(reason)) => {
+                tracing::info!(email_id = %email.id, kind = %email.kind, reason, "no email was due after all");
+                if let Err(e) = outbox::mark_skipped(&self.db, email, reason).await {
+                    tracing::error!(error.cause_chain = ?e, "failed to mark an email skipped");
+                }
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email could not be prepared; will retry");
+                let _ = outbox::mark_attempt_failed(&self.db, email, "platform", "the email could not be prepared", self.options.retry_base_ms).await;
+                return;
+            }
+        };
+        let (via, result) = match route {
+            Route::Broken(error) => ("custom_smtp", Err(error.clone())),
+            Route::Custom { sender, from, reply_to } => {
+                let msg = outgoing(from, reply_to.as_deref(), &prepared);
+                ("custom_smtp", send(sender, session, &msg).await)
+            }
+            Route::Platform => match &self.platform {
+                Transport::Smtp(sender) => ("platform_smtp", send(sender, session, &outgoing(&self.platform_from, None, &prepared)).await),
+                Transport::Capture => {
+                    let letter = Letter { from: &self.platform_from, to: &prepared.to, subject: &prepared.subject, text: &prepared.text, html: &prepared.html };
+                    ("local_mailbox", mailbox::deliver(&self.db, email, letter).await.map_err(|e| e.to_string()))
+                }
+            },
+        };
+        match result {
+            Ok(()) => {
+                let stored = Stored { subject: &prepared.subject, text: &prepared.stored_text, html: &prepared.stored_html };
+                match outbox::mark_sent(&self.db, email, via, Some(stored)).await {
+                    Ok(true) => tracing::info!(email_id = %email.id, kind = %email.kind, via, "email delivered"),
+                    Ok(false) => tracing::error!(email_id = %email.id, "an email was sent after its claim was lost"),
+                    Err(e) => tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email was sent but could not be marked; it may be sent again"),
+                }
+            }
+            Err(error) => {
+                tracing::warn!(email_id = %email.id, attempt = email.attempts, via, %error, "email delivery failed; will retry");
+                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, via, &error, self.options.retry_base_ms).await {
+                    tracing::error!(error.cause_chain = ?e, "failed to record a failed delivery");
+                }
             }
         }
     }
@@ -108,12 +268,6 @@ impl Mailer {
                 Err(e) => return Route::Broken(e),
             }
         };
-        let key = (s.updated_at, pinned);
-        if let Some((built_from, sender)) = self.custom.lock().ok().and_then(|m| m.get(&s.instance_id).cloned())
-            && built_from == key
-        {
-            return Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() };
-        }
         let password = match s.password(&self.cipher) {
             Ok(p) => p,
             Err(e) => return Route::Broken(format!("the instance's SMTP password cannot be read: {e}")),
@@ -124,78 +278,29 @@ impl Mailer {
             security: SmtpSecurity::parse(&s.security).unwrap_or(SmtpSecurity::Starttls),
             username: s.username.clone(),
             password,
+            allow_insecure_auth: s.allow_insecure_auth,
         };
-        match SmtpSender::from_config(&config, &self.roots, pinned) {
-            Ok(sender) => {
-                if let Ok(mut m) = self.custom.lock() {
-                    m.insert(s.instance_id, (key, sender.clone()));
-                }
-                Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() }
-            }
-            Err(e) => Route::Broken(format!("the instance's SMTP settings cannot be used: {e}")),
-        }
+        let sender = SmtpSender::from_config(&config, &self.roots, pinned, self.options.step);
+        Route::Custom { sender, from: from_header(s), reply_to: s.reply_to.clone() }
     }
+}
 
-    /// Claims and delivers one batch; returns how many were claimed.
-    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
-        let batch = outbox::claim(&self.db, 10, 60).await?;
-        let n = batch.len();
-        // One route per instance and batch: its settings are read (and its host resolved) once.
-        let mut routes: HashMap<Uuid, Route> = HashMap::new();
-        for email in batch {
-            let route = match email.instance_id {
-                Some(id) => match routes.get(&id) {
-                    Some(route) => route.clone(),
-                    None => {
-                        let settings = smtp_settings::get(&self.db, id).await?;
-                        let route = self.route(settings.as_ref()).await;
-                        routes.insert(id, route.clone());
-                        route
-                    }
-                },
-                None => Route::Platform,
-            };
-            let (via, result) = match route {
-                Route::Broken(error) => ("custom_smtp", Err(error)),
-                Route::Custom { sender, from, reply_to } => {
-                    let msg = Outgoing {
-                        from: &from,
-                        reply_to: reply_to.as_deref(),
-                        to: &email.to_address,
-                        subject: &email.subject,
-                        text: &email.text_body,
-                        html: &email.html_body,
-                    };
-                    ("custom_smtp", sender.send(&msg).await)
-                }
-                Route::Platform => match &self.platform {
-                    Transport::Smtp(sender) => {
-                        let msg = Outgoing {
-                            from: &self.platform_from,
-                            reply_to: None,
-                            to: &email.to_address,
-                            subject: &email.subject,
-                            text: &email.text_body,
-                            html: &email.html_body,
-                        };
-                        ("platform_smtp", sender.send(&msg).await)
-                    }
-                    Transport::Capture => ("local_mailbox", mailbox::deliver(&self.db, &email, &self.platform_from).await.map_err(|e| e.to_string())),
-                },
-            };
-            match result {
-                Ok(()) => {
-                    outbox::mark_sent(&self.db, email.id, via).await?;
-                    tracing::info!(email_id = %email.id, kind = %email.kind, via, "email delivered");
-                }
-                Err(error) => {
-                    tracing::warn!(email_id = %email.id, attempt = email.attempts, via, %error, "email delivery failed; will retry");
-                    outbox::mark_attempt_failed(&self.db, &email, via, &error, self.retry_base_ms).await?;
-                }
-            }
-        }
-        Ok(n)
+fn outgoing<'a>(from: &'a str, reply_to: Option<&'a str>, p: &'a Prepared) -> Outgoing<'a> {
+    Outgoing { from, reply_to, to: &p.to, subject: &p.subject, text: &p.text, html: &p.html }
+}
+
+/// Sends on the batch's open connection, opening it first if needed; a failed connection is
+/// dropped (the next email opens a new one).
+async fn send(sender: &SmtpSender, session: &mut Option<SmtpSession>, msg: &Outgoing<'_>) -> Result<(), String> {
+    if session.is_none() {
+        *session = Some(sender.connect().await?);
     }
+    let Some(open) = session.as_mut() else { return Err("no connection".into()) };
+    let result = open.send(msg).await;
+    if result.is_err() {
+        *session = None;
+    }
+    result
 }
 
 /// The From header of an instance's own server (a name and an address, quoted by lettre).

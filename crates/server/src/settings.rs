@@ -51,6 +51,19 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     ("STEWARD_SMTP_TESTS_PER_HOUR", "30", "SMTP tests (General → Email SMTP → Send a test email) an instance may run per hour and process (1..=1000)."),
     ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
+    ("STEWARD_SMTP_TIMEOUT_SECS", "10", "Each SMTP step (connect, TLS, AUTH, each command, the data) may take this long (1..=60)."),
+    ("STEWARD_MAIL_LEASE_SECS", "120", "How long the mail worker holds a claimed email; must exceed 8 SMTP steps (the longest send)."),
+    (
+        "STEWARD_MAIL_LIMIT_PER_RECIPIENT",
+        "5",
+        "Emails the public API sends one address per hour (register, resend-verification, forgot-password); more answer 429.",
+    ),
+    ("STEWARD_MAIL_LIMIT_PER_IP", "30", "Email-sending public requests one client IP may make per instance and hour."),
+    ("STEWARD_MAIL_LIMIT_PER_INSTANCE", "1000", "Email-sending public requests an instance may take per hour."),
+    ("STEWARD_RETENTION_DAYS", "30", "Sent, skipped and failed emails, ended sessions and one-time tokens are deleted after this many days."),
+    ("STEWARD_LOGIN_ATTEMPTS_RETENTION_DAYS", "90", "Sign-in attempts are kept this many days (the security overview reads them)."),
+    ("STEWARD_MAILBOX_RETENTION_DAYS", "7", "Messages of the local capture mailbox are kept this many days."),
+    ("STEWARD_RETENTION_INTERVAL_SECS", "3600", "How often the retention job runs (in every process; it is safe to run at once)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
     ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
 ];
@@ -85,6 +98,15 @@ pub struct Settings {
     pub smtp_allow_private_networks: bool,
     pub mail_poll_ms: u64,
     pub mail_retry_base_ms: u64,
+    pub smtp_timeout_secs: u64,
+    pub mail_lease_secs: i64,
+    pub mail_limit_per_recipient: u32,
+    pub mail_limit_per_ip: u32,
+    pub mail_limit_per_instance: u32,
+    pub retention_days: u32,
+    pub login_attempts_retention_days: u32,
+    pub mailbox_retention_days: u32,
+    pub retention_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -113,6 +135,15 @@ impl Default for Settings {
             smtp_allow_private_networks: true,
             mail_poll_ms: 1000,
             mail_retry_base_ms: 5000,
+            smtp_timeout_secs: 10,
+            mail_lease_secs: 120,
+            mail_limit_per_recipient: 5,
+            mail_limit_per_ip: 30,
+            mail_limit_per_instance: 1000,
+            retention_days: 30,
+            login_attempts_retention_days: 90,
+            mailbox_retention_days: 7,
+            retention_interval_secs: 3600,
         }
     }
 }
@@ -184,6 +215,21 @@ impl Settings {
         }
         if !(10..=60_000).contains(&self.mail_poll_ms) {
             bail!("STEWARD_MAIL_POLL_MS must be between 10 and 60000");
+        }
+        if !(1..=60).contains(&self.smtp_timeout_secs) {
+            bail!("STEWARD_SMTP_TIMEOUT_SECS must be between 1 and 60");
+        }
+        if self.mail_lease_secs <= 8 * self.smtp_timeout_secs as i64 + 2 {
+            bail!("STEWARD_MAIL_LEASE_SECS must exceed the longest send, 8 SMTP steps (8 × STEWARD_SMTP_TIMEOUT_SECS) and a margin of 2 seconds");
+        }
+        if self.mail_limit_per_recipient == 0 || self.mail_limit_per_ip == 0 || self.mail_limit_per_instance == 0 {
+            bail!("STEWARD_MAIL_LIMIT_* must be at least 1");
+        }
+        if self.retention_days == 0 || self.login_attempts_retention_days == 0 || self.mailbox_retention_days == 0 {
+            bail!("STEWARD_*RETENTION_DAYS must be at least 1");
+        }
+        if !(10..=86_400).contains(&self.retention_interval_secs) {
+            bail!("STEWARD_RETENTION_INTERVAL_SECS must be between 10 and 86400");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("STEWARD_LOG_FORMAT must be text or json");

@@ -1195,13 +1195,12 @@ export interface components {
          *     or the local mailbox (no SMTP server configured).
          * @enum {string}
          */
-        DeliveredViaDto: "custom_smtp" | "platform_smtp" | "local_mailbox";
+        DeliveredVia: "custom_smtp" | "platform_smtp" | "local_mailbox";
         /**
-         * @description The values of the outbox's string columns, for the OpenAPI document (the rows carry the
-         *     strings as stored; these enums only document them).
+         * @description What an email is.
          * @enum {string}
          */
-        EmailKindDto: "verification" | "reset_password" | "update_account" | "invitation";
+        EmailKind: "verification" | "reset_password" | "update_account" | "invitation";
         EmailRequest: {
             email: string;
         };
@@ -1424,16 +1423,18 @@ export interface components {
             attempts: number;
             /** Format: date-time */
             created_at: string;
-            delivered_via?: null | components["schemas"]["DeliveredViaDto"];
+            delivered_via?: null | components["schemas"]["DeliveredVia"];
             /** Format: uuid */
             id: string;
-            kind: components["schemas"]["EmailKindDto"];
+            kind: components["schemas"]["EmailKind"];
+            /** @description Why the last attempt failed, or why the email was skipped. */
             last_error?: string | null;
             /** Format: date-time */
             next_attempt_at: string;
             /** Format: date-time */
             sent_at?: string | null;
-            status: components["schemas"]["OutboxStatusDto"];
+            status: components["schemas"]["OutboxStatus"];
+            /** @description Empty until the email is rendered (when it is sent). */
             subject: string;
             to: string;
         };
@@ -1444,10 +1445,11 @@ export interface components {
             total: number;
         };
         /**
-         * @description Where an email is: waiting, being sent, accepted by the transport, or given up on.
+         * @description Where an email is: waiting, being sent, accepted by the transport, not needed after all
+         *     (its user is gone, already verified, or no account has the address), or given up on.
          * @enum {string}
          */
-        OutboxStatusDto: "queued" | "sending" | "sent" | "failed";
+        OutboxStatus: "queued" | "sending" | "sent" | "skipped" | "failed";
         /** @description A rendered email. */
         PreviewDto: {
             html: string;
@@ -1662,6 +1664,11 @@ export interface components {
         };
         /** @description SMTP settings to save (or to test). */
         SmtpInput: {
+            /**
+             * @description Send the password even over an unencrypted connection (`security: none`). Off unless set:
+             *     without it, a username with `security: none` is refused.
+             */
+            allow_insecure_auth?: boolean;
             enabled: boolean;
             from_address?: string;
             from_name?: string | null;
@@ -1684,6 +1691,8 @@ export interface components {
         SmtpSecurityDto: "none" | "starttls" | "tls";
         /** @description The instance's SMTP settings. The password is never returned. */
         SmtpSettingsDto: {
+            /** @description The password may be sent over an unencrypted connection. */
+            allow_insecure_auth: boolean;
             /** @description When true, the instance's emails go through this server; else through the platform's. */
             enabled: boolean;
             /** @example no-reply@example.com */
@@ -2751,7 +2760,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only emails with this status. */
-                status?: components["schemas"]["OutboxStatusDto"];
+                status?: components["schemas"]["OutboxStatus"];
                 /** @description Mailbox only: messages to this address. */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
@@ -2936,7 +2945,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only emails with this status. */
-                status?: components["schemas"]["OutboxStatusDto"];
+                status?: components["schemas"]["OutboxStatus"];
                 /** @description Mailbox only: messages to this address. */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
@@ -3580,6 +3589,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     change_password: {
@@ -3605,6 +3615,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     healthz: {
@@ -3722,6 +3733,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     login: {
@@ -3834,6 +3846,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resend_verification: {
@@ -3861,6 +3874,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     reset_password: {

@@ -16,6 +16,7 @@ pub mod instances;
 pub mod login_attempts;
 pub mod mailbox_messages;
 pub mod outbox_emails;
+pub mod rate_counters;
 pub mod signing_keys;
 pub mod smtp_settings;
 pub mod user_tokens;

@@ -24,6 +24,9 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub sent_at: Option<DateTimeWithTimeZone>,
     pub delivered_via: Option<String>,
+    pub claim_token: Option<Uuid>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payload: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

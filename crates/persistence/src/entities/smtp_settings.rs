@@ -18,6 +18,7 @@ pub struct Model {
     pub from_name: Option<String>,
     pub reply_to: Option<String>,
     pub updated_at: DateTimeWithTimeZone,
+    pub allow_insecure_auth: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ db_tests!(
     signup_refuses_bad_and_duplicate_input,
     login_unknown_email_and_wrong_password_look_the_same,
     refresh_rotates_and_reuse_revokes_the_chain,
+    two_refreshes_at_once_keep_the_session,
     logout_revokes_the_session,
     password_change_revokes_other_sessions,
     lockout_after_ten_failures,
@@ -81,7 +82,8 @@ async fn refresh_rotates_and_reuse_revokes_the_chain(app: TestApp) {
     let access2 = t1["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.get("/api/v1/me", Some(&access2)).await.status(), StatusCode::OK);
 
-    // The first token again: theft detected, the whole session ends.
+    // The first token again, past the grace period: theft detected, the whole session ends.
+    app.age_refresh_token_uses().await;
     let reused = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": s.refresh})).await;
     assert_problem(reused, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
     let r2 = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": refresh2})).await;
@@ -94,6 +96,30 @@ async fn refresh_rotates_and_reuse_revokes_the_chain(app: TestApp) {
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
     let res = app.post("/api/v1/auth/refresh", None, json!({})).await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+/// A reload (or a second tab) refreshing while the first refresh is under way sends the same
+/// token twice at once: both keep the session (the reuse grace), and each new token works.
+async fn two_refreshes_at_once_keep_the_session(app: TestApp) {
+    let s = app.signup("race@example.com").await;
+    for _ in 0..3 {
+        let send = || app.post("/api/v1/auth/refresh", None, json!({"refresh_token": s.refresh.clone()}));
+        let (a, b) = tokio::join!(send(), send());
+        assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+        let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+        for t in [&a, &b] {
+            assert_eq!(app.get("/api/v1/me", Some(t["access_token"].as_str().unwrap())).await.status(), StatusCode::OK);
+        }
+        // Both successors work (each once).
+        for t in [&a, &b] {
+            let next = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": t["refresh_token"]})).await;
+            assert_eq!(next.status(), StatusCode::OK);
+        }
+    }
+    // A replay after the grace period is theft: the session ends.
+    app.age_refresh_token_uses().await;
+    assert_problem(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": s.refresh})).await, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
+    assert_problem(app.get("/api/v1/me", Some(&s.access)).await, StatusCode::UNAUTHORIZED, "session_revoked").await;
 }
 
 async fn logout_revokes_the_session(app: TestApp) {

@@ -52,7 +52,8 @@ pub struct TestApp {
     /// Kept alive as long as the application uses it.
     _db: Arc<TestDb>,
     _console_dir: tempfile::TempDir,
-    handles: (actix_web::dev::ServerHandle, tokio::task::AbortHandle),
+    server: actix_web::dev::ServerHandle,
+    workers: tokio::sync::Mutex<Option<steward::Workers>>,
 }
 
 /// A fresh database (a SQLite file, or a PostgreSQL database dropped afterwards).
@@ -139,6 +140,10 @@ impl TestApp {
 
     /// Starts an application process on an existing test database.
     pub async fn start(db: Arc<TestDb>, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        // STEWARD_TEST_LOG=warn (for instance) shows the servers' logs of a failing test.
+        if let Ok(filter) = std::env::var("STEWARD_TEST_LOG") {
+            steward::telemetry::init(&filter, "text");
+        }
         let console_dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(console_dir.path().join("index.html"), "<!doctype html><title>Steward console</title><div id=root></div>").unwrap();
         std::fs::create_dir_all(console_dir.path().join("assets")).unwrap();
@@ -161,16 +166,38 @@ impl TestApp {
         let app = Application::build(settings).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
-        let handles = app.handles();
-        tokio::spawn(app.run_until_stopped());
+        let server = app.server_handle();
+        let (running, workers) = app.split();
+        tokio::spawn(running);
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { address, state, client, _db: db, _console_dir: console_dir, handles }
+        TestApp { address, state, client, _db: db, _console_dir: console_dir, server, workers: tokio::sync::Mutex::new(Some(workers)) }
     }
 
-    /// Stops serving and delivering mail, as if the process ended.
+    /// Stops serving, then stops delivering mail gracefully (what was claimed and not sent is
+    /// released), as a process does on SIGTERM.
     pub async fn stop(&self) {
-        self.handles.1.abort();
-        self.handles.0.stop(false).await;
+        self.server.stop(true).await;
+        if let Some(workers) = self.workers.lock().await.take() {
+            workers.shutdown().await;
+        }
+    }
+
+    /// Ends the process's work at once, as `kill -9` would: nothing is released.
+    pub async fn kill(&self) {
+        if let Some(workers) = self.workers.lock().await.take() {
+            workers.abort();
+        }
+        self.server.stop(false).await;
+    }
+
+    /// Moves every use of a refresh token an hour back, past the reuse grace period: a replay
+    /// now is theft, not a race.
+    pub async fn age_refresh_token_uses(&self) {
+        let sql = match self.state.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => "UPDATE auth_refresh_tokens SET used_at = used_at - INTERVAL '1 hour' WHERE used_at IS NOT NULL",
+            _ => "UPDATE auth_refresh_tokens SET used_at = '2000-01-01 00:00:00+00:00' WHERE used_at IS NOT NULL",
+        };
+        self.state.db.execute_unprepared(sql).await.expect("age refresh token uses");
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,6 +10,7 @@ mod branding;
 mod email_templates;
 mod errors;
 mod instances;
+mod limits;
 mod mail;
 mod members;
 mod migrations;

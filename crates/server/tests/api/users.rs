@@ -210,6 +210,7 @@ async fn end_user_sign_up_sign_in_refresh_and_sign_out(app: TestApp) {
     let r1: Value = refresh(&first).await.unwrap().json().await.unwrap();
     let access2 = r1["access_token"].as_str().unwrap().to_owned();
     assert_eq!(me(&access2).await.unwrap().status(), StatusCode::OK);
+    app.age_refresh_token_uses().await;
     assert_problem(refresh(&first).await.unwrap(), StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
     assert_problem(me(&access2).await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_token").await;
     // A console refresh token means nothing here, and an end user's means nothing to the console.
@@ -438,6 +439,7 @@ async fn password_and_refresh_token_grants(app: TestApp) {
     let res = grant(vec![("grant_type", "refresh_token".into()), ("refresh_token", refresh.clone())]).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.json::<Value>().await.unwrap()["refresh_token"].as_str().is_some());
+    app.age_refresh_token_uses().await;
     let res = grant(vec![("grant_type", "refresh_token".into()), ("refresh_token", refresh)]).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant", "reuse is refused and ends the session");

@@ -9,12 +9,13 @@ export type MailboxPage = Schemas['MailboxList']
 
 
 export type EmailStatus = OutboxEmail['status']
-export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'failed']
+export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'skipped', 'failed']
 
 export const STATUS_LABELS: Record<EmailStatus, string> = {
   queued: 'Queued',
   sending: 'Sending',
   sent: 'Sent',
+  skipped: 'Not needed',
   failed: 'Failed',
 }
 
@@ -22,6 +23,7 @@ export const STATUS_COLORS: Record<EmailStatus, string> = {
   queued: 'gray',
   sending: 'blue',
   sent: 'teal',
+  skipped: 'gray',
   failed: 'red',
 }
 

@@ -80,6 +80,16 @@ function SmtpFields({ form, settings, editable }: { form: SmtpForm; settings: Sm
             disabled={!editable}
             {...form.getInputProps('username')}
           />
+          {values.security === 'none' && values.username.trim() !== '' && (
+            <Checkbox
+              mt="xs"
+              size="xs"
+              disabled={!editable}
+              label="Send the password without encryption (not recommended)"
+              description="Without STARTTLS or TLS, anyone on the network path can read the password."
+              {...form.getInputProps('allow_insecure_auth', { type: 'checkbox' })}
+            />
+          )}
         </Grid.Col>
         <Grid.Col span={12}>
           <PasswordInput

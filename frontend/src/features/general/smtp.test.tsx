@@ -18,6 +18,7 @@ const saved: SmtpSettings = {
   password_set: true,
   from_address: 'no-reply@example.com',
   from_name: 'Shop',
+  allow_insecure_auth: false,
   reply_to: null,
   updated_at: '2026-11-28T10:00:00Z',
 }

@@ -14,6 +14,8 @@ export type SmtpFormValues = {
   from_address: string
   from_name: string
   reply_to: string
+  /** Send the password even without encryption (security: none). */
+  allow_insecure_auth: boolean
 }
 
 export type SmtpForm = UseFormReturnType<SmtpFormValues>
@@ -30,6 +32,7 @@ export function valuesOf(s: SmtpSettings): SmtpFormValues {
     from_address: s.from_address,
     from_name: s.from_name ?? '',
     reply_to: s.reply_to ?? '',
+    allow_insecure_auth: s.allow_insecure_auth,
   }
 }
 
@@ -47,6 +50,7 @@ export function toSmtpInput(v: SmtpFormValues): SmtpInput {
     from_address: v.from_address.trim(),
     from_name: v.from_name.trim() || null,
     reply_to: v.reply_to.trim() || null,
+    allow_insecure_auth: v.allow_insecure_auth,
   }
   if (v.remove_password) input.password = null
   else if (v.password) input.password = v.password

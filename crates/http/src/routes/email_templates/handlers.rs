@@ -251,7 +251,7 @@ pub async fn preview_template(
             link: sample.link.clone(),
             expires_in: sample.expires_in.clone(),
             change: sample.change.clone(),
-            ..user_vars(&state, instance, logo.as_ref(), u)
+            ..user_vars(&state.public_url, instance, logo.as_ref(), u)
         },
         None => steward_mail::Vars {
             instance_name: instance.name.clone(),

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use steward_domain::role::Action;
+use steward_domain::role::{Action, Role};
 use steward_persistence::mailbox::{self, MailboxMessage};
 use steward_persistence::outbox::{self, OutboxEmail};
 use utoipa::{IntoParams, ToSchema};
@@ -10,77 +10,86 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::access::authorize;
 use crate::auth::Authenticated;
+use crate::emails::redact_links;
 use crate::extract::PageQuery;
 use crate::problem::ApiError;
 
-/// The values of the outbox's string columns, for the OpenAPI document (the rows carry the
-/// strings as stored; these enums only document them).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum EmailKindDto {
+/// What an email is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
     Verification,
     ResetPassword,
     UpdateAccount,
     Invitation,
 }
 
-/// Where an email is: waiting, being sent, accepted by the transport, or given up on.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum OutboxStatusDto {
+/// Where an email is: waiting, being sent, accepted by the transport, not needed after all
+/// (its user is gone, already verified, or no account has the address), or given up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
     Queued,
     Sending,
     Sent,
+    Skipped,
     Failed,
 }
 
 /// The transport of an email's last attempt: the instance's own SMTP server, the platform's,
 /// or the local mailbox (no SMTP server configured).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum DeliveredViaDto {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveredVia {
     CustomSmtp,
     PlatformSmtp,
     LocalMailbox,
 }
 
+/// Reads a stored value into its enum (the database holds the `snake_case` names).
+fn stored<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("An outbox row holds an unknown value {value:?}")))
+}
+
+fn stored_name<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OutboxEmailDto {
     pub id: Uuid,
-    #[schema(value_type = EmailKindDto)]
-    pub kind: String,
+    pub kind: EmailKind,
     pub to: String,
+    /// Empty until the email is rendered (when it is sent).
     pub subject: String,
-    #[schema(value_type = OutboxStatusDto)]
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
+    /// Why the last attempt failed, or why the email was skipped.
     pub last_error: Option<String>,
     pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     /// `null` before the first attempt.
-    #[schema(value_type = Option<DeliveredViaDto>)]
-    pub delivered_via: Option<String>,
+    pub delivered_via: Option<DeliveredVia>,
 }
 
-impl From<OutboxEmail> for OutboxEmailDto {
-    fn from(e: OutboxEmail) -> Self {
-        Self {
+impl TryFrom<OutboxEmail> for OutboxEmailDto {
+    type Error = ApiError;
+    fn try_from(e: OutboxEmail) -> Result<Self, ApiError> {
+        Ok(Self {
             id: e.id,
-            kind: e.kind,
+            kind: stored(&e.kind)?,
             to: e.to_address,
             subject: e.subject,
-            status: e.status,
+            status: stored(&e.status)?,
             attempts: e.attempts,
             last_error: e.last_error,
             next_attempt_at: e.next_attempt_at.to_utc(),
             created_at: e.created_at.to_utc(),
             sent_at: e.sent_at.map(|t| t.to_utc()),
-            delivered_via: e.delivered_via,
-        }
+            delivered_via: e.delivered_via.as_deref().and_then(|v| stored(v).ok()),
+        })
     }
 }
 
@@ -95,8 +104,7 @@ pub struct OutboxList {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only emails with this status.
-    #[param(value_type = Option<OutboxStatusDto>)]
-    pub status: Option<String>,
+    pub status: Option<OutboxStatus>,
     /// Mailbox only: messages to this address.
     pub to: Option<String>,
 }
@@ -112,9 +120,13 @@ pub struct MailboxMessageDto {
     pub received_at: DateTime<Utc>,
 }
 
-impl From<MailboxMessage> for MailboxMessageDto {
-    fn from(m: MailboxMessage) -> Self {
-        Self { id: m.id, from: m.from_address, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, received_at: m.received_at.to_utc() }
+impl MailboxMessageDto {
+    /// The message as `role` may see it: live one-time links only for a role that could send
+    /// them itself (developer and up: send a verification or reset email); viewers see them
+    /// redacted.
+    fn for_role(m: MailboxMessage, role: Role) -> Self {
+        let (text, html) = if role.may(Action::Write) { (m.text_body, m.html_body) } else { (redact_links(&m.text_body), redact_links(&m.html_body)) };
+        Self { id: m.id, from: m.from_address, to: m.to_address, subject: m.subject, text, html, received_at: m.received_at.to_utc() }
     }
 }
 
@@ -143,12 +155,10 @@ pub async fn list_outbox(
 ) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Read).await?;
     let (limit, cursor) = page.parse()?;
-    let status = filter.status.as_deref().filter(|s| !s.is_empty());
-    if status.is_some_and(|s| !["queued", "sending", "sent", "failed"].contains(&s)) {
-        return Err(ApiError::field("status", "invalid_value", "status must be queued, sending, sent or failed."));
-    }
-    let p = outbox::list(&state.db, membership.instance.id, status, limit, cursor.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(OutboxList { items: p.items.into_iter().map(OutboxEmailDto::from).collect(), next_cursor: p.next_cursor, total: p.total }))
+    let status = filter.status.map(stored_name);
+    let p = outbox::list(&state.db, membership.instance.id, status.as_deref(), limit, cursor.as_deref()).await?;
+    let items = p.items.into_iter().map(OutboxEmailDto::try_from).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(OutboxList { items, next_cursor: p.next_cursor, total: p.total }))
 }
 
 /// Queue a failed email again, now.
@@ -190,7 +200,12 @@ pub async fn list_mailbox(
     let (limit, cursor) = page.parse()?;
     let to = filter.to.as_deref().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());
     let p = mailbox::list(&state.db, membership.instance.id, to.as_deref(), limit, cursor.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(MailboxList { items: p.items.into_iter().map(MailboxMessageDto::from).collect(), next_cursor: p.next_cursor, total: p.total }))
+    let role = membership.role;
+    Ok(HttpResponse::Ok().json(MailboxList {
+        items: p.items.into_iter().map(|m| MailboxMessageDto::for_role(m, role)).collect(),
+        next_cursor: p.next_cursor,
+        total: p.total,
+    }))
 }
 
 /// One captured email.
@@ -206,5 +221,5 @@ pub async fn get_mailbox_message(state: web::Data<AppState>, auth: Authenticated
     let (slug, id) = path.into_inner();
     let membership = authorize(&state, &auth, &slug, Action::Read).await?;
     let m = mailbox::get(&state.db, membership.instance.id, id).await?.ok_or_else(|| ApiError::not_found("No message with this id."))?;
-    Ok(HttpResponse::Ok().json(MailboxMessageDto::from(m)))
+    Ok(HttpResponse::Ok().json(MailboxMessageDto::for_role(m, membership.role)))
 }

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use secrecy::ExposeSecret as _;
 use steward_domain::{DisplayName, Email, Password};
 use steward_persistence::accounts;
@@ -7,7 +7,8 @@ use steward_persistence::sessions::{self, RevokeReason, Subject};
 use super::dto::{AccountDto, ChangePasswordRequest, UpdateMeRequest};
 use crate::AppState;
 use crate::auth::Authenticated;
-use crate::extract::ApiJson;
+use crate::auth::signin::{Attempt, Candidate, check_current_password};
+use crate::extract::{ApiJson, client_ip, user_agent};
 use crate::problem::{ApiError, FieldError, Fields};
 
 async fn load(state: &AppState, auth: &Authenticated) -> Result<accounts::Account, ApiError> {
@@ -38,11 +39,12 @@ pub async fn get_me(state: web::Data<AppState>, auth: Authenticated) -> Result<H
         (status = 401, response = crate::problem::Unauthorized),
         (status = 409, response = crate::problem::ConflictResponse),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[patch("/me")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn update_me(state: web::Data<AppState>, auth: Authenticated, body: ApiJson<UpdateMeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn update_me(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, body: ApiJson<UpdateMeRequest>) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let mut fields = Fields::default();
     let name = body.name.as_deref().and_then(|n| fields.check("name", DisplayName::parse(n)));
@@ -54,9 +56,7 @@ pub async fn update_me(state: web::Data<AppState>, auth: Authenticated, body: Ap
         let Some(current) = body.current_password.as_ref().map(|p| p.expose_secret()).filter(|p| !p.is_empty()) else {
             return Err(ApiError::field("current_password", "required", "Enter your current password to change your email."));
         };
-        if !state.hasher.verify(current, Some(&account.password_hash)).await? {
-            return Err(ApiError::field("current_password", "incorrect_password", "The current password is incorrect."));
-        }
+        check_current(&state, &req, &account, current).await?;
     }
     let updated =
         accounts::update_profile(&state.db, auth.account_id, name.map(DisplayName::into_inner), email.filter(|_| email_changes).map(Email::into_inner))
@@ -75,11 +75,17 @@ pub async fn update_me(state: web::Data<AppState>, auth: Authenticated, body: Ap
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[post("/me/password")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn change_password(state: web::Data<AppState>, auth: Authenticated, body: ApiJson<ChangePasswordRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: ApiJson<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let mut fields = Fields::default();
     let new_password = fields.check("new_password", Password::parse(body.new_password));
@@ -89,12 +95,17 @@ pub async fn change_password(state: web::Data<AppState>, auth: Authenticated, bo
     fields.finish()?;
     let Some(new_password) = new_password else { return Err(ApiError::invariant()) };
     let account = load(&state, &auth).await?;
-    if !state.hasher.verify(body.current_password.expose_secret(), Some(&account.password_hash)).await? {
-        return Err(ApiError::field("current_password", "incorrect_password", "The current password is incorrect."));
-    }
+    check_current(&state, &req, &account, body.current_password.expose_secret()).await?;
     let hash = state.hasher.hash(new_password.expose()).await?;
     accounts::set_password_hash(&state.db, auth.account_id, &hash).await?;
     let ended = sessions::revoke_others(&state.db, Subject::Account(auth.account_id), Some(auth.session_id), RevokeReason::PasswordChanged).await?;
     tracing::info!(sessions_ended = ended, "password changed");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The current password, checked under the console's sign-in lockout.
+async fn check_current(state: &AppState, req: &HttpRequest, account: &steward_persistence::accounts::Account, password: &str) -> Result<(), ApiError> {
+    let (ip, ua) = (client_ip(req), user_agent(req));
+    let attempt = Attempt { instance_id: None, email: &account.email, ip: ip.as_deref(), user_agent: ua.as_deref() };
+    check_current_password(state, attempt, Candidate { id: account.id, password_hash: Some(&account.password_hash) }, password).await
 }

@@ -8,21 +8,20 @@ use steward_domain::Email;
 use steward_persistence::applications::Application;
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::instances::Instance;
-use steward_persistence::now;
 use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
+use steward_persistence::{now, rate_counters};
 use utoipa::ToSchema;
 
 use super::gate::AppCaller;
 use crate::AppState;
 use crate::auth::instance_tokens::{Grant, USER};
-use crate::auth::signin::{Attempt, Candidate, check_password};
+use crate::auth::signin::{Attempt, Candidate, check_current_password, check_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
 use crate::emails;
 use crate::extract::{ApiJson, Deferred, client_ip, user_agent};
 use crate::problem::{ApiError, FieldError, Fields};
 use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto};
 use crate::routes::users::service;
-use steward_persistence::TransactionTrait as _;
 use steward_persistence::user_tokens::{self, Purpose};
 
 #[derive(Deserialize, ToSchema)]
@@ -150,6 +149,38 @@ pub(super) async fn refresh_tokens(state: &AppState, instance: &Instance, app: &
     Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) })
 }
 
+/// Counts a public request that sends email against the instance's limits — per client IP, per
+/// recipient, per instance, each an hour's window kept in the database — whether or not the
+/// address has an account (a 429 tells nothing about it). 429 with `Retry-After` past a limit.
+async fn check_mail_limits(state: &AppState, instance: &Instance, req: &HttpRequest, recipient: &str) -> Result<(), ApiError> {
+    const HOUR: i64 = 3600;
+    let limits = state.mail_limits;
+    let ip = client_ip(req).unwrap_or_else(|| "unknown".into());
+    let checks = [
+        (format!("mail:ip:{}:{ip}", instance.id), limits.per_ip, "too_many_requests_from_ip", "Too many requests from this address. Try again later."),
+        (
+            format!("mail:rcpt:{}:{recipient}", instance.id),
+            limits.per_recipient,
+            "too_many_emails_to_recipient",
+            "Too many emails were asked for this address. Try again later.",
+        ),
+        (
+            format!("mail:instance:{}", instance.id),
+            limits.per_instance,
+            "too_many_emails",
+            "This application has sent too many emails in the last hour. Try again later.",
+        ),
+    ];
+    for (key, limit, code, detail) in checks {
+        let hit = rate_counters::hit(&state.db, &key, HOUR).await?;
+        if hit.count > i64::from(limit) {
+            tracing::warn!(instance = %instance.slug, code, "an email-sending request was refused by a limit");
+            return Err(ApiError::too_many(code, detail, hit.retry_after_secs()));
+        }
+    }
+    Ok(())
+}
+
 fn blocked() -> ApiError {
     ApiError::forbidden("This account is blocked. Contact the application's support.").with_code("user_blocked")
 }
@@ -179,11 +210,17 @@ pub struct RegistrationAccepted {
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[post("/{instance}/auth/register")]
 #[tracing::instrument(skip_all)]
-pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<RegisterRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<RegisterRequest>>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.get()?.0;
     let request = CreateUserRequest {
         email: b.email,
@@ -198,10 +235,11 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
     };
     let new = service::parse_create(&state, request, "password").await?;
     let email = new.email.clone();
-    let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin a transaction")))?;
+    check_mail_limits(&state, &caller.instance, &req, &email).await?;
+    let txn = steward_persistence::begin(&state.db).await?;
     match end_users::create(&txn, caller.instance.id, new).await {
         Ok(user) => {
-            emails::queue_link(&state, &txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
+            emails::queue_link(&txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
             txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
             tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
         }
@@ -209,7 +247,7 @@ pub async fn register(state: web::Data<AppState>, caller: AppCaller, body: Defer
             drop(txn);
             if let Some(existing) = end_users::by_email(&state.db, caller.instance.id, &email).await? {
                 let change = "Someone tried to create an account with this email address. If it was you, sign in, or reset your password if you forgot it";
-                emails::queue_notice(&state, &state.db, &caller.instance, &existing, &existing.email, change).await?;
+                emails::queue_notice(&state.db, &caller.instance, &existing, &existing.email, change).await?;
             }
         }
         Err(e) => return Err(e.into()),
@@ -322,7 +360,12 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
 )]
 #[patch("/{instance}/me")]
 #[tracing::instrument(skip_all)]
-pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<UpdateOwnAccountRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<UpdateOwnAccountRequest>>,
+) -> Result<HttpResponse, ApiError> {
     let (user, sid) = caller.end_user()?;
     let b = body.get()?.0;
     let sensitive = b.new_password.is_some() || b.email.as_deref().is_some_and(|e| !e.trim().eq_ignore_ascii_case(&user.email));
@@ -330,9 +373,9 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
         let Some(current) = b.current_password.as_ref().map(|p| p.expose_secret()).filter(|p| !p.is_empty()) else {
             return Err(ApiError::field("current_password", "required", "Enter the current password to change the email or the password."));
         };
-        if !state.hasher.verify(current, user.password_hash.as_deref()).await? {
-            return Err(ApiError::field("current_password", "incorrect_password", "The current password is incorrect."));
-        }
+        let (ip, ua) = (client_ip(&req), user_agent(&req));
+        let attempt = Attempt { instance_id: Some(caller.instance.id), email: &user.email, ip: ip.as_deref(), user_agent: ua.as_deref() };
+        check_current_password(&state, attempt, Candidate { id: user.id, password_hash: user.password_hash.as_deref() }, current).await?;
     }
     let mut changes = UpdateUserRequest {
         email: b.email,
@@ -349,9 +392,8 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
     let old_email = user.email.clone();
     let mut updated = service::apply_update(&state, user.clone(), changes).await?;
     if updated.email != old_email {
-        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email))
-            .await?;
-        emails::queue_link(&state, &state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
+        emails::queue_notice(&state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
+        emails::queue_link(&state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
     }
     if let Some(p) = password {
         let p = steward_domain::Password::parse(p).map_err(|e| ApiError::validation(vec![FieldError::from_value("new_password", e)]))?;
@@ -359,7 +401,7 @@ pub async fn update_me(state: web::Data<AppState>, caller: AppCaller, body: Defe
         updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
         sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged)
             .await?;
-        emails::queue_notice(&state, &state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
+        emails::queue_notice(&state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
     }
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(UserDto::from(updated)))
@@ -423,19 +465,26 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
     params(("instance" = String, Path, description = "The instance's slug")),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
-    responses((status = 202, description = "If the email is registered and unverified, a new link is on its way."), (status = 401, response = crate::problem::Unauthorized), (status = 422, response = crate::problem::ValidationFailed))
+    responses(
+        (status = 202, description = "If the email is registered and unverified, a new link is on its way."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
 )]
 #[post("/{instance}/auth/resend-verification")]
 #[tracing::instrument(skip_all)]
-pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn resend_verification(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<EmailRequest>>,
+) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
-    if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?
-        && !user.email_verified
-        && !user.blocked
-    {
-        emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::VerifyEmail).await?;
-        state.mail_wakeup.notify_one();
-    }
+    check_mail_limits(&state, &caller.instance, &req, email.as_str()).await?;
+    // One insert whatever the address: who has it is decided when the email is sent.
+    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::VerifyEmail).await?;
+    state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -445,18 +494,26 @@ pub async fn resend_verification(state: web::Data<AppState>, caller: AppCaller, 
     params(("instance" = String, Path, description = "The instance's slug")),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
-    responses((status = 202, description = "If the email is registered, a reset link is on its way."), (status = 401, response = crate::problem::Unauthorized), (status = 422, response = crate::problem::ValidationFailed))
+    responses(
+        (status = 202, description = "If the email is registered, a reset link is on its way."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
 )]
 #[post("/{instance}/auth/forgot-password")]
 #[tracing::instrument(skip_all)]
-pub async fn forgot_password(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<EmailRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn forgot_password(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<EmailRequest>>,
+) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
-    if let Some(user) = end_users::by_email(&state.db, caller.instance.id, email.as_str()).await?
-        && !user.blocked
-    {
-        emails::queue_link(&state, &state.db, &caller.instance, &user, Purpose::ResetPassword).await?;
-        state.mail_wakeup.notify_one();
-    }
+    check_mail_limits(&state, &caller.instance, &req, email.as_str()).await?;
+    // One insert whatever the address: who has it is decided when the email is sent.
+    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::ResetPassword).await?;
+    state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -474,20 +531,29 @@ pub async fn reset_password(state: web::Data<AppState>, path: web::Path<String>,
     let instance = instance_of(&state, &path).await?;
     let b = body.0;
     let password = steward_domain::Password::parse(b.password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
-    let hash = state.hasher.hash(password.expose()).await?;
-    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&b.token), &[Purpose::ResetPassword, Purpose::Invitation])
-        .await?
-        .ok_or_else(invalid_link)?;
+    let purposes = [Purpose::ResetPassword, Purpose::Invitation];
+    let token_hash = emails::token_hash(&b.token);
+    // The link is checked before the (costly) hash: a made-up token costs a lookup, not a hash.
+    let token = user_tokens::peek(&state.db, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
     let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
+    // A link works only while the user's email is the one it was sent to.
+    if !user.email.eq_ignore_ascii_case(&token.email) {
+        return Err(invalid_link());
+    }
+    let hash = state.hasher.hash(password.expose()).await?;
     let invitation = token.purpose == Purpose::Invitation.as_str();
+    let txn = steward_persistence::begin(&state.db).await?;
+    // Used once: of two concurrent resets with one link, one wins.
+    user_tokens::consume(&txn, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
     let user = end_users::update(
-        &state.db,
+        &txn,
         user,
         end_users::UserChanges { password_hash: Some(hash), email_verified: invitation.then_some(true), revoke_tokens: true, ..Default::default() },
     )
     .await?;
-    sessions::revoke_others(&state.db, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
-    emails::queue_notice(&state, &state.db, &instance, &user, &user.email, "The password of your account was changed").await?;
+    sessions::revoke_others(&txn, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
+    emails::queue_notice(&txn, &instance, &user, &user.email, "The password of your account was changed").await?;
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a password reset")))?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -31,6 +31,8 @@ pub struct SmtpSettingsDto {
     #[schema(example = "Acme Shop")]
     pub from_name: Option<String>,
     pub reply_to: Option<String>,
+    /// The password may be sent over an unencrypted connection.
+    pub allow_insecure_auth: bool,
     /// `None` until saved once.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -62,6 +64,10 @@ pub struct SmtpInput {
     pub from_name: Option<String>,
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// Send the password even over an unencrypted connection (`security: none`). Off unless set:
+    /// without it, a username with `security: none` is refused.
+    #[serde(default)]
+    pub allow_insecure_auth: bool,
 }
 
 /// Send a test email to `to`, through the saved settings or through `settings` (not saved; an

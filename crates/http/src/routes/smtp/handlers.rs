@@ -41,6 +41,7 @@ fn settings_dto(s: Option<&SmtpSettings>) -> SmtpSettingsDto {
             from_address: s.from_address.clone(),
             from_name: s.from_name.clone(),
             reply_to: s.reply_to.clone(),
+            allow_insecure_auth: s.allow_insecure_auth,
             updated_at: Some(s.updated_at.to_utc()),
         },
         None => SmtpSettingsDto {
@@ -53,6 +54,7 @@ fn settings_dto(s: Option<&SmtpSettings>) -> SmtpSettingsDto {
             from_address: String::new(),
             from_name: None,
             reply_to: None,
+            allow_insecure_auth: false,
             updated_at: None,
         },
     }
@@ -69,6 +71,7 @@ struct Parsed {
     from_address: String,
     from_name: Option<String>,
     reply_to: Option<String>,
+    allow_insecure_auth: bool,
 }
 
 /// Parses `input` against the rules; the stored password is kept unless the input replaces or
@@ -95,9 +98,19 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
     let port = fields.check("port", parse_port(input.port));
     let username = fields.check("username", parse_smtp_username(input.username.as_deref().unwrap_or(""))).flatten();
     let password_given_invalid = matches!(&input.password, Some(Some(p)) if parse_smtp_password(p).is_err());
+    // The stored password goes only to the server and username it was given for: a change of
+    // host, port or username must come with the password again (else it could be sent anywhere).
+    let bound_to_same_server = stored.is_some_and(|s| {
+        host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&s.host)) && port.is_some_and(|p| i32::from(p) == s.port) && username == s.username
+    });
+    let mut stored_password_refused = false;
     let password = match input.password {
         // Kept while a username uses it; removing the username removes the stored secret too.
         None if username.is_none() => None,
+        None if !bound_to_same_server => {
+            stored_password_refused = stored.is_some_and(|s| s.password_ciphertext.is_some());
+            None
+        }
         None => stored.map(|s| s.password(&state.secrets)).transpose().map_err(ApiError::internal)?.flatten(),
         Some(None) => None,
         Some(Some(p)) if p.is_empty() => None,
@@ -116,11 +129,36 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
         Some(r) => fields.check("reply_to", Email::parse(r)).map(|e| Some(e.as_str().to_owned())),
         None => Some(None),
     };
-    if complete && username.is_some() && password.is_none() && !password_given_invalid {
+    if stored_password_refused {
+        fields.push(FieldError::new(
+            "password",
+            "required",
+            "Enter the password again: the stored password is only sent to the host, port and username it was saved for.",
+        ));
+    } else if complete && username.is_some() && password.is_none() && !password_given_invalid {
         fields.push(FieldError::new("password", "required", "A password is required with a username."));
     }
+    let security = security(input.security);
+    if complete && username.is_some() && security == SmtpSecurity::None && !input.allow_insecure_auth {
+        fields.push(FieldError::new(
+            "security",
+            "insecure_auth",
+            "With a username, choose STARTTLS or TLS: the password would cross the network unencrypted (set allow_insecure_auth to allow it anyway).",
+        ));
+    }
     let (Some(host), Some(port), Some(from_address), Some(reply_to)) = (host, port, from_address, reply_to) else { return Ok(None) };
-    Ok(Some(Parsed { enabled: input.enabled, host, port, security: security(input.security), username, password, from_address, from_name, reply_to }))
+    Ok(Some(Parsed {
+        enabled: input.enabled,
+        host,
+        port,
+        security,
+        username,
+        password,
+        from_address,
+        from_name,
+        reply_to,
+        allow_insecure_auth: input.allow_insecure_auth,
+    }))
 }
 
 /// The instance's SMTP settings (the password is never returned; `password_set` says whether
@@ -181,6 +219,7 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
             from_address: p.from_address,
             from_name: p.from_name,
             reply_to: p.reply_to,
+            allow_insecure_auth: p.allow_insecure_auth,
             updated_at: steward_persistence::now(),
         },
     )
@@ -246,6 +285,7 @@ pub async fn test_smtp(
                 from_address: s.from_address.clone(),
                 from_name: s.from_name.clone(),
                 reply_to: s.reply_to.clone(),
+                allow_insecure_auth: s.allow_insecure_auth,
             }),
             _ => {
                 fields.push(FieldError::new("settings", "required", "No SMTP server is saved yet: send the settings to test."));
@@ -263,7 +303,8 @@ pub async fn test_smtp(
             wait,
         )
     })?;
-    let config = SmtpConfig { host: p.host, port: p.port, security: p.security, username: p.username, password: p.password };
+    let config =
+        SmtpConfig { host: p.host, port: p.port, security: p.security, username: p.username, password: p.password, allow_insecure_auth: p.allow_insecure_auth };
     let from = mailbox_header(p.from_name.as_deref(), &p.from_address);
     let subject = format!("Test email from {}", instance.name);
     let text = format!(

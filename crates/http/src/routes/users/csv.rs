@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use steward_domain::Email;
 use steward_domain::end_user::{check_metadata, display_name, parse_display_name, parse_person_name};
 use steward_domain::role::Action;
-use steward_persistence::TransactionTrait as _;
 use steward_persistence::end_users::{self, EndUser, NewEndUser};
 use utoipa::{IntoParams, ToSchema};
 
@@ -310,7 +309,7 @@ pub async fn import_users(
     let dry_run = query.dry_run.unwrap_or(false);
     let count = accepted.len() as u64;
     if !dry_run && !accepted.is_empty() {
-        let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin an import")))?;
+        let txn = steward_persistence::begin(&state.db).await?;
         for u in accepted {
             end_users::create(&txn, membership.instance.id, u).await?;
         }

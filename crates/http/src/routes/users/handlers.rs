@@ -12,7 +12,6 @@ use crate::auth::Authenticated;
 use crate::emails;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
-use steward_persistence::TransactionTrait as _;
 use steward_persistence::user_tokens::Purpose;
 
 pub fn user_not_found() -> ApiError {
@@ -72,10 +71,10 @@ pub async fn create_user(
     let body = body.0;
     let invite = body.send_invitation == Some(true);
     let new = service::parse_create(&state, body, "password").await?;
-    let txn = state.db.begin().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to begin a transaction")))?;
+    let txn = steward_persistence::begin(&state.db).await?;
     let user = end_users::create(&txn, membership.instance.id, new).await?;
     if invite {
-        emails::queue_link(&state, &txn, &membership.instance, &user, Purpose::Invitation).await?;
+        emails::queue_link(&txn, &membership.instance, &user, Purpose::Invitation).await?;
     }
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a new user")))?;
     state.mail_wakeup.notify_one();
@@ -199,7 +198,7 @@ async fn send_link(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid,
     if purpose == Purpose::VerifyEmail && user.email_verified {
         return Err(ApiError::conflict("already_verified", "This user's email is already verified."));
     }
-    emails::queue_link(state, &state.db, &membership.instance, &user, purpose).await?;
+    emails::queue_link(&state.db, &membership.instance, &user, purpose).await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }

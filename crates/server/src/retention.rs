@@ -1,0 +1,69 @@
+//! The retention job: what the platform keeps only for a while is deleted once it is old, so no
+//! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
+//! ended sessions; used or expired one-time links; counters of past windows).
+//!
+//! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
+//! so two processes running it at once only share the work.
+
+use std::time::Duration;
+
+use steward_persistence::{Database, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
+use tokio::sync::watch;
+
+/// How long each kind of record is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub days: u32,
+    pub login_attempts_days: u32,
+    pub mailbox_days: u32,
+    pub interval: Duration,
+}
+
+/// What one pass deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    pub emails: u64,
+    pub mailbox: u64,
+    pub login_attempts: u64,
+    pub sessions: u64,
+    pub tokens: u64,
+    pub counters: u64,
+}
+
+fn days_ago(days: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    now() - chrono::Duration::days(i64::from(days))
+}
+
+/// Deletes everything past its retention, once.
+pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
+    let mut deleted = Deleted::default();
+    loop {
+        let n = outbox::delete_finished_before(db, days_ago(r.days), 1000).await?;
+        deleted.emails += n;
+        if n < 1000 {
+            break;
+        }
+    }
+    deleted.mailbox = mailbox::delete_older_than(db, days_ago(r.mailbox_days)).await?;
+    deleted.login_attempts = login_attempts::delete_older_than(db, days_ago(r.login_attempts_days)).await?;
+    deleted.sessions = sessions::delete_ended_before(db, days_ago(r.days)).await?;
+    deleted.tokens = user_tokens::delete_expired_before(db, days_ago(r.days)).await?;
+    // A window lasts at most a day (the sign-in lockout's is 15 minutes, email limits' an hour).
+    deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
+    Ok(deleted)
+}
+
+/// Runs a pass at every interval until stopped.
+pub async fn run(db: Database, r: Retention, mut stop: watch::Receiver<bool>) {
+    loop {
+        match run_once(&db, &r).await {
+            Ok(d) if d != Deleted::default() => tracing::info!(?d, "retention: old records deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error.cause_chain = ?e, "the retention job failed; it runs again at the next interval"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(r.interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
