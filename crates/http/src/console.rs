@@ -20,6 +20,23 @@ const NOT_BUILT: &str = r#"<!doctype html><html lang="en"><head><meta charset="u
 <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and set <code>STEWARD_CONSOLE_DIR</code>.</p>
 <p>The API is available: see <a href="/api/docs">the API reference</a>.</p></body></html>"#;
 
+/// The console's Content-Security-Policy: its own scripts only (no inline script, no eval), its
+/// own API, no framing by anyone. Styles allow inline attributes (the component library sets
+/// them); images allow `data:`/`blob:` (previews of a chosen logo). Emails shown in the console's
+/// sandboxed frames inherit it, so they cannot load or run anything either.
+pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+     font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/// Adds the console's security headers to a response.
+fn secure(mut res: HttpResponse) -> HttpResponse {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(CONSOLE_CSP));
+    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+    res
+}
+
 fn is_api_path(path: &str) -> bool {
     ["/api", "/public"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
@@ -42,7 +59,7 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         return actix_web::ResponseError::error_response(&ApiError::not_found("Nothing exists at this address."));
     }
     let Some(root) = state.console_dir.as_deref() else {
-        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT);
+        return secure(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT));
     };
     if let Some(file) = resolve(root, path)
         && let Ok(named) = NamedFile::open_async(&file).await
@@ -51,14 +68,14 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         let mut res = named.into_response(&req);
         let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
         res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
-        return res;
+        return secure(res);
     }
     match NamedFile::open_async(root.join("index.html")).await {
         Ok(index) => {
             let mut res = index.into_response(&req);
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
-            res
+            secure(res)
         }
-        Err(_) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT),
+        Err(_) => secure(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT)),
     }
 }

@@ -12,6 +12,8 @@ db_tests!(
     login_unknown_email_and_wrong_password_look_the_same,
     refresh_rotates_and_reuse_revokes_the_chain,
     two_refreshes_at_once_keep_the_session,
+    the_console_session_lives_in_an_http_only_cookie,
+    the_console_sends_a_content_security_policy,
     logout_revokes_the_session,
     password_change_revokes_other_sessions,
     lockout_after_ten_failures,
@@ -120,6 +122,72 @@ async fn two_refreshes_at_once_keep_the_session(app: TestApp) {
     app.age_refresh_token_uses().await;
     assert_problem(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": s.refresh})).await, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
     assert_problem(app.get("/api/v1/me", Some(&s.access)).await, StatusCode::UNAUTHORIZED, "session_revoked").await;
+}
+
+/// The console keeps its refresh token out of JavaScript's reach: an HttpOnly, SameSite=Strict
+/// cookie scoped to the refresh route, never in a body; the access token is in the body only.
+async fn the_console_session_lives_in_an_http_only_cookie(app: TestApp) {
+    app.signup("cookie@example.com").await;
+    let cookie_of = |res: &reqwest::Response| -> Option<String> {
+        res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("steward_refresh=")).map(str::to_owned)
+    };
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-steward-session", "cookie")
+        .json(&json!({"email": "cookie@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = cookie_of(&res).expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth/refresh", "Max-Age="] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none() && body["access_token"].is_string(), "{body}");
+    let token = cookie.trim_start_matches("steward_refresh=").split(';').next().unwrap().to_owned();
+
+    // Refresh with the cookie alone: a new access token and a new cookie.
+    let refresh = |t: &str| {
+        app.client.post(app.url("/api/v1/auth/refresh")).header("x-steward-session", "cookie").header("cookie", format!("other=1; steward_refresh={t}")).json(&json!({})).send()
+    };
+    let res = refresh(&token).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let next = cookie_of(&res).expect("a rotated cookie");
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none());
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(next, cookie);
+    // No cookie: signed out, clearly.
+    let res = app.client.post(app.url("/api/v1/auth/refresh")).header("x-steward-session", "cookie").json(&json!({})).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    let res = app.client.post(app.url("/api/v1/auth/refresh")).header("x-steward-session", "sometimes").json(&json!({})).send().await.unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid_header").await;
+    // Sign-out clears the cookie.
+    let res = app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(cookie_of(&res).is_some_and(|c| c.contains("Max-Age=0")));
+    // API clients still get the token in the body.
+    let res = app.login("cookie@example.com", PASSWORD).await;
+    assert!(cookie_of(&res).is_none());
+    assert!(res.json::<Value>().await.unwrap()["refresh_token"].is_string());
+}
+
+/// The console's pages carry a Content-Security-Policy that forbids framing and foreign scripts.
+async fn the_console_sends_a_content_security_policy(app: TestApp) {
+    for path in ["/", "/i/shop/users", "/assets/app.js"] {
+        let res = app.get(path, None).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let csp = res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        for directive in ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert_eq!(res.headers().get("x-frame-options").unwrap(), "DENY");
+        assert_eq!(res.headers().get("x-content-type-options").unwrap(), "nosniff");
+    }
 }
 
 async fn logout_revokes_the_session(app: TestApp) {

@@ -28,9 +28,22 @@ pub struct LoginRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token from the last sign-in or refresh. Each can be used once.
-    #[schema(value_type = String)]
-    pub refresh_token: SecretString,
+    /// The refresh token from the last sign-in or refresh. Each can be used once. Omit it when
+    /// the session is kept in the `steward_refresh` cookie (`X-Steward-Session: cookie`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub refresh_token: Option<SecretString>,
+}
+
+/// How a console session's refresh token is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionDelivery {
+    /// In the response body (`refresh_token`), for API clients that store it themselves.
+    Body,
+    /// In an HttpOnly, SameSite=Strict cookie scoped to `/api/v1/auth/refresh`, out of
+    /// JavaScript's reach; the body has no `refresh_token`. What the console uses.
+    Cookie,
 }
 
 /// A fresh pair of tokens.
@@ -43,8 +56,10 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: i64,
-    /// Opaque; exchange it at `POST /api/v1/auth/refresh` for a new pair. Single use.
-    pub refresh_token: String,
+    /// Opaque; exchange it at `POST /api/v1/auth/refresh` for a new pair. Single use. Absent
+    /// when the session is kept in a cookie (`X-Steward-Session: cookie`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// The new account, signed in.
@@ -55,5 +70,7 @@ pub struct SignupResponse {
     #[schema(example = "Bearer")]
     pub token_type: &'static str,
     pub expires_in: i64,
-    pub refresh_token: String,
+    /// Absent when the session is kept in a cookie (`X-Steward-Session: cookie`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }

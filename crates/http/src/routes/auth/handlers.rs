@@ -6,7 +6,7 @@ use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotat
 use steward_persistence::{accounts, now};
 use uuid::Uuid;
 
-use super::dto::{LoginRequest, RefreshRequest, SignupRequest, SignupResponse, TokenResponse};
+use super::dto::{LoginRequest, RefreshRequest, SessionDelivery, SignupRequest, SignupResponse, TokenResponse};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::auth::signin::{Attempt, Candidate, check_password};
@@ -14,6 +14,59 @@ use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
 use crate::extract::{ApiJson, client_ip, user_agent};
 use crate::problem::{ApiError, Fields};
 use crate::routes::me::AccountDto;
+
+/// The cookie that keeps a console session's refresh token when asked for.
+pub const REFRESH_COOKIE: &str = "steward_refresh";
+/// Where the browser sends it: the refresh route only.
+const REFRESH_COOKIE_PATH: &str = "/api/v1/auth/refresh";
+/// The request header a client sends to keep its refresh token in the cookie.
+pub const SESSION_HEADER: &str = "x-steward-session";
+
+/// The header that asks for cookie delivery, documented on the routes that honour it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Documents the header; the handlers read it with `delivery`.
+pub struct SessionHeader {
+    /// `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console).
+    #[param(rename = "X-Steward-Session", value_type = Option<SessionDelivery>)]
+    pub delivery: Option<String>,
+}
+
+fn delivery(req: &HttpRequest) -> Result<SessionDelivery, ApiError> {
+    match req.headers().get(SESSION_HEADER).map(|v| v.to_str().unwrap_or("")) {
+        None | Some("body") => Ok(SessionDelivery::Body),
+        Some("cookie") => Ok(SessionDelivery::Cookie),
+        Some(_) => Err(ApiError::bad_request("invalid_header", "X-Steward-Session must be body or cookie.")),
+    }
+}
+
+/// The refresh token from the session cookie, if the request carries one.
+fn refresh_cookie(req: &HttpRequest) -> Option<String> {
+    req.headers().get_all(header::COOKIE).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == REFRESH_COOKIE && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// `Set-Cookie` for the refresh token (`None` clears it): HttpOnly, SameSite=Strict, scoped to
+/// the refresh route, Secure when the server is reached over https.
+fn set_refresh_cookie(state: &AppState, token: Option<&str>) -> (header::HeaderName, String) {
+    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let value = match token {
+        Some(t) => format!("{REFRESH_COOKIE}={t}; Path={REFRESH_COOKIE_PATH}; Max-Age={}; HttpOnly; SameSite=Strict{secure}", state.refresh_ttl_secs),
+        None => format!("{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
+    };
+    (header::SET_COOKIE, value)
+}
+
+/// The answer carrying a session's tokens, the refresh token where the client asked for it.
+fn with_tokens<T: serde::Serialize>(state: &AppState, mut res: actix_web::HttpResponseBuilder, how: SessionDelivery, refresh_token: &str, body: T) -> HttpResponse {
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    if how == SessionDelivery::Cookie {
+        res.insert_header(set_refresh_cookie(state, Some(refresh_token)));
+    }
+    res.json(body)
+}
 
 /// Starts a session for `account_id` and returns its first tokens.
 pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_id: Uuid) -> Result<TokenResponse, ApiError> {
@@ -33,12 +86,13 @@ pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_i
     )
     .await?;
     let access_token = state.tokens.issue_access(account_id, session.id)?;
-    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: state.tokens.access_ttl_secs(), refresh_token })
+    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: state.tokens.access_ttl_secs(), refresh_token: Some(refresh_token) })
 }
 
 /// Create a console account and sign it in.
 #[utoipa::path(
     tag = "auth",
+    params(SessionHeader),
     request_body = SignupRequest,
     responses(
         (status = 201, body = SignupResponse, headers(("Location" = String, description = "/api/v1/me"))),
@@ -52,6 +106,7 @@ pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_i
 #[post("/auth/signup")]
 #[tracing::instrument(skip_all)]
 pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<SignupRequest>) -> Result<HttpResponse, ApiError> {
+    let how = delivery(&req)?;
     let body = body.0;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&body.email));
@@ -64,13 +119,17 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
     let account = accounts::create(&state.db, email.as_str(), name.as_str(), &hash).await?;
     tracing::info!(account_id = %account.id, "account created");
     let tokens = issue_session(&state, &req, account.id).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).insert_header((header::CACHE_CONTROL, "no-store")).json(SignupResponse {
+    let refresh_token = tokens.refresh_token.unwrap_or_default();
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::LOCATION, "/api/v1/me"));
+    let body = SignupResponse {
         account: AccountDto::from(account),
         access_token: tokens.access_token,
         token_type: tokens.token_type,
         expires_in: tokens.expires_in,
-        refresh_token: tokens.refresh_token,
-    }))
+        refresh_token: (how == SessionDelivery::Body).then(|| refresh_token.clone()),
+    };
+    Ok(with_tokens(&state, res, how, &refresh_token, body))
 }
 
 /// Sign in with email and password.
@@ -80,6 +139,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
 /// (even with the right password) until the window has passed.
 #[utoipa::path(
     tag = "auth",
+    params(SessionHeader),
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
@@ -93,6 +153,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
 #[post("/auth/login")]
 #[tracing::instrument(skip_all)]
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let how = delivery(&req)?;
     let body = body.0;
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&body.email));
@@ -107,8 +168,12 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
     let attempt = Attempt { instance_id: None, email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
     let candidate = account.as_ref().map(|a| Candidate { id: a.id, password_hash: Some(a.password_hash.as_str()) });
     let account_id = check_password(&state, attempt, candidate, body.password.expose_secret()).await?;
-    let tokens = issue_session(&state, &req, account_id).await?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(tokens))
+    let mut tokens = issue_session(&state, &req, account_id).await?;
+    let refresh_token = tokens.refresh_token.take().unwrap_or_default();
+    if how == SessionDelivery::Body {
+        tokens.refresh_token = Some(refresh_token.clone());
+    }
+    Ok(with_tokens(&state, HttpResponse::Ok(), how, &refresh_token, tokens))
 }
 
 /// Exchange a refresh token for a new pair.
@@ -117,6 +182,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
 /// session (someone copied it), and the caller must sign in again.
 #[utoipa::path(
     tag = "auth",
+    params(SessionHeader),
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
@@ -127,19 +193,30 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
 )]
 #[post("/auth/refresh")]
 #[tracing::instrument(skip_all)]
-pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let presented = hash_refresh_token(body.0.refresh_token.expose_secret());
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let how = delivery(&req)?;
+    let presented = match (body.0.refresh_token, how) {
+        (Some(token), _) => token.expose_secret().to_owned(),
+        (None, SessionDelivery::Cookie) => refresh_cookie(&req).ok_or_else(|| {
+            ApiError::unauthorized("invalid_refresh_token", "No session cookie was sent. Sign in again.")
+        })?,
+        (None, SessionDelivery::Body) => {
+            return Err(ApiError::field("refresh_token", "required", "refresh_token is required (or send X-Steward-Session: cookie with the session cookie)."));
+        }
+    };
+    let presented = hash_refresh_token(&presented);
     let (next_token, next_hash) = new_refresh_token();
     match sessions::rotate(&state.db, Realm::Console, &presented, &next_hash).await? {
         Rotation::Rotated(session) => {
             let account_id = session.account_id.ok_or_else(ApiError::invariant)?;
             let access_token = state.tokens.issue_access(account_id, session.id)?;
-            Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse {
+            let body = TokenResponse {
                 access_token,
                 token_type: "Bearer",
                 expires_in: state.tokens.access_ttl_secs(),
-                refresh_token: next_token,
-            }))
+                refresh_token: (how == SessionDelivery::Body).then(|| next_token.clone()),
+            };
+            Ok(with_tokens(&state, HttpResponse::Ok(), how, &next_token, body))
         }
         Rotation::Reused => {
             tracing::warn!("a used refresh token was presented again; its session is revoked");
@@ -159,5 +236,6 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
 pub async fn logout(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     sessions::revoke(&state.db, Subject::Account(auth.account_id), auth.session_id, RevokeReason::Logout).await?;
-    Ok(HttpResponse::NoContent().finish())
+    // The session cookie (if any) goes with it.
+    Ok(HttpResponse::NoContent().insert_header(set_refresh_cookie(&state, None)).finish())
 }
