@@ -18,6 +18,7 @@ db_tests!(
     key_rotation_keeps_old_tokens_valid,
     disabled_deleted_and_foreign_apps_are_refused,
     cors_preflight_and_origins,
+    bearer_calls_from_the_browser_get_cors,
     branding_is_public,
 );
 
@@ -284,6 +285,47 @@ async fn disabled_deleted_and_foreign_apps_are_refused(app: TestApp) {
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_client").await;
     assert_problem(app.get("/public/v1/bravo/app", None).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
     assert_problem(app.get("/public/v1/nowhere/app", None).await, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+/// A front-end app calling with its end user's token (`/me`, sign-out) gets the CORS grant that
+/// lets the browser read the answer; another origin is refused.
+async fn bearer_calls_from_the_browser_get_cors(app: TestApp) {
+    let s = app.signup("owner@example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    let front = app.create_app(&s.access, "shop", json!({"kind": "frontend", "name": "Web", "allowed_origins": ["https://shop.example.com"]})).await;
+    let client_id = front["client_id"].as_str().unwrap();
+    let origin = "https://shop.example.com";
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/register"))
+        .header("x-client-id", client_id)
+        .header("origin", origin)
+        .json(&json!({"email": "web@example.com", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/login"))
+        .header("x-client-id", client_id)
+        .header("origin", origin)
+        .json(&json!({"email": "web@example.com", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], origin);
+    let access = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let me = |o: &'static str| app.client.get(app.url("/public/v1/shop/me")).bearer_auth(&access).header("origin", o).send();
+    let res = me(origin).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["access-control-allow-origin"], origin);
+    let res = me("https://evil.example.com").await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_problem(res, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+    let res = app.client.post(app.url("/public/v1/shop/auth/logout")).bearer_auth(&access).header("origin", origin).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.headers()["access-control-allow-origin"], origin);
 }
 
 async fn cors_preflight_and_origins(app: TestApp) {

@@ -90,6 +90,16 @@ impl FromRequest for AppCaller {
                 } else {
                     return Err(invalid());
                 };
+                // A browser calling with an end user's token (a front-end app's `/me`, sign-out):
+                // the same origin rule as client-id calls, and the CORS grant that lets the
+                // browser read the answer.
+                if let Some(origin) = header_str(header::ORIGIN) {
+                    if origin_allowed(&app.allowed_origins, &origin) {
+                        req.extensions_mut().insert(CorsGrant(origin));
+                    } else if app.kind == "frontend" {
+                        return Err(ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed"));
+                    }
+                }
                 applications::touch(&state.db, &app).await?;
                 return Ok(AppCaller { instance, app, claims: Some(claims), user });
             }
