@@ -25,6 +25,7 @@ pub fn ttl(purpose: Purpose) -> (chrono::Duration, &'static str) {
         Purpose::VerifyEmail => (chrono::Duration::hours(24), "24 hours"),
         Purpose::ResetPassword => (chrono::Duration::minutes(30), "30 minutes"),
         Purpose::Invitation => (chrono::Duration::days(7), "7 days"),
+        Purpose::ChangeEmail => (chrono::Duration::hours(24), "24 hours"),
     }
 }
 
@@ -90,6 +91,9 @@ pub enum MailRequest {
     LinkByEmail { purpose: String },
     /// An "account updated" notice saying what changed.
     Notice { user_id: Uuid, change: String },
+    /// A link to confirm a new address (sent to it) that the user asked for while their email
+    /// was `from_email`.
+    EmailChange { user_id: Uuid, from_email: String },
 }
 
 fn template_kind(purpose: Purpose) -> (Kind, &'static str) {
@@ -97,6 +101,7 @@ fn template_kind(purpose: Purpose) -> (Kind, &'static str) {
         Purpose::VerifyEmail => (Kind::Verification, "verify-email"),
         Purpose::ResetPassword => (Kind::ResetPassword, "reset-password"),
         Purpose::Invitation => (Kind::Invitation, "accept-invitation"),
+        Purpose::ChangeEmail => (Kind::Verification, "verify-email"),
     }
 }
 
@@ -116,6 +121,11 @@ pub async fn queue_link(db: &impl ConnectionTrait, instance: &Instance, user: &E
 /// whether or not anyone has the address: the answer takes the same time either way.
 pub async fn queue_link_by_email(db: &impl ConnectionTrait, instance: &Instance, email: &str, purpose: Purpose) -> StoreResult<()> {
     enqueue(db, instance.id, email, template_kind(purpose).0, &MailRequest::LinkByEmail { purpose: purpose.as_str().to_owned() }).await
+}
+
+/// Queues the confirmation of a new address the user asked for, to that address.
+pub async fn queue_email_change(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, new_email: &str) -> StoreResult<()> {
+    enqueue(db, instance.id, new_email, Kind::Verification, &MailRequest::EmailChange { user_id: user.id, from_email: user.email.clone() }).await
 }
 
 /// Queues an "account updated" notice saying what changed, to `to`.
@@ -186,6 +196,7 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
         MailRequest::Link { user_id, purpose } => (end_users::get(db, instance_id, *user_id).await?, Some(purpose_of(purpose)?), None),
         MailRequest::LinkByEmail { purpose } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
         MailRequest::Notice { user_id, change } => (end_users::get(db, instance_id, *user_id).await?, None, Some(change.clone())),
+        MailRequest::EmailChange { user_id, .. } => (end_users::get(db, instance_id, *user_id).await?, Some(Purpose::ChangeEmail), None),
     };
     let Some(user) = user else {
         return Ok(Preparation::Skip(match request {
@@ -197,8 +208,16 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
     let base = user_vars(public_url, &instance, logo.as_ref(), &user);
     let (kind, vars, token) = match purpose {
         Some(purpose) => {
-            // A link goes only to the address the user has now.
-            if !user.email.eq_ignore_ascii_case(&email.to_address) {
+            // A link goes only to the address the user has now — or, for a change of address, to
+            // the new one while the user still has the address they asked from.
+            if let MailRequest::EmailChange { from_email, .. } = &request {
+                if !user.email.eq_ignore_ascii_case(from_email) {
+                    return Ok(Preparation::Skip("the user's email changed since this was asked for"));
+                }
+                if end_users::by_email(db, instance_id, &email.to_address).await?.is_some() {
+                    return Ok(Preparation::Skip("another account has the new address"));
+                }
+            } else if !user.email.eq_ignore_ascii_case(&email.to_address) {
                 return Ok(Preparation::Skip("the user's email changed since this was asked for"));
             }
             if user.blocked && purpose != Purpose::Invitation {
@@ -212,10 +231,11 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
             let (duration, expires_in) = ttl(purpose);
             let txn = steward_persistence::begin(db).await?;
             user_tokens::revoke_unused(&txn, user.id, purpose).await?;
-            user_tokens::create(&txn, instance_id, user.id, purpose, &token_hash(&token), &user.email, now() + duration).await?;
+            // The token is bound to the address it goes to.
+            user_tokens::create(&txn, instance_id, user.id, purpose, &token_hash(&token), &email.to_address, now() + duration).await?;
             txn.commit().await.context("Failed to store a one-time token")?;
             let link = format!("{public_url}/account/{path}?instance={}&token={token}", instance.slug);
-            (kind, Vars { link, expires_in: expires_in.to_owned(), ..base }, Some(token))
+            (kind, Vars { link, expires_in: expires_in.to_owned(), email: email.to_address.clone(), ..base }, Some(token))
         }
         None => (Kind::UpdateAccount, Vars { email: email.to_address.clone(), change: change.unwrap_or_default(), ..base }, None),
     };

@@ -94,7 +94,7 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, afte
     let total = base.clone().count(db).await.context("Failed to count applications")?;
     let mut query = base;
     if let Some(after) = after {
-        let after: Uuid = after.parse().map_err(|_| anyhow::anyhow!("Bad cursor"))?;
+        let after: Uuid = after.parse().map_err(|_| crate::StoreError::InvalidCursor)?;
         query = query.filter(Column::Id.lt(after));
     }
     let items = query.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list applications")?;

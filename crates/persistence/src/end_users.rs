@@ -181,7 +181,7 @@ pub async fn list(
     let base = filtered_with(instance_id, filter, narrowing.as_deref());
     let total = base.clone().select_only().column(Column::Id).limit(COUNT_CAP + 1).count(db).await.context("Failed to count end users")?;
     let mut q = base;
-    let bad_cursor = || StoreError::Unexpected(anyhow::anyhow!("Malformed users cursor"));
+    let bad_cursor = || StoreError::InvalidCursor;
     let mut offset = 0u64;
     if let Some(c) = cursor {
         match sort {

@@ -35,6 +35,9 @@ pub enum StoreError {
     /// The change conflicts with what is stored (a unique value taken, a rule on related rows).
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
+    /// A list cursor that this API did not make (or made for another sort).
+    #[error("invalid cursor")]
+    InvalidCursor,
     /// Anything unexpected: the database is unreachable, a query failed...
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

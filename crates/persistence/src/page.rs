@@ -32,9 +32,13 @@ impl Cursor {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
     }
 
-    /// `None` when the cursor was not made by [`Cursor::encode`].
+    /// `None` when the cursor was not made by [`Cursor::encode`]: not base64url, not text, too
+    /// long, or holding control characters (no sort key has them, and PostgreSQL refuses NUL).
     pub fn decode(cursor: &str) -> Option<String> {
+        if cursor.len() > 1024 {
+            return None;
+        }
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
-        String::from_utf8(bytes).ok()
+        String::from_utf8(bytes).ok().filter(|s| !s.is_empty() && !s.chars().any(char::is_control))
     }
 }

@@ -16,10 +16,13 @@ pub enum Purpose {
     VerifyEmail,
     ResetPassword,
     Invitation,
+    /// Confirms a new address the user asked for (the token's `email`); the change is made
+    /// when the link is followed.
+    ChangeEmail,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 3] = [Purpose::VerifyEmail, Purpose::ResetPassword, Purpose::Invitation];
+    pub const ALL: [Purpose; 4] = [Purpose::VerifyEmail, Purpose::ResetPassword, Purpose::Invitation, Purpose::ChangeEmail];
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
@@ -30,6 +33,7 @@ impl Purpose {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
             Purpose::Invitation => "invitation",
+            Purpose::ChangeEmail => "change_email",
         }
     }
 }

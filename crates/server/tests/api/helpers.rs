@@ -200,6 +200,11 @@ impl TestApp {
         self.state.db.execute_unprepared(sql).await.expect("age refresh token uses");
     }
 
+    /// The database this process uses (to start another process on it).
+    pub fn db(&self) -> Arc<TestDb> {
+        self._db.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

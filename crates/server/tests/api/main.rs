@@ -1,6 +1,7 @@
 //! Black-box tests of the console API: the real application on port 0, on SQLite and on
 //! PostgreSQL. One test binary keeps link time down.
 
+mod hardening;
 mod helpers;
 mod smtp_sink;
 

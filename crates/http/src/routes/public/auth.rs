@@ -20,7 +20,7 @@ use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
 use crate::emails;
 use crate::extract::{ApiJson, Deferred, client_ip, user_agent};
 use crate::problem::{ApiError, FieldError, Fields};
-use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto};
+use crate::routes::users::dto::{CreateUserRequest, UserDto};
 use crate::routes::users::service;
 use steward_persistence::user_tokens::{self, Purpose};
 
@@ -233,26 +233,12 @@ pub async fn register(
         metadata: None,
         send_invitation: None,
     };
-    let new = service::parse_create(&state, request, "password").await?;
-    let email = new.email.clone();
-    check_mail_limits(&state, &caller.instance, &req, &email).await?;
-    let txn = steward_persistence::begin(&state.db).await?;
-    match end_users::create(&txn, caller.instance.id, new).await {
-        Ok(user) => {
-            emails::queue_link(&txn, &caller.instance, &user, Purpose::VerifyEmail).await?;
-            txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
-            tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user registered");
-        }
-        Err(steward_persistence::StoreError::Conflict(steward_persistence::Conflict::EmailTaken)) => {
-            drop(txn);
-            if let Some(existing) = end_users::by_email(&state.db, caller.instance.id, &email).await? {
-                let change = "Someone tried to create an account with this email address. If it was you, sign in, or reset your password if you forgot it";
-                emails::queue_notice(&state.db, &caller.instance, &existing, &existing.email, change).await?;
-            }
-        }
-        Err(e) => return Err(e.into()),
+    // Checked before the limits count it: the normalised address is what is limited.
+    let email = steward_domain::Email::parse(&request.email).map(|e| e.into_inner()).unwrap_or_default();
+    if !email.is_empty() {
+        check_mail_limits(&state, &caller.instance, &req, &email).await?;
     }
-    state.mail_wakeup.notify_one();
+    service::register(&state, &caller.instance, request).await?;
     Ok(HttpResponse::Accepted().json(RegistrationAccepted { status: "verification_sent", email }))
 }
 
@@ -343,8 +329,10 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(UserDto::from(user.clone())))
 }
 
-/// Change the signed-in end user's names, email or password. A new email must be verified
-/// again; a new password ends the user's other sessions.
+/// Change the signed-in end user's names, email or password (the last two need the current
+/// password, under the sign-in lockout). Everything is checked before anything is saved. A new
+/// password ends the user's other sessions. A new email is changed only once its owner follows
+/// the link sent to it; the answer is the same whether or not another account has the address.
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
@@ -377,33 +365,9 @@ pub async fn update_me(
         let attempt = Attempt { instance_id: Some(caller.instance.id), email: &user.email, ip: ip.as_deref(), user_agent: ua.as_deref() };
         check_current_password(&state, attempt, Candidate { id: user.id, password_hash: user.password_hash.as_deref() }, current).await?;
     }
-    let mut changes = UpdateUserRequest {
-        email: b.email,
-        given_name: b.given_name,
-        family_name: b.family_name,
-        name: b.name,
-        password: b.new_password,
-        email_verified: None,
-        blocked: None,
-        metadata: None,
-    };
-    // A new password ends the other sessions, but not this one: revoke here, keeping `sid`.
-    let password = changes.password.take();
-    let old_email = user.email.clone();
-    let mut updated = service::apply_update(&state, user.clone(), changes).await?;
-    if updated.email != old_email {
-        emails::queue_notice(&state.db, &caller.instance, &updated, &old_email, &format!("The email of your account was changed to {}", updated.email)).await?;
-        emails::queue_link(&state.db, &caller.instance, &updated, Purpose::VerifyEmail).await?;
-    }
-    if let Some(p) = password {
-        let p = steward_domain::Password::parse(p).map_err(|e| ApiError::validation(vec![FieldError::from_value("new_password", e)]))?;
-        let hash = state.hasher.hash(p.expose()).await?;
-        updated = end_users::update(&state.db, updated, end_users::UserChanges { password_hash: Some(hash), ..Default::default() }).await?;
-        sessions::revoke_others(&state.db, Subject::EndUser { instance_id: caller.instance.id, user_id: user.id }, Some(sid), RevokeReason::PasswordChanged)
-            .await?;
-        emails::queue_notice(&state.db, &caller.instance, &updated, &updated.email, "The password of your account was changed").await?;
-    }
-    state.mail_wakeup.notify_one();
+    let changes =
+        service::OwnAccountChanges { given_name: b.given_name, family_name: b.family_name, name: b.name, email: b.email, new_password: b.new_password };
+    let updated = service::update_own_account(&state, &caller.instance, user.clone(), sid, changes).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(updated)))
 }
 
@@ -438,24 +402,37 @@ async fn instance_of(state: &AppState, slug: &str) -> Result<steward_persistence
     steward_persistence::instances::by_slug(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
 }
 
-/// Confirm an end user's email with the token from the verification email.
+/// Confirm an end user's email (or a new address they asked for) with the token from the
+/// email's link.
 #[utoipa::path(
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug")),
     request_body = TokenRequest,
-    responses((status = 200, body = UserDto), (status = 400, response = crate::problem::BadRequest), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
 )]
 #[post("/{instance}/auth/verify-email")]
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, body: ApiJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let instance = instance_of(&state, &path).await?;
-    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&body.0.token), &[Purpose::VerifyEmail]).await?.ok_or_else(invalid_link)?;
+    let token = user_tokens::consume(&state.db, instance.id, &emails::token_hash(&body.0.token), &[Purpose::VerifyEmail, Purpose::ChangeEmail])
+        .await?
+        .ok_or_else(invalid_link)?;
     let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
-    // A link for an address the user no longer has verifies nothing.
-    if user.email != token.email {
-        return Err(invalid_link());
-    }
-    let user = end_users::update(&state.db, user, end_users::UserChanges { email_verified: Some(true), ..Default::default() }).await?;
+    let user = if token.purpose == Purpose::ChangeEmail.as_str() {
+        service::confirm_email_change(&state, &instance, user, &token.email).await?
+    } else {
+        // A link for an address the user no longer has verifies nothing.
+        if !user.email.eq_ignore_ascii_case(&token.email) {
+            return Err(invalid_link());
+        }
+        end_users::update(&state.db, user, end_users::UserChanges { email_verified: Some(true), ..Default::default() }).await?
+    };
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 

@@ -53,8 +53,7 @@ pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: we
 #[tracing::instrument(skip_all)]
 pub async fn create_user(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<CreateUserRequest>>) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
-    let new = service::parse_create(&state, body.get()?.0, "password").await?;
-    let user = end_users::create(&state.db, caller.instance.id, new).await?;
+    let user = service::create_user(&state, &caller.instance, body.get()?.0).await?;
     tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user created through the API");
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/public/v1/{}/users/{}", caller.instance.slug, user.id))).json(UserDto::from(user)))
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use steward_domain::Email;
-use steward_domain::end_user::{check_metadata, display_name, parse_display_name, parse_person_name};
+use super::dto::CreateUserRequest;
 use steward_domain::role::Action;
 use steward_persistence::end_users::{self, EndUser, NewEndUser};
 use utoipa::{IntoParams, ToSchema};
@@ -215,23 +215,6 @@ pub async fn import_users(
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_owned();
         let raw_email = get(c_email);
         let mut errors = Vec::new();
-        let email = match Email::parse(&raw_email) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                errors.push(FieldError::from_value("email", e));
-                None
-            }
-        };
-        let mut text_field = |field: &str, r: Result<String, steward_domain::ValueError>| match r {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(FieldError::from_value(field, e));
-                String::new()
-            }
-        };
-        let given = text_field("given_name", parse_person_name(&get(c_given), "Given name"));
-        let family = text_field("family_name", parse_person_name(&get(c_family), "Family name"));
-        let name = text_field("name", parse_display_name(&get(c_name)));
         let mut flag = |field: &str, v: String| {
             parse_bool(&v).unwrap_or_else(|| {
                 errors.push(FieldError::new(field, "invalid_boolean", "Use true or false."));
@@ -242,38 +225,43 @@ pub async fn import_users(
         let blocked = flag("blocked", get(c_blocked));
         let meta_raw = get(c_meta);
         let metadata = if meta_raw.trim().is_empty() {
-            serde_json::json!({})
+            None
         } else {
             match serde_json::from_str::<serde_json::Value>(&meta_raw) {
-                Ok(v) => {
-                    if let Err(e) = check_metadata(v.is_object(), meta_raw.len()) {
-                        errors.push(FieldError::from_value("metadata", e));
-                    }
-                    v
-                }
+                Ok(v) => Some(v),
                 Err(_) => {
                     errors.push(FieldError::new("metadata", "invalid_json", "Metadata must be a JSON object."));
-                    serde_json::json!({})
+                    None
                 }
             }
         };
-        if let Some(e) = &email
-            && !seen.insert(e.as_str().to_owned())
+        let opt = |v: String| (!v.is_empty()).then_some(v);
+        let request = CreateUserRequest {
+            email: raw_email.clone(),
+            given_name: opt(get(c_given)),
+            family_name: opt(get(c_family)),
+            name: opt(get(c_name)),
+            password: None,
+            email_verified: Some(verified),
+            blocked: Some(blocked),
+            metadata,
+            send_invitation: None,
+        };
+        // The same rules as every other way a user is created.
+        let user = match service::validate_new(request, "password") {
+            Ok((user, _)) => Some(user),
+            Err(mut e) => {
+                errors.append(&mut e);
+                None
+            }
+        };
+        if let Some(u) = &user
+            && !seen.insert(u.email.clone())
         {
             errors.push(FieldError::new("email", "duplicate_in_file", "This email appears earlier in the file."));
         }
-        match (email, errors.is_empty()) {
-            (Some(email), true) => accepted.push(NewEndUser {
-                name: display_name(&name, &given, &family),
-                email: email.into_inner(),
-                email_verified: verified,
-                given_name: given,
-                family_name: family,
-                password_hash: None,
-                blocked,
-                provider: "password".into(),
-                metadata,
-            }),
+        match (user, errors.is_empty()) {
+            (Some(user), true) => accepted.push(user),
             _ => rejected.push(RejectedRow { line, email: raw_email, errors }),
         }
     }

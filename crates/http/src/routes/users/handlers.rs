@@ -68,17 +68,7 @@ pub async fn create_user(
     body: ApiJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let membership = authorize(&state, &auth, &path, Action::Write).await?;
-    let body = body.0;
-    let invite = body.send_invitation == Some(true);
-    let new = service::parse_create(&state, body, "password").await?;
-    let txn = steward_persistence::begin(&state.db).await?;
-    let user = end_users::create(&txn, membership.instance.id, new).await?;
-    if invite {
-        emails::queue_link(&txn, &membership.instance, &user, Purpose::Invitation).await?;
-    }
-    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a new user")))?;
-    state.mail_wakeup.notify_one();
-    tracing::info!(user_id = %user.id, invited = invite, "end user created in the console");
+    let user = service::create_user(&state, &membership.instance, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/instances/{}/users/{}", membership.instance.slug, user.id)))
         .json(UserDto::from(user)))

@@ -7,8 +7,11 @@ use steward_persistence::sessions::{self, RevokeReason, Subject};
 use steward_persistence::{Cursor, Page};
 use uuid::Uuid;
 
+use steward_persistence::instances::Instance;
+use steward_persistence::user_tokens::{self, Purpose};
+
 use super::dto::{CreateUserRequest, UpdateUserRequest, UserListQuery};
-use crate::AppState;
+use crate::{AppState, emails};
 use crate::problem::{ApiError, FieldError, Fields};
 
 fn metadata(fields: &mut Fields, value: Option<serde_json::Value>) -> Option<serde_json::Value> {
@@ -17,8 +20,10 @@ fn metadata(fields: &mut Fields, value: Option<serde_json::Value>) -> Option<ser
     fields.check("metadata", check_metadata(value.is_object(), len)).map(|()| value)
 }
 
-/// A new user from a request: validated, password hashed.
-pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &str) -> Result<NewEndUser, ApiError> {
+/// A new user checked against every rule (email, names, metadata, password, invitation), not
+/// yet hashed: the one validation of every way a user is created (console, public API,
+/// registration, CSV import).
+pub fn validate_new(body: CreateUserRequest, provider: &str) -> Result<(NewEndUser, Option<Password>), Vec<FieldError>> {
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&body.email));
     let given = fields.check("given_name", parse_person_name(body.given_name.as_deref().unwrap_or(""), "Given name")).unwrap_or_default();
@@ -29,23 +34,73 @@ pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &
     if body.send_invitation == Some(true) && password.is_some() {
         fields.push(FieldError::new("send_invitation", "not_applicable", "Send an invitation or set a password, not both."));
     }
-    fields.finish()?;
-    let Some(email) = email else { return Err(ApiError::invariant()) };
-    let password_hash = match password {
-        Some(p) => Some(state.hasher.hash(p.expose()).await?),
-        None => None,
-    };
-    Ok(NewEndUser {
+    let errors = fields.into_errors();
+    let Some(email) = email.filter(|_| errors.is_empty()) else { return Err(errors) };
+    let user = NewEndUser {
         name: display_name(&name, &given, &family),
         email: email.into_inner(),
         email_verified: body.email_verified.unwrap_or(false),
         given_name: given,
         family_name: family,
-        password_hash,
+        password_hash: None,
         blocked: body.blocked.unwrap_or(false),
         provider: provider.to_owned(),
         metadata,
-    })
+    };
+    Ok((user, password))
+}
+
+/// A new user from a request: validated, password hashed.
+pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &str) -> Result<NewEndUser, ApiError> {
+    let (mut user, password) = validate_new(body, provider).map_err(ApiError::validation)?;
+    if let Some(p) = password {
+        user.password_hash = Some(state.hasher.hash(p.expose()).await?);
+    }
+    Ok(user)
+}
+
+/// Creates a user (the console's add-user form and back-end apps): validated, password hashed,
+/// and the invitation email queued in the same transaction when `send_invitation` asks for it.
+pub async fn create_user(state: &AppState, instance: &Instance, body: CreateUserRequest) -> Result<EndUser, ApiError> {
+    let invite = body.send_invitation == Some(true);
+    let new = parse_create(state, body, "password").await?;
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user = end_users::create(&txn, instance.id, new).await?;
+    if invite {
+        emails::queue_link(&txn, instance, &user, Purpose::Invitation).await?;
+    }
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a new user")))?;
+    if invite {
+        state.mail_wakeup.notify_one();
+    }
+    tracing::info!(user_id = %user.id, invited = invite, "end user created");
+    Ok(user)
+}
+
+/// Registers a user through the public API: the same answer whether or not the email is taken.
+/// A new user gets a verification email (in the same transaction); the owner of a taken address
+/// gets a notice that someone tried to sign up with it.
+pub async fn register(state: &AppState, instance: &Instance, body: CreateUserRequest) -> Result<(), ApiError> {
+    let new = parse_create(state, body, "password").await?;
+    let email = new.email.clone();
+    let txn = steward_persistence::begin(&state.db).await?;
+    match end_users::create(&txn, instance.id, new).await {
+        Ok(user) => {
+            emails::queue_link(&txn, instance, &user, Purpose::VerifyEmail).await?;
+            txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
+            tracing::info!(user_id = %user.id, "end user registered");
+        }
+        Err(steward_persistence::StoreError::Conflict(steward_persistence::Conflict::EmailTaken)) => {
+            txn.rollback().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to roll back a registration")))?;
+            if let Some(existing) = end_users::by_email(&state.db, instance.id, &email).await? {
+                let change = "Someone tried to create an account with this email address. If it was you, sign in, or reset your password if you forgot it";
+                emails::queue_notice(&state.db, instance, &existing, &existing.email, change).await?;
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.mail_wakeup.notify_one();
+    Ok(())
 }
 
 /// Applies an edit; a new password or a block ends the user's sessions and tokens.
@@ -87,6 +142,82 @@ pub async fn apply_update(state: &AppState, user: EndUser, body: UpdateUserReque
         let reason = if newly_blocked { RevokeReason::Blocked } else { RevokeReason::PasswordChanged };
         sessions::revoke_others(&state.db, Subject::EndUser { instance_id, user_id }, None, reason).await?;
     }
+    if email_changes {
+        // Links sent to the old address stop working.
+        user_tokens::revoke_all_unused(&state.db, user_id).await?;
+    }
+    Ok(updated)
+}
+
+/// What an end user may change of their own account.
+pub struct OwnAccountChanges {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub new_password: Option<secrecy::SecretString>,
+}
+
+/// An end user changes their own account (the current password was checked by the caller).
+/// Everything is validated before anything is saved. A new password ends the user's other
+/// sessions (not `session_id`) and sends a notice. A new email is not applied here: a link to
+/// confirm it goes to the new address (or, when another account has it, a notice to that
+/// account — the answer is the same either way), a notice goes to the current one, and the
+/// change is made when the link is followed.
+pub async fn update_own_account(state: &AppState, instance: &Instance, user: EndUser, session_id: Uuid, c: OwnAccountChanges) -> Result<EndUser, ApiError> {
+    let mut fields = Fields::default();
+    let email = c.email.as_deref().and_then(|e| fields.check("email", Email::parse(e)));
+    let given = c.given_name.as_deref().and_then(|v| fields.check("given_name", parse_person_name(v, "Given name")));
+    let family = c.family_name.as_deref().and_then(|v| fields.check("family_name", parse_person_name(v, "Family name")));
+    let name = c.name.as_deref().and_then(|v| fields.check("name", parse_display_name(v)));
+    let password = c.new_password.and_then(|p| fields.check("new_password", Password::parse(p)));
+    fields.finish()?;
+    let new_email = email.filter(|e| e.as_str() != user.email).map(Email::into_inner);
+    let password_hash = match &password {
+        Some(p) => Some(state.hasher.hash(p.expose()).await?),
+        None => None,
+    };
+    let changed_password = password_hash.is_some();
+    let txn = steward_persistence::begin(&state.db).await?;
+    let profile_changes = given.is_some() || family.is_some() || name.is_some() || changed_password;
+    let updated = if profile_changes {
+        end_users::update(&txn, user, UserChanges { given_name: given, family_name: family, name, password_hash, ..Default::default() }).await?
+    } else {
+        user
+    };
+    let subject = Subject::EndUser { instance_id: instance.id, user_id: updated.id };
+    if changed_password {
+        sessions::revoke_others(&txn, subject, Some(session_id), RevokeReason::PasswordChanged).await?;
+        emails::queue_notice(&txn, instance, &updated, &updated.email, "The password of your account was changed").await?;
+    }
+    if let Some(new_email) = new_email {
+        match end_users::by_email(&txn, instance.id, &new_email).await? {
+            Some(owner) => {
+                let change = "Someone asked to move another account to this email address. Nothing was changed. If it was you, sign in with this address instead";
+                emails::queue_notice(&txn, instance, &owner, &owner.email, change).await?;
+            }
+            None => emails::queue_email_change(&txn, instance, &updated, &new_email).await?,
+        }
+        let change = format!(
+            "Someone asked to change the email of your account to {new_email}; it changes once that address is confirmed. If it was not you, change your password"
+        );
+        emails::queue_notice(&txn, instance, &updated, &updated.email, &change).await?;
+    }
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an account change")))?;
+    state.mail_wakeup.notify_one();
+    Ok(updated)
+}
+
+/// Makes the change of address confirmed by a `change_email` link: the email becomes the
+/// token's, verified, and every other outstanding link of the user ends.
+pub async fn confirm_email_change(state: &AppState, instance: &Instance, user: EndUser, new_email: &str) -> Result<EndUser, ApiError> {
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user_id = user.id;
+    let updated =
+        end_users::update(&txn, user, UserChanges { email: Some(new_email.to_owned()), email_verified: Some(true), ..Default::default() }).await?;
+    user_tokens::revoke_all_unused(&txn, user_id).await?;
+    let _ = instance;
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an email change")))?;
     Ok(updated)
 }
 
@@ -192,11 +323,5 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    end_users::list(&state.db, instance_id, &filter, sort, descending, limit, cursor.as_deref()).await.map_err(|e| match e {
-        // A cursor made for another sort order.
-        steward_persistence::StoreError::Unexpected(err) if err.to_string().contains("cursor") => {
-            ApiError::field("cursor", "invalid_cursor", "cursor does not match this sort; start from the first page.")
-        }
-        other => other.into(),
-    })
+    Ok(end_users::list(&state.db, instance_id, &filter, sort, descending, limit, cursor.as_deref()).await?)
 }
