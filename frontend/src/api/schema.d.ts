@@ -917,7 +917,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm an end user's email with the token from the verification email. */
+        /**
+         * Confirm an end user's email (or a new address they asked for) with the token from the
+         *     email's link.
+         */
         post: operations["verify_email"];
         delete?: never;
         options?: never;
@@ -977,8 +980,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the signed-in end user's names, email or password. A new email must be verified
-         *     again; a new password ends the user's other sessions.
+         * Change the signed-in end user's names, email or password (the last two need the current
+         *     password, under the sign-in lockout). Everything is checked before anything is saved. A new
+         *     password ends the user's other sessions. A new email is changed only once its owner follows
+         *     the link sent to it; the answer is the same whether or not another account has the address.
          */
         patch: operations["update_me"];
         trace?: never;
@@ -1531,8 +1536,11 @@ export interface components {
             status: string;
         };
         RefreshRequest: {
-            /** @description The refresh token from the last sign-in or refresh. Each can be used once. */
-            refresh_token: string;
+            /**
+             * @description The refresh token from the last sign-in or refresh. Each can be used once. Omit it when
+             *     the session is kept in the `steward_refresh` cookie (`X-Steward-Session: cookie`).
+             */
+            refresh_token?: string | null;
         };
         RegisterRequest: {
             /** @example grace@example.com */
@@ -1658,7 +1666,8 @@ export interface components {
             account: components["schemas"]["AccountDto"];
             /** Format: int64 */
             expires_in: number;
-            refresh_token: string;
+            /** @description Absent when the session is kept in a cookie (`X-Steward-Session: cookie`). */
+            refresh_token?: string | null;
             /** @example Bearer */
             token_type: string;
         };
@@ -1765,8 +1774,11 @@ export interface components {
              * @example 900
              */
             expires_in: number;
-            /** @description Opaque; exchange it at `POST /api/v1/auth/refresh` for a new pair. Single use. */
-            refresh_token: string;
+            /**
+             * @description Opaque; exchange it at `POST /api/v1/auth/refresh` for a new pair. Single use. Absent
+             *     when the session is kept in a cookie (`X-Steward-Session: cookie`).
+             */
+            refresh_token?: string | null;
             /** @example Bearer */
             token_type: string;
         };
@@ -2028,7 +2040,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
+                "X-Steward-Session"?: null | ("body" | "cookie");
+            };
             path?: never;
             cookie?: never;
         };
@@ -2075,7 +2090,10 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
+                "X-Steward-Session"?: null | ("body" | "cookie");
+            };
             path?: never;
             cookie?: never;
         };
@@ -2101,7 +2119,10 @@ export interface operations {
     signup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
+                "X-Steward-Session"?: null | ("body" | "cookie");
+            };
             path?: never;
             cookie?: never;
         };
@@ -3931,6 +3952,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
         };
     };
