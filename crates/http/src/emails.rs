@@ -8,12 +8,12 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use steward_domain::email::{EmailStyle, TemplateKind as Kind};
 use steward_mail::{Parts, Source, Vars, render};
+use steward_persistence::ConnectionTrait;
 use steward_persistence::branding::{self, LogoFacts};
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::instances::{self, Instance};
 use steward_persistence::outbox::{self, NewEmail, OutboxEmail};
 use steward_persistence::user_tokens::{self, Purpose};
-use steward_persistence::ConnectionTrait;
 use steward_persistence::{StoreResult, email_templates, now};
 use uuid::Uuid;
 

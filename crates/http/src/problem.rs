@@ -215,7 +215,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(c) => c.into(),
-            StoreError::InvalidCursor => ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned for this list and sort; start from the first page."),
+            StoreError::InvalidCursor => {
+                ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned for this list and sort; start from the first page.")
+            }
             StoreError::Unexpected(e) => ApiError::internal(e),
         }
     }

@@ -84,6 +84,9 @@ pub fn mailbox_header(name: Option<&str>, address: &str) -> String {
 /// One email ready to send.
 #[derive(Debug, Clone)]
 pub struct Outgoing<'a> {
+    /// A stable Message-ID (`<id@host>`): a message sent twice (a process dying between the
+    /// server's acceptance and the record of it) is recognisably the same message.
+    pub message_id: Option<String>,
     pub from: &'a str,
     pub reply_to: Option<&'a str>,
     pub to: &'a str,
@@ -97,7 +100,7 @@ impl Outgoing<'_> {
     pub fn message(&self) -> Result<Message, String> {
         let from: Mailbox = self.from.parse().map_err(|e| format!("invalid sender {:?}: {e}", self.from))?;
         let to: Mailbox = self.to.parse().map_err(|e| format!("invalid recipient {:?}: {e}", self.to))?;
-        let mut b = Message::builder().from(from).to(to).subject(self.subject);
+        let mut b = Message::builder().from(from).to(to).subject(self.subject).message_id(self.message_id.clone());
         if let Some(r) = self.reply_to {
             b = b.reply_to(r.parse().map_err(|e| format!("invalid reply-to {r:?}: {e}"))?);
         }

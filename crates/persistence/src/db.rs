@@ -29,9 +29,30 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
     Ok(db)
 }
 
-/// Applies every pending migration.
+/// The PostgreSQL advisory lock that serialises migrations between processes.
+const MIGRATION_LOCK: i64 = 0x5374_6577_6172_6400; // "Steward\0"
+
+/// Applies every pending migration. On PostgreSQL, several processes starting at once (replicas
+/// of one deployment) take turns: the first migrates under an advisory lock held by the very
+/// connection that migrates, the others wait for it and then find nothing to do.
 pub async fn migrate(db: &Database) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("Failed to apply database migrations")
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await.context("Failed to apply database migrations");
+    }
+    // One connection, so the lock and the migrations share a session.
+    let connect = (*db.get_postgres_connection_pool().connect_options()).clone();
+    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(600))
+        .connect_with(connect)
+        .await
+        .context("Failed to open a connection for migrations")?;
+    let conn = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+    conn.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).await.context("Failed to take the migration lock")?;
+    let result = Migrator::up(&conn, None).await.context("Failed to apply database migrations");
+    let _ = conn.execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).await;
+    let _ = conn.close().await;
+    result
 }
 
 /// Checks that the database answers a trivial query.

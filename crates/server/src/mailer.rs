@@ -228,11 +228,11 @@ impl Mailer {
         let (via, result) = match route {
             Route::Broken(error) => ("custom_smtp", Err(error.clone())),
             Route::Custom { sender, from, reply_to } => {
-                let msg = outgoing(from, reply_to.as_deref(), &prepared);
+                let msg = outgoing(email.id, from, reply_to.as_deref(), &prepared);
                 ("custom_smtp", send(sender, session, &msg).await)
             }
             Route::Platform => match &self.platform {
-                Transport::Smtp(sender) => ("platform_smtp", send(sender, session, &outgoing(&self.platform_from, None, &prepared)).await),
+                Transport::Smtp(sender) => ("platform_smtp", send(sender, session, &outgoing(email.id, &self.platform_from, None, &prepared)).await),
                 Transport::Capture => {
                     let letter = Letter { from: &self.platform_from, to: &prepared.to, subject: &prepared.subject, text: &prepared.text, html: &prepared.html };
                     ("local_mailbox", mailbox::deliver(&self.db, email, letter).await.map_err(|e| e.to_string()))
@@ -285,8 +285,8 @@ impl Mailer {
     }
 }
 
-fn outgoing<'a>(from: &'a str, reply_to: Option<&'a str>, p: &'a Prepared) -> Outgoing<'a> {
-    Outgoing { from, reply_to, to: &p.to, subject: &p.subject, text: &p.text, html: &p.html }
+fn outgoing<'a>(id: Uuid, from: &'a str, reply_to: Option<&'a str>, p: &'a Prepared) -> Outgoing<'a> {
+    Outgoing { message_id: Some(format!("<{id}@steward.outbox>")), from, reply_to, to: &p.to, subject: &p.subject, text: &p.text, html: &p.html }
 }
 
 /// Sends on the batch's open connection, opening it first if needed; a failed connection is

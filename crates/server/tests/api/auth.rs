@@ -151,7 +151,12 @@ async fn the_console_session_lives_in_an_http_only_cookie(app: TestApp) {
 
     // Refresh with the cookie alone: a new access token and a new cookie.
     let refresh = |t: &str| {
-        app.client.post(app.url("/api/v1/auth/refresh")).header("x-steward-session", "cookie").header("cookie", format!("other=1; steward_refresh={t}")).json(&json!({})).send()
+        app.client
+            .post(app.url("/api/v1/auth/refresh"))
+            .header("x-steward-session", "cookie")
+            .header("cookie", format!("other=1; steward_refresh={t}"))
+            .json(&json!({}))
+            .send()
     };
     let res = refresh(&token).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

@@ -113,8 +113,9 @@ async fn concurrent_wrong_passwords_check_at_most_the_threshold(app: TestApp) {
 async fn current_password_checks_are_locked_out_too(app: TestApp) {
     let ctx = setup(&app).await;
     let s = app.signup("me@example.com").await;
-    let guesses: Vec<_> =
-        (0..40).map(|_| app.post("/api/v1/me/password", Some(&s.access), json!({"current_password": "guess guess", "new_password": "new password 1"}))).collect();
+    let guesses: Vec<_> = (0..40)
+        .map(|_| app.post("/api/v1/me/password", Some(&s.access), json!({"current_password": "guess guess", "new_password": "new password 1"})))
+        .collect();
     let statuses = futures_util::future::join_all(guesses).await.into_iter().map(|r| r.status()).collect::<Vec<_>>();
     let checked = statuses.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count();
     assert!(checked <= 10 && statuses.iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
@@ -174,7 +175,14 @@ async fn email_sending_routes_are_limited(app: TestApp) {
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_requests_from_ip").await;
     // The limits are in the database: another process sees them.
     let other = TestApp::start(app.db(), |_| {}).await;
-    let res = other.client.post(other.url("/public/v1/shop/auth/forgot-password")).header("x-client-id", &ctx.client_id).json(&json!({"email": "x@example.com"})).send().await.unwrap();
+    let res = other
+        .client
+        .post(other.url("/public/v1/shop/auth/forgot-password"))
+        .header("x-client-id", &ctx.client_id)
+        .json(&json!({"email": "x@example.com"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     // Nothing past the limits was queued.
     let rows = settled_outbox(&app, &ctx.console).await;
@@ -257,13 +265,20 @@ async fn links_die_with_the_address_they_were_sent_to(app: TestApp) {
     let id = users["items"][0]["id"].as_str().unwrap();
     let res = app.patch(&format!("/api/v1/instances/shop/users/{id}"), Some(&ctx.console), json!({"email": "moved@example.com"})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let reset_with = app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": reset, "password": "taken over!!"})).send().await.unwrap();
+    let reset_with =
+        app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": reset, "password": "taken over!!"})).send().await.unwrap();
     assert_problem(reset_with, StatusCode::BAD_REQUEST, "invalid_token").await;
     let verify_with = app.client.post(app.url("/public/v1/shop/auth/verify-email")).json(&json!({"token": verify})).send().await.unwrap();
     assert_problem(verify_with, StatusCode::BAD_REQUEST, "invalid_token").await;
     assert_eq!(user_login(&app, &ctx, "moved@example.com", PASSWORD).await.status(), StatusCode::OK, "the password did not change");
     // A made-up token is refused before any hashing (and a valid-looking one too).
-    let res = app.client.post(app.url("/public/v1/shop/auth/reset-password")).json(&json!({"token": "x".repeat(43), "password": "whatever 123"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/auth/reset-password"))
+        .json(&json!({"token": "x".repeat(43), "password": "whatever 123"}))
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST, "invalid_token").await;
 }
 
@@ -327,7 +342,14 @@ async fn back_end_apps_can_invite(app: TestApp) {
     let back = app.create_app(&ctx.console, "shop", json!({"kind": "backend", "name": "Server"})).await;
     let res = app.client_token("shop", back["client_id"].as_str().unwrap(), back["client_secret"].as_str().unwrap()).await;
     let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
-    let res = app.client.post(app.url("/public/v1/shop/users")).bearer_auth(&token).json(&json!({"email": "invitee@example.com", "send_invitation": true})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/public/v1/shop/users"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "invitee@example.com", "send_invitation": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     settled_outbox(&app, &ctx.console).await;
     let invitation = mailbox(&app, &ctx.console, "invitee@example.com").await;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::db_tests;
 use crate::helpers::{Backend, PASSWORD, TestApp, TestDb, assert_problem};
-use crate::smtp_sink::{SmtpSink, free_port};
+use crate::smtp_sink::{SmtpSink, Tarpit, free_port, message_id};
 
 fn token_in(message: &str) -> String {
     let at = message.find("token=").expect("a link with a token");
@@ -274,4 +274,130 @@ async fn console_invitations_and_links(app: TestApp) {
     }
     assert!(sent >= 3, "{sent} sent");
     assert_problem(app.get("/api/v1/instances/shop/outbox?status=lost", Some(&console)).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+/// One instance's SMTP server accepts connections and never answers; another's is slow but
+/// works. On PostgreSQL with two processes: the platform's emails of a third instance arrive at
+/// once, the slow server gets each of its emails exactly once, and the tarpit holds only its own
+/// instance's emails (retried, never marked sent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_tenants_dead_smtp_server_delays_only_its_own_email() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else { return };
+    let db = Arc::new(db);
+    let platform = SmtpSink::start(free_port());
+    let slow = SmtpSink::start_with(free_port(), &["--delay", "0.3"]);
+    let tarpit = Tarpit::start().await;
+    let configure = |s: &mut steward::Settings| {
+        s.smtp_url = Some(platform.url());
+        s.public_url = Some("http://steward.test".into());
+        s.smtp_timeout_secs = 1;
+        s.mail_lease_secs = 12;
+    };
+    let a = TestApp::start(db.clone(), configure).await;
+    let b = TestApp::start(db.clone(), configure).await;
+    let owner = a.signup("owner@example.com").await;
+    let mut client_ids = std::collections::HashMap::new();
+    for (slug, server) in [("dead", Some(tarpit.port)), ("slow", Some(slow.port)), ("fine", None)] {
+        a.create_instance(&owner.access, slug).await;
+        let front = a.create_app(&owner.access, slug, json!({"kind": "frontend", "name": "Web"})).await;
+        client_ids.insert(slug, front["client_id"].as_str().unwrap().to_owned());
+        if let Some(port) = server {
+            let smtp = json!({"enabled": true, "host": "127.0.0.1", "port": port, "security": "none", "from_address": format!("no-reply@{slug}.example")});
+            let res = a.request(reqwest::Method::PUT, &format!("/api/v1/instances/{slug}/smtp"), Some(&owner.access), Some(smtp)).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+    let register_in = |app: &TestApp, slug: &'static str, email: String| {
+        let client_id = client_ids[slug].clone();
+        let request = app
+            .client
+            .post(app.url(&format!("/public/v1/{slug}/auth/register")))
+            .header("x-client-id", client_id)
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send();
+        async move { assert_eq!(request.await.unwrap().status(), StatusCode::ACCEPTED) }
+    };
+    // The dead server's emails first, so they are due before anyone else's.
+    for i in 0..6 {
+        register_in(if i % 2 == 0 { &a } else { &b }, "dead", format!("d{i}@example.com")).await;
+    }
+    for i in 0..4 {
+        register_in(if i % 2 == 0 { &a } else { &b }, "slow", format!("s{i}@example.com")).await;
+    }
+    let started = std::time::Instant::now();
+    for i in 0..3 {
+        register_in(if i % 2 == 0 { &b } else { &a }, "fine", format!("f{i}@example.com")).await;
+    }
+    let fine = platform.wait_for(3).await;
+    assert!(started.elapsed() < Duration::from_secs(8), "the other instance's emails waited {:?}", started.elapsed());
+    assert_eq!(fine.len(), 3);
+    let slow_messages = slow.wait_for(4).await;
+
+    // Settled: the slow server's emails sent (each once), the dead server's never.
+    let outbox_of = |slug: &'static str| {
+        let app = &a;
+        let token = owner.access.clone();
+        async move { app.get(&format!("/api/v1/instances/{slug}/outbox"), Some(&token)).await.json::<Value>().await.unwrap() }
+    };
+    for _ in 0..400 {
+        let o = outbox_of("slow").await;
+        if o["items"].as_array().unwrap().iter().all(|e| e["status"] == "sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let o = outbox_of("slow").await;
+    assert!(o["items"].as_array().unwrap().iter().all(|e| e["status"] == "sent"), "{o}");
+    assert_eq!(slow.messages().len(), 4, "each email of the slow server exactly once");
+    let ids: std::collections::HashSet<_> = slow_messages.iter().filter_map(|m| message_id(m)).collect();
+    assert_eq!(ids.len(), 4);
+    let dead = outbox_of("dead").await;
+    for e in dead["items"].as_array().unwrap() {
+        assert_ne!(e["status"], "sent");
+    }
+    let tried: Vec<_> = dead["items"].as_array().unwrap().iter().filter(|e| e["last_error"].is_string()).collect();
+    assert!(!tried.is_empty(), "{dead}");
+    assert!(tried.iter().all(|e| e["last_error"].as_str().unwrap().contains("no answer within")), "{dead}");
+    assert_eq!(platform.messages().len(), 3, "nothing else went through the platform");
+}
+
+/// A process killed (no graceful stop) while it delivers: the other process delivers what it had
+/// claimed once the lease ends; every email arrives, and a message the dead process may have
+/// handed over just before dying comes again with the same Message-ID.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_process_loses_no_email() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else { return };
+    let db = Arc::new(db);
+    let sink = SmtpSink::start_with(free_port(), &["--delay", "0.05"]);
+    let configure = |s: &mut steward::Settings| {
+        s.smtp_url = Some(sink.url());
+        s.public_url = Some("http://steward.test".into());
+        s.smtp_timeout_secs = 1;
+        s.mail_lease_secs = 11;
+    };
+    let a = TestApp::start(db.clone(), configure).await;
+    let (console, client_id) = setup(&a).await;
+    let n = 20;
+    for i in 0..n {
+        register(&a, &client_id, &format!("k{i}@example.com")).await;
+    }
+    // Kill it as soon as it has delivered something (it is mid-batch).
+    sink.wait_for(1).await;
+    a.kill().await;
+    let b = TestApp::start(db.clone(), configure).await;
+    // What the dead process had claimed waits for its lease (11 s) to end.
+    let messages = sink.wait_for_within(n, Duration::from_secs(60)).await;
+    let ids: std::collections::HashSet<_> = messages.iter().filter_map(|m| message_id(m)).collect();
+    assert_eq!(ids.len(), n, "every email arrived");
+    for _ in 0..800 {
+        let o: Value = b.get("/api/v1/instances/shop/outbox?limit=100", Some(&console)).await.json().await.unwrap();
+        if o["items"].as_array().unwrap().iter().all(|e| e["status"] == "sent") {
+            assert_eq!(o["total"], n);
+            // At most the one message in flight when the process died comes twice.
+            assert!(sink.messages().len() <= n + 1, "{} deliveries", sink.messages().len());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the outbox did not settle");
 }

@@ -71,3 +71,18 @@ async fn postgres_sessions_survive_migration_3() {
         sessions_survive_the_move(&url).await;
     }
 }
+
+/// Replicas of one deployment starting at the same moment on an empty PostgreSQL database all
+/// come up: migrations take turns under an advisory lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_started_at_once_on_an_empty_database_all_come_up() {
+    let Some(db) = crate::helpers::TestDb::new(Backend::Postgres).await else { return };
+    let db = std::sync::Arc::new(db);
+    let start = || crate::helpers::TestApp::start(db.clone(), |s| s.public_url = Some("http://steward.test".into()));
+    let (a, b, c) = tokio::join!(start(), start(), start());
+    for app in [&a, &b, &c] {
+        assert_eq!(app.get("/readyz", None).await.status(), reqwest::StatusCode::OK);
+    }
+    let s = a.signup("first@example.com").await;
+    assert_eq!(b.get("/api/v1/me", Some(&s.access)).await.status(), reqwest::StatusCode::OK);
+}

@@ -68,7 +68,13 @@ impl SmtpSink {
     }
 
     pub async fn wait_for(&self, n: usize) -> Vec<String> {
-        for _ in 0..200 {
+        self.wait_for_within(n, Duration::from_secs(10)).await
+    }
+
+    /// Waits until at least `n` messages arrived, at most `limit`.
+    pub async fn wait_for_within(&self, n: usize, limit: Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
             let m = self.messages();
             if m.len() >= n {
                 return m;
@@ -89,4 +95,36 @@ impl Drop for SmtpSink {
 /// Undoes quoted-printable soft line breaks and `=3D` (enough to read links).
 pub fn decode_qp(s: &str) -> String {
     s.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+/// A server that accepts TCP connections and never says a word: the worst SMTP host a tenant
+/// can name. Connections are held open until it is dropped.
+pub struct Tarpit {
+    pub port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Tarpit {
+    pub async fn start() -> Tarpit {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        Tarpit { port, task }
+    }
+}
+
+impl Drop for Tarpit {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The Message-ID header of a raw message.
+pub fn message_id(message: &str) -> Option<String> {
+    message.lines().find_map(|l| l.strip_prefix("Message-ID: ").or_else(|| l.strip_prefix("Message-Id: ")).map(|v| v.trim().to_owned()))
 }

@@ -1,9 +1,10 @@
 """A real SMTP server for the test suite: stores every message it accepts as a file.
 
-Usage: python3 smtp_sink.py PORT DIR [--starttls CERT KEY] [--auth USER PASSWORD]
+Usage: python3 smtp_sink.py PORT DIR [--starttls CERT KEY] [--auth USER PASSWORD] [--delay SECONDS]
 Each accepted message becomes DIR/<n>.eml (written atomically); the envelope sender is kept in
 DIR/<n>.from. With --starttls the server offers STARTTLS with the given certificate and requires
-it; with --auth it requires authentication (PLAIN or LOGIN, after TLS when TLS is on).
+it; with --auth it requires authentication (PLAIN or LOGIN, after TLS when TLS is on); with
+--delay it waits that long before accepting each message (a slow but working server).
 Prints "ready" once listening.
 """
 import asyncio
@@ -16,11 +17,14 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, delay=0.0):
         self.directory = directory
+        self.delay = delay
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.count += 1
         name = os.path.join(self.directory, f"{os.getpid()}-{self.count:06d}")
         with open(name + ".from", "w") as f:
@@ -45,6 +49,7 @@ def main():
     port, directory = int(sys.argv[1]), sys.argv[2]
     args = sys.argv[3:]
     kwargs = {}
+    delay = 0.0
     while args:
         flag = args.pop(0)
         if flag == "--starttls":
@@ -57,10 +62,12 @@ def main():
             kwargs.update(authenticator=Authenticator(user, password), auth_required=True)
             if "tls_context" not in kwargs:
                 kwargs.update(auth_require_tls=False)
+        elif flag == "--delay":
+            delay = float(args.pop(0))
         else:
             raise SystemExit(f"unknown flag {flag}")
     os.makedirs(directory, exist_ok=True)
-    controller = Controller(Sink(directory), hostname="127.0.0.1", port=port, **kwargs)
+    controller = Controller(Sink(directory, delay), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("ready", flush=True)
     try:

@@ -60,7 +60,13 @@ fn set_refresh_cookie(state: &AppState, token: Option<&str>) -> (header::HeaderN
 }
 
 /// The answer carrying a session's tokens, the refresh token where the client asked for it.
-fn with_tokens<T: serde::Serialize>(state: &AppState, mut res: actix_web::HttpResponseBuilder, how: SessionDelivery, refresh_token: &str, body: T) -> HttpResponse {
+fn with_tokens<T: serde::Serialize>(
+    state: &AppState,
+    mut res: actix_web::HttpResponseBuilder,
+    how: SessionDelivery,
+    refresh_token: &str,
+    body: T,
+) -> HttpResponse {
     res.insert_header((header::CACHE_CONTROL, "no-store"));
     if how == SessionDelivery::Cookie {
         res.insert_header(set_refresh_cookie(state, Some(refresh_token)));
@@ -197,9 +203,9 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ApiJson
     let how = delivery(&req)?;
     let presented = match (body.0.refresh_token, how) {
         (Some(token), _) => token.expose_secret().to_owned(),
-        (None, SessionDelivery::Cookie) => refresh_cookie(&req).ok_or_else(|| {
-            ApiError::unauthorized("invalid_refresh_token", "No session cookie was sent. Sign in again.")
-        })?,
+        (None, SessionDelivery::Cookie) => {
+            refresh_cookie(&req).ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "No session cookie was sent. Sign in again."))?
+        }
         (None, SessionDelivery::Body) => {
             return Err(ApiError::field("refresh_token", "required", "refresh_token is required (or send X-Steward-Session: cookie with the session cookie)."));
         }

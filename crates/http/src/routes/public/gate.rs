@@ -97,7 +97,9 @@ impl FromRequest for AppCaller {
                     if origin_allowed(&app.allowed_origins, &origin) {
                         req.extensions_mut().insert(CorsGrant(origin));
                     } else if app.kind == "frontend" {
-                        return Err(ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed"));
+                        return Err(
+                            ApiError::forbidden(format!("The origin {origin} is not in this application's allowed origins.")).with_code("origin_not_allowed")
+                        );
                     }
                 }
                 applications::touch(&state.db, &app).await?;

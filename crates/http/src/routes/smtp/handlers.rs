@@ -312,7 +312,7 @@ pub async fn test_smtp(
         instance.name, instance.slug, config.host, config.port
     );
     let html = format!("<p>{}</p>", steward_mail::escape_html(&text).replace("\n\n", "</p><p>"));
-    let outgoing = Outgoing { from: &from, reply_to: p.reply_to.as_deref(), to: to.as_str(), subject: &subject, text: &text, html: &html };
+    let outgoing = Outgoing { message_id: None, from: &from, reply_to: p.reply_to.as_deref(), to: to.as_str(), subject: &subject, text: &text, html: &html };
     let report = test_connection(&config, &state.smtp_roots, &state.smtp_egress, &outgoing).await;
     tracing::info!(instance_id = %instance.id, host = %config.host, ok = report.ok, "SMTP test run");
     let steps = report

@@ -1,12 +1,12 @@
 //! CSV export (streamed in batches, flat memory) and import (validated row by row, all accepted
 //! rows in one transaction) of an instance's end users.
 
+use super::dto::CreateUserRequest;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use steward_domain::Email;
-use super::dto::CreateUserRequest;
 use steward_domain::role::Action;
 use steward_persistence::end_users::{self, EndUser, NewEndUser};
 use utoipa::{IntoParams, ToSchema};

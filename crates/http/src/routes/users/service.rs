@@ -11,8 +11,8 @@ use steward_persistence::instances::Instance;
 use steward_persistence::user_tokens::{self, Purpose};
 
 use super::dto::{CreateUserRequest, UpdateUserRequest, UserListQuery};
-use crate::{AppState, emails};
 use crate::problem::{ApiError, FieldError, Fields};
+use crate::{AppState, emails};
 
 fn metadata(fields: &mut Fields, value: Option<serde_json::Value>) -> Option<serde_json::Value> {
     let value = value?;
@@ -193,7 +193,8 @@ pub async fn update_own_account(state: &AppState, instance: &Instance, user: End
     if let Some(new_email) = new_email {
         match end_users::by_email(&txn, instance.id, &new_email).await? {
             Some(owner) => {
-                let change = "Someone asked to move another account to this email address. Nothing was changed. If it was you, sign in with this address instead";
+                let change =
+                    "Someone asked to move another account to this email address. Nothing was changed. If it was you, sign in with this address instead";
                 emails::queue_notice(&txn, instance, &owner, &owner.email, change).await?;
             }
             None => emails::queue_email_change(&txn, instance, &updated, &new_email).await?,
@@ -213,8 +214,7 @@ pub async fn update_own_account(state: &AppState, instance: &Instance, user: End
 pub async fn confirm_email_change(state: &AppState, instance: &Instance, user: EndUser, new_email: &str) -> Result<EndUser, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
     let user_id = user.id;
-    let updated =
-        end_users::update(&txn, user, UserChanges { email: Some(new_email.to_owned()), email_verified: Some(true), ..Default::default() }).await?;
+    let updated = end_users::update(&txn, user, UserChanges { email: Some(new_email.to_owned()), email_verified: Some(true), ..Default::default() }).await?;
     user_tokens::revoke_all_unused(&txn, user_id).await?;
     let _ = instance;
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an email change")))?;
