@@ -336,6 +336,51 @@ async fn user_logins(base: String, slug: String, console: String, secs: u64, con
     );
 }
 
+/// The resident memory of process `pid`, in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A sign-in flood of `concurrency` clients for `secs`, then the server's memory every five
+/// seconds for a minute: does it give back what argon2's 19 MiB blocks took?
+async fn memory_after_flood(base: String, pid: u32, secs: u64, concurrency: usize) -> serde_json::Value {
+    let idle = rss_mib(pid);
+    let stop = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(std::sync::Mutex::new(idle));
+    let sampler = {
+        let (stop, peak) = (stop.clone(), peak.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let now = rss_mib(pid);
+                if let Ok(mut p) = peak.lock() {
+                    *p = p.max(now);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let flood = login_flood(base, secs, concurrency, Arc::new(AtomicBool::new(false))).await;
+    stop.store(true, Ordering::Relaxed);
+    let _ = sampler.await;
+    let after_flood = rss_mib(pid);
+    let mut samples = Vec::new();
+    let mut below_80_after = None;
+    for i in 0..=12 {
+        let now = rss_mib(pid);
+        samples.push((i * 5, now));
+        if below_80_after.is_none() && now < 80.0 {
+            below_80_after = Some(i * 5);
+        }
+        if i < 12 {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    }
+    let peak = *peak.lock().unwrap();
+    json!({"scenario": "memory", "idle_mib": idle, "peak_mib": peak, "right_after_mib": after_flood, "after_60s_mib": samples.last().map(|s| s.1),
+           "seconds_to_below_80_mib": below_80_after, "samples": samples, "flood": flood})
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -372,6 +417,10 @@ fn main() {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             rt.block_on(apps(base, secs, c));
         }
+        Some("memory") => {
+            let (base, pid, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap(), args[4].parse().unwrap());
+            println!("{}", rt.block_on(memory_after_flood(base, pid, secs, c)));
+        }
         Some("login") => {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             let r = rt.block_on(login_flood(base, secs, c, Arc::new(AtomicBool::new(false))));
@@ -397,7 +446,7 @@ fn main() {
             println!("{r}");
         }
         _ => {
-            eprintln!("usage: steward-bench hash | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
+            eprintln!("usage: steward-bench hash | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
             std::process::exit(2);
         }
     }

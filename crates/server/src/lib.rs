@@ -2,6 +2,7 @@
 //! command line; tests build an [`Application`] directly.
 
 pub mod keys;
+pub mod memory;
 pub mod mailer;
 pub mod retention;
 pub mod settings;
@@ -53,6 +54,7 @@ impl Workers {
 impl Application {
     /// Connects to the database, applies migrations, loads keys and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        memory::tune_allocator();
         if settings.uses_sqlite() || settings.master_key.is_none() {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("Failed to create the data directory {}", settings.data_dir.display()))?;
         }
