@@ -21,6 +21,8 @@ db_tests!(
     a_bad_field_changes_nothing,
     back_end_apps_can_invite,
     garbage_cursors_are_never_a_server_error,
+    a_stored_template_that_breaks_falls_back_to_the_default,
+    retention_deletes_only_what_is_old,
 );
 
 struct Ctx {
@@ -398,4 +400,63 @@ async fn garbage_cursors_are_never_a_server_error(app: TestApp) {
         let res = app.get(&format!("/api/v1/instances/shop/users?limit=1&sort=last_login_at&cursor={c}"), Some(&ctx.console)).await;
         assert!(res.status().is_client_error() || res.status().is_success());
     }
+}
+
+/// A template stored before today's rules (a loop, saved straight into the database) never runs
+/// in a request and never loses an email: the worker falls back to the built-in text.
+async fn a_stored_template_that_breaks_falls_back_to_the_default(app: TestApp) {
+    let ctx = setup(&app).await;
+    let instance_id = steward_persistence::instances::by_slug(&app.state.db, "shop").await.unwrap().unwrap().id;
+    use sea_orm::{ActiveModelTrait, Set};
+    steward_persistence::entities::email_templates::ActiveModel {
+        instance_id: Set(instance_id),
+        kind: Set("verification".into()),
+        subject: Set(Some("Hi {{ link * 99999999999 }}".into())),
+        body: Set("{% for c in link %}{% for d in link %}{{ link }}{% endfor %}{% endfor %}".into()),
+        updated_at: Set(steward_persistence::now()),
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    register(&app, &ctx, "safe@example.com").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "the request rendered nothing");
+    settled_outbox(&app, &ctx.console).await;
+    let m = mailbox(&app, &ctx.console, "safe@example.com").await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["subject"], "Verify your email for Instance shop");
+    assert!(m[0]["text"].as_str().unwrap().contains("verify-email"));
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}
+
+/// The retention job deletes what is past its retention and keeps the rest; two processes may
+/// run it at the same moment.
+async fn retention_deletes_only_what_is_old(app: TestApp) {
+    let ctx = setup(&app).await;
+    for i in 0..3 {
+        register(&app, &ctx, &format!("r{i}@example.com")).await;
+    }
+    let _ = user_login(&app, &ctx, "r0@example.com", "wrong password!").await;
+    settled_outbox(&app, &ctx.console).await;
+    let db = &app.state.db;
+    // Age half of everything by 100 days.
+    use sea_orm::ConnectionTrait as _;
+    let old = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres { "now() - interval '100 days'" } else { "'2000-01-01 00:00:00+00:00'" };
+    for sql in [
+        format!("UPDATE outbox_emails SET created_at = {old} WHERE to_address IN ('r0@example.com', 'r1@example.com')"),
+        format!("UPDATE mailbox_messages SET received_at = {old} WHERE to_address = 'r0@example.com'"),
+        format!("UPDATE login_attempts SET created_at = {old}"),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    let r = steward::retention::Retention { days: 30, login_attempts_days: 90, mailbox_days: 7, interval: Duration::from_secs(3600) };
+    let (a, b) = tokio::join!(steward::retention::run_once(db, &r), steward::retention::run_once(db, &r));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.emails + b.emails, 2, "{a:?} {b:?}");
+    assert_eq!(a.mailbox + b.mailbox, 1);
+    assert_eq!(a.login_attempts + b.login_attempts, 1);
+    let left: Value = app.get("/api/v1/instances/shop/outbox", Some(&ctx.console)).await.json().await.unwrap();
+    assert_eq!(left["total"], 1);
+    assert_eq!(left["items"][0]["to"], "r2@example.com");
+    assert_eq!(mailbox(&app, &ctx.console, "r1@example.com").await.len(), 1, "young mailbox messages stay");
 }
