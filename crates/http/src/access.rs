@@ -26,3 +26,68 @@ pub async fn authorize(state: &AppState, auth: &Authenticated, slug: &str, actio
     }
     Ok(membership)
 }
+
+/// The role a route needs, as a type: `Member<Write>` in a handler's signature says "developer
+/// and up" where a reader looks first.
+pub trait Required {
+    const ACTION: Action;
+}
+
+/// Any member (viewer and up).
+pub struct Read;
+/// Developer and up: change the instance's resources.
+pub struct Write;
+/// Admin and up: change the instance's settings, manage non-owner members.
+pub struct Administer;
+/// Owner only.
+pub struct Own;
+
+impl Required for Read {
+    const ACTION: Action = Action::Read;
+}
+impl Required for Write {
+    const ACTION: Action = Action::Write;
+}
+impl Required for Administer {
+    const ACTION: Action = Action::Administer;
+}
+impl Required for Own {
+    const ACTION: Action = Action::Own;
+}
+
+/// The signed-in caller, authorized on the route's `{instance}` for `A`: 401 without a valid
+/// token, 404 for an instance they are not a member of (as for one that does not exist), 403 for
+/// a role below `A`.
+pub struct Member<A: Required> {
+    pub auth: Authenticated,
+    pub membership: Membership,
+    _required: std::marker::PhantomData<A>,
+}
+
+impl<A: Required> Member<A> {
+    pub fn account_id(&self) -> uuid::Uuid {
+        self.auth.account_id
+    }
+
+    pub fn into_parts(self) -> (Authenticated, Membership) {
+        (self.auth, self.membership)
+    }
+}
+
+impl<A: Required + 'static> actix_web::FromRequest for Member<A> {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let auth = Authenticated::from_request(req, payload);
+        let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
+        let slug = req.match_info().get("instance").map(str::to_owned);
+        Box::pin(async move {
+            let auth = auth.await?;
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
+            let slug = slug.ok_or_else(|| ApiError::internal(anyhow::anyhow!("Member<_> on a route without {{instance}}")))?;
+            let membership = authorize(&state, &auth, &slug, A::ACTION).await?;
+            Ok(Member { auth, membership, _required: std::marker::PhantomData })
+        })
+    }
+}

@@ -2,8 +2,8 @@
 //! command line; tests build an [`Application`] directly.
 
 pub mod keys;
-pub mod memory;
 pub mod mailer;
+pub mod memory;
 pub mod retention;
 pub mod settings;
 pub mod telemetry;

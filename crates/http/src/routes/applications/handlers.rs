@@ -2,7 +2,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use steward_domain::ValueError;
 use steward_domain::application::{AllowedOrigin, AppKind, AppName, MAX_URLS, RedirectUri, parse_description};
-use steward_domain::role::Action;
 use steward_persistence::applications::{self, AppChanges, NewApplication, NewSecret};
 use steward_persistence::now;
 use uuid::Uuid;
@@ -12,8 +11,7 @@ use super::dto::{
     UpdateApplicationRequest,
 };
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::auth::client_secrets::new_client_id;
 use crate::extract::{ApiJson, PageQuery};
 use crate::problem::{ApiError, FieldError, Fields};
@@ -63,14 +61,9 @@ fn not_for_backend(fields: &mut Fields, kind: AppKind, field: &str, given: Optio
     )
 )]
 #[get("/instances/{instance}/applications")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_applications(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let (limit, cursor) = query.parse()?;
     let page = applications::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|a| a.id).collect();
@@ -103,14 +96,9 @@ pub async fn list_applications(
     )
 )]
 #[post("/instances/{instance}/applications")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn create_application(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<CreateApplicationRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn create_application(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateApplicationRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let body = body.0;
     let kind = match body.kind {
         AppKindDto::Frontend => AppKind::Frontend,
@@ -159,10 +147,10 @@ pub async fn create_application(
     responses((status = 200, body = ApplicationDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_application(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_application(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
     let secrets = applications::valid_secrets(&state.db, app.id).await?;
     Ok(HttpResponse::Ok().json(ApplicationDto::new(app, secrets)))
@@ -185,15 +173,15 @@ pub async fn get_application(state: web::Data<AppState>, auth: Authenticated, pa
     )
 )]
 #[patch("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn update_application(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Write>,
     path: web::Path<(String, Uuid)>,
     body: ApiJson<UpdateApplicationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
     let kind = AppKind::parse(&app.kind).unwrap_or(AppKind::Frontend);
     let body = body.0;
@@ -228,10 +216,10 @@ pub async fn update_application(
     )
 )]
 #[delete("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn delete_application(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn delete_application(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     if !applications::delete(&state.db, membership.instance.id, id).await? {
         return Err(app_not_found());
     }
@@ -256,15 +244,15 @@ pub async fn delete_application(state: web::Data<AppState>, auth: Authenticated,
     )
 )]
 #[post("/instances/{instance}/applications/{id}/secret")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Write>,
     path: web::Path<(String, Uuid)>,
     body: ApiJson<RotateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let grace = body.0.grace_period_secs.unwrap_or(0);
     if grace > 604_800 {
         return Err(ApiError::field("grace_period_secs", "out_of_range", "The grace period must be between 0 and 604800 seconds (7 days)."));
@@ -292,10 +280,10 @@ pub async fn rotate_secret(
     responses((status = 200, body = Quickstart), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/applications/{id}/quickstart")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn quickstart(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn quickstart(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
     let base = state.instance_tokens.issuer(&membership.instance.slug);
     let client_id = &app.client_id;

@@ -1,13 +1,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use steward_domain::logo::{LogoError, LogoPng, MAX_BYTES};
-use steward_domain::role::Action;
 use steward_persistence::branding::{self, NewLogo};
 
 use super::dto::{LogoDto, LogoUpload};
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::emails::logo_url;
 use crate::extract::{media_type, read_bounded};
 use crate::multipart;
@@ -81,15 +79,9 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
     )
 )]
 #[put("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_logo(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    req: HttpRequest,
-    path: web::Path<String>,
-    mut payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let (_auth, membership) = member.into_parts();
     let bytes = uploaded_file(&req, &mut payload).await?;
     // Decoding is CPU work (up to a few ms for 1200×1200): off the async workers.
     let logo =
@@ -118,9 +110,9 @@ pub async fn put_logo(
     )
 )]
 #[get("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_logo(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let facts = branding::logo_facts(&state.db, membership.instance.id).await?.ok_or_else(not_set)?;
     let url = logo_url(&state.public_url, &membership.instance.slug, &facts.sha256);
     Ok(HttpResponse::Ok().json(LogoDto::new(url, &facts)))
@@ -139,9 +131,9 @@ pub async fn get_logo(state: web::Data<AppState>, auth: Authenticated, path: web
     )
 )]
 #[delete("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn delete_logo(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn delete_logo(state: web::Data<AppState>, member: Member<Write>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     if !branding::delete_logo(&state.db, membership.instance.id).await? {
         return Err(not_set());
     }

@@ -1,6 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use steward_domain::email::{EmailStyle, FONT_FAMILIES, FONT_SIZE_MAX, FONT_SIZE_MIN, TemplateKind};
-use steward_domain::role::Action;
 use steward_mail::templates::{TemplateError, default_source, sample_vars, validate, variables};
 use steward_mail::{Source, render};
 use steward_persistence::email_templates::{self, EmailTemplate};
@@ -8,8 +7,7 @@ use steward_persistence::{branding, end_users};
 
 use super::dto::*;
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::emails::{instance_parts, user_vars};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, FieldError, Fields};
@@ -70,9 +68,9 @@ fn template_problem(errors: Vec<TemplateError>) -> ApiError {
     responses((status = 200, body = EmailTemplateList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-templates")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_templates(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn list_templates(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let saved = email_templates::list(&state.db, membership.instance.id).await?;
     let items = TemplateKind::ALL.into_iter().map(|k| template_dto(k, saved.iter().find(|t| t.kind == k.as_str()))).collect();
     let style = saved_style(&state, membership.instance.id).await?;
@@ -93,10 +91,10 @@ pub async fn list_templates(state: web::Data<AppState>, auth: Authenticated, pat
     responses((status = 200, body = EmailTemplateDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_template(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
-    let (slug, kind) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_template(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (_, kind) = path.into_inner();
+    let membership = member.membership;
     let kind = parse_kind(&kind)?;
     let saved = email_templates::some(&state.db, membership.instance.id, &[kind.as_str()]).await?;
     Ok(HttpResponse::Ok().json(template_dto(kind, saved.first())))
@@ -122,15 +120,15 @@ pub async fn get_template(state: web::Data<AppState>, auth: Authenticated, path:
     )
 )]
 #[put("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn put_template(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Write>,
     path: web::Path<(String, String)>,
     body: ApiJson<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, kind) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let (_, kind) = path.into_inner();
+    let membership = member.membership;
     let kind = parse_kind(&kind)?;
     let input = body.0;
     let source = Source { subject: input.subject, body: input.body };
@@ -157,10 +155,10 @@ pub async fn put_template(
     )
 )]
 #[delete("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn reset_template(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
-    let (slug, kind) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn reset_template(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (_, kind) = path.into_inner();
+    let membership = member.membership;
     let kind = parse_kind(&kind)?;
     email_templates::reset(&state.db, membership.instance.id, kind.as_str()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -184,15 +182,15 @@ pub async fn reset_template(state: web::Data<AppState>, auth: Authenticated, pat
     )
 )]
 #[post("/instances/{instance}/email-templates/{kind}/preview")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn preview_template(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Read>,
     path: web::Path<(String, String)>,
     body: ApiJson<PreviewInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, kind) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+    let (_, kind) = path.into_inner();
+    let membership = member.membership;
     let kind = parse_kind(&kind)?;
     let input = body.0;
     let instance = &membership.instance;
@@ -274,9 +272,9 @@ pub async fn preview_template(
     responses((status = 200, body = EmailStyleDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-style")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_style(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     Ok(HttpResponse::Ok().json(style_dto(&saved_style(&state, membership.instance.id).await?)))
 }
 
@@ -298,14 +296,9 @@ pub async fn get_style(state: web::Data<AppState>, auth: Authenticated, path: we
     )
 )]
 #[put("/instances/{instance}/email-style")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_style(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<EmailStyleDto>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn put_style(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<EmailStyleDto>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let mut fields = Fields::default();
     let family = fields.check("font_family", EmailStyle::parse_family(&body.0.font_family));
     let size = fields.check("font_size", EmailStyle::parse_size(body.0.font_size));

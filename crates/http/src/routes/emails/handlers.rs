@@ -8,8 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::emails::redact_links;
 use crate::extract::PageQuery;
 use crate::problem::ApiError;
@@ -145,15 +144,14 @@ pub struct MailboxList {
     responses((status = 200, body = OutboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/outbox")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn list_outbox(
     state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
+    member: Member<Read>,
     filter: web::Query<OutboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let membership = member.membership;
     let (limit, cursor) = page.parse()?;
     let status = filter.status.map(stored_name);
     let p = outbox::list(&state.db, membership.instance.id, status.as_deref(), limit, cursor.as_deref()).await?;
@@ -169,10 +167,10 @@ pub async fn list_outbox(
     responses((status = 202, description = "Queued again."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/outbox/{id}/retry")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn retry_email(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     if !outbox::retry(&state.db, membership.instance.id, id).await? {
         return Err(ApiError::not_found("No failed email with this id exists in the instance."));
     }
@@ -188,15 +186,14 @@ pub async fn retry_email(state: web::Data<AppState>, auth: Authenticated, path: 
     responses((status = 200, body = MailboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/mailbox")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn list_mailbox(
     state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
+    member: Member<Read>,
     filter: web::Query<OutboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+    let membership = member.membership;
     let (limit, cursor) = page.parse()?;
     let to = filter.to.as_deref().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());
     let p = mailbox::list(&state.db, membership.instance.id, to.as_deref(), limit, cursor.as_deref()).await?;
@@ -216,10 +213,10 @@ pub async fn list_mailbox(
     responses((status = 200, body = MailboxMessageDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/mailbox/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_mailbox_message(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_mailbox_message(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let m = mailbox::get(&state.db, membership.instance.id, id).await?.ok_or_else(|| ApiError::not_found("No message with this id."))?;
     Ok(HttpResponse::Ok().json(MailboxMessageDto::for_role(m, membership.role)))
 }

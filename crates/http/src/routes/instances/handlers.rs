@@ -1,12 +1,11 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use steward_domain::role::Action;
 use steward_domain::{InstanceName, InstanceSlug, TimeZone};
 use steward_persistence::instances::{self, Membership};
 
 use super::dto::{CreateInstanceRequest, InstanceDto, InstanceList, UpdateInstanceRequest};
 use crate::AppState;
-use crate::access::authorize;
+use crate::access::{Administer, Member, Own, Read};
 use crate::auth::Authenticated;
 use crate::extract::{ApiJson, PageQuery};
 use crate::problem::{ApiError, Fields};
@@ -66,9 +65,9 @@ pub async fn list_instances(state: web::Data<AppState>, auth: Authenticated, que
     responses((status = 200, body = InstanceDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_instance(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     Ok(HttpResponse::Ok().json(InstanceDto::from(membership)))
 }
 
@@ -88,14 +87,9 @@ pub async fn get_instance(state: web::Data<AppState>, auth: Authenticated, path:
     )
 )]
 #[patch("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn update_instance(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<UpdateInstanceRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn update_instance(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<UpdateInstanceRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let body = body.0;
     let mut fields = Fields::default();
     let name = body.name.as_deref().and_then(|n| fields.check("name", InstanceName::parse(n)));
@@ -118,9 +112,9 @@ pub async fn update_instance(
     )
 )]
 #[delete("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn delete_instance(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Own).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn delete_instance(state: web::Data<AppState>, member: Member<Own>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     instances::delete(&state.db, membership.instance.id).await?;
     tracing::info!(instance_id = %membership.instance.id, "instance deleted");
     Ok(HttpResponse::NoContent().finish())

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::dto::{AddMemberRequest, MemberDto, MemberList, UpdateMemberRequest};
 use crate::AppState;
-use crate::access::authorize;
+use crate::access::{Administer, Member, Read, authorize};
 use crate::auth::Authenticated;
 use crate::extract::{ApiJson, PageQuery};
 use crate::problem::{ApiError, Fields};
@@ -33,14 +33,9 @@ fn may_not_manage() -> ApiError {
     )
 )]
 #[get("/instances/{instance}/members")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_members(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let (limit, cursor) = query.parse()?;
     let page = members::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
     Ok(HttpResponse::Ok().json(MemberList { items: page.items.into_iter().map(MemberDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
@@ -63,14 +58,9 @@ pub async fn list_members(
     )
 )]
 #[post("/instances/{instance}/members")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn add_member(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<AddMemberRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn add_member(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<AddMemberRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let body = body.0;
     let role = Role::from(body.role);
     let mut fields = Fields::default();
@@ -107,15 +97,15 @@ pub async fn add_member(
     )
 )]
 #[patch("/instances/{instance}/members/{account_id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn update_member(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Administer>,
     path: web::Path<(String, Uuid)>,
     body: ApiJson<UpdateMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, target_id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Administer).await?;
+    let (_slug, target_id) = path.into_inner();
+    let membership = member.membership;
     let role = Role::from(body.0.role);
     let target = members::get(&state.db, membership.instance.id, target_id).await?.ok_or_else(member_not_found)?;
     if !membership.role.may_manage_member(target.role, Some(role)) {

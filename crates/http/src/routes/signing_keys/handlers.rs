@@ -1,13 +1,11 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use steward_domain::role::Action;
 use steward_persistence::signing_keys::{self, SigningKey};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Administer, Member, Read};
 use crate::problem::ApiError;
 
 #[derive(Serialize, ToSchema)]
@@ -59,9 +57,9 @@ pub struct SigningKeyList {
     responses((status = 200, body = SigningKeyList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/signing-keys")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_signing_keys(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     state.instance_tokens.ensure_key(&state.db, membership.instance.id).await?;
     let keys = signing_keys::published(&state.db, membership.instance.id).await?;
     let total = keys.len() as u64;
@@ -82,9 +80,9 @@ pub async fn list_signing_keys(state: web::Data<AppState>, auth: Authenticated, 
     )
 )]
 #[post("/instances/{instance}/signing-keys/rotate")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn rotate_signing_key(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn rotate_signing_key(state: web::Data<AppState>, member: Member<Administer>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let key = state.instance_tokens.rotate(&state.db, membership.instance.id).await?;
     tracing::info!(instance_id = %membership.instance.id, kid = %key.kid, "signing key rotated");
     Ok(HttpResponse::Created().json(SigningKeyDto::from(key)))

@@ -1,15 +1,13 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use steward_domain::Email;
 use steward_domain::email::{SmtpSecurity, parse_from_name, parse_port, parse_smtp_host, parse_smtp_password, parse_smtp_username};
-use steward_domain::role::Action;
 use steward_mail::smtp::{mailbox_header, test_connection};
 use steward_mail::{Outgoing, SmtpConfig};
 use steward_persistence::smtp_settings::{self, SmtpSettings, password_aad};
 
 use super::dto::*;
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Administer, Member, Read};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, FieldError, Fields};
 
@@ -170,9 +168,9 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
     responses((status = 200, body = SmtpSettingsDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/smtp")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_smtp(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let stored = smtp_settings::get(&state.db, membership.instance.id).await?;
     Ok(HttpResponse::Ok().json(settings_dto(stored.as_ref())))
 }
@@ -195,9 +193,9 @@ pub async fn get_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
     )
 )]
 #[put("/instances/{instance}/smtp")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web::Path<String>, body: ApiJson<SmtpInput>) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpInput>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let instance_id = membership.instance.id;
     let stored = smtp_settings::get(&state.db, instance_id).await?;
     let mut fields = Fields::default();
@@ -251,14 +249,9 @@ pub async fn put_smtp(state: web::Data<AppState>, auth: Authenticated, path: web
     )
 )]
 #[post("/instances/{instance}/smtp/test")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn test_smtp(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<SmtpTestInput>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Administer).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn test_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpTestInput>) -> Result<HttpResponse, ApiError> {
+    let (_auth, membership) = member.into_parts();
     let instance = &membership.instance;
     let input = body.0;
     let stored = smtp_settings::get(&state.db, instance.id).await?;

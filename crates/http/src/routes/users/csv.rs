@@ -7,15 +7,13 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use steward_domain::Email;
-use steward_domain::role::Action;
 use steward_persistence::end_users::{self, EndUser, NewEndUser};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::UserListQuery;
 use super::service;
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::problem::{ApiError, FieldError};
 
 /// The columns of an export, in order; an import takes `email` and any of the others it knows.
@@ -71,14 +69,9 @@ fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, 
     )
 )]
 #[get("/instances/{instance}/users/export")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn export_users(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    query: web::Query<UserListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn export_users(state: web::Data<AppState>, member: Member<Read>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let filter = service::parse_filter(&query)?;
     let instance_id = membership.instance.id;
     let header_row = csv_bytes([COLUMNS.iter().map(|c| c.to_string()).collect()]);
@@ -162,16 +155,15 @@ fn parse_bool(s: &str) -> Option<bool> {
     )
 )]
 #[post("/instances/{instance}/users/import")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn import_users(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Write>,
     req: HttpRequest,
-    path: web::Path<String>,
     query: web::Query<ImportQuery>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+    let membership = member.membership;
     if crate::extract::media_type(&req) != "text/csv" {
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,

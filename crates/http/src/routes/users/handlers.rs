@@ -1,17 +1,16 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use steward_domain::role::Action;
 use steward_persistence::end_users;
 use uuid::Uuid;
 
 use super::dto::{CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
 use super::service;
 use crate::AppState;
-use crate::access::authorize;
-use crate::auth::Authenticated;
+use crate::access::{Member, Read, Write};
 use crate::emails;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
+use steward_persistence::instances::Membership;
 use steward_persistence::user_tokens::Purpose;
 
 pub fn user_not_found() -> ApiError {
@@ -31,14 +30,9 @@ pub fn user_not_found() -> ApiError {
     )
 )]
 #[get("/instances/{instance}/users")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn list_users(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    query: web::Query<UserListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let page = service::list(&state, membership.instance.id, &query).await?;
     Ok(HttpResponse::Ok().json(UserList::from_page(page)))
 }
@@ -60,14 +54,9 @@ pub async fn list_users(
     )
 )]
 #[post("/instances/{instance}/users")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn create_user(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    path: web::Path<String>,
-    body: ApiJson<CreateUserRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(&state, &auth, &path, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn create_user(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
+    let membership = member.membership;
     let user = service::create_user(&state, &membership.instance, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/instances/{}/users/{}", membership.instance.slug, user.id)))
@@ -82,10 +71,10 @@ pub async fn create_user(
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn get_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_user(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
@@ -107,15 +96,15 @@ pub async fn get_user(state: web::Data<AppState>, auth: Authenticated, path: web
     )
 )]
 #[patch("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn update_user(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    member: Member<Write>,
     path: web::Path<(String, Uuid)>,
     body: ApiJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     let user = service::apply_update(&state, user, body.0).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
@@ -134,18 +123,17 @@ pub async fn update_user(
     )
 )]
 #[delete("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn delete_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn delete_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     if !end_users::delete(&state.db, membership.instance.id, id).await? {
         return Err(user_not_found());
     }
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn set_blocked(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(state, auth, slug, Action::Write).await?;
+async fn set_blocked(state: &AppState, membership: &Membership, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     let user = service::set_blocked(state, user, blocked).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
@@ -159,10 +147,10 @@ async fn set_blocked(state: &AppState, auth: &Authenticated, slug: &str, id: Uui
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/block")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn block_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    set_blocked(&state, &auth, &slug, id, true).await
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn block_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    set_blocked(&state, &member.membership, id, true).await
 }
 
 /// Unblock a user.
@@ -173,14 +161,13 @@ pub async fn block_user(state: web::Data<AppState>, auth: Authenticated, path: w
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/unblock")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn unblock_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    set_blocked(&state, &auth, &slug, id, false).await
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn unblock_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    set_blocked(&state, &member.membership, id, false).await
 }
 
-async fn send_link(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
-    let membership = authorize(state, auth, slug, Action::Write).await?;
+async fn send_link(state: &AppState, membership: &Membership, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     if user.blocked {
         return Err(ApiError::conflict("user_blocked", "This user is blocked; unblock them first."));
@@ -201,10 +188,10 @@ async fn send_link(state: &AppState, auth: &Authenticated, slug: &str, id: Uuid,
     responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
 )]
 #[post("/instances/{instance}/users/{id}/send-verification")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn send_verification(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    send_link(&state, &auth, &slug, id, Purpose::VerifyEmail).await
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    send_link(&state, &member.membership, id, Purpose::VerifyEmail).await
 }
 
 /// Email the user a password-reset link (30 minutes, single use).
@@ -215,10 +202,10 @@ pub async fn send_verification(state: web::Data<AppState>, auth: Authenticated, 
     responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
 )]
 #[post("/instances/{instance}/users/{id}/send-password-reset")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn send_password_reset(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    send_link(&state, &auth, &slug, id, Purpose::ResetPassword).await
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    send_link(&state, &member.membership, id, Purpose::ResetPassword).await
 }
 
 /// The user's active sessions and latest sign-in attempts (20).
@@ -229,10 +216,10 @@ pub async fn send_password_reset(state: web::Data<AppState>, auth: Authenticated
     responses((status = 200, body = UserActivity), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/users/{id}/activity")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn user_activity(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Read).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn user_activity(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     let subject = steward_persistence::sessions::Subject::EndUser { instance_id: membership.instance.id, user_id: user.id };
     let sessions = steward_persistence::sessions::list_active(&state.db, subject).await?;
@@ -262,10 +249,10 @@ pub async fn user_activity(state: web::Data<AppState>, auth: Authenticated, path
     responses((status = 204, description = "Signed out everywhere."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/sign-out")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn sign_out_user(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
-    let (slug, id) = path.into_inner();
-    let membership = authorize(&state, &auth, &slug, Action::Write).await?;
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn sign_out_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     let (instance_id, user_id) = (user.instance_id, user.id);
     end_users::update(&state.db, user, end_users::UserChanges { revoke_tokens: true, ..Default::default() }).await?;
