@@ -165,6 +165,45 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// Query parameters parsed into `T` with errors that name the parameter: an unknown value of an
+/// enum is `invalid_value` beside its field (with the allowed values), anything else
+/// `invalid_query`. Use it wherever a parameter is a closed set (an enum in the OpenAPI document).
+pub struct ApiQuery<T>(pub T);
+
+impl<T> std::ops::Deref for ApiQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(req.query_string().as_bytes()));
+        let result: Result<T, _> = serde_path_to_error::deserialize(parsed);
+        std::future::ready(result.map(ApiQuery).map_err(|err| {
+            let field = err.path().to_string();
+            let message = err.into_inner().to_string();
+            let code = if message.starts_with("unknown variant") { "invalid_value" } else { "invalid_query" };
+            let field = if field == "." { String::new() } else { field };
+            ApiError::validation(vec![FieldError::new(field.clone(), code, format!("{field}: {message}").trim_start_matches(": ").to_owned())])
+        }))
+    }
+}
+
+/// For optional query parameters: an empty value (`?status=`) is the same as none.
+pub fn empty_as_none<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    use serde::de::IntoDeserializer as _;
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => T::deserialize(s.into_deserializer()).map(Some),
+    }
+}
+
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found("Nothing exists at this address.").into())
 }

@@ -3165,18 +3165,17 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
                 q?: string;
-                /** @description `active`, `blocked` or `unverified`. */
-                status?: string;
+                status?: components["schemas"]["UserStatusDto"];
                 /** @description `password` or an identity provider. */
                 provider?: string;
                 /** @description Created at or after (RFC 3339). */
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
-                /** @description `created_at` (default), `email` or `last_login_at`. */
-                sort?: string;
-                /** @description `desc` (default) or `asc`. */
-                order?: string;
+                /** @description `created_at` by default. */
+                sort?: "created_at" | "email" | "last_login_at";
+                /** @description `desc` by default. */
+                order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */
                 limit?: string;
                 /** @description The `next_cursor` of the previous page. */
@@ -3243,18 +3242,17 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
                 q?: string;
-                /** @description `active`, `blocked` or `unverified`. */
-                status?: string;
+                status?: components["schemas"]["UserStatusDto"];
                 /** @description `password` or an identity provider. */
                 provider?: string;
                 /** @description Created at or after (RFC 3339). */
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
-                /** @description `created_at` (default), `email` or `last_login_at`. */
-                sort?: string;
-                /** @description `desc` (default) or `asc`. */
-                order?: string;
+                /** @description `created_at` by default. */
+                sort?: "created_at" | "email" | "last_login_at";
+                /** @description `desc` by default. */
+                order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */
                 limit?: string;
                 /** @description The `next_cursor` of the previous page. */
@@ -4130,18 +4128,17 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
                 q?: string;
-                /** @description `active`, `blocked` or `unverified`. */
-                status?: string;
+                status?: components["schemas"]["UserStatusDto"];
                 /** @description `password` or an identity provider. */
                 provider?: string;
                 /** @description Created at or after (RFC 3339). */
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
-                /** @description `created_at` (default), `email` or `last_login_at`. */
-                sort?: string;
-                /** @description `desc` (default) or `asc`. */
-                order?: string;
+                /** @description `created_at` by default. */
+                sort?: "created_at" | "email" | "last_login_at";
+                /** @description `desc` by default. */
+                order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */
                 limit?: string;
                 /** @description The `next_cursor` of the previous page. */

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
 use crate::emails::redact_links;
-use crate::extract::PageQuery;
+use crate::extract::{ApiQuery, PageQuery};
 use crate::problem::ApiError;
 
 /// What an email is.
@@ -103,6 +103,7 @@ pub struct OutboxList {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only emails with this status.
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub status: Option<OutboxStatus>,
     /// Mailbox only: messages to this address.
     pub to: Option<String>,
@@ -148,7 +149,7 @@ pub struct MailboxList {
 pub async fn list_outbox(
     state: web::Data<AppState>,
     member: Member<Read>,
-    filter: web::Query<OutboxQuery>,
+    filter: ApiQuery<OutboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
@@ -190,7 +191,7 @@ pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path
 pub async fn list_mailbox(
     state: web::Data<AppState>,
     member: Member<Read>,
-    filter: web::Query<OutboxQuery>,
+    filter: ApiQuery<OutboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;

@@ -14,6 +14,7 @@ use super::dto::UserListQuery;
 use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
+use crate::extract::ApiQuery;
 use crate::problem::{ApiError, FieldError};
 
 /// The columns of an export, in order; an import takes `email` and any of the others it knows.
@@ -70,7 +71,7 @@ fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, 
 )]
 #[get("/instances/{instance}/users/export")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn export_users(state: web::Data<AppState>, member: Member<Read>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn export_users(state: web::Data<AppState>, member: Member<Read>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let filter = service::parse_filter(&query)?;
     let instance_id = membership.instance.id;

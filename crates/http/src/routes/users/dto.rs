@@ -92,24 +92,45 @@ impl UserList {
     }
 }
 
+/// The order of a user list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSortDto {
+    CreatedAt,
+    Email,
+    LastLoginAt,
+}
+
+/// A sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
 /// Filters, sort and page of a user list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     /// Case-insensitive text in the email or the name.
     pub q: Option<String>,
-    /// `active`, `blocked` or `unverified`.
-    pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub status: Option<UserStatusDto>,
     /// `password` or an identity provider.
     pub provider: Option<String>,
     /// Created at or after (RFC 3339).
     pub created_from: Option<String>,
     /// Created before (RFC 3339).
     pub created_to: Option<String>,
-    /// `created_at` (default), `email` or `last_login_at`.
-    pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
-    pub order: Option<String>,
+    /// `created_at` by default.
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    #[param(inline)]
+    pub sort: Option<UserSortDto>,
+    /// `desc` by default.
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    #[param(inline)]
+    pub order: Option<SortOrder>,
     /// 1 to 100 (default 50).
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.

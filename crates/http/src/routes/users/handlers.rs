@@ -8,7 +8,7 @@ use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
 use crate::emails;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::ApiError;
 use steward_persistence::instances::Membership;
 use steward_persistence::user_tokens::Purpose;
@@ -31,7 +31,7 @@ pub fn user_not_found() -> ApiError {
 )]
 #[get("/instances/{instance}/users")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query: web::Query<UserListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let page = service::list(&state, membership.instance.id, &query).await?;
     Ok(HttpResponse::Ok().json(UserList::from_page(page)))

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use steward_persistence::instances::Instance;
 use steward_persistence::user_tokens::{self, Purpose};
 
-use super::dto::{CreateUserRequest, UpdateUserRequest, UserListQuery};
+use super::dto::{CreateUserRequest, SortOrder, UpdateUserRequest, UserListQuery, UserSortDto, UserStatusDto};
 use crate::problem::{ApiError, FieldError, Fields};
 use crate::{AppState, emails};
 
@@ -243,16 +243,11 @@ pub async fn set_blocked(state: &AppState, user: EndUser, blocked: bool) -> Resu
 /// The filters of a list query; field errors are collected into `errors`.
 fn filter_of(q: &UserListQuery, errors: &mut Vec<FieldError>) -> UserFilter {
     let mut bad = |field: &str, code: &str, message: &str| errors.push(FieldError::new(field, code, message));
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some("active") => Some(UserStatus::Active),
-        Some("blocked") => Some(UserStatus::Blocked),
-        Some("unverified") => Some(UserStatus::Unverified),
-        Some(_) => {
-            bad("status", "invalid_value", "status must be active, blocked or unverified.");
-            None
-        }
-    };
+    let status = q.status.map(|s| match s {
+        UserStatusDto::Active => UserStatus::Active,
+        UserStatusDto::Blocked => UserStatus::Blocked,
+        UserStatusDto::Unverified => UserStatus::Unverified,
+    });
     let mut date = |field: &str, v: Option<&str>| match v.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
@@ -283,23 +278,12 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
     let mut errors = Vec::new();
     let filter = filter_of(q, &mut errors);
     let mut bad = |field: &str, code: &str, message: &str| errors.push(FieldError::new(field, code, message));
-    let sort = match q.sort.as_deref() {
-        None | Some("") | Some("created_at") => UserSort::CreatedAt,
-        Some("email") => UserSort::Email,
-        Some("last_login_at") => UserSort::LastLoginAt,
-        Some(_) => {
-            bad("sort", "invalid_value", "sort must be created_at, email or last_login_at.");
-            UserSort::CreatedAt
-        }
+    let sort = match q.sort {
+        None | Some(UserSortDto::CreatedAt) => UserSort::CreatedAt,
+        Some(UserSortDto::Email) => UserSort::Email,
+        Some(UserSortDto::LastLoginAt) => UserSort::LastLoginAt,
     };
-    let descending = match q.order.as_deref() {
-        None | Some("") | Some("desc") => true,
-        Some("asc") => false,
-        Some(_) => {
-            bad("order", "invalid_value", "order must be asc or desc.");
-            true
-        }
-    };
+    let descending = q.order != Some(SortOrder::Asc);
     let limit = match q.limit.as_deref() {
         None | Some("") => 50,
         Some(s) => match s.parse::<u64>() {
