@@ -186,7 +186,6 @@ async fn settings_are_validated_and_the_password_never_returned(app: TestApp) {
     moved["password"] = json!("p4ss-word");
     let saved: Value = put(&app, &t, moved).await.json().await.unwrap();
     assert_eq!((saved["host"].as_str(), saved["password_set"].as_bool()), (Some("mail.example.com"), Some(true)));
-    let mut keep = keep;
     keep["host"] = json!("mail.example.com");
 
     // AUTH over an unencrypted connection only when asked for explicitly.
