@@ -387,7 +387,14 @@ async fn a_killed_process_loses_no_email() {
     let b = TestApp::start(db.clone(), configure).await;
     // What the dead process had claimed waits for its lease (11 s) to end.
     let messages = sink.wait_for_within(n, Duration::from_secs(60)).await;
-    let ids: std::collections::HashSet<_> = messages.iter().filter_map(|m| message_id(m)).collect();
+    let mut ids: std::collections::HashSet<_> = messages.iter().filter_map(|m| message_id(m)).collect();
+    for _ in 0..600 {
+        if ids.len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ids = sink.messages().iter().filter_map(|m| message_id(m)).collect();
+    }
     assert_eq!(ids.len(), n, "every email arrived");
     for _ in 0..800 {
         let o: Value = b.get("/api/v1/instances/shop/outbox?limit=100", Some(&console)).await.json().await.unwrap();
@@ -400,4 +407,145 @@ async fn a_killed_process_loses_no_email() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("the outbox did not settle");
+}
+
+/// A real `kill -9` of a `steward` process (PostgreSQL) while it takes writes and delivers mail:
+/// every registration it acknowledged is there after a new process starts, and every one of
+/// their emails arrives (the one the killed process may have handed over just before dying
+/// comes again with the same Message-ID).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_under_write_load_loses_nothing_acknowledged() {
+    let Some((url, _guard)) = crate::helpers::pg_database(Backend::Postgres).await else { return };
+    let sink = SmtpSink::start_with(free_port(), &["--delay", "0.02"]);
+    let data = tempfile::tempdir().unwrap();
+    let console = tempfile::tempdir().unwrap();
+    std::fs::write(console.path().join("index.html"), "<!doctype html>").unwrap();
+    let spawn = |port: u16| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("STEWARD_BIND", format!("127.0.0.1:{port}"))
+            .env("STEWARD_PUBLIC_URL", "http://steward.test")
+            .env("STEWARD_DATABASE_URL", &url)
+            .env("STEWARD_DATA_DIR", data.path())
+            .env("STEWARD_CONSOLE_DIR", console.path())
+            .env("STEWARD_MASTER_KEY", crate::helpers::MASTER_KEY_B64.as_str())
+            .env("STEWARD_SMTP_URL", sink.url())
+            .env("STEWARD_SMTP_TIMEOUT_SECS", "1")
+            .env("STEWARD_MAIL_LEASE_SECS", "11")
+            .env("STEWARD_MAIL_POLL_MS", "50")
+            .env("STEWARD_MAIL_LIMIT_PER_IP", "1000")
+            .env("STEWARD_ARGON2_MEMORY_KIB", "256")
+            .env("STEWARD_ARGON2_ITERATIONS", "1")
+            .env("STEWARD_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start steward")
+    };
+    let client = reqwest::Client::new();
+    let ready = |base: String| {
+        let client = client.clone();
+        async move {
+            for _ in 0..600 {
+                if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("steward did not start");
+        }
+    };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut first = spawn(port);
+    ready(base.clone()).await;
+    let owner: Value = client
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&json!({"email": "owner@example.com", "password": PASSWORD, "name": "Owner"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = owner["access_token"].as_str().unwrap().to_owned();
+    client
+        .post(format!("{base}/api/v1/instances"))
+        .bearer_auth(&token)
+        .json(&json!({"slug": "shop", "name": "Shop", "time_zone": "UTC"}))
+        .send()
+        .await
+        .unwrap();
+    let app: Value = client
+        .post(format!("{base}/api/v1/instances/shop/applications"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "frontend", "name": "Web"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client_id = app["client_id"].as_str().unwrap().to_owned();
+
+    // Eight writers register users until the process dies; each remembers what was acknowledged.
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (client, base, client_id, acknowledged, stop) = (client.clone(), base.clone(), client_id.clone(), acknowledged.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let email = format!("w{w}-{i}@example.com");
+                    let res = client
+                        .post(format!("{base}/public/v1/shop/auth/register"))
+                        .header("x-client-id", &client_id)
+                        .json(&json!({"email": email, "password": PASSWORD}))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status() == StatusCode::ACCEPTED => acknowledged.lock().unwrap().push(email),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    // Kill -9 once writes are flowing and mail is being delivered.
+    sink.wait_for_within(5, Duration::from_secs(30)).await;
+    first.kill().expect("kill -9");
+    first.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 5, "writes were flowing");
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut second = spawn(port);
+    ready(base.clone()).await;
+    let users: Value = client.get(format!("{base}/api/v1/instances/shop/users?limit=1")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let total = users["total"].as_u64().unwrap() as usize;
+    assert!(total >= acknowledged.len(), "{total} users for {} acknowledged registrations", acknowledged.len());
+    for email in &acknowledged {
+        let found: Value = client.get(format!("{base}/api/v1/instances/shop/users?q={email}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(found["total"], 1, "{email} was acknowledged but is missing");
+    }
+    // Every user's verification email arrives (after the dead process's leases end).
+    let distinct = |messages: &[String]| messages.iter().filter_map(|m| message_id(m)).collect::<std::collections::HashSet<_>>().len();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut messages = sink.messages();
+    while distinct(&messages) < total && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        messages = sink.messages();
+    }
+    assert_eq!(distinct(&messages), total, "one distinct email per user");
+    assert!(messages.len() <= total + 16, "{} deliveries for {total} emails", messages.len());
+    let _ = second.kill();
+    let _ = second.wait();
 }
