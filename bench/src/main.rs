@@ -339,7 +339,11 @@ async fn user_logins(base: String, slug: String, console: String, secs: u64, con
 /// The resident memory of process `pid`, in MiB.
 fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(f64::NAN, |kb| kb / 1024.0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// A sign-in flood of `concurrency` clients for `secs`, then the server's memory every five
@@ -446,7 +450,9 @@ fn main() {
             println!("{r}");
         }
         _ => {
-            eprintln!("usage: steward-bench hash | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]");
+            eprintln!(
+                "usage: steward-bench hash | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
+            );
             std::process::exit(2);
         }
     }
