@@ -336,6 +336,55 @@ async fn user_logins(base: String, slug: String, console: String, secs: u64, con
     );
 }
 
+/// Forgot-password for addresses that have an account and addresses that do not, interleaved,
+/// one at a time: the two latency distributions should be the same (the request only queues).
+async fn forgot_timing(base: String, n: usize) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let console = ensure_account(&client, &base, "timing@bench.example").await;
+    let slug = format!("timing-{}", std::process::id());
+    let _ =
+        client.post(format!("{base}/api/v1/instances")).bearer_auth(&console).json(&json!({"slug": slug, "name": "Timing", "time_zone": "UTC"})).send().await;
+    let app: serde_json::Value = client
+        .post(format!("{base}/api/v1/instances/{slug}/applications"))
+        .bearer_auth(&console)
+        .json(&json!({"kind": "frontend", "name": "Web"}))
+        .send()
+        .await
+        .expect("create app")
+        .json()
+        .await
+        .expect("app body");
+    let client_id = app["client_id"].as_str().expect("client_id").to_owned();
+    for i in 0..n {
+        let _ = client
+            .post(format!("{base}/public/v1/{slug}/auth/register"))
+            .header("x-client-id", &client_id)
+            .json(&json!({"email": format!("known{i}@bench.example"), "password": PASSWORD}))
+            .send()
+            .await;
+    }
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        for (email, into) in [(format!("known{i}@bench.example"), &mut known), (format!("unknown{i}@bench.example"), &mut unknown)] {
+            let t = Instant::now();
+            let res = client
+                .post(format!("{base}/public/v1/{slug}/auth/forgot-password"))
+                .header("x-client-id", &client_id)
+                .json(&json!({"email": email}))
+                .send()
+                .await;
+            if res.is_ok_and(|r| r.status() == reqwest::StatusCode::ACCEPTED) {
+                into.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    known.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    unknown.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    json!({"scenario": "forgot_password_timing", "requests_each": n,
+           "known_p50_ms": percentile(&known, 0.5), "known_p95_ms": percentile(&known, 0.95),
+           "unknown_p50_ms": percentile(&unknown, 0.5), "unknown_p95_ms": percentile(&unknown, 0.95)})
+}
+
 /// The resident memory of process `pid`, in MiB.
 fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -421,6 +470,10 @@ fn main() {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             rt.block_on(apps(base, secs, c));
         }
+        Some("forgot") => {
+            let (base, n) = (args[1].clone(), args[2].parse().unwrap());
+            println!("{}", rt.block_on(forgot_timing(base, n)));
+        }
         Some("memory") => {
             let (base, pid, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap(), args[4].parse().unwrap());
             println!("{}", rt.block_on(memory_after_flood(base, pid, secs, c)));
@@ -451,7 +504,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: steward-bench hash | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
+                "usage: steward-bench hash | forgot URL N | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
             );
             std::process::exit(2);
         }
