@@ -1,6 +1,6 @@
 /**
- * The one typed API client. Authentication (Bearer header, silent refresh, one retry after a 401)
- * and problem-document handling live here and nowhere else.
+ * The one typed API client. Authentication (Bearer header, the session cookie's endpoints, silent
+ * refresh, one retry after a 401) and problem-document handling live here and nowhere else.
  */
 import createClient from 'openapi-fetch'
 import type { components, paths } from './schema'
@@ -13,16 +13,27 @@ function baseUrl(): string {
   return globalThis.location?.origin ?? 'http://localhost'
 }
 
-const NO_AUTH = ['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/refresh']
+/**
+ * The endpoints that start or renew a console session. They take no Bearer token; the console
+ * asks them to keep the refresh token in the server's HttpOnly cookie (never in the JSON body,
+ * where JavaScript could read it), and the browser sends that cookie back to the refresh route.
+ */
+const SESSION_ENDPOINTS = ['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/refresh']
+const SESSION_HEADER = 'X-Steward-Session'
+/** Same-origin requests carry and accept cookies (the fetch default, spelled out). */
+const SESSION_CREDENTIALS: RequestCredentials = 'same-origin'
 
-function isAuthEndpoint(url: string): boolean {
+function isSessionEndpoint(url: string): boolean {
   const path = new URL(url, baseUrl()).pathname
-  return NO_AUTH.includes(path)
+  return SESSION_ENDPOINTS.includes(path)
 }
 
 /** fetch with the session's Bearer token; refreshes and retries once on 401. */
 export async function authFetch(request: Request): Promise<Response> {
-  if (isAuthEndpoint(request.url)) return globalThis.fetch(request)
+  if (isSessionEndpoint(request.url)) {
+    request.headers.set(SESSION_HEADER, 'cookie')
+    return globalThis.fetch(request, { credentials: SESSION_CREDENTIALS })
+  }
   const retry = request.clone()
   const token = await session.getAccessToken()
   if (token) request.headers.set('Authorization', `Bearer ${token}`)
@@ -48,17 +59,21 @@ export const publicApi = createClient<paths>({
   fetch: (request: Request) => globalThis.fetch(request),
 })
 
-/** Exchanges the refresh token (plain fetch: it must not go through the 401 retry). */
-async function refreshTokens(refreshToken: string): Promise<TokenGrant> {
+/**
+ * Exchanges the session cookie for a new access token (the server rotates the cookie). A plain
+ * fetch: it must not go through the 401 retry. Throws an ApiError; 401 means "not signed in".
+ */
+export async function refreshSession(): Promise<TokenGrant> {
   const response = await globalThis.fetch(new URL('/api/v1/auth/refresh', baseUrl()), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ refresh_token: refreshToken }),
+    credentials: SESSION_CREDENTIALS,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', [SESSION_HEADER]: 'cookie' },
+    body: '{}',
   })
   if (!response.ok) throw await problemFromResponse(response)
   return (await response.json()) as TokenGrant
 }
-session.setRefresher(refreshTokens)
+session.setRefresher(refreshSession)
 
 interface FetchResult<T> {
   data?: T

@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { createBrowserRouter, RouterProvider } from 'react-router'
-import { session } from '../lib/session'
 import { createQueryClient } from './config'
 import { Providers } from './providers'
 import { routes } from './routes'
@@ -9,9 +8,6 @@ const router = createBrowserRouter(routes)
 
 export function App() {
   const [queryClient] = useState(createQueryClient)
-  useEffect(() => {
-    void session.restore()
-  }, [])
   return (
     <Providers queryClient={queryClient}>
       <RouterProvider router={router} />

@@ -1,14 +1,20 @@
 /**
- * The console session: the access token lives in memory only, the (rotating) refresh token in
- * localStorage so a reload stays signed in. One refresh is in flight at a time — within this tab
- * (a shared promise) and across tabs (a Web Lock, re-reading the newest refresh token inside it) —
- * because the server revokes the whole session when an already-rotated refresh token is reused.
+ * The console session.
+ *
+ * - The access token lives in this object's memory only: never in storage, never in the DOM.
+ * - The refresh token is never seen by JavaScript at all: the server keeps it in an HttpOnly,
+ *   SameSite=Strict cookie scoped to `/api/v1/auth/refresh` (the client asks for that with
+ *   `X-Steward-Session: cookie`, see `api/client.ts`). A reload therefore starts with no token
+ *   and restores the session by calling refresh once; a 401 there means "not signed in".
+ * - One refresh is in flight at a time: within this tab by sharing one promise, and across tabs
+ *   by a Web Lock. All tabs share the one cookie, and the server rotates it on every refresh, so
+ *   the tabs simply take turns (the server also forgives two refreshes racing with the same token
+ *   for a short grace period, but the console does not rely on it).
  */
 
 export interface TokenGrant {
   access_token: string
   expires_in: number
-  refresh_token: string
 }
 
 export type SessionStatus = 'restoring' | 'authenticated' | 'anonymous'
@@ -17,21 +23,29 @@ export interface SessionState {
   status: SessionStatus
 }
 
-/** Exchanges a refresh token for new tokens; throws an ApiError (with `status`) on refusal. */
-export type Refresher = (refreshToken: string) => Promise<TokenGrant>
+/** Exchanges the session cookie for a new access token; throws an ApiError (with `status`) on refusal. */
+export type Refresher = () => Promise<TokenGrant>
 
-const STORAGE_KEY = 'steward.refresh_token'
+/** Where earlier versions of the console kept the refresh token; deleted on sight. */
+const LEGACY_STORAGE_KEY = 'steward.refresh_token'
+/** The Web Lock that serializes refreshes across this origin's tabs. */
+const LOCK_NAME = 'steward.refresh'
+/** The channel on which a tab that signs out tells the others. */
+const CHANNEL_NAME = 'steward.session'
+const SIGNED_OUT = 'signed-out'
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000
 
-function storage(): Storage | null {
+/** Removes a refresh token left in localStorage by an earlier version (it is no longer used). */
+function forgetLegacyToken(): void {
   try {
-    return globalThis.localStorage ?? null
+    globalThis.localStorage?.removeItem(LEGACY_STORAGE_KEY)
   } catch {
-    return null
+    // Storage disabled: nothing to forget.
   }
 }
 
+/** The server refused the refresh (no cookie, expired, revoked): the session is over. */
 function isRefusal(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status
   return typeof status === 'number' && status >= 400 && status < 500
@@ -41,19 +55,24 @@ export class Session {
   private accessToken: string | null = null
   private expiresAt = 0
   private inFlight: Promise<string | null> | null = null
+  /** Bumped whenever the session is forgotten, so a refresh that was already running is ignored. */
+  private generation = 0
   private timer: ReturnType<typeof setTimeout> | null = null
-  private state: SessionState
+  // Every page load starts here: whether a session cookie exists is only known by asking.
+  private state: SessionState = { status: 'restoring' }
   private listeners = new Set<() => void>()
   private refresher: Refresher | null = null
+  private channel: BroadcastChannel | null = null
 
   constructor() {
-    this.state = { status: this.storedRefreshToken() ? 'restoring' : 'anonymous' }
-    globalThis.addEventListener?.('storage', (event: StorageEvent) => {
-      // Another tab logged out: follow it.
-      if (event.key === STORAGE_KEY && event.newValue === null && this.state.status !== 'anonymous') {
-        this.clearLocal()
+    forgetLegacyToken()
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(CHANNEL_NAME)
+      // Another tab signed out (which ended the shared session on the server): follow it.
+      this.channel.onmessage = (event: MessageEvent) => {
+        if (event.data === SIGNED_OUT) this.clear()
       }
-    })
+    }
   }
 
   setRefresher(refresher: Refresher): void {
@@ -73,31 +92,31 @@ export class Session {
     this.listeners.forEach((l) => l())
   }
 
-  private storedRefreshToken(): string | null {
-    return storage()?.getItem(STORAGE_KEY) ?? null
-  }
-
-  /** Store the tokens of a sign-up, login or refresh. */
+  /** Keep the access token of a sign-up, login or refresh (the refresh token is in the cookie). */
   signIn(grant: TokenGrant): void {
     this.accessToken = grant.access_token
     this.expiresAt = Date.now() + grant.expires_in * 1000
-    storage()?.setItem(STORAGE_KEY, grant.refresh_token)
     this.schedule(grant.expires_in * 1000)
     this.setStatus('authenticated')
   }
 
-  /** Forget everything (log out, or the refresh token was refused). */
+  /** Forget the session in this tab (the refresh was refused, or the session ended elsewhere). */
   clear(): void {
-    storage()?.removeItem(STORAGE_KEY)
-    this.clearLocal()
-  }
-
-  private clearLocal(): void {
+    this.generation += 1
     this.accessToken = null
     this.expiresAt = 0
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.setStatus('anonymous')
+  }
+
+  /**
+   * After the user signed out (the logout call cleared the cookie and ended the session on the
+   * server): forget the session here and in the console's other tabs.
+   */
+  signOut(): void {
+    this.clear()
+    this.channel?.postMessage(SIGNED_OUT)
   }
 
   private schedule(lifetimeMs: number): void {
@@ -108,15 +127,18 @@ export class Session {
     }, delay)
   }
 
-  /** The current access token, refreshed first when it is (nearly) expired. */
+  /**
+   * The current access token, refreshed first when it is (nearly) expired or not restored yet.
+   * Null when signed out.
+   */
   async getAccessToken(): Promise<string | null> {
     if (this.inFlight) return this.inFlight
     if (this.accessToken && Date.now() < this.expiresAt - 10_000) return this.accessToken
-    if (!this.storedRefreshToken()) return this.accessToken
+    if (this.state.status === 'anonymous') return null
     return this.refresh()
   }
 
-  /** Called on boot: turn a stored refresh token into a session, or become anonymous. */
+  /** Called when the console starts: turn the session cookie (if any) into a session, or become anonymous. */
   async restore(): Promise<void> {
     if (this.state.status !== 'restoring') return
     await this.refresh()
@@ -124,8 +146,8 @@ export class Session {
 
   /**
    * Refresh now, unless `stale` is given and a newer access token already replaced it (another
-   * request refreshed while this one waited). Resolves to the new access token, or null when the
-   * session is over.
+   * request refreshed while this one waited). Resolves to the new access token, or null when
+   * there is none (signed out, or the server could not be reached).
    */
   refresh(stale?: string): Promise<string | null> {
     if (stale !== undefined && this.accessToken && this.accessToken !== stale) {
@@ -139,31 +161,32 @@ export class Session {
     return this.inFlight
   }
 
+  /** Runs `fn` holding the cross-tab refresh lock (where the browser has Web Locks). */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const locks = (globalThis.navigator as Navigator | undefined)?.locks
-    if (locks?.request) return locks.request('steward.refresh', fn)
+    if (locks?.request) return locks.request(LOCK_NAME, fn)
     return fn()
   }
 
   private async doRefresh(): Promise<string | null> {
-    const refreshToken = this.storedRefreshToken() // newest, maybe rotated by another tab
-    if (!refreshToken || !this.refresher) {
-      this.clearLocal()
+    if (!this.refresher) {
+      this.clear()
       return null
     }
+    const generation = this.generation
     try {
-      const grant = await this.refresher(refreshToken)
+      const grant = await this.refresher()
+      // Signed out while the refresh ran: don't bring the session back.
+      if (generation !== this.generation) return null
       this.signIn(grant)
       return grant.access_token
     } catch (error) {
-      if (isRefusal(error)) {
-        // Only forget the token if no other tab has rotated it meanwhile.
-        if (this.storedRefreshToken() === refreshToken) this.clear()
-        else this.clearLocal()
-      } else if (this.state.status === 'restoring') {
-        // Server unreachable at boot: show the login page but keep the token for a reload.
-        this.clearLocal()
+      if (generation !== this.generation) return null
+      if (isRefusal(error) || this.state.status === 'restoring') {
+        // Refused: the session is over. Unreachable at boot: show the login page (a reload retries).
+        this.clear()
       }
+      // Unreachable while signed in: keep the session; the next request tries again.
       return null
     }
   }

@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest'
 import { cleanup } from '@testing-library/react'
-import { afterEach, vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
+import { session } from '../lib/session'
 
 // Mantine needs these browser APIs that jsdom lacks.
 Object.defineProperty(window, 'matchMedia', {
@@ -33,6 +34,10 @@ if (!('fonts' in document)) {
 
 const { getComputedStyle } = window
 window.getComputedStyle = (elt: Element, pseudo?: string | null) => getComputedStyle(elt, pseudo)
+
+// A page load starts by restoring the session from its cookie; tests start signed out instead
+// (as after a refused restore), and sign in when they need to.
+beforeEach(() => session.clear())
 
 afterEach(() => {
   cleanup()

@@ -63,11 +63,11 @@ describe('LoginPage', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Wrong email or password.')
   })
 
-  it('signs in and goes on to the console', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => jsonResponse({ access_token: 'a', token_type: 'Bearer', expires_in: 900, refresh_token: 'r' })),
+  it('signs in and goes on to the console, asking for the cookie session', async () => {
+    const fetchMock = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) =>
+      jsonResponse({ access_token: 'a', token_type: 'Bearer', expires_in: 900 }),
     )
+    vi.stubGlobal('fetch', fetchMock)
     renderLogin()
     const user = userEvent.setup()
     await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
@@ -75,6 +75,13 @@ describe('LoginPage', () => {
     await user.click(screen.getByRole('button', { name: 'Log in' }))
     expect(await screen.findByText('console home')).toBeInTheDocument()
     expect(session.getState().status).toBe('authenticated')
+    const [input, init] = fetchMock.mock.calls[0]
+    const request = new Request(input, init)
+    expect(new URL(request.url).pathname).toBe('/api/v1/auth/login')
+    expect(request.headers.get('X-Steward-Session')).toBe('cookie')
+    expect(init?.credentials).toBe('same-origin')
+    // Nothing about the session is left where a script could read it.
+    expect(localStorage.length).toBe(0)
     session.clear()
   })
 })

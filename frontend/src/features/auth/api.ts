@@ -12,6 +12,10 @@ export interface SignupInput extends LoginInput {
   name: string
 }
 
+/**
+ * Signs in with email and password. The access token is kept in memory; the refresh token never
+ * reaches JavaScript (the client asks the server to keep it in an HttpOnly cookie).
+ */
 export function useLogin() {
   const queryClient = useQueryClient()
   return useMutation({
@@ -23,6 +27,7 @@ export function useLogin() {
   })
 }
 
+/** Creates an account and signs it in, like `useLogin`. */
 export function useSignup() {
   const queryClient = useQueryClient()
   return useMutation({
@@ -35,7 +40,10 @@ export function useSignup() {
   })
 }
 
-/** Logs out on the server (best effort) and always forgets the session locally. */
+/**
+ * Logs out on the server (best effort: it ends the session and clears the session cookie) and
+ * always forgets the session in this tab and the console's other tabs.
+ */
 export function useLogout() {
   const queryClient = useQueryClient()
   return useMutation({
@@ -47,7 +55,7 @@ export function useLogout() {
       }
     },
     onSettled: () => {
-      session.clear()
+      session.signOut()
       queryClient.clear()
     },
   })
