@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from './support/test.ts'
 import { png } from './support/png.ts'
 
 const PASSWORD = 'correct horse battery'
