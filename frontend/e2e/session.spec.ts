@@ -1,0 +1,68 @@
+import { expect, test, type Page } from './support/test.ts'
+import { signUpWithInstance } from './support/signup.ts'
+
+/**
+ * What a script on the page can see of the session: every localStorage entry and document.cookie.
+ * (Expressions as strings: they run in the page, and this project's e2e code has no DOM types.)
+ */
+async function visibleToScripts(page: Page) {
+  return {
+    storage: await page.evaluate<Record<string, string>>('Object.fromEntries(Object.entries(localStorage))'),
+    cookie: await page.evaluate<string>('document.cookie'),
+  }
+}
+
+const legacyToken = (page: Page) => page.evaluate<string | null>("localStorage.getItem('steward.refresh_token')")
+
+test('the session survives racing reloads and a second tab, and its refresh token is out of scripts\' reach', async ({ page, context }) => {
+  const stamp = Date.now().toString(36)
+  const slug = `sess-${stamp}`
+
+  // The console is served under its Content-Security-Policy (the fixture checks nothing breaks it).
+  const response = await page.goto('/signup')
+  expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
+  await signUpWithInstance(page, { name: 'Sid', email: `sid-${stamp}@example.com`, instanceName: 'Session test', slug })
+
+  // The refresh token is in an HttpOnly, SameSite=Strict cookie sent to the refresh route only...
+  const cookie = (await context.cookies()).find((c) => c.name === 'steward_refresh')
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/refresh' })
+  // ...and nowhere a script can read it.
+  const seen = await visibleToScripts(page)
+  expect(seen.cookie).not.toContain('steward_refresh')
+  expect(Object.keys(seen.storage).filter((k) => /refresh|token/i.test(k))).toEqual([])
+  expect(Object.values(seen.storage).some((v) => v.includes(cookie?.value ?? '<none>'))).toBe(false)
+
+  // A token an earlier console version left in localStorage is deleted on the next load.
+  await page.evaluate("localStorage.setItem('steward.refresh_token', 'left-by-an-old-version')")
+  expect(await legacyToken(page)).toBe('left-by-an-old-version')
+
+  // Two reloads in quick succession: the first page's refresh may be cut off mid-way.
+  const first = page.reload().catch(() => undefined)
+  await page.waitForTimeout(50)
+  await page.reload()
+  await first
+  await expect(page.getByRole('heading', { name: 'Session test' })).toBeVisible()
+  expect(await legacyToken(page)).toBeNull()
+
+  // A second tab and a reload of the first, at once: both stay signed in.
+  const second = await context.newPage()
+  await Promise.all([second.goto(`/i/${slug}/settings`), page.reload()])
+  await expect(second.getByRole('heading', { name: 'Settings' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Session test' })).toBeVisible()
+  // The first tab's API calls still work (its access token is current).
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).click()
+  await expect(page.getByText('(you)')).toBeVisible()
+
+  const after = await visibleToScripts(second)
+  expect(after.cookie).not.toContain('steward_refresh')
+  expect(Object.keys(after.storage).filter((k) => /refresh|token/i.test(k))).toEqual([])
+
+  // Logging out clears the cookie; the other tab follows, and a reload stays signed out.
+  await page.getByRole('button', { name: 'Account menu' }).click()
+  await page.getByRole('menuitem', { name: 'Log out' }).click()
+  await expect(page).toHaveURL(/\/login$/)
+  await expect(second).toHaveURL(/\/login$/)
+  expect((await context.cookies()).find((c) => c.name === 'steward_refresh')).toBeUndefined()
+  await second.reload()
+  await expect(second.getByRole('heading', { name: 'Log in' })).toBeVisible()
+})
