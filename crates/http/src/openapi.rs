@@ -12,6 +12,17 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::problem;
 
+/// The `{instance}` path parameter, declared once for the routes that read it only through
+/// `Member<_>` or `AppCaller` (routes with a `web::Path` argument declare it beside their other
+/// path parameters, where utoipa matches it by name).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Documents the path; handlers read `{instance}` through their extractors.
+pub struct InstancePath {
+    /// The instance's slug
+    pub instance: String,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

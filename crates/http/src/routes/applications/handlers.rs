@@ -52,7 +52,7 @@ fn not_for_backend(fields: &mut Fields, kind: AppKind, field: &str, given: Optio
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), PageQuery),
+    params(crate::openapi::InstancePath, PageQuery),
     responses(
         (status = 200, body = ApplicationList),
         (status = 401, response = crate::problem::Unauthorized),
@@ -83,7 +83,7 @@ pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>,
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = CreateApplicationRequest,
     responses(
         (status = 201, body = CreatedApplication, headers(("Location" = String, description = "The application's URL"))),

@@ -62,7 +62,7 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
 #[utoipa::path(
     tag = "branding",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body(
         description = "The PNG as the raw body, or as the `file` field of a multipart form.",
         content((Vec<u8> = "image/png"), (LogoUpload = "multipart/form-data"))
@@ -102,7 +102,7 @@ pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: Ht
 #[utoipa::path(
     tag = "branding",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses(
         (status = 200, body = LogoDto),
         (status = 401, response = crate::problem::Unauthorized),
@@ -122,7 +122,7 @@ pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Resul
 #[utoipa::path(
     tag = "branding",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses(
         (status = 204, description = "Removed"),
         (status = 401, response = crate::problem::Unauthorized),

@@ -64,7 +64,7 @@ fn template_problem(errors: Vec<TemplateError>) -> ApiError {
 #[utoipa::path(
     tag = "email-templates",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses((status = 200, body = EmailTemplateList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-templates")]
@@ -268,7 +268,7 @@ pub async fn preview_template(
 #[utoipa::path(
     tag = "email-templates",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses((status = 200, body = EmailStyleDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-style")]
@@ -283,7 +283,7 @@ pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Resu
 #[utoipa::path(
     tag = "email-templates",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = EmailStyleDto,
     responses(
         (status = 200, body = EmailStyleDto),

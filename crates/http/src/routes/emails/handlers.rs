@@ -141,7 +141,7 @@ pub struct MailboxList {
 #[utoipa::path(
     tag = "emails",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), OutboxQuery, PageQuery),
+    params(crate::openapi::InstancePath, OutboxQuery, PageQuery),
     responses((status = 200, body = OutboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/outbox")]
@@ -183,7 +183,7 @@ pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path
 #[utoipa::path(
     tag = "emails",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), OutboxQuery, PageQuery),
+    params(crate::openapi::InstancePath, OutboxQuery, PageQuery),
     responses((status = 200, body = MailboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/mailbox")]

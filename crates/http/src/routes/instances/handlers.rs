@@ -61,7 +61,7 @@ pub async fn list_instances(state: web::Data<AppState>, auth: Authenticated, que
 #[utoipa::path(
     tag = "instances",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses((status = 200, body = InstanceDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}")]
@@ -75,7 +75,7 @@ pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError
 #[utoipa::path(
     tag = "instances",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = UpdateInstanceRequest,
     responses(
         (status = 200, body = InstanceDto),
@@ -103,7 +103,7 @@ pub async fn update_instance(state: web::Data<AppState>, member: Member<Administ
 #[utoipa::path(
     tag = "instances",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses(
         (status = 204, description = "Deleted."),
         (status = 401, response = crate::problem::Unauthorized),

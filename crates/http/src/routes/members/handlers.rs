@@ -24,7 +24,7 @@ fn may_not_manage() -> ApiError {
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), PageQuery),
+    params(crate::openapi::InstancePath, PageQuery),
     responses(
         (status = 200, body = MemberList),
         (status = 401, response = crate::problem::Unauthorized),
@@ -45,7 +45,7 @@ pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, quer
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = AddMemberRequest,
     responses(
         (status = 201, body = MemberDto, headers(("Location" = String, description = "The member's URL"))),

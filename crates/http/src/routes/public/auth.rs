@@ -202,7 +202,7 @@ pub struct RegistrationAccepted {
 /// stays unverified until they follow the link.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = RegisterRequest,
     responses(
@@ -248,7 +248,7 @@ pub async fn register(
 /// failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = UserLoginRequest,
     responses(
@@ -283,7 +283,7 @@ pub async fn login(
 /// Exchange an end user's refresh token for new tokens (single use; reuse ends the session).
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = UserRefreshRequest,
     responses(
@@ -303,7 +303,7 @@ pub async fn refresh(state: web::Data<AppState>, caller: AppCaller, body: Deferr
 
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
     responses((status = 204, description = "Signed out."), (status = 401, response = crate::problem::Unauthorized))
 )]
@@ -318,7 +318,7 @@ pub async fn logout(state: web::Data<AppState>, caller: AppCaller) -> Result<Htt
 /// The signed-in end user's own account.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized))
 )]
@@ -335,7 +335,7 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
 /// the link sent to it; the answer is the same whether or not another account has the address.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
     request_body = UpdateOwnAccountRequest,
     responses(
@@ -394,9 +394,7 @@ pub struct ResetPasswordRequest {
     pub password: SecretString,
 }
 
-fn invalid_link() -> ApiError {
-    ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
-}
+use service::invalid_link;
 
 async fn instance_of(state: &AppState, slug: &str) -> Result<steward_persistence::instances::Instance, ApiError> {
     steward_persistence::instances::by_slug(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
@@ -439,7 +437,7 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
 /// Send the verification email again. Answers 202 whether or not the email is registered.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
     responses(
@@ -468,7 +466,7 @@ pub async fn resend_verification(
 /// Send a password-reset link. Answers 202 whether or not the email is registered.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
     responses(
@@ -507,30 +505,6 @@ pub async fn forgot_password(
 pub async fn reset_password(state: web::Data<AppState>, path: web::Path<String>, body: ApiJson<ResetPasswordRequest>) -> Result<HttpResponse, ApiError> {
     let instance = instance_of(&state, &path).await?;
     let b = body.0;
-    let password = steward_domain::Password::parse(b.password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
-    let purposes = [Purpose::ResetPassword, Purpose::Invitation];
-    let token_hash = emails::token_hash(&b.token);
-    // The link is checked before the (costly) hash: a made-up token costs a lookup, not a hash.
-    let token = user_tokens::peek(&state.db, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
-    let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
-    // A link works only while the user's email is the one it was sent to.
-    if !user.email.eq_ignore_ascii_case(&token.email) {
-        return Err(invalid_link());
-    }
-    let hash = state.hasher.hash(password.expose()).await?;
-    let invitation = token.purpose == Purpose::Invitation.as_str();
-    let txn = steward_persistence::begin(&state.db).await?;
-    // Used once: of two concurrent resets with one link, one wins.
-    user_tokens::consume(&txn, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
-    let user = end_users::update(
-        &txn,
-        user,
-        end_users::UserChanges { password_hash: Some(hash), email_verified: invitation.then_some(true), revoke_tokens: true, ..Default::default() },
-    )
-    .await?;
-    sessions::revoke_others(&txn, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
-    emails::queue_notice(&txn, &instance, &user, &user.email, "The password of your account was changed").await?;
-    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a password reset")))?;
-    state.mail_wakeup.notify_one();
+    service::reset_password(&state, &instance, &b.token, b.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

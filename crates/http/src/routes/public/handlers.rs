@@ -106,7 +106,7 @@ pub struct LogoQuery {
 /// The calling application: a first call to check a configuration.
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug"), ("X-Client-Id" = Option<String>, Header, description = "Front-end apps: their client id")),
+    params(crate::openapi::InstancePath, ("X-Client-Id" = Option<String>, Header, description = "Front-end apps: their client id")),
     security(("app_bearer" = []), ("client_id" = [])),
     responses(
         (status = 200, body = WhoAmI),

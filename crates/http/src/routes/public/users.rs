@@ -22,7 +22,7 @@ fn not_found() -> ApiError {
 /// List the instance's end users (back-end apps, scope `users:manage`).
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug"), UserListQuery),
+    params(crate::openapi::InstancePath, UserListQuery),
     security(("app_bearer" = [])),
     responses((status = 200, body = UserList), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 422, response = crate::problem::ValidationFailed))
 )]
@@ -37,7 +37,7 @@ pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: we
 /// Create an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
     tag = "public",
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
     request_body = CreateUserRequest,
     responses(

@@ -53,7 +53,7 @@ pub struct SigningKeyList {
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses((status = 200, body = SigningKeyList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/signing-keys")]
@@ -71,7 +71,7 @@ pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>)
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses(
         (status = 201, body = SigningKeyDto),
         (status = 401, response = crate::problem::Unauthorized),

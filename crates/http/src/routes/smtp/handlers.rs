@@ -164,7 +164,7 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
 #[utoipa::path(
     tag = "smtp",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     responses((status = 200, body = SmtpSettingsDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/smtp")]
@@ -180,7 +180,7 @@ pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Resul
 #[utoipa::path(
     tag = "smtp",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = SmtpInput,
     responses(
         (status = 200, body = SmtpSettingsDto),
@@ -235,7 +235,7 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
 #[utoipa::path(
     tag = "smtp",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = SmtpTestInput,
     responses(
         (status = 200, body = SmtpTestReport),

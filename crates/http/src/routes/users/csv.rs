@@ -61,7 +61,7 @@ fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, 
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), UserListQuery),
+    params(crate::openapi::InstancePath, UserListQuery),
     responses(
         (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
         (status = 401, response = crate::problem::Unauthorized),
@@ -142,7 +142,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), ImportQuery),
+    params(crate::openapi::InstancePath, ImportQuery),
     request_body(content_type = "text/csv", content = String),
     responses(
         (status = 200, body = ImportReport),
@@ -290,12 +290,7 @@ pub async fn import_users(
     let dry_run = query.dry_run.unwrap_or(false);
     let count = accepted.len() as u64;
     if !dry_run && !accepted.is_empty() {
-        let txn = steward_persistence::begin(&state.db).await?;
-        for u in accepted {
-            end_users::create(&txn, membership.instance.id, u).await?;
-        }
-        txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an import")))?;
-        tracing::info!(accepted = count, "users imported");
+        service::import_users(&state, &membership.instance, accepted).await?;
     }
     Ok(HttpResponse::Ok().json(ImportReport { accepted: count, rejected, dry_run }))
 }

@@ -21,7 +21,7 @@ pub fn user_not_found() -> ApiError {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug"), UserListQuery),
+    params(crate::openapi::InstancePath, UserListQuery),
     responses(
         (status = 200, body = UserList),
         (status = 401, response = crate::problem::Unauthorized),
@@ -41,7 +41,7 @@ pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query:
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("instance" = String, Path, description = "The instance's slug")),
+    params(crate::openapi::InstancePath),
     request_body = CreateUserRequest,
     responses(
         (status = 201, body = UserDto, headers(("Location" = String, description = "The user's URL"))),

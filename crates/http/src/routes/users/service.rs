@@ -221,6 +221,54 @@ pub async fn confirm_email_change(state: &AppState, instance: &Instance, user: E
     Ok(updated)
 }
 
+/// The answer to a one-time link that cannot be used (unknown, expired, used, or sent to an
+/// address the user no longer has) — one answer for all, so a link reveals nothing.
+pub fn invalid_link() -> ApiError {
+    ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
+}
+
+/// Sets a new password with a reset or invitation link: the link is checked before the (costly)
+/// hash and must still match the user's address; it is used once (of two concurrent uses, one
+/// wins), every session of the user ends, an invitation also verifies the email, and a notice is
+/// queued — in one transaction.
+pub async fn reset_password(state: &AppState, instance: &Instance, token: &str, password: secrecy::SecretString) -> Result<(), ApiError> {
+    let password = Password::parse(password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
+    let purposes = [Purpose::ResetPassword, Purpose::Invitation];
+    let token_hash = emails::token_hash(token);
+    let token = user_tokens::peek(&state.db, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
+    let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
+    if !user.email.eq_ignore_ascii_case(&token.email) {
+        return Err(invalid_link());
+    }
+    let hash = state.hasher.hash(password.expose()).await?;
+    let invitation = token.purpose == Purpose::Invitation.as_str();
+    let txn = steward_persistence::begin(&state.db).await?;
+    user_tokens::consume(&txn, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
+    let user = end_users::update(
+        &txn,
+        user,
+        UserChanges { password_hash: Some(hash), email_verified: invitation.then_some(true), revoke_tokens: true, ..Default::default() },
+    )
+    .await?;
+    sessions::revoke_others(&txn, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
+    emails::queue_notice(&txn, instance, &user, &user.email, "The password of your account was changed").await?;
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a password reset")))?;
+    state.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Creates the accepted rows of a CSV import in one transaction (all or none).
+pub async fn import_users(state: &AppState, instance: &Instance, users: Vec<NewEndUser>) -> Result<u64, ApiError> {
+    let count = users.len() as u64;
+    let txn = steward_persistence::begin(&state.db).await?;
+    for u in users {
+        end_users::create(&txn, instance.id, u).await?;
+    }
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an import")))?;
+    tracing::info!(accepted = count, "users imported");
+    Ok(count)
+}
+
 /// Blocks or unblocks; blocking ends every session and token of the user at once.
 pub async fn set_blocked(state: &AppState, user: EndUser, blocked: bool) -> Result<EndUser, ApiError> {
     apply_update(
