@@ -69,8 +69,9 @@ pub struct AppState {
     pub secrets: steward_persistence::crypto::SecretCipher,
     /// Extra root certificates for instances' own SMTP servers (`STEWARD_SMTP_CA_FILE`).
     pub smtp_roots: steward_mail::TrustedRoots,
-    /// SMTP tests per instance (`STEWARD_SMTP_TESTS_PER_HOUR`): each connects where its caller says.
-    pub smtp_tests: throttle::Throttle,
+    /// SMTP tests per instance and hour (`STEWARD_SMTP_TESTS_PER_HOUR`): each connects where its
+    /// caller says. Counted in the database, so the limit holds across processes.
+    pub smtp_tests_per_hour: u32,
     /// Where instances' own SMTP servers may be (`STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS`).
     pub smtp_egress: steward_mail::Egress,
     pub hasher: Arc<PasswordHasher>,

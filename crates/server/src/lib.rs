@@ -89,7 +89,7 @@ impl Application {
             instance_tokens: InstanceTokens::new(cipher.clone(), public_url.clone(), settings.app_token_ttl_secs),
             secrets: cipher,
             smtp_roots: roots.clone(),
-            smtp_tests: steward_http::throttle::Throttle::new(settings.smtp_tests_per_hour, std::time::Duration::from_secs(3600)),
+            smtp_tests_per_hour: settings.smtp_tests_per_hour,
             smtp_egress: egress,
             client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),

@@ -49,7 +49,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "true",
         "Whether instances' own SMTP servers may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test) the operator's network.",
     ),
-    ("STEWARD_SMTP_TESTS_PER_HOUR", "30", "SMTP tests (General → Email SMTP → Send a test email) an instance may run per hour and process (1..=1000)."),
+    (
+        "STEWARD_SMTP_TESTS_PER_HOUR",
+        "30",
+        "SMTP tests (General → Email SMTP → Send a test email) an instance may run per hour (1..=1000), across all processes.",
+    ),
     ("STEWARD_MAIL_POLL_MS", "1000", "How often the mail worker looks for due emails (it is also woken when one is queued)."),
     ("STEWARD_SMTP_TIMEOUT_SECS", "10", "Each SMTP step (connect, TLS, AUTH, each command, the data) may take this long (1..=60)."),
     ("STEWARD_MAIL_LEASE_SECS", "120", "How long the mail worker holds a claimed email; must exceed 8 SMTP steps (the longest send)."),

@@ -394,7 +394,11 @@ async fn a_failing_custom_server_keeps_the_email_for_retry(app: TestApp) {
 /// (The limit is kept in memory, not in the database: SQLite alone.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smtp_tests_are_limited_per_instance() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.smtp_tests_per_hour = 2).await.expect("sqlite app");
+    let configure = |s: &mut steward::Settings| {
+        s.smtp_tests_per_hour = 2;
+        s.public_url = Some("http://steward.test".into());
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, configure).await.expect("sqlite app");
     let t = setup(&app).await;
     let closed = free_port();
     let body = json!({"to": "me@example.com", "settings": {"enabled": true, "host": "127.0.0.1", "port": closed, "security": "none", "from_address": "a@shop.example"}});
@@ -409,11 +413,15 @@ async fn smtp_tests_are_limited_per_instance() {
     let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((3500..=3600).contains(&wait), "about an hour: {wait}");
     let p = assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_smtp_tests").await;
-    assert!(p["detail"].as_str().unwrap().contains("Try again in 60 minutes"), "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Try again in 6"), "{p}");
     // Another instance has its own allowance.
     app.create_instance(&t, "other").await;
-    let res = app.post("/api/v1/instances/other/smtp/test", Some(&t), body).await;
+    let res = app.post("/api/v1/instances/other/smtp/test", Some(&t), body.clone()).await;
     assert_eq!(res.status(), StatusCode::OK);
+    // The count is in the database: another process refuses the shop's next test too.
+    let other = TestApp::start(app.db(), configure).await;
+    let res = other.post(&format!("{S}/test"), Some(&t), body).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 db_tests!(settings_are_validated_and_the_password_never_returned, the_test_reports_each_step, a_failing_custom_server_keeps_the_email_for_retry);

@@ -289,13 +289,15 @@ pub async fn test_smtp(state: web::Data<AppState>, member: Member<Administer>, b
     fields.finish()?;
     let (Some(to), Some(p)) = (to, parsed) else { return Err(ApiError::invariant()) };
     // Counted once the input is valid: a refused form costs nothing, a connection does.
-    state.smtp_tests.check(instance.id).map_err(|wait| {
-        ApiError::too_many(
+    let hit = steward_persistence::rate_counters::hit(&state.db, &format!("smtp-test:{}", instance.id), 3600).await?;
+    if hit.count > i64::from(state.smtp_tests_per_hour) {
+        let wait = hit.retry_after_secs();
+        return Err(ApiError::too_many(
             "too_many_smtp_tests",
-            format!("This instance has run too many SMTP tests in the last hour. Try again in {}.", crate::throttle::in_words(wait)),
+            format!("This instance has run too many SMTP tests this hour. Try again in {}.", crate::throttle::in_words(wait)),
             wait,
-        )
-    })?;
+        ));
+    }
     let config =
         SmtpConfig { host: p.host, port: p.port, security: p.security, username: p.username, password: p.password, allow_insecure_auth: p.allow_insecure_auth };
     let from = mailbox_header(p.from_name.as_deref(), &p.from_address);
