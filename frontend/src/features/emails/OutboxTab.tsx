@@ -39,6 +39,15 @@ function ViaBadge({ via }: { via: string | null | undefined }) {
   )
 }
 
+/** Why no email was sent after all (the user is gone, blocked, verified, or no account has the address). */
+function SkipReason({ reason }: { reason: string }) {
+  return (
+    <Text size="xs" c="dimmed" lineClamp={2} maw={360} aria-label={`Not sent: ${reason}`}>
+      Not sent: {reason}
+    </Text>
+  )
+}
+
 function LastError({ error }: { error: string }) {
   return (
     <Tooltip label={error} multiline maw={420} withinPortal>
@@ -156,7 +165,8 @@ export function OutboxTab({
                       <Text size="xs" c="dimmed">
                         {kindLabel(email.kind)}
                       </Text>
-                      {email.last_error && <LastError error={email.last_error} />}
+                      {email.last_error &&
+                        (email.status === 'skipped' ? <SkipReason reason={email.last_error} /> : <LastError error={email.last_error} />)}
                     </Table.Td>
                     <Table.Td maw={300}>
                       <Text size="sm" truncate title={email.to}>
@@ -180,7 +190,11 @@ export function OutboxTab({
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Text size="sm">{formatDateTime(email.created_at, instance.timeZone)}</Text>
                       <Text size="xs" c="dimmed">
-                        {email.sent_at ? `Sent ${formatDateTime(email.sent_at, instance.timeZone)}` : 'Not sent yet'}
+                        {email.sent_at
+                          ? `Sent ${formatDateTime(email.sent_at, instance.timeZone)}`
+                          : email.status === 'skipped'
+                            ? 'Not needed'
+                            : 'Not sent yet'}
                       </Text>
                     </Table.Td>
                     {mayRetry && (

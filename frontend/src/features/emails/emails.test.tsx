@@ -127,6 +127,20 @@ describe('EmailsPage — delivery', () => {
     expect(requests.some((r) => r.url.searchParams.get('status') === 'failed')).toBe(true)
   })
 
+  it('says why a skipped email was not needed, without calling it an error', async () => {
+    const skipped = email('e9', 'skipped', { to: 'nobody@example.com', kind: 'reset_password', subject: '', last_error: 'no account has this address' })
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => jsonResponse({ items: [skipped], next_cursor: null, total: 1 })),
+    )
+    renderPage(<EmailsPage instance={{ slug: 'shop', role: 'viewer', timeZone: 'UTC' }} />, '/i/shop/emails')
+    const row = (await screen.findByText('nobody@example.com')).closest('tr') as HTMLElement
+    expect(within(row).getByText('Not needed', { selector: '[data-status] *, [data-status]' })).toBeInTheDocument()
+    expect(within(row).getByLabelText('Not sent: no account has this address')).toBeInTheDocument()
+    expect(within(row).queryByText(/Last error/)).not.toBeInTheDocument()
+    expect(within(row).queryByRole('button', { name: /retry/i })).not.toBeInTheDocument()
+  })
+
   it('offers Retry on failed emails only, and sends it', async () => {
     const { requests } = renderAs('developer')
     await screen.findByText('e2@example.com')
