@@ -62,6 +62,9 @@ describe('SMTP form helpers', () => {
     expect(toSmtpInput({ ...values, password: 's3cret' }).password).toBe('s3cret')
     expect(toSmtpInput({ ...values, password: 'typed', remove_password: true }).password).toBeNull()
     expect(toSmtpInput({ ...values, from_name: '  ', reply_to: '' })).toMatchObject({ from_name: null, reply_to: null })
+    // AUTH without encryption only when the admin ticks it.
+    expect(toSmtpInput(values).allow_insecure_auth).toBe(false)
+    expect(toSmtpInput({ ...values, security: 'none', allow_insecure_auth: true }).allow_insecure_auth).toBe(true)
   })
 
   it('suggests the usual port only while the port is a usual one', () => {
