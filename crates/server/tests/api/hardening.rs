@@ -108,6 +108,25 @@ async fn concurrent_wrong_passwords_check_at_most_the_threshold(app: TestApp) {
     let statuses = futures_util::future::join_all(attempts).await.into_iter().map(|r| r.status()).collect::<Vec<_>>();
     assert!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count() <= 10, "{statuses:?}");
     assert_eq!(user_login(&app, &ctx, "enduser@example.com", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // The OAuth password grant shares the same count.
+    register(&app, &ctx, "grant@example.com").await;
+    let back = app.create_app(&ctx.console, "shop", json!({"kind": "backend", "name": "Server"})).await;
+    let (id, secret) = (back["client_id"].as_str().unwrap().to_owned(), back["client_secret"].as_str().unwrap().to_owned());
+    let grants: Vec<_> = (0..60)
+        .map(|_| {
+            app.client
+                .post(app.url("/public/v1/shop/oauth/token"))
+                .basic_auth(&id, Some(&secret))
+                .form(&[("grant_type", "password"), ("username", "grant@example.com"), ("password", "wrong password!")])
+                .send()
+        })
+        .collect();
+    let statuses = futures_util::future::join_all(grants).await.into_iter().map(|r| r.unwrap().status()).collect::<Vec<_>>();
+    let checked = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+    assert!(checked <= 10 && statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let (hashed, _) = checks(&app, "grant@example.com").await;
+    assert!(hashed <= 10, "{hashed} hashes");
 }
 
 /// Guessing the current password with a stolen access token is locked out like sign-in
