@@ -4066,6 +4066,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     token: {

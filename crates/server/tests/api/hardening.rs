@@ -333,6 +333,13 @@ async fn own_email_change_is_confirmed_from_the_new_address(app: TestApp) {
     let user: Value = res.json().await.unwrap();
     assert_eq!((user["email"].as_str(), user["email_verified"].as_bool()), (Some("ada.new@example.com"), Some(true)));
     assert_eq!(user_login(&app, &ctx, "ada.new@example.com", PASSWORD).await.status(), StatusCode::OK);
+    // Asking again and again cannot mail-bomb the new address: the per-recipient limit holds.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(patch(json!({"email": "victim@example.com", "current_password": PASSWORD})).await.unwrap().status());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 5, "{statuses:?}");
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// A request with one bad field changes nothing (no half-applied update).

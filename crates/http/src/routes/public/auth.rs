@@ -344,6 +344,7 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
         (status = 401, response = crate::problem::Unauthorized),
         (status = 409, response = crate::problem::ConflictResponse),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[patch("/{instance}/me")]
@@ -364,6 +365,11 @@ pub async fn update_me(
         let (ip, ua) = (client_ip(&req), user_agent(&req));
         let attempt = Attempt { instance_id: Some(caller.instance.id), email: &user.email, ip: ip.as_deref(), user_agent: ua.as_deref() };
         check_current_password(&state, attempt, Candidate { id: user.id, password_hash: user.password_hash.as_deref() }, current).await?;
+    }
+    // A change of address sends a confirmation to an address the caller chooses: the same limits
+    // as every public route that sends email.
+    if let Some(new_email) = b.email.as_deref().and_then(|e| Email::parse(e).ok()).filter(|e| e.as_str() != user.email) {
+        check_mail_limits(&state, &caller.instance, &req, new_email.as_str()).await?;
     }
     let changes =
         service::OwnAccountChanges { given_name: b.given_name, family_name: b.family_name, name: b.name, email: b.email, new_password: b.new_password };
