@@ -13,7 +13,8 @@ const port = Number(process.env.E2E_PORT ?? 18080)
 // E2E_BASE_URL points the tests at a server that is already running (no webServer).
 const external = process.env.E2E_BASE_URL
 const baseURL = external ?? `http://127.0.0.1:${port}`
-const binary = resolve(here, process.env.E2E_STEWARD_BIN ?? '../target/debug/steward')
+// The server binary: E2E_STEWARD_BIN, else Cargo's target directory (CARGO_TARGET_DIR when set).
+const binary = resolve(here, process.env.E2E_STEWARD_BIN ?? join(process.env.CARGO_TARGET_DIR ?? '../target', 'debug', 'steward'))
 
 // Workers inherit the environment, so the temp dir is created once, by the main process.
 if (!process.env.E2E_DATA_DIR) {

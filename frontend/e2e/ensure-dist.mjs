@@ -2,7 +2,7 @@
 // the sources. Never builds Rust: the steward binary must already exist.
 import { execSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -22,7 +22,7 @@ if (stale) {
   execSync('npx vite build', { cwd: root, stdio: 'inherit' })
 }
 
-const binary = process.env.E2E_STEWARD_BIN ?? join(root, '..', 'target', 'debug', 'steward')
+const binary = process.env.E2E_STEWARD_BIN ?? resolve(root, process.env.CARGO_TARGET_DIR ?? join('..', 'target'), 'debug', 'steward')
 if (!process.env.E2E_BASE_URL && !existsSync(binary)) {
   console.error(`The steward binary is missing at ${binary}: build it first (cargo build -p steward).`)
   process.exit(1)
