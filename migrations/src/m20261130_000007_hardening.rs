@@ -64,7 +64,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RateCounters::Table)
-                    .col(string_len(RateCounters::Key, 300).primary_key())
+                    .col(text(RateCounters::Key).primary_key())
                     .col(timestamp_with_time_zone(RateCounters::WindowStart))
                     .col(big_integer(RateCounters::Count))
                     .to_owned(),

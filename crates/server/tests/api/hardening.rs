@@ -23,6 +23,7 @@ db_tests!(
     garbage_cursors_are_never_a_server_error,
     a_stored_template_that_breaks_falls_back_to_the_default,
     retention_deletes_only_what_is_old,
+    the_longest_addresses_are_counted_too,
 );
 
 struct Ctx {
@@ -485,4 +486,20 @@ async fn retention_deletes_only_what_is_old(app: TestApp) {
     assert_eq!(left["total"], 1);
     assert_eq!(left["items"][0]["to"], "r2@example.com");
     assert_eq!(mailbox(&app, &ctx.console, "r1@example.com").await.len(), 1, "young mailbox messages stay");
+}
+
+/// The longest address an email may have (254 characters) is counted like any other: its
+/// counter keys (lockout, email limits) fit, on both databases.
+async fn the_longest_addresses_are_counted_too(app: TestApp) {
+    let ctx = setup(&app).await;
+    let longest = format!("{}@{}.{}.{}.com", "a".repeat(64), "b".repeat(63), "c".repeat(63), "d".repeat(57));
+    assert_eq!(longest.len(), 254);
+    for path in ["/auth/forgot-password", "/auth/resend-verification"] {
+        let res = public(&app, &ctx, path).json(&json!({"email": longest})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "{path}");
+    }
+    register(&app, &ctx, &longest).await;
+    assert_eq!(user_login(&app, &ctx, &longest, "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(user_login(&app, &ctx, &longest, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(app.login(&longest, "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
 }
