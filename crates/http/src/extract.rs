@@ -124,8 +124,8 @@ impl PageQuery {
             Some(n @ 1..=100) => u64::from(n),
             Some(_) => return Err(ApiError::field("limit", "out_of_range", "limit must be between 1 and 100.")),
         };
-        let cursor = match &self.cursor {
-            None => None,
+        let cursor = match self.cursor.as_deref() {
+            None | Some("") => None,
             Some(c) => Some(
                 steward_persistence::Cursor::decode(c).ok_or_else(|| ApiError::field("cursor", "invalid_cursor", "cursor is not one this API returned."))?,
             ),

@@ -113,6 +113,10 @@ impl Outgoing<'_> {
     }
 }
 
+/// The most steps one message takes on a new connection (connect, TLS, greeting, STARTTLS, AUTH,
+/// and the message's commands and data): a send never lasts longer than this many step timeouts.
+pub const STEPS_PER_SEND: u32 = 8;
+
 /// Refuses to send a password over a connection that is not encrypted, unless the settings
 /// say so explicitly.
 pub fn insecure_auth_refusal(config: &SmtpConfig) -> Option<String> {
@@ -122,7 +126,7 @@ pub fn insecure_auth_refusal(config: &SmtpConfig) -> Option<String> {
 }
 
 /// Sends through one SMTP server, every step bounded: connect, TLS handshake, greeting, EHLO,
-/// STARTTLS, AUTH, each command of a message and its data each have [`SmtpSender::step`] at
+/// STARTTLS, AUTH, each command of a message and its data each have the step timeout at
 /// most. A server that accepts the connection and never answers costs one step, not a worker.
 #[derive(Clone)]
 pub struct SmtpSender {
@@ -161,12 +165,6 @@ impl SmtpSender {
     /// egress policy; TLS still verifies the certificate for `config.host`), else at its host.
     pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots, connect_to: Option<std::net::IpAddr>, step: Duration) -> Self {
         Self { config: config.clone(), roots: roots.clone(), connect_to, step }
-    }
-
-    /// The longest one message can take on a new connection: connect, TLS, AUTH, and the
-    /// message's commands and data, each at most one step.
-    pub fn max_send_time(&self) -> Duration {
-        self.step * 8
     }
 
     async fn within<T>(&self, what: &str, fut: impl Future<Output = Result<T, lettre::transport::smtp::Error>>) -> Result<T, String> {
@@ -210,15 +208,6 @@ impl SmtpSender {
             self.within("authentication", conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds)).await?;
         }
         Ok(SmtpSession { conn, step: self.step })
-    }
-
-    /// Sends one message on a new connection. The error text is what the server (or the
-    /// network) said.
-    pub async fn send(&self, email: &Outgoing<'_>) -> Result<(), String> {
-        let mut session = self.connect().await?;
-        let result = session.send(email).await;
-        session.quit().await;
-        result
     }
 }
 

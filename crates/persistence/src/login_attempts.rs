@@ -59,32 +59,6 @@ pub async fn record(db: &impl ConnectionTrait, attempt: NewAttempt<'_>) -> Store
     Ok(())
 }
 
-/// The times of the failed attempts for `email` in `instance_id` (`None`: the console) since
-/// `since` that came after its last successful one, newest first, at most `limit` of them.
-#[tracing::instrument(skip_all)]
-pub async fn recent_failures(
-    db: &impl ConnectionTrait,
-    instance_id: Option<Uuid>,
-    email: &str,
-    since: DateTime<FixedOffset>,
-    limit: u64,
-) -> StoreResult<Vec<DateTime<FixedOffset>>> {
-    let scoped = match instance_id {
-        Some(id) => Entity::find().filter(Column::InstanceId.eq(id)),
-        None => Entity::find().filter(Column::InstanceId.is_null()),
-    };
-    let rows = scoped
-        .filter(Column::Email.eq(email))
-        .filter(Column::CreatedAt.gte(since))
-        .filter(Column::Outcome.ne(Outcome::Locked.as_str()))
-        .order_by_desc(Column::CreatedAt)
-        .limit(limit + 1)
-        .all(db)
-        .await
-        .context("Failed to read recent sign-in attempts")?;
-    Ok(rows.into_iter().take_while(|a| a.outcome != Outcome::Succeeded.as_str()).map(|a| a.created_at).take(limit as usize).collect())
-}
-
 fn truncate(s: &str, max: usize) -> String {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {

@@ -162,17 +162,20 @@ fn held(email: &OutboxEmail) -> sea_orm::Condition {
 /// Records a delivery and the transport that made it (`custom_smtp`, `platform_smtp`,
 /// `local_mailbox`), with what was sent (live links redacted). False when the claim no longer
 /// held the row.
-pub async fn mark_sent(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, stored: Option<Stored<'_>>) -> StoreResult<bool> {
-    let mut q = Entity::update_many()
+pub async fn mark_sent(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, stored: Stored<'_>) -> StoreResult<bool> {
+    let r = Entity::update_many()
         .col_expr(Column::Status, Expr::value("sent"))
         .col_expr(Column::DeliveredVia, Expr::value(via))
         .col_expr(Column::SentAt, Expr::value(now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
-        .col_expr(Column::LastError, Expr::value(Option::<String>::None));
-    if let Some(s) = stored {
-        q = q.col_expr(Column::Subject, Expr::value(s.subject)).col_expr(Column::TextBody, Expr::value(s.text)).col_expr(Column::HtmlBody, Expr::value(s.html));
-    }
-    let r = q.filter(held(email)).exec(db).await.context("Failed to mark an email sent")?;
+        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(Column::Subject, Expr::value(stored.subject))
+        .col_expr(Column::TextBody, Expr::value(stored.text))
+        .col_expr(Column::HtmlBody, Expr::value(stored.html))
+        .filter(held(email))
+        .exec(db)
+        .await
+        .context("Failed to mark an email sent")?;
     Ok(r.rows_affected == 1)
 }
 

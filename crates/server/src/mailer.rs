@@ -210,6 +210,11 @@ impl Mailer {
     }
 
     async fn deliver_one(&self, email: &OutboxEmail, route: &Route, session: &mut Option<SmtpSession>) {
+        let via = match (route, &self.platform) {
+            (Route::Custom { .. } | Route::Broken(_), _) => "custom_smtp",
+            (Route::Platform, Transport::Smtp(_)) => "platform_smtp",
+            (Route::Platform, Transport::Capture) => "local_mailbox",
+        };
         let prepared = match emails::prepare(&self.db, &self.public_url, email).await {
             Ok(Preparation::Send(p)) => p,
             Ok(Preparation::Skip(reason)) => {
@@ -221,28 +226,27 @@ impl Mailer {
             }
             Err(e) => {
                 tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email could not be prepared; will retry");
-                let _ = outbox::mark_attempt_failed(&self.db, email, "platform", "the email could not be prepared", self.options.retry_base_ms).await;
+                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, via, "the email could not be prepared", self.options.retry_base_ms).await {
+                    tracing::error!(error.cause_chain = ?e, "failed to record a failed preparation");
+                }
                 return;
             }
         };
-        let (via, result) = match route {
-            Route::Broken(error) => ("custom_smtp", Err(error.clone())),
-            Route::Custom { sender, from, reply_to } => {
-                let msg = outgoing(email.id, from, reply_to.as_deref(), &prepared);
-                ("custom_smtp", send(sender, session, &msg).await)
-            }
+        let result = match route {
+            Route::Broken(error) => Err(error.clone()),
+            Route::Custom { sender, from, reply_to } => send(sender, session, &outgoing(email.id, from, reply_to.as_deref(), &prepared)).await,
             Route::Platform => match &self.platform {
-                Transport::Smtp(sender) => ("platform_smtp", send(sender, session, &outgoing(email.id, &self.platform_from, None, &prepared)).await),
+                Transport::Smtp(sender) => send(sender, session, &outgoing(email.id, &self.platform_from, None, &prepared)).await,
                 Transport::Capture => {
                     let letter = Letter { from: &self.platform_from, to: &prepared.to, subject: &prepared.subject, text: &prepared.text, html: &prepared.html };
-                    ("local_mailbox", mailbox::deliver(&self.db, email, letter).await.map_err(|e| e.to_string()))
+                    mailbox::deliver(&self.db, email, letter).await.map_err(|e| e.to_string())
                 }
             },
         };
         match result {
             Ok(()) => {
                 let stored = Stored { subject: &prepared.subject, text: &prepared.stored_text, html: &prepared.stored_html };
-                match outbox::mark_sent(&self.db, email, via, Some(stored)).await {
+                match outbox::mark_sent(&self.db, email, via, stored).await {
                     Ok(true) => tracing::info!(email_id = %email.id, kind = %email.kind, via, "email delivered"),
                     Ok(false) => tracing::error!(email_id = %email.id, "an email was sent after its claim was lost"),
                     Err(e) => tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email was sent but could not be marked; it may be sent again"),

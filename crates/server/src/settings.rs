@@ -223,7 +223,7 @@ impl Settings {
         if !(1..=60).contains(&self.smtp_timeout_secs) {
             bail!("STEWARD_SMTP_TIMEOUT_SECS must be between 1 and 60");
         }
-        if self.mail_lease_secs <= 8 * self.smtp_timeout_secs as i64 + 2 {
+        if self.mail_lease_secs <= i64::from(steward_mail::smtp::STEPS_PER_SEND) * self.smtp_timeout_secs as i64 + 2 {
             bail!("STEWARD_MAIL_LEASE_SECS must exceed the longest send, 8 SMTP steps (8 × STEWARD_SMTP_TIMEOUT_SECS) and a margin of 2 seconds");
         }
         if self.mail_limit_per_recipient == 0 || self.mail_limit_per_ip == 0 || self.mail_limit_per_instance == 0 {

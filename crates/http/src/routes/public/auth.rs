@@ -429,7 +429,7 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
         .ok_or_else(invalid_link)?;
     let user = end_users::get(&state.db, instance.id, token.end_user_id).await?.ok_or_else(invalid_link)?;
     let user = if token.purpose == Purpose::ChangeEmail.as_str() {
-        service::confirm_email_change(&state, &instance, user, &token.email).await?
+        service::confirm_email_change(&state, user, &token.email).await?
     } else {
         // A link for an address the user no longer has verifies nothing.
         if !user.email.eq_ignore_ascii_case(&token.email) {

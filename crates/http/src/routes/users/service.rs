@@ -211,12 +211,11 @@ pub async fn update_own_account(state: &AppState, instance: &Instance, user: End
 
 /// Makes the change of address confirmed by a `change_email` link: the email becomes the
 /// token's, verified, and every other outstanding link of the user ends.
-pub async fn confirm_email_change(state: &AppState, instance: &Instance, user: EndUser, new_email: &str) -> Result<EndUser, ApiError> {
+pub async fn confirm_email_change(state: &AppState, user: EndUser, new_email: &str) -> Result<EndUser, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
     let user_id = user.id;
     let updated = end_users::update(&txn, user, UserChanges { email: Some(new_email.to_owned()), email_verified: Some(true), ..Default::default() }).await?;
     user_tokens::revoke_all_unused(&txn, user_id).await?;
-    let _ = instance;
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an email change")))?;
     Ok(updated)
 }
