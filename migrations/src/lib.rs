@@ -17,7 +17,9 @@ mod m20261128_000004_email_outbox;
 mod m20261128_000005_user_search;
 #[rustfmt::skip]
 mod m20261128_000006_general;
+#[rustfmt::skip]
 mod m20261130_000007_hardening;
+mod m20261130_000008_console_accounts;
 
 pub struct Migrator;
 
@@ -32,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_user_search::Migration),
             Box::new(m20261128_000006_general::Migration),
             Box::new(m20261130_000007_hardening::Migration),
+            Box::new(m20261130_000008_console_accounts::Migration),
         ]
     }
 }

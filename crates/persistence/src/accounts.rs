@@ -18,6 +18,7 @@ pub async fn create(db: &impl ConnectionTrait, email: &str, name: &str, password
         password_hash: Set(password_hash.to_owned()),
         created_at: Set(at),
         updated_at: Set(at),
+        ..Default::default()
     };
     model.insert(db).await.map_err(|e| map_unique(e, Conflict::EmailTaken, "Failed to insert an account"))
 }

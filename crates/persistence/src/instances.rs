@@ -36,6 +36,7 @@ pub async fn create_with_owner(db: &crate::Database, slug: &str, name: &str, tim
         time_zone: Set(time_zone.to_owned()),
         created_at: Set(at),
         updated_at: Set(at),
+        require_two_factor: Set(false),
     }
     .insert(&txn)
     .await

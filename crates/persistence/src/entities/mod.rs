@@ -2,9 +2,12 @@
 
 pub mod prelude;
 
+pub mod account_events;
+pub mod account_tokens;
 pub mod accounts;
 pub mod application_secrets;
 pub mod applications;
+pub mod audit_log;
 pub mod auth_refresh_tokens;
 pub mod auth_sessions;
 pub mod email_styles;
@@ -13,10 +16,12 @@ pub mod end_users;
 pub mod instance_logos;
 pub mod instance_members;
 pub mod instances;
+pub mod invitations;
 pub mod login_attempts;
 pub mod mailbox_messages;
 pub mod outbox_emails;
 pub mod rate_counters;
+pub mod recovery_codes;
 pub mod signing_keys;
 pub mod smtp_settings;
 pub mod user_tokens;
