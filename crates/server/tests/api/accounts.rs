@@ -357,14 +357,14 @@ async fn invitations_end_to_end_through_real_smtp() {
     let owner = app.signup("owner@example.com").await;
     app.create_instance(&owner.access, "team").await;
     assert_eq!(app.invite(&owner.access, "team", "grace@example.com", "admin").await.status(), StatusCode::CREATED);
-    let messages = sink.wait_for(2).await;
+    let messages = sink.wait_for_all(2).await;
     let invitation = messages.iter().find(|m| m.contains("To: grace@example.com")).expect("the invitation");
     assert!(invitation.contains("Subject: You are invited to Instance team on Steward"), "{invitation}");
     assert!(invitation.contains("owner@example.com") && invitation.contains("as an admin"), "{invitation}");
     let token = link_token(invitation, "/invitations/accept").expect("a link");
     // The invitee signs up from the link, verifies, accepts.
     let grace = app.signup("grace@example.com").await;
-    let messages = sink.wait_for(3).await;
+    let messages = sink.wait_for_all(3).await;
     let verify = messages.iter().find(|m| m.contains("To: grace@example.com") && m.contains("/verify-email?token=")).expect("verification");
     let verify = link_token(verify, "/verify-email").unwrap();
     assert_eq!(app.post("/api/v1/auth/verify-email", None, json!({"token": verify})).await.status(), StatusCode::OK);
