@@ -18,7 +18,7 @@ function baseUrl(): string {
  * asks them to keep the refresh token in the server's HttpOnly cookie (never in the JSON body,
  * where JavaScript could read it), and the browser sends that cookie back to the refresh route.
  */
-const SESSION_ENDPOINTS = ['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/refresh']
+const SESSION_ENDPOINTS = ['/api/v1/auth/login', '/api/v1/auth/login/two-factor', '/api/v1/auth/signup', '/api/v1/auth/refresh']
 const SESSION_HEADER = 'X-Steward-Session'
 /** Same-origin requests carry and accept cookies (the fetch default, spelled out). */
 const SESSION_CREDENTIALS: RequestCredentials = 'same-origin'

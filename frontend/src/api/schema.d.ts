@@ -17,7 +17,7 @@ export interface paths {
          * Ask for a password-reset link. The answer is the same whether or not an account has the
          *     address; the link (valid 30 minutes, once) goes only to an account's own address.
          */
-        post: operations["forgot_password"];
+        post: operations["forgot_account_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -121,7 +121,7 @@ export interface paths {
          * Choose a new password with a reset link. Every session of the account ends; the address is
          *     verified by the link.
          */
-        post: operations["reset_password"];
+        post: operations["reset_account_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,7 +158,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Verify the account's email address with the link sent to it. */
-        post: operations["verify_email"];
+        post: operations["verify_account_email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1084,7 +1084,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send the verification link to the account's address again. */
-        post: operations["resend_verification"];
+        post: operations["resend_account_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2603,7 +2603,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    forgot_password: {
+    forgot_account_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -2748,7 +2748,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
-    reset_password: {
+    reset_account_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -2807,7 +2807,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    verify_email: {
+    verify_account_email: {
         parameters: {
             query?: never;
             header?: never;
@@ -4739,7 +4739,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    resend_verification: {
+    resend_account_verification: {
         parameters: {
             query?: never;
             header?: never;

@@ -4,6 +4,7 @@ import { IconAdjustmentsHorizontal, IconApps, IconChevronDown, IconHome, IconLog
 import { useEffect } from 'react'
 import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
 import { Brand } from '../components/Brand'
+import { VerifyEmailBanner } from '../components/VerifyEmailBanner'
 import { useLogout } from '../features/auth/api'
 import { useInstances } from '../features/instances/api'
 import { InstanceSwitcher } from '../features/instances/InstanceSwitcher'
@@ -147,7 +148,7 @@ function Navigation({ slug }: { slug: string | null }) {
         to="/profile"
         label="Profile"
         leftSection={<IconUser size={18} aria-hidden />}
-        active={location.pathname === '/profile'}
+        active={location.pathname === '/profile' || location.pathname.startsWith('/profile/')}
       />
     </nav>
   )
@@ -183,6 +184,7 @@ export function AppLayout() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main bg="var(--mantine-color-gray-0)">
+        <VerifyEmailBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -1,5 +1,6 @@
-import { Navigate, Outlet, useLocation } from 'react-router'
+import { Navigate, Outlet, useLocation, useSearchParams } from 'react-router'
 import { FullPageLoader } from '../components/FullPageLoader'
+import { safeNext } from '../lib/next'
 import { useSession } from '../lib/useSession'
 
 /** Gate for the signed-in area: waits for a stored session to restore, else sends to /login. */
@@ -13,10 +14,11 @@ export function RequireAuth() {
   return <Outlet />
 }
 
-/** The signed-out pages send a signed-in visitor on to the console. */
+/** The signed-out pages send a signed-in visitor on to the console (or to their `?next=` page). */
 export function RedirectIfAuthenticated() {
   const { status } = useSession()
+  const [params] = useSearchParams()
   if (status === 'restoring') return <FullPageLoader label="Restoring your session" />
-  if (status === 'authenticated') return <Navigate to="/" replace />
+  if (status === 'authenticated') return <Navigate to={safeNext(params.get('next')) ?? '/'} replace />
   return <Outlet />
 }

@@ -1,5 +1,7 @@
 import { Navigate, type RouteObject } from 'react-router'
 import { AcceptInvitationPage, ResetPasswordPage, VerifyEmailPage } from '../features/account/AccountPages'
+import { EmailVerificationPage, ForgotPasswordPage, PasswordResetPage } from '../features/auth/AccountLinkPages'
+import { InvitationPage } from '../features/auth/InvitationPage'
 import { LoginPage } from '../features/auth/LoginPage'
 import { SignupPage } from '../features/auth/SignupPage'
 import { CreateInstancePage } from '../features/instances/CreateInstancePage'
@@ -18,11 +20,16 @@ export const routes: RouteObject[] = [
   { path: '/account/verify-email', element: <VerifyEmailPage /> },
   { path: '/account/reset-password', element: <ResetPasswordPage /> },
   { path: '/account/accept-invitation', element: <AcceptInvitationPage /> },
+  // Behind the links in console accounts' emails: they work signed in and signed out.
+  { path: '/verify-email', element: <EmailVerificationPage /> },
+  { path: '/reset-password', element: <PasswordResetPage /> },
+  { path: '/invitations/accept', element: <InvitationPage /> },
   {
     element: <RedirectIfAuthenticated />,
     children: [
       { path: '/login', element: <LoginPage /> },
       { path: '/signup', element: <SignupPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
     ],
   },
   {
@@ -49,6 +56,7 @@ export const routes: RouteObject[] = [
             ],
           },
           { path: '/profile', element: <ProfilePage /> },
+          { path: '/profile/:tab', element: <ProfilePage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -1,7 +1,11 @@
 import { Alert, Button } from '@mantine/core'
 import { errorMessage } from '../lib/problem'
+import { isTwoFactorRequired } from '../lib/secondFactor'
+import { TwoFactorRequired } from './TwoFactorRequired'
 
 export function ErrorAlert({ error, title = 'Something went wrong', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+  // Not an error the user can retry away: say what to set up instead.
+  if (isTwoFactorRequired(error)) return <TwoFactorRequired compact />
   return (
     <Alert color="red" title={title} role="alert">
       {errorMessage(error)}

@@ -3,15 +3,18 @@ import { useEffect } from 'react'
 import { Link, Outlet, useParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
+import { TwoFactorRequired } from '../../components/TwoFactorRequired'
+import { isTwoFactorRequired } from '../../lib/secondFactor'
 import { rememberInstance } from '../../lib/lastInstance'
 import { ApiError } from '../../lib/problem'
-import { useInstance } from './api'
+import { useInstance, useInstances } from './api'
 import type { Instance } from './roles'
 
 /** Loads the instance named in the URL and hands it to the instance pages. */
 export function InstanceLayout() {
   const { slug = '' } = useParams()
   const instance = useInstance(slug)
+  const instances = useInstances()
 
   useEffect(() => {
     if (instance.isSuccess) rememberInstance(slug)
@@ -19,6 +22,11 @@ export function InstanceLayout() {
 
   if (instance.isPending) return <FullPageLoader label="Loading instance" />
   if (instance.isError) {
+    // The instance requires two-factor sign-in and this account has none: say how to get in.
+    if (isTwoFactorRequired(instance.error)) {
+      const known = instances.data?.find((i) => i.slug === slug)
+      return <TwoFactorRequired instanceName={known?.name} />
+    }
     if (instance.error instanceof ApiError && instance.error.status === 404) {
       return (
         <Stack align="flex-start">

@@ -1,5 +1,7 @@
-import { screen } from '@testing-library/react'
-import { describe, expect, it, vi } from 'vitest'
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { account, problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderPage } from '../../test/render'
 import { MembersSection } from './MembersSection'
 import type { Instance, Role } from './roles'
@@ -13,36 +15,64 @@ const members = {
   total: 2,
 }
 
-function instance(role: Role): Instance {
-  return { id: 'i1', slug: 'production', name: 'Production', time_zone: 'UTC', created_at: '', updated_at: '', role }
+const invitations = {
+  items: [
+    {
+      id: 'inv1',
+      email: 'grace@example.com',
+      role: 'admin',
+      invited_by_email: 'owner@example.com',
+      created_at: '2026-11-20T10:00:00Z',
+      expires_at: '2026-11-27T10:00:00Z',
+      last_sent_at: '2026-11-20T10:00:05Z',
+      expired: true,
+    },
+    {
+      id: 'inv2',
+      email: 'linus@example.com',
+      role: 'viewer',
+      invited_by_email: null,
+      created_at: '2026-11-29T10:00:00Z',
+      expires_at: '2026-12-06T10:00:00Z',
+      last_sent_at: null,
+      expired: false,
+    },
+  ],
+  next_cursor: null,
+  total: 2,
 }
 
-function stubApi() {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL) => {
-      const url = input instanceof Request ? input.url : String(input)
-      if (url.includes('/members')) return jsonResponse(members)
-      return jsonResponse({ id: 'me', email: 'me@example.com', name: 'Me', created_at: '', updated_at: '' })
-    }),
-  )
+function instance(role: Role): Instance {
+  return { id: 'i1', slug: 'production', name: 'Production', time_zone: 'UTC', created_at: '', updated_at: '', role, require_two_factor: false }
+}
+
+function stub(extra: (r: SeenRequest) => Response | undefined = () => undefined) {
+  return stubApi((r) => {
+    const answer = extra(r)
+    if (answer) return answer
+    if (r.method === 'GET' && r.path === '/api/v1/instances/production/members') return jsonResponse(members)
+    if (r.method === 'GET' && r.path === '/api/v1/instances/production/invitations') return jsonResponse(invitations)
+    if (r.path === '/api/v1/me') return jsonResponse(account({ id: 'o1', email: 'owner@example.com' }))
+  })
 }
 
 describe('MembersSection', () => {
-  it('lets a viewer read the members but change nothing', async () => {
-    stubApi()
+  it('lets a viewer read the members but change nothing (and does not ask for invitations)', async () => {
+    const seen = stub()
     renderPage(<MembersSection instance={instance('viewer')} />)
     expect(await screen.findByText('Olga Owner')).toBeInTheDocument()
-    expect(screen.queryByRole('button', { name: 'Add member' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Invite member' })).not.toBeInTheDocument()
     expect(screen.queryByRole('button', { name: /remove/i })).not.toBeInTheDocument()
     expect(screen.queryByLabelText(/role of/i)).not.toBeInTheDocument()
+    expect(screen.queryByText(/pending invitations/i)).not.toBeInTheDocument()
+    expect(seen.some((r) => r.path.endsWith('/invitations'))).toBe(false)
   })
 
   it('lets an admin manage non-owners only', async () => {
-    stubApi()
+    stub()
     renderPage(<MembersSection instance={instance('admin')} />)
     expect(await screen.findByText('Dev Eloper')).toBeInTheDocument()
-    expect(screen.getByRole('button', { name: 'Add member' })).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Invite member' })).toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Remove dev@example.com' })).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Remove owner@example.com' })).not.toBeInTheDocument()
     expect(screen.getAllByLabelText('Role of dev@example.com').length).toBeGreaterThan(0)
@@ -50,11 +80,132 @@ describe('MembersSection', () => {
   })
 
   it('never offers to demote or remove the last owner', async () => {
-    stubApi()
+    stub()
     renderPage(<MembersSection instance={instance('owner')} />)
     expect(await screen.findByText('Olga Owner')).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Remove owner@example.com' })).not.toBeInTheDocument()
     expect(screen.queryAllByLabelText('Role of owner@example.com')).toHaveLength(0)
     expect(screen.getByRole('button', { name: 'Remove dev@example.com' })).toBeInTheDocument()
+  })
+
+  it('pages the members past the first 100 with Load more', async () => {
+    const first = Array.from({ length: 100 }, (_, i) => ({
+      account_id: `m${i}`,
+      email: `member${i}@example.com`,
+      name: `Member ${i}`,
+      role: i === 0 ? 'owner' : 'viewer',
+      added_at: '2026-01-01T00:00:00Z',
+    }))
+    const seen = stub((r) => {
+      if (r.path !== '/api/v1/instances/production/members') return undefined
+      if (r.query.get('cursor') === 'page-2') {
+        return jsonResponse({ items: [{ account_id: 'last', email: 'last@example.com', name: 'The Last One', role: 'viewer', added_at: '2026-01-03T00:00:00Z' }], next_cursor: null, total: 101 })
+      }
+      return jsonResponse({ items: first, next_cursor: 'page-2', total: 101 })
+    })
+    renderPage(<MembersSection instance={instance('owner')} />)
+    const user = userEvent.setup()
+    expect(await screen.findByText('Member 99')).toBeInTheDocument()
+    expect(screen.getByText('Showing 100 of 101')).toBeInTheDocument()
+    // Not every owner is known yet: the one seen is not treated as the last.
+    expect(screen.getByRole('button', { name: 'Remove member0@example.com' })).toBeInTheDocument()
+    await user.click(screen.getByRole('button', { name: 'Load more' }))
+    expect(await screen.findByText('The Last One')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument()
+    const pages = seen.filter((r) => r.path.endsWith('/members'))
+    expect(pages.map((r) => [r.query.get('limit'), r.query.get('cursor')])).toEqual([
+      ['100', null],
+      ['100', 'page-2'],
+    ])
+    // Now all are loaded: the only owner is protected.
+    expect(screen.queryByRole('button', { name: 'Remove member0@example.com' })).not.toBeInTheDocument()
+  })
+})
+
+describe('MembersSection: invitations', () => {
+  it('lists the pending invitations with inviter, expiry and an Expired badge', async () => {
+    stub()
+    renderPage(<MembersSection instance={instance('owner')} />)
+    const table = await screen.findByRole('table', { name: 'Pending invitations' })
+    const rows = await within(table).findAllByRole('row')
+    expect(screen.getByRole('heading', { name: 'Pending invitations (2)' })).toBeInTheDocument()
+    expect(rows[1]).toHaveTextContent('grace@example.com')
+    expect(rows[1]).toHaveTextContent('Invited by owner@example.com')
+    expect(rows[1]).toHaveTextContent('Admin')
+    expect(within(rows[1]).getByText('Expired')).toBeInTheDocument()
+    expect(rows[2]).toHaveTextContent('linus@example.com')
+    expect(rows[2]).toHaveTextContent('not sent yet')
+    expect(within(rows[2]).queryByText('Expired')).not.toBeInTheDocument()
+    expect(rows[2]).toHaveTextContent('Dec 6, 2026')
+  })
+
+  it('invites with email and role, and shows a conflict beside the email', async () => {
+    const seen = stub((r) => {
+      if (r.method !== 'POST' || r.path !== '/api/v1/instances/production/invitations') return undefined
+      const { email } = r.body as { email: string }
+      if (email === 'grace@example.com') return problem(409, 'invitation_pending', 'An invitation to this address is already pending.')
+      return jsonResponse({ ...invitations.items[1], id: 'inv3', email, role: 'admin', expired: false }, 201)
+    })
+    renderPage(<MembersSection instance={instance('owner')} />)
+    const user = userEvent.setup()
+    const form = await screen.findByRole('form', { name: 'Invite a member' })
+    const email = within(form).getByLabelText(/^email address/i, { selector: 'input' })
+    await user.type(email, 'grace@example.com')
+    await user.click(within(form).getByLabelText('Role', { selector: 'input' }))
+    // The invite form's options carry the role's description (the member rows' selects do not).
+    const options = await screen.findAllByRole('option', { name: /^Admin/, hidden: true })
+    const admin = options.find((o) => o.textContent?.includes('members (except owners)'))
+    expect(admin).toBeDefined()
+    await user.click(admin as HTMLElement)
+    expect(within(form).getByText(/Instance settings, SMTP and members/)).toBeInTheDocument()
+    await user.click(within(form).getByRole('button', { name: 'Invite member' }))
+    await waitFor(() => expect(email).toHaveAccessibleDescription(/already pending/))
+
+    await user.clear(email)
+    await user.type(email, 'new@example.com')
+    await user.click(within(form).getByRole('button', { name: 'Invite member' }))
+    expect(await screen.findByText('Invitation sent to new@example.com as admin')).toBeInTheDocument()
+    expect(seen.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { email: 'grace@example.com', role: 'admin' },
+      { email: 'new@example.com', role: 'admin' },
+    ])
+    await waitFor(() => expect(email).toHaveValue(''))
+  })
+
+  it('resends an invitation, and revokes one after confirming', async () => {
+    const seen = stub((r) => {
+      if (r.method === 'POST' && r.path === '/api/v1/instances/production/invitations/inv1/resend') {
+        return jsonResponse({ ...invitations.items[0], expired: false, expires_at: '2026-12-07T10:00:00Z' })
+      }
+      if (r.method === 'DELETE' && r.path === '/api/v1/instances/production/invitations/inv2') return jsonResponse(null, 204)
+    })
+    renderPage(<MembersSection instance={instance('owner')} />)
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('button', { name: 'Resend the invitation to grace@example.com' }))
+    expect(await screen.findByText(/Invitation sent again to grace@example.com/)).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Revoke the invitation to linus@example.com' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Revoke invitation' })
+    expect(dialog).toHaveTextContent('linus@example.com')
+    expect(seen.some((r) => r.method === 'DELETE')).toBe(false)
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke' }))
+    expect(await screen.findByText('Invitation to linus@example.com revoked')).toBeInTheDocument()
+    expect(seen.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v1/instances/production/invitations/inv1/resend',
+      'DELETE /api/v1/instances/production/invitations/inv2',
+    ])
+    // The list is read again after each change.
+    expect(seen.filter((r) => r.method === 'GET' && r.path.endsWith('/invitations')).length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('lets an admin see but not manage an invitation of an owner', async () => {
+    stub((r) =>
+      r.method === 'GET' && r.path.endsWith('/invitations')
+        ? jsonResponse({ items: [{ ...invitations.items[1], id: 'inv9', email: 'boss@example.com', role: 'owner' }], next_cursor: null, total: 1 })
+        : undefined,
+    )
+    renderPage(<MembersSection instance={instance('admin')} />)
+    expect(await screen.findByText('boss@example.com')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: /invitation to boss@example.com/ })).not.toBeInTheDocument()
   })
 })

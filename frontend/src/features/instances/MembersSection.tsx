@@ -1,54 +1,15 @@
-import { ActionIcon, Badge, Button, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core'
-import { useForm } from '@mantine/form'
+import { ActionIcon, Badge, Button, Divider, Group, Modal, Paper, Select, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core'
 import { IconTrash } from '@tabler/icons-react'
 import { useState } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useMe } from '../../lib/account'
-import { applyApiError, notifyError, notifySuccess } from '../../lib/forms'
-import { validateEmail } from '../../lib/validation'
-import { useAddMember, useMembers, useRemoveMember, useUpdateMember } from './api'
+import { notifyError, notifySuccess } from '../../lib/forms'
+import { useMembers, useRemoveMember, useUpdateMember } from './api'
+import { InviteMemberForm, PendingInvitations } from './InvitationsList'
 import { can, ROLE_COLORS, ROLE_LABELS, type Instance, type Member, type Role } from './roles'
 
 function roleOptions(roles: Role[]) {
   return roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
-}
-
-function AddMemberForm({ instance }: { instance: Instance }) {
-  const add = useAddMember(instance.slug)
-  const grantable = can.grantable(instance.role)
-  const form = useForm({
-    initialValues: { email: '', role: 'developer' as Role },
-    validate: { email: validateEmail },
-  })
-  const submit = form.onSubmit((values) => {
-    add.mutate(
-      { email: values.email.trim(), role: values.role },
-      {
-        onSuccess: (member) => {
-          form.reset()
-          notifySuccess(`${member.email} added as ${ROLE_LABELS[member.role].toLowerCase()}`)
-        },
-        onError: (error) => applyApiError(form, error, { title: 'Could not add the member' }),
-      },
-    )
-  })
-  return (
-    <form onSubmit={submit} noValidate aria-label="Add a member">
-      <Group align="flex-start" wrap="wrap" gap="sm">
-        <TextInput
-          label="Email of an existing account"
-          placeholder="colleague@example.com"
-          type="email"
-          style={{ flex: '1 1 240px' }}
-          {...form.getInputProps('email')}
-        />
-        <Select label="Role" data={roleOptions(grantable)} allowDeselect={false} w={150} {...form.getInputProps('role')} />
-        <Button type="submit" loading={add.isPending} mt={25}>
-          Add member
-        </Button>
-      </Group>
-    </form>
-  )
 }
 
 function MemberRow({
@@ -135,7 +96,11 @@ export function MembersSection({ instance }: { instance: Instance }) {
   const remove = useRemoveMember(instance.slug)
   const [removing, setRemoving] = useState<Member | null>(null)
   const manage = can.manageMembers(instance.role)
-  const ownerCount = members.data?.items.filter((m) => m.role === 'owner').length ?? 0
+  const items = members.data?.pages.flatMap((p) => p.items) ?? []
+  const total = members.data?.pages[0]?.total
+  // Every page loaded: only then is "the only owner" known (the server refuses with 409 anyway).
+  const ownerCount = items.filter((m) => m.role === 'owner').length
+  const allLoaded = members.data !== undefined && !members.hasNextPage
 
   const confirmRemove = () => {
     if (!removing) return
@@ -159,17 +124,23 @@ export function MembersSection({ instance }: { instance: Instance }) {
             Members
           </Title>
           <Text c="dimmed" size="sm">
-            Console accounts with access to this instance{members.data ? ` (${members.data.total})` : ''}.
+            Console accounts with access to this instance{total !== undefined ? ` (${total})` : ''}.
           </Text>
         </div>
       </Group>
       <Stack>
-        {manage && <AddMemberForm instance={instance} />}
+        {manage && (
+          <>
+            <InviteMemberForm instance={instance} />
+            <PendingInvitations instance={instance} />
+            <Divider />
+          </>
+        )}
         {members.isError ? (
           <ErrorAlert error={members.error} title="Could not load members" onRetry={() => members.refetch()} />
         ) : (
           <Table.ScrollContainer minWidth={420}>
-            <Table verticalSpacing="sm" highlightOnHover>
+            <Table verticalSpacing="sm" highlightOnHover aria-label="Members">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Member</Table.Th>
@@ -190,19 +161,29 @@ export function MembersSection({ instance }: { instance: Instance }) {
                     </Table.Td>
                   </Table.Tr>
                 )}
-                {members.data?.items.map((m) => (
+                {items.map((m) => (
                   <MemberRow
                     key={m.account_id}
                     instance={instance}
                     member={m}
                     isSelf={m.account_id === me.data?.id}
-                    isLastOwner={m.role === 'owner' && ownerCount === 1 && !members.data.next_cursor}
+                    isLastOwner={m.role === 'owner' && ownerCount === 1 && allLoaded}
                     onRemove={setRemoving}
                   />
                 ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
+        )}
+        {members.hasNextPage && (
+          <Group>
+            <Button variant="default" size="xs" loading={members.isFetchingNextPage} onClick={() => members.fetchNextPage()}>
+              Load more
+            </Button>
+            <Text size="sm" c="dimmed">
+              Showing {items.length} of {total}
+            </Text>
+          </Group>
         )}
       </Stack>
       <Modal opened={removing !== null} onClose={() => setRemoving(null)} title="Remove member" centered>

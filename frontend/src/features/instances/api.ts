@@ -1,5 +1,6 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
+import { ApiError } from '../../lib/problem'
 import type { Instance, Role } from './roles'
 
 export const instanceKeys = {
@@ -7,6 +8,8 @@ export const instanceKeys = {
   list: () => [...instanceKeys.all, 'list'] as const,
   detail: (slug: string) => [...instanceKeys.all, 'detail', slug] as const,
   members: (slug: string) => [...instanceKeys.all, 'members', slug] as const,
+  invitations: (slug: string) => [...instanceKeys.all, 'invitations', slug] as const,
+  securityPolicy: (slug: string) => [...instanceKeys.all, 'security-policy', slug] as const,
 }
 
 const PAGE = 100
@@ -34,7 +37,8 @@ export function useInstance(slug: string) {
   return useQuery({
     queryKey: instanceKeys.detail(slug),
     queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}', { params: { path: { instance: slug } } })),
-    retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,
+    // A refusal (404, 403 two_factor_required...) will not change by asking again.
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
   })
 }
 
@@ -74,26 +78,95 @@ export function useDeleteInstance(slug: string) {
     onSuccess: () => {
       queryClient.removeQueries({ queryKey: instanceKeys.detail(slug) })
       queryClient.removeQueries({ queryKey: instanceKeys.members(slug) })
+      queryClient.removeQueries({ queryKey: instanceKeys.invitations(slug) })
       return queryClient.invalidateQueries({ queryKey: instanceKeys.list() })
     },
   })
 }
 
+/** The members, one "Load more" page (the API's maximum, 100) at a time. */
 export function useMembers(slug: string) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: instanceKeys.members(slug),
-    queryFn: () =>
-      unwrap(api.GET('/api/v1/instances/{instance}/members', { params: { path: { instance: slug }, query: { limit: PAGE } } })),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/v1/instances/{instance}/members', {
+          params: { path: { instance: slug }, query: { limit: PAGE, cursor: pageParam } },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
     placeholderData: keepPreviousData,
   })
 }
 
-export function useAddMember(slug: string) {
+const INVITATION_PAGE = 50
+
+/** Open invitations (pending or expired), one "Load more" page at a time. */
+export function useInvitations(slug: string, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: instanceKeys.invitations(slug),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/v1/instances/{instance}/invitations', {
+          params: { path: { instance: slug }, query: { limit: INVITATION_PAGE, cursor: pageParam } },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    enabled,
+  })
+}
+
+/** Invites an address (409 already_member / invitation_pending; only owners invite owners). */
+export function useInviteMember(slug: string) {
   const queryClient = useQueryClient()
   return useMutation({
     mutationFn: (body: { email: string; role: Role }) =>
-      unwrap(api.POST('/api/v1/instances/{instance}/members', { params: { path: { instance: slug } }, body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: instanceKeys.members(slug) }),
+      unwrap(api.POST('/api/v1/instances/{instance}/invitations', { params: { path: { instance: slug } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: instanceKeys.invitations(slug) }),
+  })
+}
+
+/** Sends the invitation again with a new 7-day link (the previous link stops working). */
+export function useResendInvitation(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) =>
+      unwrap(api.POST('/api/v1/instances/{instance}/invitations/{id}/resend', { params: { path: { instance: slug, id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: instanceKeys.invitations(slug) }),
+  })
+}
+
+export function useRevokeInvitation(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) =>
+      unwrap(api.DELETE('/api/v1/instances/{instance}/invitations/{id}', { params: { path: { instance: slug, id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: instanceKeys.invitations(slug) }),
+  })
+}
+
+export function useSecurityPolicy(slug: string) {
+  return useQuery({
+    queryKey: instanceKeys.securityPolicy(slug),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/security-policy', { params: { path: { instance: slug } } })),
+  })
+}
+
+/** Owner only; 409 `two_factor_required_for_you` when the owner has no two-factor sign-in. */
+export function useUpdateSecurityPolicy(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: { require_two_factor: boolean }) =>
+      unwrap(api.PUT('/api/v1/instances/{instance}/security-policy', { params: { path: { instance: slug } }, body })),
+    onSuccess: (policy) => {
+      queryClient.setQueryData(instanceKeys.securityPolicy(slug), policy)
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: instanceKeys.detail(slug) }),
+        queryClient.invalidateQueries({ queryKey: instanceKeys.list() }),
+      ])
+    },
   })
 }
 

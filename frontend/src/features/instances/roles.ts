@@ -3,15 +3,11 @@ import type { Schemas } from '../../api/client'
 export type Role = Schemas['RoleDto']
 export type Instance = Schemas['InstanceDto']
 export type Member = Schemas['MemberDto']
+export type Invitation = Schemas['InvitationDto']
 
 export const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer']
 
-export const ROLE_LABELS: Record<Role, string> = {
-  owner: 'Owner',
-  admin: 'Admin',
-  developer: 'Developer',
-  viewer: 'Viewer',
-}
+export { ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 
 export const ROLE_COLORS: Record<Role, string> = {
   owner: 'grape',
@@ -24,6 +20,8 @@ export const ROLE_COLORS: Record<Role, string> = {
 export const can = {
   editInstance: (role: Role) => role === 'owner' || role === 'admin',
   deleteInstance: (role: Role) => role === 'owner',
+  /** Require two-factor sign-in of every member (the security policy). */
+  editSecurityPolicy: (role: Role) => role === 'owner',
   manageMembers: (role: Role) => role === 'owner' || role === 'admin',
   /** May `caller` change or remove a member who currently holds `target`? */
   manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),

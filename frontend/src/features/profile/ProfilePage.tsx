@@ -1,12 +1,18 @@
-import { Button, Collapse, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core'
+import { Button, Collapse, Group, Paper, PasswordInput, Stack, Tabs, Text, TextInput, Title } from '@mantine/core'
+import { IconShieldLock, IconUser } from '@tabler/icons-react'
+import { Navigate, useNavigate, useParams } from 'react-router'
 import { useForm } from '@mantine/form'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
 import { useMe } from '../../lib/account'
+import { usePageTitle } from '../../lib/pageTitle'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { PASSWORD_MIN, validateEmail, validatePassword, validateRequired } from '../../lib/validation'
 import { useChangePassword, useUpdateProfile, type UpdateProfileInput } from './api'
 import type { Schemas } from '../../api/client'
+import { SecurityLog } from './SecurityLog'
+import { SessionsCard } from './SessionsCard'
+import { TwoFactorCard } from './TwoFactorCard'
 
 type Account = Schemas['AccountDto']
 
@@ -122,20 +128,49 @@ function PasswordForm() {
   )
 }
 
+const TABS = ['account', 'security'] as const
+type Tab = (typeof TABS)[number]
+
 export function ProfilePage() {
   const me = useMe()
+  const navigate = useNavigate()
+  const { tab: param } = useParams()
+  const tab: Tab | null = param === undefined ? 'account' : TABS.includes(param as Tab) ? (param as Tab) : null
+  usePageTitle(tab === 'security' ? 'Security' : 'Profile', tab === 'security' ? 'Profile' : null)
+  if (tab === null) return <Navigate to="/profile" replace />
   if (me.isPending) return <FullPageLoader label="Loading profile" />
   if (me.isError) return <ErrorAlert error={me.error} title="Could not load your profile" onRetry={() => me.refetch()} />
   return (
-    <Stack gap="lg" maw={900}>
+    <Stack gap="lg" maw={tab === 'security' ? 1100 : 900}>
       <div>
         <Title order={1} fz="h2">
           Your profile
         </Title>
         <Text c="dimmed">Member since {new Date(me.data.created_at).toLocaleDateString()}</Text>
       </div>
-      <ProfileForm key={me.data.id} account={me.data} />
-      <PasswordForm />
+      <Tabs value={tab} onChange={(value) => navigate(value === 'security' ? '/profile/security' : '/profile')} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="account" leftSection={<IconUser size={16} aria-hidden />}>
+            Account
+          </Tabs.Tab>
+          <Tabs.Tab value="security" leftSection={<IconShieldLock size={16} aria-hidden />}>
+            Security
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="account" pt="lg">
+          <Stack gap="lg">
+            <ProfileForm key={me.data.id} account={me.data} />
+            <PasswordForm />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="security" pt="lg">
+          <Stack gap="lg">
+            <TwoFactorCard />
+            <SessionsCard />
+            <SecurityLog />
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
     </Stack>
   )
 }

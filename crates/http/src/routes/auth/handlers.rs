@@ -248,6 +248,7 @@ pub async fn login_two_factor(state: web::Data<AppState>, req: HttpRequest, body
 /// Verify the account's email address with the link sent to it.
 #[utoipa::path(
     tag = "auth",
+    operation_id = "verify_account_email",
     request_body = TokenRequest,
     responses(
         (status = 200, body = AccountDto),
@@ -267,6 +268,7 @@ pub async fn verify_email(state: web::Data<AppState>, req: HttpRequest, body: Ap
 /// address; the link (valid 30 minutes, once) goes only to an account's own address.
 #[utoipa::path(
     tag = "auth",
+    operation_id = "forgot_account_password",
     request_body = ForgotPasswordRequest,
     responses(
         (status = 202, description = "If an account has this address, a link is on its way."),
@@ -288,6 +290,7 @@ pub async fn forgot_password(state: web::Data<AppState>, req: HttpRequest, body:
 /// verified by the link.
 #[utoipa::path(
     tag = "auth",
+    operation_id = "reset_account_password",
     request_body = ResetPasswordRequest,
     responses(
         (status = 204, description = "Password changed; sign in with it."),

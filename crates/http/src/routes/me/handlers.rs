@@ -115,6 +115,7 @@ async fn check_current(state: &AppState, req: &HttpRequest, account: &accounts::
 /// Send the verification link to the account's address again.
 #[utoipa::path(
     tag = "me",
+    operation_id = "resend_account_verification",
     security(("bearer" = [])),
     responses(
         (status = 202, description = "A new link is on its way; earlier links stop working."),
