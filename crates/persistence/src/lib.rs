@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod branding;
 pub mod crypto;
 pub mod db;
