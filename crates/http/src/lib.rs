@@ -2,6 +2,7 @@
 //! document and its reference page, and the console's static files.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod console;
 pub mod emails;
