@@ -6,6 +6,7 @@ mod helpers;
 mod smtp_sink;
 
 mod applications;
+mod audit;
 mod auth;
 mod branding;
 mod email_templates;
