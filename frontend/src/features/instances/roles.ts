@@ -24,6 +24,7 @@ export const ROLE_COLORS: Record<Role, string> = {
 export const can = {
   editInstance: (role: Role) => role === 'owner' || role === 'admin',
   deleteInstance: (role: Role) => role === 'owner',
+  readAuditLog: (role: Role) => role === 'owner' || role === 'admin',
   manageMembers: (role: Role) => role === 'owner' || role === 'admin',
   /** May `caller` change or remove a member who currently holds `target`? */
   manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),
