@@ -10,7 +10,9 @@ pub mod email;
 pub mod end_user;
 pub mod instance;
 pub mod logo;
+pub mod net;
 pub mod role;
+pub mod totp;
 
 pub use account::{DisplayName, Email, Password};
 pub use instance::{InstanceName, InstanceSlug, TimeZone};

@@ -14,8 +14,23 @@ pub fn instance_not_found() -> ApiError {
     ApiError::not_found("No instance with this slug exists, or you are not a member of it.")
 }
 
-/// The caller's membership of instance `slug`, if their role allows `action`.
+/// The caller's membership of instance `slug`, if their role allows `action` — and, when the
+/// instance requires two-factor sign-in, only if the caller has it on (403 `two_factor_required`).
 pub async fn authorize(state: &AppState, auth: &Authenticated, slug: &str, action: Action) -> Result<Membership, ApiError> {
+    let membership = authorize_membership(state, auth, slug, action).await?;
+    if membership.instance.require_two_factor {
+        let enabled = steward_persistence::accounts::find(&state.db, auth.account_id).await?.is_some_and(|a| a.totp_enabled_at.is_some());
+        if !enabled {
+            return Err(ApiError::forbidden("This instance requires two-factor sign-in of every member. Turn it on in Profile → Security, then come back.")
+                .with_code("two_factor_required"));
+        }
+    }
+    Ok(membership)
+}
+
+/// The caller's membership of instance `slug`, if their role allows `action`, whatever the
+/// instance's two-factor requirement (only for the routes that let an owner change it).
+pub async fn authorize_membership(state: &AppState, auth: &Authenticated, slug: &str, action: Action) -> Result<Membership, ApiError> {
     let membership = instances::membership(&state.db, slug, auth.account_id).await?.ok_or_else(instance_not_found)?;
     if !membership.role.may(action) {
         let needed = match action {

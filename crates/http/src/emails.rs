@@ -9,9 +9,12 @@ use serde::{Deserialize, Serialize};
 use steward_domain::email::{EmailStyle, TemplateKind as Kind};
 use steward_mail::{Parts, Source, Vars, render};
 use steward_persistence::ConnectionTrait;
+use steward_persistence::account_tokens::{self, AccountPurpose};
+use steward_persistence::accounts::{self, Account};
 use steward_persistence::branding::{self, LogoFacts};
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::instances::{self, Instance};
+use steward_persistence::invitations::{self, Invitation};
 use steward_persistence::outbox::{self, NewEmail, OutboxEmail};
 use steward_persistence::user_tokens::{self, Purpose};
 use steward_persistence::{StoreResult, email_templates, now};
@@ -94,6 +97,16 @@ pub enum MailRequest {
     /// A link to confirm a new address (sent to it) that the user asked for while their email
     /// was `from_email`.
     EmailChange { user_id: Uuid, from_email: String },
+    /// A console account's link (verification, reset), to the address it had when asked for.
+    /// Console emails go through the platform's transport.
+    AccountLink { account_id: Uuid, purpose: String },
+    /// A reset link for whichever console account has the address (forgot-password): nothing is
+    /// sent when none has it.
+    AccountLinkByEmail { purpose: String },
+    /// A notice to a console account's address (e.g. the old one, after a change of email).
+    AccountNotice { account_id: Uuid, change: String },
+    /// An invitation to join an instance.
+    Invitation { invitation_id: Uuid },
 }
 
 fn template_kind(purpose: Purpose) -> (Kind, &'static str) {
@@ -110,6 +123,46 @@ async fn enqueue(db: &impl ConnectionTrait, instance_id: Uuid, to: &str, kind: K
     outbox::enqueue(db, NewEmail { instance_id: Some(instance_id), kind: kind.as_str(), to, payload }).await?;
     Ok(())
 }
+
+async fn enqueue_platform(db: &impl ConnectionTrait, to: &str, kind: Kind, request: &MailRequest) -> StoreResult<()> {
+    let payload = serde_json::to_string(request).map_err(|e| anyhow::anyhow!("Failed to encode an email request: {e}"))?;
+    outbox::enqueue(db, NewEmail { instance_id: None, kind: kind.as_str(), to, payload }).await?;
+    Ok(())
+}
+
+/// Queues a console account's link (verification or reset) to its current address.
+pub async fn queue_account_link(db: &impl ConnectionTrait, account: &Account, purpose: AccountPurpose) -> StoreResult<()> {
+    let kind = if purpose == AccountPurpose::ResetPassword { Kind::ResetPassword } else { Kind::Verification };
+    enqueue_platform(db, &account.email, kind, &MailRequest::AccountLink { account_id: account.id, purpose: purpose.as_str().to_owned() }).await
+}
+
+/// Queues a reset link for whichever console account has `email`, decided when it is sent (the
+/// same work whether or not one has it).
+pub async fn queue_account_reset_by_email(db: &impl ConnectionTrait, email: &str) -> StoreResult<()> {
+    enqueue_platform(db, email, Kind::ResetPassword, &MailRequest::AccountLinkByEmail { purpose: AccountPurpose::ResetPassword.as_str().to_owned() }).await
+}
+
+/// Queues a notice saying what changed, to `to` (an address of the account, maybe a former one).
+pub async fn queue_account_notice(db: &impl ConnectionTrait, account_id: Uuid, to: &str, change: &str) -> StoreResult<()> {
+    enqueue_platform(db, to, Kind::UpdateAccount, &MailRequest::AccountNotice { account_id, change: change.to_owned() }).await
+}
+
+/// Queues an invitation's email (its link is made when it is sent).
+pub async fn queue_invitation(db: &impl ConnectionTrait, invitation: &Invitation) -> StoreResult<()> {
+    enqueue_platform(db, &invitation.email, Kind::Invitation, &MailRequest::Invitation { invitation_id: invitation.id }).await
+}
+
+/// How long a console account's link works.
+pub fn account_ttl(purpose: AccountPurpose) -> (chrono::Duration, &'static str) {
+    match purpose {
+        AccountPurpose::VerifyEmail => (chrono::Duration::hours(24), "24 hours"),
+        AccountPurpose::ResetPassword => (chrono::Duration::minutes(30), "30 minutes"),
+        AccountPurpose::TwoFactorChallenge => (chrono::Duration::minutes(5), "5 minutes"),
+    }
+}
+
+/// How long an invitation works.
+pub const INVITATION_TTL: (chrono::Duration, &str) = (chrono::Duration::days(7), "7 days");
 
 /// Queues an email with a one-time link (verification, reset, invitation) to `user`.
 pub async fn queue_link(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, purpose: Purpose) -> StoreResult<()> {
@@ -189,6 +242,12 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
         }));
     };
     let request: MailRequest = serde_json::from_str(payload).context("An outbox row has an unreadable request")?;
+    if matches!(
+        request,
+        MailRequest::AccountLink { .. } | MailRequest::AccountLinkByEmail { .. } | MailRequest::AccountNotice { .. } | MailRequest::Invitation { .. }
+    ) {
+        return prepare_platform(db, public_url, email, request).await;
+    }
     let instance_id = email.instance_id.context("An email request without an instance")?;
     let Some(instance) = instances::get(db, instance_id).await? else { return Ok(Preparation::Skip("the instance no longer exists")) };
     let purpose_of = |p: &str| Purpose::parse(p).with_context(|| format!("Unknown link purpose {p:?}"));
@@ -197,6 +256,9 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
         MailRequest::LinkByEmail { purpose } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
         MailRequest::Notice { user_id, change } => (end_users::get(db, instance_id, *user_id).await?, None, Some(change.clone())),
         MailRequest::EmailChange { user_id, .. } => (end_users::get(db, instance_id, *user_id).await?, Some(Purpose::ChangeEmail), None),
+        MailRequest::AccountLink { .. } | MailRequest::AccountLinkByEmail { .. } | MailRequest::AccountNotice { .. } | MailRequest::Invitation { .. } => {
+            anyhow::bail!("A platform email request on an instance's row")
+        }
     };
     let Some(user) = user else {
         return Ok(Preparation::Skip(match request {
@@ -248,6 +310,144 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
                 .map_err(|e| anyhow::anyhow!("The default {} template failed to render: {}", kind.as_str(), e.message))?
         }
     };
+    let redact = |s: &str| match &token {
+        Some(t) => s.replace(t.as_str(), "[redacted]"),
+        None => s.to_owned(),
+    };
+    Ok(Preparation::Send(Prepared {
+        to: email.to_address.clone(),
+        stored_text: redact(&r.text),
+        stored_html: redact(&r.html),
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    }))
+}
+
+/// The console's own emails: sent as Steward (the platform's templates, not an instance's).
+const PLATFORM_NAME: &str = "Steward";
+
+/// The invitation email: who invites, to what, with which role (`change` carries that sentence).
+fn invitation_parts() -> Parts {
+    let mut parts = Parts::defaults(Kind::Invitation);
+    parts.message = Source {
+        subject: Some("You are invited to {{ instance_name }} on Steward".into()),
+        body: "<p>{{ change }}</p>\n<p><a href=\"{{ link }}\">Accept the invitation</a></p>\n<p>The link works for {{ expires_in }}, once. Sign in (or create your Steward account) with {{ email }} to accept it; if you did not expect it, ignore this email.</p>".into(),
+    };
+    parts.footer = Source { subject: None, body: "<p>— Steward</p>".into() };
+    parts
+}
+
+async fn prepare_platform(db: &steward_persistence::Database, public_url: &str, email: &OutboxEmail, request: MailRequest) -> anyhow::Result<Preparation> {
+    let mut parts_for = |kind: Kind| {
+        let mut parts = Parts::defaults(kind);
+        parts.footer = Source { subject: None, body: "<p>— Steward</p>".into() };
+        parts
+    };
+    let (kind, parts, vars, token) = match request {
+        MailRequest::AccountLink { account_id, purpose } => {
+            let purpose = AccountPurpose::parse(&purpose).with_context(|| format!("Unknown account link purpose {purpose:?}"))?;
+            let Some(account) = accounts::find(db, account_id).await? else { return Ok(Preparation::Skip("the account no longer exists")) };
+            return account_link(db, public_url, email, &account, purpose, &mut parts_for).await;
+        }
+        MailRequest::AccountLinkByEmail { purpose } => {
+            let purpose = AccountPurpose::parse(&purpose).with_context(|| format!("Unknown account link purpose {purpose:?}"))?;
+            let Some(account) = accounts::find_by_email(db, &email.to_address).await? else { return Ok(Preparation::Skip("no account has this address")) };
+            return account_link(db, public_url, email, &account, purpose, &mut parts_for).await;
+        }
+        MailRequest::AccountNotice { account_id, change } => {
+            let Some(account) = accounts::find(db, account_id).await? else { return Ok(Preparation::Skip("the account no longer exists")) };
+            let vars = Vars { instance_name: PLATFORM_NAME.into(), user_name: account.name, email: email.to_address.clone(), change, ..Vars::default() };
+            (Kind::UpdateAccount, parts_for(Kind::UpdateAccount), vars, None)
+        }
+        MailRequest::Invitation { invitation_id } => {
+            let Some(invitation) = invitations::by_id(db, invitation_id).await? else { return Ok(Preparation::Skip("the invitation no longer exists")) };
+            let Some(instance) = instances::get(db, invitation.instance_id).await? else { return Ok(Preparation::Skip("the instance no longer exists")) };
+            let inviter = match invitation.invited_by {
+                Some(id) => accounts::find(db, id).await?.map(|a| format!("{} ({})", a.name, a.email)),
+                None => None,
+            };
+            let token = new_token();
+            if !invitations::set_link(db, invitation.id, &token_hash(&token)).await? {
+                return Ok(Preparation::Skip("the invitation was accepted, revoked or has expired"));
+            }
+            let change =
+                format!("{} invited you to join {} on Steward as {}.", inviter.as_deref().unwrap_or("A member"), instance.name, with_article(&invitation.role));
+            let vars = Vars {
+                instance_name: instance.name,
+                email: invitation.email.clone(),
+                link: format!("{public_url}/invitations/accept?token={token}"),
+                expires_in: remaining(invitation.expires_at),
+                change,
+                ..Vars::default()
+            };
+            (Kind::Invitation, invitation_parts(), vars, Some(token))
+        }
+        _ => anyhow::bail!("Not a platform email request"),
+    };
+    finish(kind, &parts, vars, token, email)
+}
+
+fn with_article(role: &str) -> String {
+    match role.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {role}"),
+        _ => format!("a {role}"),
+    }
+}
+
+/// "7 days", "23 hours", "5 minutes": how long from now until `at`.
+fn remaining(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    let left = at.signed_duration_since(now());
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+    if left.num_days() >= 1 {
+        plural(left.num_days(), "day")
+    } else if left.num_hours() >= 1 {
+        plural(left.num_hours(), "hour")
+    } else {
+        plural(left.num_minutes().max(1), "minute")
+    }
+}
+
+async fn account_link(
+    db: &steward_persistence::Database,
+    public_url: &str,
+    email: &OutboxEmail,
+    account: &Account,
+    purpose: AccountPurpose,
+    parts_for: &mut impl FnMut(Kind) -> Parts,
+) -> anyhow::Result<Preparation> {
+    if !account.email.eq_ignore_ascii_case(&email.to_address) {
+        return Ok(Preparation::Skip("the account's email changed since this was asked for"));
+    }
+    if purpose == AccountPurpose::VerifyEmail && account.email_verified_at.is_some() {
+        return Ok(Preparation::Skip("the email is already verified"));
+    }
+    let (kind, path) = match purpose {
+        AccountPurpose::ResetPassword => (Kind::ResetPassword, "reset-password"),
+        AccountPurpose::VerifyEmail => (Kind::Verification, "verify-email"),
+        AccountPurpose::TwoFactorChallenge => anyhow::bail!("A sign-in challenge is never emailed"),
+    };
+    let token = new_token();
+    let (duration, expires_in) = account_ttl(purpose);
+    let txn = steward_persistence::begin(db).await?;
+    account_tokens::revoke_unused(&txn, account.id, Some(purpose)).await?;
+    account_tokens::create(&txn, account.id, purpose, &token_hash(&token), &email.to_address, now() + duration).await?;
+    txn.commit().await.context("Failed to store an account token")?;
+    let vars = Vars {
+        instance_name: PLATFORM_NAME.into(),
+        user_name: account.name.clone(),
+        email: email.to_address.clone(),
+        link: format!("{public_url}/{path}?token={token}"),
+        expires_in: expires_in.to_owned(),
+        ..Vars::default()
+    };
+    finish(kind, &parts_for(kind), vars, Some(token), email)
+}
+
+/// Renders a platform email and what the outbox keeps of it (the link redacted).
+fn finish(kind: Kind, parts: &Parts, vars: Vars, token: Option<String>, email: &OutboxEmail) -> anyhow::Result<Preparation> {
+    let r = render(kind, parts, &EmailStyle::default(), &vars)
+        .map_err(|e| anyhow::anyhow!("A platform {} email failed to render: {}", kind.as_str(), e.message))?;
     let redact = |s: &str| match &token {
         Some(t) => s.replace(t.as_str(), "[redacted]"),
         None => s.to_owned(),

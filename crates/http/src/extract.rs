@@ -213,8 +213,16 @@ pub fn payload_config() -> web::PayloadConfig {
 }
 
 /// The caller's address (the TCP peer; forwarded headers are not trusted).
+/// The client's address: the connecting peer, or — when the peer is a trusted proxy
+/// (`STEWARD_TRUSTED_PROXIES`) — the address it forwarded.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    let peer = req.peer_addr()?.ip();
+    let Some(state) = req.app_data::<actix_web::web::Data<crate::AppState>>() else { return Some(peer.to_string()) };
+    if state.trusted_proxies.is_empty() {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    Some(state.trusted_proxies.client_ip(peer, &forwarded).to_string())
 }
 
 pub fn user_agent(req: &HttpRequest) -> Option<String> {

@@ -2,6 +2,7 @@
 //! document and its reference page, and the console's static files.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod console;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Where the built console lives (`frontend/dist`); `None` when it is not built.
     pub console_dir: Option<PathBuf>,
+    /// Proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`).
+    pub trusted_proxies: steward_domain::net::TrustedProxies,
 }
 
 /// Registers every documented route on a utoipa-aware app.

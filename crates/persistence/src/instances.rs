@@ -121,3 +121,10 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Optio
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<Instance>> {
     Ok(Entity::find_by_id(id).one(db).await.context("Failed to load an instance")?)
 }
+
+/// Sets whether every member must have two-factor sign-in on.
+#[tracing::instrument(skip_all, fields(instance_id = %id))]
+pub async fn set_require_two_factor(db: &impl ConnectionTrait, id: Uuid, required: bool) -> StoreResult<Instance> {
+    let model = ActiveModel { id: Set(id), require_two_factor: Set(required), updated_at: Set(now()), ..Default::default() };
+    Ok(model.update(db).await.context("Failed to change the two-factor requirement")?)
+}

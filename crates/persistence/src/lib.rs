@@ -5,6 +5,8 @@
 //! [`sea_orm::ConnectionTrait`], so a caller can run several of them in one transaction.
 //! Every instance-scoped function takes the instance id: no query reaches another instance's rows.
 
+pub mod account_events;
+pub mod account_tokens;
 pub mod accounts;
 pub mod applications;
 pub mod audit;
@@ -15,12 +17,14 @@ pub mod email_templates;
 pub mod end_users;
 pub mod entities;
 pub mod instances;
+pub mod invitations;
 pub mod login_attempts;
 pub mod mailbox;
 pub mod members;
 pub mod outbox;
 pub mod page;
 pub mod rate_counters;
+pub mod recovery_codes;
 pub mod sessions;
 pub mod signing_keys;
 pub mod smtp_settings;
@@ -28,7 +32,7 @@ pub mod user_tokens;
 
 pub use db::{Database, connect};
 pub use page::{Cursor, Page};
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// Why a repository call failed.
 #[derive(Debug, thiserror::Error)]

@@ -103,6 +103,7 @@ impl Application {
             metrics: Metrics::new()?,
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
+            trusted_proxies: settings.trusted_proxies()?,
         });
         let mailer = mailer::Mailer {
             db: state.db.clone(),

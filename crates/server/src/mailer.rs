@@ -238,6 +238,12 @@ impl Mailer {
             Route::Platform => match &self.platform {
                 Transport::Smtp(sender) => send(sender, session, &outgoing(email.id, &self.platform_from, None, &prepared)).await,
                 Transport::Capture => {
+                    if email.instance_id.is_none() {
+                        // The console's own emails (verification, reset, invitations) have no
+                        // instance mailbox to show them: without an SMTP server, the operator
+                        // finds them in the log.
+                        tracing::info!(to = %prepared.to, subject = %prepared.subject, text = %prepared.text, "platform email captured (no STEWARD_SMTP_URL)");
+                    }
                     let letter = Letter { from: &self.platform_from, to: &prepared.to, subject: &prepared.subject, text: &prepared.text, html: &prepared.html };
                     mailbox::deliver(&self.db, email, letter).await.map_err(|e| e.to_string())
                 }

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use steward_persistence::{Database, audit, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
+use steward_persistence::{Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
 use tokio::sync::watch;
 
 /// How long each kind of record is kept.
@@ -49,8 +49,11 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     }
     deleted.mailbox = mailbox::delete_older_than(db, days_ago(r.mailbox_days)).await?;
     deleted.login_attempts = login_attempts::delete_older_than(db, days_ago(r.login_attempts_days)).await?;
+    // An account's security log is kept as long as its sign-in attempts.
+    deleted.login_attempts += account_events::delete_older_than(db, days_ago(r.login_attempts_days)).await?;
     deleted.sessions = sessions::delete_ended_before(db, days_ago(r.days)).await?;
     deleted.tokens = user_tokens::delete_expired_before(db, days_ago(r.days)).await?;
+    deleted.tokens += account_tokens::delete_expired_before(db, days_ago(r.days)).await?;
     // A window lasts at most a day (the sign-in lockout's is 15 minutes, email limits' an hour).
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
     deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;

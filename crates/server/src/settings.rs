@@ -65,11 +65,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_MAIL_LIMIT_PER_IP", "30", "Email-sending public requests one client IP may make per instance and hour."),
     ("STEWARD_MAIL_LIMIT_PER_INSTANCE", "1000", "Email-sending public requests an instance may take per hour."),
     ("STEWARD_RETENTION_DAYS", "30", "Sent, skipped and failed emails, ended sessions and one-time tokens are deleted after this many days."),
-    ("STEWARD_LOGIN_ATTEMPTS_RETENTION_DAYS", "90", "Sign-in attempts are kept this many days (the security overview reads them)."),
+    ("STEWARD_LOGIN_ATTEMPTS_RETENTION_DAYS", "90", "Sign-in attempts and console accounts' security logs are kept this many days."),
     ("STEWARD_MAILBOX_RETENTION_DAYS", "7", "Messages of the local capture mailbox are kept this many days."),
     ("STEWARD_AUDIT_RETENTION_DAYS", "365", "Entries of instances' audit logs are kept this many days."),
     ("STEWARD_RETENTION_INTERVAL_SECS", "3600", "How often the retention job runs (in every process; it is safe to run at once)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
+    (
+        "STEWARD_TRUSTED_PROXIES",
+        "(none)",
+        "Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed (e.g. 10.0.0.0/8, ::1). The client IP (sessions, sign-in records, audit log, per-IP limits) is then the rightmost address not in this list; without it, the connecting peer.",
+    ),
     ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
 ];
 
@@ -113,6 +118,7 @@ pub struct Settings {
     pub mailbox_retention_days: u32,
     pub audit_retention_days: u32,
     pub retention_interval_secs: u64,
+    pub trusted_proxies: String,
 }
 
 impl Default for Settings {
@@ -151,6 +157,7 @@ impl Default for Settings {
             mailbox_retention_days: 7,
             audit_retention_days: 365,
             retention_interval_secs: 3600,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -169,6 +176,11 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    /// The parsed `STEWARD_TRUSTED_PROXIES`.
+    pub fn trusted_proxies(&self) -> anyhow::Result<steward_domain::net::TrustedProxies> {
+        steward_domain::net::TrustedProxies::parse(&self.trusted_proxies).map_err(|e| anyhow::anyhow!("Invalid STEWARD_TRUSTED_PROXIES: {e}"))
+    }
+
     /// Layers defaults, the optional file and the environment.
     pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
@@ -199,6 +211,7 @@ impl Settings {
 
     fn validate(&self) -> anyhow::Result<()> {
         self.bind_addr()?;
+        self.trusted_proxies()?;
         let url = self.database_url();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             bail!("STEWARD_DATABASE_URL must start with sqlite:// or postgres:// (got {})", steward_persistence::db::redact_url(&url));

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link. The answer is the same whether or not an account has the
+         *     address; the link (valid 30 minutes, once) goes only to an account's own address.
+         */
+        post: operations["forgot_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -15,11 +35,35 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password.
-         * @description An unknown email and a wrong password get the same answer in the same time. After 10 failed
+         * @description When the account has two-factor sign-in on, the right password answers 202 with a challenge
+         *     instead of tokens: complete the sign-in at `POST /api/v1/auth/login/two-factor`.
+         *
+         *     An unknown email and a wrong password get the same answer in the same time. After 10 failed
          *     attempts for one email within 15 minutes, attempts are refused with 429 and `Retry-After`
          *     (even with the right password) until the window has passed.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a sign-in with two-factor: the challenge from `POST /api/v1/auth/login` and a code
+         *     from the authenticator app (or a recovery code, which is then used up). A code works once;
+         *     wrong codes are limited like wrong passwords (429 with `Retry-After`).
+         */
+        post: operations["login_two_factor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -64,6 +108,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password with a reset link. Every session of the account ends; the address is
+         *     verified by the link.
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/signup": {
         parameters: {
             query?: never;
@@ -73,8 +137,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a console account and sign it in. */
+        /**
+         * Create a console account and sign it in. A verification link is sent to the address; until
+         *     it is followed, the account cannot accept invitations to instances.
+         */
         post: operations["signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the account's email address with the link sent to it. */
+        post: operations["verify_email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -339,6 +423,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's open invitations (pending or expired), newest first (admin or owner). */
+        get: operations["list_invitations"];
+        put?: never;
+        /**
+         * Invite someone to the instance (admin or owner; only an owner invites owners). An email with
+         *     a link (valid 7 days, once) goes to the address; they become a member when they accept it,
+         *     signed in with that address, verified.
+         */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an open invitation: its link stops working. */
+        delete: operations["revoke_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/invitations/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an open invitation again, valid 7 more days; the previous link stops working. */
+        post: operations["resend_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/mailbox": {
         parameters: {
             query?: never;
@@ -383,8 +523,7 @@ export interface paths {
         /** The instance's members, ordered by email. */
         get: operations["list_members"];
         put?: never;
-        /** Add an existing account to the instance (admin or owner; only an owner adds owners). */
-        post: operations["add_member"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -443,6 +582,27 @@ export interface paths {
         put?: never;
         /** Queue a failed email again, now. */
         post: operations["retry_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/security-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's security policy (any member — even one who must still turn two-factor on). */
+        get: operations["get_security_policy"];
+        /**
+         * Require two-factor sign-in of every member (owner only; the owner must have it on). Members
+         *     without it get 403 `two_factor_required` on the instance's routes until they turn it on.
+         */
+        put: operations["put_security_policy"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -716,6 +876,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation as the signed-in account, which must have the invited address,
+         *     verified. Works once.
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an invitation link offers (no sign-in needed: the link is the credential). */
+        post: operations["lookup_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -730,7 +927,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name and/or email. Changing the email requires the current password. */
+        /**
+         * Change the name and/or email. Changing the email requires the current password; the new
+         *     address starts unverified (a link is sent to it) and the old address is told.
+         */
         patch: operations["update_me"];
         trace?: never;
     };
@@ -745,6 +945,188 @@ export interface paths {
         put?: never;
         /** Change the password. Every other session of the account is signed out; this one stays. */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's security log, newest first: sign-ins and failed attempts, password, email and
+         *     two-factor changes, sessions ended.
+         */
+        get: operations["list_security_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's active sessions (signed-in devices), most recently used first. */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every session of the account except this one. */
+        post: operations["revoke_other_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the account's sessions (the device must sign in again). Another account's session
+         *     is not found.
+         */
+        delete: operations["revoke_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-factor sign-in is on, and how many recovery codes are left. */
+        get: operations["get_two_factor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor sign-in off, with a code from the app or a recovery code. */
+        post: operations["disable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm enrolment with a code from the app: two-factor is on, and ten recovery codes are
+         *     returned (shown once).
+         */
+        post: operations["enable_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the recovery codes (the old ones stop working), with a code from the app or a
+         *     recovery code.
+         */
+        post: operations["regenerate_recovery_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start enrolling an authenticator app: a new secret, shown once (needs the password). */
+        post: operations["setup_two_factor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/verification-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the verification link to the account's address again. */
+        post: operations["resend_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1112,26 +1494,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description A console account. Never carries password data. */
+        /** @description A console account. Never carries password or two-factor secrets. */
         AccountDto: {
             /** Format: date-time */
             created_at: string;
             /** @example ada@example.com */
             email: string;
+            /**
+             * @description Whether the address was proved by following the link sent to it. Until it is, the account
+             *     cannot accept invitations to instances.
+             */
+            email_verified: boolean;
             /** Format: uuid */
             id: string;
             /** @example Ada Lovelace */
             name: string;
+            /** @description Whether sign-in asks for a second factor (TOTP). */
+            two_factor_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
-        };
-        AddMemberRequest: {
-            /**
-             * @description The email of an existing Steward account.
-             * @example grace@example.com
-             */
-            email: string;
-            role: components["schemas"]["RoleDto"];
         };
         /** @enum {string} */
         AppKindDto: "frontend" | "backend";
@@ -1278,6 +1659,12 @@ export interface components {
              */
             time_zone: string;
         };
+        CreateInvitationRequest: {
+            /** @example grace@example.com */
+            email: string;
+            /** @description The role the invitee gets on accepting (only an owner invites owners). */
+            role: components["schemas"]["RoleDto"];
+        };
         CreateUserRequest: {
             blocked?: boolean | null;
             /** @example grace@example.com */
@@ -1374,6 +1761,10 @@ export interface components {
             /** @description What is wrong, for people. */
             message: string;
         };
+        ForgotPasswordRequest: {
+            /** @example ada@example.com */
+            email: string;
+        };
         Health: {
             /** @description `ok` when healthy. */
             status: string;
@@ -1395,6 +1786,8 @@ export interface components {
             id: string;
             /** @example Production */
             name: string;
+            /** @description Every member must have two-factor sign-in on (see the security policy). */
+            require_two_factor: boolean;
             /** @description The caller's role. */
             role: components["schemas"]["RoleDto"];
             /**
@@ -1416,6 +1809,49 @@ export interface components {
             next_cursor?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description An invitation not yet accepted or revoked. */
+        InvitationDto: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            /** @description Past its expiry: resend it to give it 7 more days. */
+            expired: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The address of the member who invited (null when that account is gone). */
+            invited_by_email?: string | null;
+            /**
+             * Format: date-time
+             * @description When its email was last sent (null until the mail worker sends it).
+             */
+            last_sent_at?: string | null;
+            role: components["schemas"]["RoleDto"];
+        };
+        InvitationList: {
+            items: components["schemas"]["InvitationDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description What an invitation link offers, for the page that accepts it. */
+        InvitationPreview: {
+            /** @description The address it was sent to: only an account that has verified it may accept. */
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            instance_name: string;
+            instance_slug: string;
+            /** @description The name of the member who invited. */
+            invited_by?: string | null;
+            role: components["schemas"]["RoleDto"];
+        };
+        /** @description An invitation link's token. */
+        InvitationTokenRequest: {
+            /** @description The `token` parameter of the invitation link. */
+            token: string;
         };
         /** @description An Ed25519 public key (RFC 8037). */
         Jwk: {
@@ -1644,6 +2080,10 @@ export interface components {
             /** @description `ready` or `unavailable`. */
             status: string;
         };
+        /** @description Ten single-use recovery codes, shown once: each signs in once when the authenticator is lost. */
+        RecoveryCodes: {
+            recovery_codes: string[];
+        };
         RefreshRequest: {
             /**
              * @description The refresh token from the last sign-in or refresh. Each can be used once. Omit it when
@@ -1689,6 +2129,13 @@ export interface components {
             /** @description The token from the reset (or invitation) email's link. */
             token: string;
         };
+        RevokedSessions: {
+            /**
+             * Format: int64
+             * @description How many sessions were ended.
+             */
+            revoked: number;
+        };
         /**
          * @description A member's role on an instance.
          * @enum {string}
@@ -1727,6 +2174,56 @@ export interface components {
             hint: string;
             /** Format: uuid */
             id: string;
+        };
+        /** @description An entry of the account's security log. */
+        SecurityEventDto: {
+            /** Format: date-time */
+            at: string;
+            /** @description More about it, e.g. the old and new address of an email change. */
+            detail?: string | null;
+            /** Format: uuid */
+            id: string;
+            ip?: string | null;
+            kind: components["schemas"]["SecurityEventKind"];
+            user_agent?: string | null;
+        };
+        /**
+         * @description What happened to the account.
+         * @enum {string}
+         */
+        SecurityEventKind: "signed_in" | "sign_in_failed" | "sign_in_locked" | "two_factor_failed" | "password_changed" | "password_reset" | "email_changed" | "email_verified" | "two_factor_enabled" | "two_factor_disabled" | "recovery_code_used" | "recovery_codes_regenerated" | "session_revoked" | "other_sessions_revoked" | "invitation_accepted";
+        SecurityEventList: {
+            items: components["schemas"]["SecurityEventDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description An instance's security policy. */
+        SecurityPolicy: {
+            /**
+             * @description Every member must have two-factor sign-in on to use the instance (members without it get
+             *     403 `two_factor_required` on its routes until they turn it on).
+             */
+            require_two_factor: boolean;
+        };
+        /** @description A signed-in device of the account. */
+        SessionDto: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description This is the session making the request. */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The client's address when it signed in (behind trusted proxies, the forwarded one). */
+            ip?: string | null;
+            /** Format: date-time */
+            last_used_at: string;
+            user_agent?: string | null;
+        };
+        SessionList: {
+            items: components["schemas"]["SessionDto"][];
         };
         /** @description A sign-in attempt. */
         SignInDto: {
@@ -1891,6 +2388,74 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /** @description The second step of a sign-in is needed. */
+        TwoFactorChallenge: {
+            /** @description Send it back with the code to `POST /api/v1/auth/login/two-factor`. Single use. */
+            challenge_token: string;
+            /**
+             * Format: int64
+             * @description Seconds the challenge stays valid.
+             * @example 300
+             */
+            expires_in: number;
+            /** @description What the second step accepts. */
+            methods: components["schemas"]["TwoFactorMethod"][];
+        };
+        TwoFactorEnableRequest: {
+            /**
+             * @description The six-digit code the app shows now.
+             * @example 123456
+             */
+            code: string;
+        };
+        /** @description The challenge and exactly one of `code` or `recovery_code`. */
+        TwoFactorLoginRequest: {
+            challenge_token: string;
+            /** @example 123456 */
+            code?: string | null;
+            /** @example abcde-fghij */
+            recovery_code?: string | null;
+        };
+        /** @enum {string} */
+        TwoFactorMethod: "totp" | "recovery_code";
+        /** @description A code from the authenticator app, or a recovery code (exactly one). */
+        TwoFactorProofRequest: {
+            /** @example 123456 */
+            code?: string | null;
+            /** @example abcde-fghij */
+            recovery_code?: string | null;
+        };
+        /**
+         * @description A new TOTP secret, shown once: scan the URI as a QR code or type the secret into an
+         *     authenticator app, then confirm with a code.
+         */
+        TwoFactorSetup: {
+            /** @example otpauth://totp/Steward:ada@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Steward&algorithm=SHA1&digits=6&period=30 */
+            otpauth_uri: string;
+            /**
+             * @description Base32, as authenticator apps take it.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+        };
+        TwoFactorSetupRequest: {
+            /**
+             * Format: password
+             * @description Enrolment needs the password: a stolen access token must not be able to lock the owner out.
+             */
+            current_password: string;
+        };
+        /** @description Two-factor status. */
+        TwoFactorStatus: {
+            enabled: boolean;
+            /** Format: date-time */
+            enabled_at?: string | null;
+            /**
+             * Format: int64
+             * @description Unused recovery codes left (0 when two-factor is off).
+             */
+            recovery_codes_left: number;
+        };
         /** @description Fields to change; omitted fields stay as they are. The kind and client id cannot change. */
         UpdateApplicationRequest: {
             allowed_origins?: string[] | null;
@@ -1911,6 +2476,7 @@ export interface components {
              * @description Required when changing the email.
              */
             current_password?: string | null;
+            /** @description A new address starts unverified: a link is sent to it, and the old address is told. */
             email?: string | null;
             name?: string | null;
         };
@@ -2146,6 +2712,32 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    forgot_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description If an account has this address, a link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2159,6 +2751,46 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description The password is right; a second factor is needed. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    login_two_factor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
+                "X-Steward-Session"?: null | ("body" | "cookie");
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorLoginRequest"];
             };
         };
         responses: {
@@ -2225,6 +2857,31 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password changed; sign in with it. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     signup: {
         parameters: {
             query?: never;
@@ -2254,6 +2911,33 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             409: components["responses"]["ConflictResponse"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    verify_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -2981,6 +3665,127 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    list_invitations: {
+        parameters: {
+            query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The invitation's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The invitation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The invitation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     list_mailbox: {
         parameters: {
             query?: {
@@ -3068,40 +3873,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    add_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddMemberRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    /** @description The member's URL */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberDto"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -3224,6 +3995,61 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    get_security_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityPolicy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_security_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecurityPolicy"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     list_signing_keys: {
@@ -3767,6 +4593,61 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    lookup_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -3838,6 +4719,248 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_security_events: {
+        parameters: {
+            query?: {
+                /** @description Only events of this kind. */
+                kind?: "signed_in" | "sign_in_failed" | "sign_in_locked" | "two_factor_failed" | "password_changed" | "password_reset" | "email_changed" | "email_verified" | "two_factor_enabled" | "two_factor_disabled" | "recovery_code_used" | "recovery_codes_regenerated" | "session_revoked" | "other_sessions_revoked" | "invitation_accepted";
+                /** @description 1 to 100 (default 50). */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityEventList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revoke_other_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedSessions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revoke_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    disable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorProofRequest"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is off; the recovery codes are gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    enable_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorEnableRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    regenerate_recovery_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorProofRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    setup_two_factor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorSetupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorSetup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resend_verification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link is on its way; earlier links stop working. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["ConflictResponse"];
             429: components["responses"]["TooManyRequests"];
         };
     };

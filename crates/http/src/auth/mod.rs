@@ -5,6 +5,7 @@ pub mod instance_tokens;
 pub mod passwords;
 pub mod signin;
 pub mod tokens;
+pub mod two_factor;
 
 mod extractor;
 

@@ -1,6 +1,7 @@
 //! Password sign-in shared by console accounts and end users: the brute-force lock, the
 //! constant-cost password check, and the record of every attempt.
 
+use steward_persistence::account_events::{self, EventKind, Origin};
 use steward_persistence::login_attempts::{self, NewAttempt, Outcome};
 use steward_persistence::rate_counters;
 use uuid::Uuid;
@@ -28,8 +29,21 @@ pub struct Candidate<'a> {
 fn lockout_key(instance_id: Option<Uuid>, email: &str) -> String {
     match instance_id {
         Some(id) => format!("signin:{id}:{email}"),
-        None => format!("signin:console:{email}"),
+        None => console_lockout_key(email),
     }
+}
+
+/// The lockout counter of a console email.
+pub fn console_lockout_key(email: &str) -> String {
+    format!("signin:console:{email}")
+}
+
+/// A console account's failed or locked attempt, in its security log.
+async fn log_console_failure(state: &AppState, attempt: &Attempt<'_>, account_id: Option<Uuid>, kind: EventKind) -> Result<(), ApiError> {
+    if let (None, Some(id)) = (attempt.instance_id, account_id) {
+        account_events::record(&state.db, id, kind, Origin { ip: attempt.ip, user_agent: attempt.user_agent }, None).await?;
+    }
+    Ok(())
 }
 
 /// Checks `password` for `candidate` (which may be unknown). Answers the candidate's id, or:
@@ -51,6 +65,7 @@ pub async fn check_password(state: &AppState, attempt: Attempt<'_>, candidate: O
     if hit.count > i64::from(policy.max_failures) {
         let retry_after = hit.retry_after_secs();
         login_attempts::record(&state.db, record(candidate.as_ref().map(|c| c.id), Outcome::Locked)).await?;
+        log_console_failure(state, &attempt, candidate.as_ref().map(|c| c.id), EventKind::SignInLocked).await?;
         return Err(ApiError::too_many("too_many_attempts", format!("Too many failed sign-in attempts. Try again in {retry_after} seconds."), retry_after));
     }
     let hash = candidate.as_ref().and_then(|c| c.password_hash);
@@ -62,7 +77,8 @@ pub async fn check_password(state: &AppState, attempt: Attempt<'_>, candidate: O
             Ok(c.id)
         }
         (_, c) => {
-            login_attempts::record(&state.db, record(c.map(|c| c.id), Outcome::Failed)).await?;
+            login_attempts::record(&state.db, record(c.as_ref().map(|c| c.id), Outcome::Failed)).await?;
+            log_console_failure(state, &attempt, c.map(|c| c.id), EventKind::SignInFailed).await?;
             Err(ApiError::unauthorized("invalid_credentials", "The email or password is incorrect."))
         }
     }

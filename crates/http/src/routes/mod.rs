@@ -9,6 +9,7 @@ pub mod email_templates;
 pub mod emails;
 pub mod health;
 pub mod instances;
+pub mod invitations;
 pub mod me;
 pub mod members;
 pub mod public;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     me::configure(cfg);
     instances::configure(cfg);
     members::configure(cfg);
+    invitations::configure(cfg);
     applications::configure(cfg);
     signing_keys::configure(cfg);
     users::configure(cfg);

@@ -34,8 +34,13 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 
 /// Every audited operation, in the order the walk performs them (later ones use what earlier
 /// ones created). A mutating route of `/api/v1/instances/{instance}/` missing here fails the test.
-const WALK: [&str; 27] = [
+const WALK: [&str; 32] = [
     "update_instance",
+    "create_invitation",
+    "resend_invitation",
+    "revoke_invitation",
+    "put_security_policy",
+    "put_security_policy_off",
     "create_application",
     "update_application",
     "rotate_secret",
@@ -108,6 +113,8 @@ struct Walk {
     dev_id: String,
     app_id: String,
     user_id: String,
+    /// The invitation the walk made, and its expiry.
+    invitation: (String, Value),
     /// Every secret the walk handed out or planted: none may reach the log.
     secrets: Vec<String>,
 }
@@ -200,10 +207,37 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             ok(op, s, &b);
             expect("member.role_change", "member", Some(w.dev_id.clone()), "role", json!("developer"), json!("admin"))
         }
+        "create_invitation" => {
+            let (s, b) = send(app, Method::POST, "/invitations", t, Some(json!({"email": "new@example.com", "role": "viewer"}))).await;
+            ok(op, s, &b);
+            w.invitation = (b["id"].as_str().unwrap().to_owned(), b["expires_at"].clone());
+            expect("invitation.create", "invitation", Some(w.invitation.0.clone()), "role", Value::Null, json!("viewer"))
+        }
+        "resend_invitation" => {
+            let (id, before) = w.invitation.clone();
+            let (s, b) = send(app, Method::POST, &format!("/invitations/{id}/resend"), t, None).await;
+            ok(op, s, &b);
+            expect("invitation.resend", "invitation", Some(id), "expires_at", before, b["expires_at"].clone())
+        }
+        "revoke_invitation" => {
+            let (id, _) = w.invitation.clone();
+            let (s, b) = send(app, Method::DELETE, &format!("/invitations/{id}"), t, None).await;
+            ok(op, s, &b);
+            expect("invitation.revoke", "invitation", Some(id), "role", json!("viewer"), Value::Null)
+        }
+        "put_security_policy" => {
+            crate::accounts::enrol(app, t).await;
+            let (s, b) = send(app, Method::PUT, "/security-policy", t, Some(json!({"require_two_factor": true}))).await;
+            ok(op, s, &b);
+            expect("instance.two_factor_require", "instance", None, "require_two_factor", json!(false), json!(true))
+        }
+        "put_security_policy_off" => {
+            let (s, b) = send(app, Method::PUT, "/security-policy", t, Some(json!({"require_two_factor": false}))).await;
+            ok(op, s, &b);
+            expect("instance.two_factor_require", "instance", None, "require_two_factor", json!(true), json!(false))
+        }
         "remove_member" => {
-            // An owner removes a second member (added for this step).
-            app.signup("gone@example.com").await;
-            assert_eq!(app.add_member(t, "shop", "gone@example.com", "viewer").await.status(), StatusCode::CREATED);
+            // An owner removes a second member (added before the walk).
             let me: Value = app.get("/api/v1/instances/shop/members", Some(t)).await.json().await.unwrap();
             let gone = me["items"].as_array().unwrap().iter().find(|m| m["email"] == "gone@example.com").unwrap()["account_id"].as_str().unwrap().to_owned();
             let (s, b) = send(app, Method::DELETE, &format!("/members/{gone}"), t, None).await;
@@ -340,7 +374,7 @@ fn assert_no_secret(what: &str, text: &str, secrets: &[String]) {
 async fn every_change_to_an_instance_is_audited_without_secrets(app: TestApp) {
     // Every mutating instance route of the committed document is walked (and nothing else).
     let documented = openapi_operations();
-    let walked: BTreeSet<String> = WALK.iter().filter(|o| **o != "remove_member_self").map(|o| o.to_string()).collect();
+    let walked: BTreeSet<String> = WALK.iter().filter(|o| !["remove_member_self", "put_security_policy_off"].contains(*o)).map(|o| o.to_string()).collect();
     let missing: Vec<&String> = documented.difference(&walked).collect();
     let unknown: Vec<&String> = walked.difference(&documented).collect();
     assert!(missing.is_empty(), "mutating instance routes without an audit case: {missing:?}");
@@ -349,8 +383,11 @@ async fn every_change_to_an_instance_is_audited_without_secrets(app: TestApp) {
     let owner = app.signup(OWNER).await.access;
     app.create_instance(&owner, "shop").await;
     let dev = app.signup("dev@example.com").await.access;
-    assert_eq!(app.add_member(&owner, "shop", "dev@example.com", "developer").await.status(), StatusCode::CREATED);
+    assert_eq!(app.add_member(&owner, "shop", "dev@example.com", "developer").await.status(), StatusCode::OK);
+    app.signup("gone@example.com").await;
+    assert_eq!(app.add_member(&owner, "shop", "gone@example.com", "viewer").await.status(), StatusCode::OK);
     let mut w = Walk {
+        invitation: (String::new(), Value::Null),
         owner_id: app.account_id(&owner).await,
         dev_id: app.account_id(&dev).await,
         owner,
@@ -434,13 +471,15 @@ async fn a_refused_change_writes_no_entry(app: TestApp) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     // 403: a role that may not.
     let viewer = app.signup("viewer@example.com").await.access;
-    assert_eq!(app.add_member(&owner, "shop", "viewer@example.com", "viewer").await.status(), StatusCode::CREATED);
+    assert_eq!(app.add_member(&owner, "shop", "viewer@example.com", "viewer").await.status(), StatusCode::OK);
     let (s, _) = send(&app, Method::PATCH, "", &viewer, Some(json!({"name": "Mine"}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let after = log(&app, &owner, "").await;
-    assert_eq!(after["total"], 2, "only the user creation was recorded: {after}");
-    assert_eq!(after["items"][0]["action"], "user.create");
+    // The user creation, and the viewer's invitation and acceptance: nothing of the refusals.
+    assert_eq!(after["total"], 4, "only the user creation and the invitation were recorded: {after}");
+    let actions: Vec<&str> = after["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["invitation.accept", "invitation.create", "user.create", "application.create"]);
     assert!(!after.to_string().contains(SMTP_PASSWORD));
 }
 
@@ -479,7 +518,7 @@ async fn filters_paging_and_csv(app: TestApp) {
     let owner = app.signup(OWNER).await.access;
     app.create_instance(&owner, "shop").await;
     let admin = app.signup("admin@example.com").await.access;
-    assert_eq!(app.add_member(&owner, "shop", "admin@example.com", "admin").await.status(), StatusCode::CREATED);
+    assert_eq!(app.add_member(&owner, "shop", "admin@example.com", "admin").await.status(), StatusCode::OK);
     let admin_id = app.account_id(&admin).await;
     let start = chrono::Utc::now() - chrono::Duration::seconds(1);
     for i in 0..5 {
@@ -494,14 +533,14 @@ async fn filters_paging_and_csv(app: TestApp) {
     let mut cursor = String::new();
     loop {
         let page = log(&app, &owner, &format!("?limit=2&cursor={cursor}")).await;
-        assert_eq!(page["total"], 6);
+        assert_eq!(page["total"], 8, "five renames, an application, and the admin's invitation and acceptance");
         seen.extend(page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
         match page["next_cursor"].as_str() {
             Some(c) => cursor = c.to_owned(),
             None => break,
         }
     }
-    assert_eq!(seen.len(), 6);
+    assert_eq!(seen.len(), 8);
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     sorted.dedup();
@@ -512,14 +551,15 @@ async fn filters_paging_and_csv(app: TestApp) {
 
     // Filters.
     assert_eq!(log(&app, &owner, "?action=instance.update").await["total"], 5);
-    assert_eq!(log(&app, &owner, &format!("?actor={admin_id}")).await["total"], 1);
+    assert_eq!(log(&app, &owner, &format!("?actor={admin_id}")).await["total"], 2, "the admin's acceptance and application");
     assert_eq!(log(&app, &owner, "?target_kind=application").await["total"], 1);
     assert_eq!(log(&app, &owner, &format!("?target_kind=application&target_id={app_id}")).await["total"], 1);
     assert_eq!(log(&app, &owner, &format!("?target_id={}", uuid::Uuid::now_v7())).await["total"], 0);
+    let from = first["items"][5]["created_at"].as_str().unwrap().to_owned();
+    assert_eq!(log(&app, &owner, &format!("?from={from}")).await["total"], 6, "from the first rename on");
     let from = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    assert_eq!(log(&app, &owner, &format!("?from={from}")).await["total"], 6);
     assert_eq!(log(&app, &owner, &format!("?to={from}")).await["total"], 0);
-    assert_eq!(log(&app, &owner, "?action=&target_kind=&actor=").await["total"], 6, "empty filters are no filters");
+    assert_eq!(log(&app, &owner, "?action=&target_kind=&actor=").await["total"], 8, "empty filters are no filters");
 
     // Bad filters: 422 beside the parameter.
     let res = app.get("/api/v1/instances/shop/audit-log?action=user.explode", Some(&owner)).await;
@@ -537,7 +577,7 @@ async fn filters_paging_and_csv(app: TestApp) {
     let csv = csv_of(&app, &owner, "").await;
     let mut lines = csv.lines();
     assert_eq!(lines.next().unwrap(), "id,created_at,actor_kind,actor_id,actor_label,ip,action,target_kind,target_id,target_label,changes");
-    assert_eq!(csv.lines().count(), 7, "{csv}");
+    assert_eq!(csv.lines().count(), 9, "{csv}");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(&rows[0][6], "application.create");
@@ -545,7 +585,7 @@ async fn filters_paging_and_csv(app: TestApp) {
     assert_eq!(&rows[0][9], "'=HYPERLINK(\"http://evil\")", "a formula is neutralised");
     assert!(rows.iter().all(|r| !r.iter().any(|c| c.starts_with(['=', '+', '-', '@']))));
     let only_admin = csv_of(&app, &owner, &format!("?actor={admin_id}")).await;
-    assert_eq!(only_admin.lines().count(), 2);
+    assert_eq!(only_admin.lines().count(), 3, "a header, the acceptance and the application");
 }
 
 async fn only_admins_of_the_instance_read_the_log(app: TestApp) {
@@ -554,14 +594,16 @@ async fn only_admins_of_the_instance_read_the_log(app: TestApp) {
     send(&app, Method::PATCH, "", &owner, Some(json!({"name": "Shop"}))).await;
     for (email, role) in [("viewer@example.com", "viewer"), ("dev@example.com", "developer")] {
         let token = app.signup(email).await.access;
-        assert_eq!(app.add_member(&owner, "shop", email, role).await.status(), StatusCode::CREATED);
+        assert_eq!(app.add_member(&owner, "shop", email, role).await.status(), StatusCode::OK);
         for path in ["/api/v1/instances/shop/audit-log", "/api/v1/instances/shop/audit-log.csv"] {
             assert_problem(app.get(path, Some(&token)).await, StatusCode::FORBIDDEN, "forbidden").await;
         }
     }
     let admin = app.signup("admin@example.com").await.access;
-    assert_eq!(app.add_member(&owner, "shop", "admin@example.com", "admin").await.status(), StatusCode::CREATED);
-    assert_eq!(log(&app, &admin, "").await["total"], 1);
+    assert_eq!(app.add_member(&owner, "shop", "admin@example.com", "admin").await.status(), StatusCode::OK);
+    // The rename, and three invitations each with its acceptance.
+    assert_eq!(log(&app, &admin, "?action=instance.update").await["total"], 1);
+    assert_eq!(log(&app, &admin, "").await["total"], 7);
 
     // The owner of another instance learns nothing about this one, nor sees its entries in theirs.
     let other = app.signup("other@example.com").await.access;

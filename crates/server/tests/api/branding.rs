@@ -207,7 +207,7 @@ async fn served_publicly_and_used_in_branding_and_emails(app: TestApp) {
 
     // Roles and tenancy: a viewer cannot upload; a stranger does not see the instance.
     app.signup("viewer@shop.example.com").await;
-    assert_eq!(app.add_member(t, "shop", "viewer@shop.example.com", "viewer").await.status(), StatusCode::CREATED);
+    assert_eq!(app.add_member(t, "shop", "viewer@shop.example.com", "viewer").await.status(), StatusCode::OK);
     let viewer = app.login("viewer@shop.example.com", PASSWORD).await.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.get("/api/v1/instances/shop/branding/logo", Some(&viewer)).await.status(), StatusCode::OK);
     assert_problem(put_logo(&app, &viewer, "shop", "image/png", png(200, 200, true)).await, StatusCode::FORBIDDEN, "forbidden").await;

@@ -200,6 +200,16 @@ impl TestApp {
         self.state.db.execute_unprepared(sql).await.expect("age refresh token uses");
     }
 
+    /// Runs SQL on the app's database (to move time for a test, or reset a counter).
+    pub async fn state_db_execute(&self, sql: &str) {
+        self.state.db.execute_unprepared(sql).await.expect("test SQL");
+    }
+
+    /// The HTTP client (for requests with headers of their own).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// The database this process uses (to start another process on it).
     pub fn db(&self) -> Arc<TestDb> {
         self._db.clone()
@@ -277,10 +287,83 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Adds `email` (who must have signed up) to `slug` with `role`, as `token`.
+    /// Makes `email` (who must have signed up with [`PASSWORD`]) a member of `slug` with `role`
+    /// the only way there is: `token` invites the address, the invitee verifies it and accepts
+    /// with the emailed links. Answers the invitation's response when it is refused, else the
+    /// acceptance's (200 with the instance).
     pub async fn add_member(&self, token: &str, slug: &str, email: &str, role: &str) -> Response {
-        self.post(&format!("/api/v1/instances/{slug}/members"), Some(token), json!({"email": email, "role": role})).await
+        let email = email.to_ascii_lowercase();
+        let before = self.platform_links(&email, "/invitations/accept").await.len();
+        let res = self.invite(token, slug, &email, role).await;
+        if res.status() != StatusCode::CREATED {
+            return res;
+        }
+        let invitee = self.login(&email, PASSWORD).await.json::<Value>().await.unwrap();
+        let access = invitee["access_token"].as_str().expect("the invitee signed up").to_owned();
+        let me: Value = self.get("/api/v1/me", Some(&access)).await.json().await.unwrap();
+        if me["email_verified"] != true {
+            self.verify_email(&email).await;
+        }
+        let link = self.new_platform_link(&email, "/invitations/accept", before).await;
+        self.post("/api/v1/invitations/accept", Some(&access), json!({"token": link})).await
     }
+
+    pub async fn invite(&self, token: &str, slug: &str, email: &str, role: &str) -> Response {
+        self.post(&format!("/api/v1/instances/{slug}/invitations"), Some(token), json!({"email": email, "role": role})).await
+    }
+
+    /// Follows the verification link the platform sent to `email` (once it is sent).
+    pub async fn verify_email(&self, email: &str) {
+        let link = self.platform_link(email, "/verify-email").await;
+        let res = self.post("/api/v1/auth/verify-email", None, json!({"token": link})).await;
+        assert_eq!(res.status(), StatusCode::OK, "verify {email}");
+    }
+
+    /// The emails the platform (not an instance) sent to `to`, newest first, as captured by the
+    /// local mailbox: (subject, text).
+    pub async fn platform_emails(&self, to: &str) -> Vec<(String, String)> {
+        let db = &self.state.db;
+        let backend = db.get_database_backend();
+        let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+        let sql = format!(
+            "SELECT subject, text_body FROM mailbox_messages WHERE instance_id IS NULL AND to_address = {placeholder} ORDER BY received_at DESC, id DESC"
+        );
+        let rows = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [to.into()])).await.expect("read the mailbox");
+        rows.into_iter().map(|r| (r.try_get::<String>("", "subject").unwrap(), r.try_get::<String>("", "text_body").unwrap())).collect()
+    }
+
+    /// The tokens of the links to console page `path` that the platform emailed to `to`, newest
+    /// first.
+    pub async fn platform_links(&self, to: &str, path: &str) -> Vec<String> {
+        self.platform_emails(to).await.iter().filter_map(|(_, text)| link_token(text, path)).collect()
+    }
+
+    /// The token of the newest link to console page `path` emailed to `to`, waiting (a bounded
+    /// time) for the mail worker to send it.
+    pub async fn platform_link(&self, to: &str, path: &str) -> String {
+        self.new_platform_link(to, path, 0).await
+    }
+
+    /// Waits until more than `known` links to `path` were emailed to `to`; the newest.
+    pub async fn new_platform_link(&self, to: &str, path: &str, known: usize) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let links = self.platform_links(to, path).await;
+            if links.len() > known {
+                return links[0].clone();
+            }
+            assert!(std::time::Instant::now() < deadline, "no new {path} link was emailed to {to}");
+            self.state.mail_wakeup.notify_one();
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The `token` of the first link to `path` in `text`.
+pub fn link_token(text: &str, path: &str) -> Option<String> {
+    let at = text.find(&format!("{path}?token="))?;
+    let rest = &text[at + path.len() + "?token=".len()..];
+    Some(rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
 }
 
 /// Asserts a problem document with `status` and `code`; returns it.

@@ -116,7 +116,7 @@ async fn non_members_get_404_on_every_instance_route(app: TestApp) {
             app.patch(&base, Some(&a.access), json!({"name": "hijack"})).await,
             app.delete(&base, Some(&a.access)).await,
             app.get(&format!("{base}/members"), Some(&a.access)).await,
-            app.post(&format!("{base}/members"), Some(&a.access), json!({"email": "a@example.com", "role": "owner"})).await,
+            app.post(&format!("{base}/invitations"), Some(&a.access), json!({"email": "a@example.com", "role": "owner"})).await,
             app.patch(&format!("{base}/members/{a_id}"), Some(&a.access), json!({"role": "owner"})).await,
             app.delete(&format!("{base}/members/{a_id}"), Some(&a.access)).await,
         ];

@@ -5,6 +5,7 @@ mod hardening;
 mod helpers;
 mod smtp_sink;
 
+mod accounts;
 mod applications;
 mod audit;
 mod auth;

@@ -56,7 +56,15 @@ impl SmtpSink {
         files.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
     }
 
+    /// The messages received, without the console's own emails (verify, reset, invitations,
+    /// notices to console accounts — their subjects name Steward), which every test's console
+    /// sign-up sends through the platform transport.
     pub fn messages(&self) -> Vec<String> {
+        self.all_messages().into_iter().filter(|m| !is_console_email(m)).collect()
+    }
+
+    /// Every message received.
+    pub fn all_messages(&self) -> Vec<String> {
         let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
@@ -69,6 +77,19 @@ impl SmtpSink {
 
     pub async fn wait_for(&self, n: usize) -> Vec<String> {
         self.wait_for_within(n, Duration::from_secs(10)).await
+    }
+
+    /// Waits until at least `n` messages (console emails included) arrived.
+    pub async fn wait_for_all(&self, n: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            let m = self.all_messages();
+            if m.len() >= n {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} emails, got {}", self.all_messages().len());
     }
 
     /// Waits until at least `n` messages arrived, at most `limit`.
@@ -90,6 +111,11 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether a message is one of the console's own emails (its subject names Steward).
+fn is_console_email(message: &str) -> bool {
+    message.lines().find_map(|l| l.strip_prefix("Subject: ")).is_some_and(|s| s.contains("Steward"))
 }
 
 /// Undoes quoted-printable soft line breaks and `=3D` (enough to read links).

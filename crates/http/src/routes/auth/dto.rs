@@ -74,3 +74,60 @@ pub struct SignupResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
+
+/// The second step of a sign-in is needed.
+#[derive(Serialize, ToSchema)]
+pub struct TwoFactorChallenge {
+    /// Send it back with the code to `POST /api/v1/auth/login/two-factor`. Single use.
+    pub challenge_token: String,
+    /// Seconds the challenge stays valid.
+    #[schema(example = 300)]
+    pub expires_in: i64,
+    /// What the second step accepts.
+    pub methods: Vec<TwoFactorMethod>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoFactorMethod {
+    /// A six-digit code from an authenticator app.
+    Totp,
+    /// One of the account's single-use recovery codes.
+    RecoveryCode,
+}
+
+/// The challenge and exactly one of `code` or `recovery_code`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorLoginRequest {
+    pub challenge_token: String,
+    #[schema(example = "123456")]
+    pub code: Option<String>,
+    #[schema(example = "abcde-fghij")]
+    pub recovery_code: Option<String>,
+}
+
+/// A one-time link's token.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The `token` parameter of the link.
+    pub token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    #[schema(example = "ada@example.com", max_length = 254)]
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The `token` parameter of the reset link.
+    pub token: String,
+    /// 8 to 256 characters.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
+    pub password: SecretString,
+}

@@ -2,15 +2,21 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use secrecy::ExposeSecret as _;
 use steward_domain::{DisplayName, Email, Password};
+use steward_persistence::account_events::{self, EventKind};
 use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use steward_persistence::{accounts, now};
 use uuid::Uuid;
 
-use super::dto::{LoginRequest, RefreshRequest, SessionDelivery, SignupRequest, SignupResponse, TokenResponse};
+use super::dto::{
+    ForgotPasswordRequest, LoginRequest, RefreshRequest, ResetPasswordRequest, SessionDelivery, SignupRequest, SignupResponse, TokenRequest, TokenResponse,
+    TwoFactorChallenge, TwoFactorLoginRequest, TwoFactorMethod,
+};
 use crate::AppState;
+use crate::accounts::{self as service, RequestOrigin};
 use crate::auth::Authenticated;
 use crate::auth::signin::{Attempt, Candidate, check_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::auth::two_factor::{self, Proof};
 use crate::extract::{ApiJson, client_ip, user_agent};
 use crate::problem::{ApiError, Fields};
 use crate::routes::me::AccountDto;
@@ -95,7 +101,8 @@ pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_i
     Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: state.tokens.access_ttl_secs(), refresh_token: Some(refresh_token) })
 }
 
-/// Create a console account and sign it in.
+/// Create a console account and sign it in. A verification link is sent to the address; until
+/// it is followed, the account cannot accept invitations to instances.
 #[utoipa::path(
     tag = "auth",
     params(SessionHeader),
@@ -107,6 +114,7 @@ pub(crate) async fn issue_session(state: &AppState, req: &HttpRequest, account_i
         (status = 413, response = crate::problem::PayloadTooLarge),
         (status = 415, response = crate::problem::UnsupportedMediaType),
         (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
     )
 )]
 #[post("/auth/signup")]
@@ -121,9 +129,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
     fields.finish()?;
     let (Some(email), Some(password), Some(name)) = (email, password, name) else { return Err(ApiError::invariant()) };
 
-    let hash = state.hasher.hash(password.expose()).await?;
-    let account = accounts::create(&state.db, email.as_str(), name.as_str(), &hash).await?;
-    tracing::info!(account_id = %account.id, "account created");
+    let account = service::sign_up(&state, &req, email, password, name).await?;
     let tokens = issue_session(&state, &req, account.id).await?;
     let refresh_token = tokens.refresh_token.unwrap_or_default();
     let mut res = HttpResponse::Created();
@@ -140,6 +146,9 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
 
 /// Sign in with email and password.
 ///
+/// When the account has two-factor sign-in on, the right password answers 202 with a challenge
+/// instead of tokens: complete the sign-in at `POST /api/v1/auth/login/two-factor`.
+///
 /// An unknown email and a wrong password get the same answer in the same time. After 10 failed
 /// attempts for one email within 15 minutes, attempts are refused with 429 and `Retry-After`
 /// (even with the right password) until the window has passed.
@@ -149,6 +158,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
+        (status = 202, body = TwoFactorChallenge, description = "The password is right; a second factor is needed."),
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
         (status = 415, response = crate::problem::UnsupportedMediaType),
@@ -173,13 +183,125 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<L
     let account = accounts::find_by_email(&state.db, email.as_str()).await?;
     let attempt = Attempt { instance_id: None, email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
     let candidate = account.as_ref().map(|a| Candidate { id: a.id, password_hash: Some(a.password_hash.as_str()) });
-    let account_id = check_password(&state, attempt, candidate, body.password.expose_secret()).await?;
-    let mut tokens = issue_session(&state, &req, account_id).await?;
+    check_password(&state, attempt, candidate, body.password.expose_secret()).await?;
+    let Some(account) = account else { return Err(ApiError::invariant()) };
+    if account.totp_enabled_at.is_some() {
+        let (challenge_token, expires_in) = two_factor::challenge(&state, &account).await?;
+        let body = TwoFactorChallenge { challenge_token, expires_in, methods: vec![TwoFactorMethod::Totp, TwoFactorMethod::RecoveryCode] };
+        return Ok(HttpResponse::Accepted().insert_header((header::CACHE_CONTROL, "no-store")).json(body));
+    }
+    signed_in(&state, &req, how, &account, None).await
+}
+
+/// Records the sign-in and answers with the new session's tokens.
+async fn signed_in(
+    state: &AppState,
+    req: &HttpRequest,
+    how: SessionDelivery,
+    account: &accounts::Account,
+    detail: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    account_events::record(&state.db, account.id, EventKind::SignedIn, RequestOrigin::of(req).as_origin(), detail).await?;
+    let mut tokens = issue_session(state, req, account.id).await?;
     let refresh_token = tokens.refresh_token.take().unwrap_or_default();
     if how == SessionDelivery::Body {
         tokens.refresh_token = Some(refresh_token.clone());
     }
-    Ok(with_tokens(&state, HttpResponse::Ok(), how, &refresh_token, tokens))
+    Ok(with_tokens(state, HttpResponse::Ok(), how, &refresh_token, tokens))
+}
+
+/// Complete a sign-in with two-factor: the challenge from `POST /api/v1/auth/login` and a code
+/// from the authenticator app (or a recovery code, which is then used up). A code works once;
+/// wrong codes are limited like wrong passwords (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    params(SessionHeader),
+    request_body = TwoFactorLoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
+)]
+#[post("/auth/login/two-factor")]
+#[tracing::instrument(skip_all)]
+pub async fn login_two_factor(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<TwoFactorLoginRequest>) -> Result<HttpResponse, ApiError> {
+    let how = delivery(&req)?;
+    let body = body.0;
+    let proof = match (body.code.filter(|c| !c.trim().is_empty()), body.recovery_code.filter(|c| !c.trim().is_empty())) {
+        (Some(code), None) => Proof::Code(code),
+        (None, Some(code)) => Proof::RecoveryCode(code),
+        (Some(_), Some(_)) => return Err(ApiError::field("recovery_code", "one_of", "Send either a code or a recovery code, not both.")),
+        (None, None) => return Err(ApiError::field("code", "required", "Enter the code from your authenticator app, or a recovery code.")),
+    };
+    let detail = match proof {
+        Proof::Code(_) => "with an authenticator code",
+        Proof::RecoveryCode(_) => "with a recovery code",
+    };
+    let account = two_factor::complete_sign_in(&state, &body.challenge_token, &proof, &RequestOrigin::of(&req)).await?;
+    signed_in(&state, &req, how, &account, Some(detail)).await
+}
+
+/// Verify the account's email address with the link sent to it.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, body = AccountDto),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/auth/verify-email")]
+#[tracing::instrument(skip_all)]
+pub async fn verify_email(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
+    let account = service::verify_email(&state, &req, &body.0.token).await?;
+    Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}
+
+/// Ask for a password-reset link. The answer is the same whether or not an account has the
+/// address; the link (valid 30 minutes, once) goes only to an account's own address.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ForgotPasswordRequest,
+    responses(
+        (status = 202, description = "If an account has this address, a link is on its way."),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+        (status = 429, response = crate::problem::TooManyRequests),
+    )
+)]
+#[post("/auth/forgot-password")]
+#[tracing::instrument(skip_all)]
+pub async fn forgot_password(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<ForgotPasswordRequest>) -> Result<HttpResponse, ApiError> {
+    let email = Email::parse(&body.0.email).map_err(|e| ApiError::validation(vec![crate::problem::FieldError::from_value("email", e)]))?;
+    service::forgot_password(&state, &req, &email).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Choose a new password with a reset link. Every session of the account ends; the address is
+/// verified by the link.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 204, description = "Password changed; sign in with it."),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/auth/reset-password")]
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<ResetPasswordRequest>) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    service::reset_password(&state, &req, &body.token, body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Exchange a refresh token for a new pair.

@@ -53,6 +53,8 @@ pub struct InstanceDto {
     pub updated_at: DateTime<Utc>,
     /// The caller's role.
     pub role: RoleDto,
+    /// Every member must have two-factor sign-in on (see the security policy).
+    pub require_two_factor: bool,
 }
 
 impl From<Membership> for InstanceDto {
@@ -66,6 +68,7 @@ impl From<Membership> for InstanceDto {
             created_at: i.created_at.to_utc(),
             updated_at: i.updated_at.to_utc(),
             role: m.role.into(),
+            require_two_factor: i.require_two_factor,
         }
     }
 }

@@ -6,7 +6,7 @@ mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::RoleDto;
+pub use dto::{InstanceDto, RoleDto};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::create_instance)

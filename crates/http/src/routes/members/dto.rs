@@ -30,15 +30,6 @@ pub struct MemberList {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddMemberRequest {
-    /// The email of an existing Steward account.
-    #[schema(example = "grace@example.com")]
-    pub email: String,
-    pub role: RoleDto,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct UpdateMemberRequest {
     pub role: RoleDto,
 }

@@ -1,18 +1,17 @@
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, web};
+use steward_domain::Role;
 use steward_domain::role::Action;
-use steward_domain::{Email, Role};
-use steward_persistence::{accounts, members};
+use steward_persistence::members;
 use uuid::Uuid;
 
-use super::dto::{AddMemberRequest, MemberDto, MemberList, UpdateMemberRequest};
+use super::dto::{MemberDto, MemberList, UpdateMemberRequest};
 use crate::AppState;
 use crate::access::{Administer, Member, Read, actor_of, authorize};
 use crate::auth::Authenticated;
 use crate::extract::{ApiJson, PageQuery, client_ip};
-use crate::problem::{ApiError, Fields};
+use crate::problem::ApiError;
 
-use super::service::{self, may_not_manage};
+use super::service;
 
 /// The instance's members, ordered by email.
 #[utoipa::path(
@@ -33,44 +32,6 @@ pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, quer
     let (limit, cursor) = query.parse()?;
     let page = members::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
     Ok(HttpResponse::Ok().json(MemberList { items: page.items.into_iter().map(MemberDto::from).collect(), next_cursor: page.next_cursor, total: page.total }))
-}
-
-/// Add an existing account to the instance (admin or owner; only an owner adds owners).
-#[utoipa::path(
-    tag = "members",
-    security(("bearer" = [])),
-    params(crate::openapi::InstancePath),
-    request_body = AddMemberRequest,
-    responses(
-        (status = 201, body = MemberDto, headers(("Location" = String, description = "The member's URL"))),
-        (status = 400, response = crate::problem::BadRequest),
-        (status = 401, response = crate::problem::Unauthorized),
-        (status = 403, response = crate::problem::Forbidden),
-        (status = 404, response = crate::problem::NotFound),
-        (status = 409, response = crate::problem::ConflictResponse),
-        (status = 422, response = crate::problem::ValidationFailed),
-    )
-)]
-#[post("/instances/{instance}/members")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn add_member(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<AddMemberRequest>) -> Result<HttpResponse, ApiError> {
-    let membership = member.membership;
-    let body = body.0;
-    let role = Role::from(body.role);
-    let mut fields = Fields::default();
-    let email = fields.check("email", Email::parse(&body.email));
-    fields.finish()?;
-    let Some(email) = email else { return Err(ApiError::invariant()) };
-    if !membership.role.may_manage_member(Role::Viewer, Some(role)) {
-        return Err(may_not_manage());
-    }
-    let account = accounts::find_by_email(&state.db, email.as_str())
-        .await?
-        .ok_or_else(|| ApiError::field("email", "account_not_found", "No Steward account uses this email. Ask them to sign up first, then add them."))?;
-    let member = members::add(&state.db, membership.instance.id, account.id, role).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/instances/{}/members/{}", membership.instance.slug, member.account_id)))
-        .json(MemberDto::from(member)))
 }
 
 /// Change a member's role (admin or owner; only an owner touches the owner role). The last

@@ -1,4 +1,5 @@
-//! Members of an instance: add an existing account by email, change roles, remove.
+//! Members of an instance: list, change roles, remove. People join by accepting an invitation
+//! (`routes::invitations`).
 
 mod dto;
 mod handlers;
@@ -7,5 +8,5 @@ mod service;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_members).service(handlers::add_member).service(handlers::update_member).service(handlers::remove_member);
+    cfg.service(handlers::list_members).service(handlers::update_member).service(handlers::remove_member);
 }

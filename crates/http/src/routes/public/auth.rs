@@ -8,8 +8,8 @@ use steward_domain::Email;
 use steward_persistence::applications::Application;
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::instances::Instance;
+use steward_persistence::now;
 use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
-use steward_persistence::{now, rate_counters};
 use utoipa::ToSchema;
 
 use super::gate::AppCaller;
@@ -149,36 +149,8 @@ pub(super) async fn refresh_tokens(state: &AppState, instance: &Instance, app: &
     Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) })
 }
 
-/// Counts a public request that sends email against the instance's limits — per client IP, per
-/// recipient, per instance, each an hour's window kept in the database — whether or not the
-/// address has an account (a 429 tells nothing about it). 429 with `Retry-After` past a limit.
 async fn check_mail_limits(state: &AppState, instance: &Instance, req: &HttpRequest, recipient: &str) -> Result<(), ApiError> {
-    const HOUR: i64 = 3600;
-    let limits = state.mail_limits;
-    let ip = client_ip(req).unwrap_or_else(|| "unknown".into());
-    let checks = [
-        (format!("mail:ip:{}:{ip}", instance.id), limits.per_ip, "too_many_requests_from_ip", "Too many requests from this address. Try again later."),
-        (
-            format!("mail:rcpt:{}:{recipient}", instance.id),
-            limits.per_recipient,
-            "too_many_emails_to_recipient",
-            "Too many emails were asked for this address. Try again later.",
-        ),
-        (
-            format!("mail:instance:{}", instance.id),
-            limits.per_instance,
-            "too_many_emails",
-            "This application has sent too many emails in the last hour. Try again later.",
-        ),
-    ];
-    for (key, limit, code, detail) in checks {
-        let hit = rate_counters::hit(&state.db, &key, HOUR).await?;
-        if hit.count > i64::from(limit) {
-            tracing::warn!(instance = %instance.slug, code, "an email-sending request was refused by a limit");
-            return Err(ApiError::too_many(code, detail, hit.retry_after_secs()));
-        }
-    }
-    Ok(())
+    crate::throttle::check_mail_limits(state, Some(instance), req, recipient).await
 }
 
 fn blocked() -> ApiError {
