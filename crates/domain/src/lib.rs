@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod application;
+pub mod audit;
 pub mod email;
 pub mod end_user;
 pub mod instance;

@@ -2,9 +2,11 @@
 //! action. A non-member gets 404, exactly as for an instance that does not exist.
 
 use steward_domain::role::Action;
+use steward_persistence::accounts;
 use steward_persistence::instances::{self, Membership};
 
 use crate::AppState;
+use crate::audit::Actor;
 use crate::auth::Authenticated;
 use crate::problem::ApiError;
 
@@ -76,6 +78,8 @@ impl Required for Own {
 pub struct Member<A: Required> {
     pub auth: Authenticated,
     pub membership: Membership,
+    /// The caller's address, for the audit log.
+    pub ip: Option<String>,
     _required: std::marker::PhantomData<A>,
 }
 
@@ -87,6 +91,18 @@ impl<A: Required> Member<A> {
     pub fn into_parts(self) -> (Authenticated, Membership) {
         (self.auth, self.membership)
     }
+
+    /// The caller as the audit log records them: their account's email now, and their address.
+    pub async fn actor(&self, state: &AppState) -> Result<Actor, ApiError> {
+        actor_of(state, &self.auth, self.ip.clone()).await
+    }
+}
+
+/// The signed-in account as the audit log records it.
+pub async fn actor_of(state: &AppState, auth: &Authenticated, ip: Option<String>) -> Result<Actor, ApiError> {
+    let account =
+        accounts::find(&state.db, auth.account_id).await?.ok_or_else(|| ApiError::unauthorized("session_revoked", "This session has ended. Sign in again."))?;
+    Ok(Actor::account(account.id, &account.email, ip))
 }
 
 impl<A: Required + 'static> actix_web::FromRequest for Member<A> {
@@ -97,12 +113,13 @@ impl<A: Required + 'static> actix_web::FromRequest for Member<A> {
         let auth = Authenticated::from_request(req, payload);
         let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
         let slug = req.match_info().get("instance").map(str::to_owned);
+        let ip = crate::extract::client_ip(req);
         Box::pin(async move {
             let auth = auth.await?;
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
             let slug = slug.ok_or_else(|| ApiError::internal(anyhow::anyhow!("Member<_> on a route without {{instance}}")))?;
             let membership = authorize(&state, &auth, &slug, A::ACTION).await?;
-            Ok(Member { auth, membership, _required: std::marker::PhantomData })
+            Ok(Member { auth, membership, ip, _required: std::marker::PhantomData })
         })
     }
 }

@@ -57,6 +57,7 @@ pub struct InstancePath {
         (name = "emails", description = "Outgoing emails of an instance: the outbox and the local mailbox."),
         (name = "branding", description = "General: the instance's corporate identity (logo)."),
         (name = "email-templates", description = "General: the instance's email messages (templates, font) with previews."),
+        (name = "audit-log", description = "The instance's audit log: who changed what, when and from where (admin and up)."),
         (name = "smtp", description = "General: the instance's own SMTP server, and a step-by-step connection test."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),

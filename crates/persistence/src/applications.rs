@@ -3,7 +3,9 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::application_secrets;
@@ -28,11 +30,11 @@ pub struct NewSecret<'a> {
     pub hint: &'a str,
 }
 
-/// Creates an application, with its first secret for back-end apps.
+/// Creates an application, with its first secret for back-end apps, in the caller's transaction
+/// (the caller commits).
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
-pub async fn create(db: &crate::Database, instance_id: Uuid, new: NewApplication, secret: Option<NewSecret<'_>>) -> StoreResult<Application> {
+pub async fn create(txn: &DatabaseTransaction, instance_id: Uuid, new: NewApplication, secret: Option<NewSecret<'_>>) -> StoreResult<Application> {
     let at = now();
-    let txn = crate::begin(db).await?;
     let app = ActiveModel {
         id: Set(Uuid::now_v7()),
         instance_id: Set(instance_id),
@@ -47,13 +49,12 @@ pub async fn create(db: &crate::Database, instance_id: Uuid, new: NewApplication
         updated_at: Set(at),
         last_used_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| map_unique(e, Conflict::AppNameTaken, "Failed to insert an application"))?;
     if let Some(secret) = secret {
-        insert_secret(&txn, app.id, secret).await?;
+        insert_secret(txn, app.id, secret).await?;
     }
-    txn.commit().await.context("Failed to commit a new application")?;
     Ok(app)
 }
 
@@ -165,33 +166,31 @@ pub async fn valid_secrets(db: &impl ConnectionTrait, application_id: Uuid) -> S
 }
 
 /// Replaces the application's secret: the new one works at once; the current ones stop at
-/// `old_valid_until` (now, when `None`). Expired secrets are deleted.
+/// `old_valid_until` (now, when `None`). Expired secrets are deleted. Runs in the caller's
+/// transaction (the caller commits).
 #[tracing::instrument(skip_all, fields(application_id = %application_id))]
 pub async fn rotate_secret(
-    db: &crate::Database,
+    txn: &DatabaseTransaction,
     application_id: Uuid,
     secret: NewSecret<'_>,
     old_valid_until: Option<DateTime<FixedOffset>>,
 ) -> StoreResult<AppSecret> {
     let at = now();
-    let txn = crate::begin(db).await?;
     let until = old_valid_until.unwrap_or(at);
     application_secrets::Entity::update_many()
         .col_expr(application_secrets::Column::ExpiresAt, Expr::value(until))
         .filter(application_secrets::Column::ApplicationId.eq(application_id))
         .filter(application_secrets::Column::ExpiresAt.is_null().or(application_secrets::Column::ExpiresAt.gt(until)))
-        .exec(&txn)
+        .exec(txn)
         .await
         .context("Failed to retire client secrets")?;
     application_secrets::Entity::delete_many()
         .filter(application_secrets::Column::ApplicationId.eq(application_id))
         .filter(application_secrets::Column::ExpiresAt.lte(at))
-        .exec(&txn)
+        .exec(txn)
         .await
         .context("Failed to delete expired client secrets")?;
-    let created = insert_secret(&txn, application_id, secret).await?;
-    txn.commit().await.context("Failed to commit a secret rotation")?;
-    Ok(created)
+    insert_secret(txn, application_id, secret).await
 }
 
 /// Records use, at most once a minute per application (the hot path must not write each call).

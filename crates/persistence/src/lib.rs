@@ -9,6 +9,7 @@ pub mod account_events;
 pub mod account_tokens;
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod branding;
 pub mod crypto;
 pub mod db;

@@ -1,14 +1,14 @@
 //! Members of an instance (console accounts with a role on it).
 //!
-//! The rule that an instance always keeps at least one owner is enforced here, inside a
-//! transaction that first locks the instance row (PostgreSQL) or holds SQLite's single writer,
+//! The rule that an instance always keeps at least one owner is enforced here, inside the
+//! caller's transaction (which also holds the change's audit entry), first locking the instance row (PostgreSQL) or holds SQLite's single writer,
 //! so two concurrent demotions cannot leave an instance without an owner.
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait as _,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait as _,
 };
 use steward_domain::Role;
 use uuid::Uuid;
@@ -104,13 +104,21 @@ async fn owner_count(txn: &impl ConnectionTrait, instance_id: Uuid) -> StoreResu
         .context("Failed to count owners")?)
 }
 
-/// Gives a member a new role. Refuses to demote the last owner. `None` when not a member.
+/// A role change: the member as they were and as they are.
+#[derive(Debug, Clone)]
+pub struct RoleChange {
+    pub before: Member,
+    pub after: Member,
+}
+
+/// Gives a member a new role, in the caller's transaction (begun with [`crate::begin`]; the
+/// caller commits, with whatever else belongs to the change, e.g. its audit entry). Refuses to
+/// demote the last owner. `None` when not a member.
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, account_id = %account_id))]
-pub async fn change_role(db: &crate::Database, instance_id: Uuid, account_id: Uuid, role: Role) -> StoreResult<Option<Member>> {
-    let txn = crate::begin(db).await?;
-    lock_instance(&txn, instance_id).await?;
-    let Some(current) = get(&txn, instance_id, account_id).await? else { return Ok(None) };
-    if current.role == Role::Owner && role != Role::Owner && owner_count(&txn, instance_id).await? <= 1 {
+pub async fn change_role(txn: &DatabaseTransaction, instance_id: Uuid, account_id: Uuid, role: Role) -> StoreResult<Option<RoleChange>> {
+    lock_instance(txn, instance_id).await?;
+    let Some(current) = get(txn, instance_id, account_id).await? else { return Ok(None) };
+    if current.role == Role::Owner && role != Role::Owner && owner_count(txn, instance_id).await? <= 1 {
         return Err(Conflict::LastOwner.into());
     }
     instance_members::ActiveModel {
@@ -120,24 +128,22 @@ pub async fn change_role(db: &crate::Database, instance_id: Uuid, account_id: Uu
         updated_at: Set(now()),
         ..Default::default()
     }
-    .update(&txn)
+    .update(txn)
     .await
     .context("Failed to change a member's role")?;
-    let member = get(&txn, instance_id, account_id).await?;
-    txn.commit().await.context("Failed to commit a role change")?;
-    Ok(member)
+    let after = get(txn, instance_id, account_id).await?.ok_or_else(|| anyhow::anyhow!("Member vanished after a role change"))?;
+    Ok(Some(RoleChange { before: current, after }))
 }
 
-/// Removes a member. Refuses to remove the last owner. False when not a member.
+/// Removes a member, in the caller's transaction (the caller commits). Refuses to remove the
+/// last owner. The member as they were; `None` when not a member.
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id, account_id = %account_id))]
-pub async fn remove(db: &crate::Database, instance_id: Uuid, account_id: Uuid) -> StoreResult<bool> {
-    let txn = crate::begin(db).await?;
-    lock_instance(&txn, instance_id).await?;
-    let Some(current) = get(&txn, instance_id, account_id).await? else { return Ok(false) };
-    if current.role == Role::Owner && owner_count(&txn, instance_id).await? <= 1 {
+pub async fn remove(txn: &DatabaseTransaction, instance_id: Uuid, account_id: Uuid) -> StoreResult<Option<Member>> {
+    lock_instance(txn, instance_id).await?;
+    let Some(current) = get(txn, instance_id, account_id).await? else { return Ok(None) };
+    if current.role == Role::Owner && owner_count(txn, instance_id).await? <= 1 {
         return Err(Conflict::LastOwner.into());
     }
-    instance_members::Entity::delete_by_id((instance_id, account_id)).exec(&txn).await.context("Failed to remove a member")?;
-    txn.commit().await.context("Failed to commit a member removal")?;
-    Ok(true)
+    instance_members::Entity::delete_by_id((instance_id, account_id)).exec(txn).await.context("Failed to remove a member")?;
+    Ok(Some(current))
 }

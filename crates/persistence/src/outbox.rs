@@ -231,6 +231,11 @@ pub async fn delete_finished_before(db: &impl ConnectionTrait, before: DateTime<
     Ok(r.rows_affected)
 }
 
+/// One email of the instance.
+pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<OutboxEmail>> {
+    Ok(Entity::find_by_id(id).filter(Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load an email")?)
+}
+
 /// Queues a failed (or any unsent) email of the instance again, now.
 pub async fn retry(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
     let res = Entity::update_many()

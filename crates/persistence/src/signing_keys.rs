@@ -6,7 +6,7 @@
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 pub use crate::entities::signing_keys::Model as SigningKey;
@@ -57,17 +57,16 @@ pub async fn by_kid(db: &impl ConnectionTrait, instance_id: Uuid, kid: &str) -> 
 }
 
 /// Makes `new` the active key; the previous ones stop signing now and stop being published at
-/// `retired_until`.
+/// `retired_until`. Runs in the caller's transaction (the caller commits).
 #[tracing::instrument(skip_all, fields(instance_id = %instance_id))]
-pub async fn rotate(db: &crate::Database, instance_id: Uuid, new: NewKey, retired_until: DateTime<FixedOffset>) -> StoreResult<SigningKey> {
+pub async fn rotate(txn: &DatabaseTransaction, instance_id: Uuid, new: NewKey, retired_until: DateTime<FixedOffset>) -> StoreResult<SigningKey> {
     let at = now();
-    let txn = crate::begin(db).await?;
     Entity::update_many()
         .col_expr(Column::RetiredAt, Expr::value(at))
         .col_expr(Column::ExpiresAt, Expr::value(retired_until))
         .filter(Column::InstanceId.eq(instance_id))
         .filter(Column::RetiredAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await
         .context("Failed to retire signing keys")?;
     let key = ActiveModel {
@@ -81,9 +80,8 @@ pub async fn rotate(db: &crate::Database, instance_id: Uuid, new: NewKey, retire
         retired_at: Set(None),
         expires_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .context("Failed to insert a signing key")?;
-    txn.commit().await.context("Failed to commit a key rotation")?;
     Ok(key)
 }

@@ -127,6 +127,7 @@ impl Application {
             days: settings.retention_days,
             login_attempts_days: settings.login_attempts_retention_days,
             mailbox_days: settings.mailbox_retention_days,
+            audit_days: settings.audit_retention_days,
             interval: std::time::Duration::from_secs(settings.retention_interval_secs),
         };
         let workers = Workers {

@@ -1,13 +1,14 @@
 //! The retention job: what the platform keeps only for a while is deleted once it is old, so no
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
-//! ended sessions; used or expired one-time links; counters of past windows).
+//! ended sessions; used or expired one-time links; counters of past windows; instances' audit
+//! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
 //! so two processes running it at once only share the work.
 
 use std::time::Duration;
 
-use steward_persistence::{Database, account_events, account_tokens, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
+use steward_persistence::{Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
 use tokio::sync::watch;
 
 /// How long each kind of record is kept.
@@ -16,6 +17,7 @@ pub struct Retention {
     pub days: u32,
     pub login_attempts_days: u32,
     pub mailbox_days: u32,
+    pub audit_days: u32,
     pub interval: Duration,
 }
 
@@ -28,6 +30,7 @@ pub struct Deleted {
     pub sessions: u64,
     pub tokens: u64,
     pub counters: u64,
+    pub audit_entries: u64,
 }
 
 fn days_ago(days: u32) -> chrono::DateTime<chrono::FixedOffset> {
@@ -53,6 +56,7 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     deleted.tokens += account_tokens::delete_expired_before(db, days_ago(r.days)).await?;
     // A window lasts at most a day (the sign-in lockout's is 15 minutes, email limits' an hour).
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
+    deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;
     Ok(deleted)
 }
 

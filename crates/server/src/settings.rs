@@ -67,6 +67,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_RETENTION_DAYS", "30", "Sent, skipped and failed emails, ended sessions and one-time tokens are deleted after this many days."),
     ("STEWARD_LOGIN_ATTEMPTS_RETENTION_DAYS", "90", "Sign-in attempts and console accounts' security logs are kept this many days."),
     ("STEWARD_MAILBOX_RETENTION_DAYS", "7", "Messages of the local capture mailbox are kept this many days."),
+    ("STEWARD_AUDIT_RETENTION_DAYS", "365", "Entries of instances' audit logs are kept this many days."),
     ("STEWARD_RETENTION_INTERVAL_SECS", "3600", "How often the retention job runs (in every process; it is safe to run at once)."),
     ("STEWARD_MAIL_RETRY_BASE_MS", "5000", "First retry delay of a failed email; doubles each attempt (at most 1 hour, 8 attempts)."),
     (
@@ -115,6 +116,7 @@ pub struct Settings {
     pub retention_days: u32,
     pub login_attempts_retention_days: u32,
     pub mailbox_retention_days: u32,
+    pub audit_retention_days: u32,
     pub retention_interval_secs: u64,
     pub trusted_proxies: String,
 }
@@ -153,6 +155,7 @@ impl Default for Settings {
             retention_days: 30,
             login_attempts_retention_days: 90,
             mailbox_retention_days: 7,
+            audit_retention_days: 365,
             retention_interval_secs: 3600,
             trusted_proxies: String::new(),
         }
@@ -242,7 +245,7 @@ impl Settings {
         if self.mail_limit_per_recipient == 0 || self.mail_limit_per_ip == 0 || self.mail_limit_per_instance == 0 {
             bail!("STEWARD_MAIL_LIMIT_* must be at least 1");
         }
-        if self.retention_days == 0 || self.login_attempts_retention_days == 0 || self.mailbox_retention_days == 0 {
+        if self.retention_days == 0 || self.login_attempts_retention_days == 0 || self.mailbox_retention_days == 0 || self.audit_retention_days == 0 {
             bail!("STEWARD_*RETENTION_DAYS must be at least 1");
         }
         if !(10..=86_400).contains(&self.retention_interval_secs) {

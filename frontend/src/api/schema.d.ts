@@ -276,6 +276,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's audit log, newest first (admin and up): every change made to the instance,
+         *     who made it (an account, or an application through the public API), from which address, and
+         *     the fields it changed (secrets redacted).
+         */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/audit-log.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the (filtered) audit log as CSV, newest first, a header row first (admin and up).
+         *     Streamed in batches: memory stays flat whatever the size of the log. Cells that a
+         *     spreadsheet would run as a formula (starting with `= + - @`) are prefixed with `'`.
+         */
+        get: operations["export_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/branding/logo": {
         parameters: {
             query?: never;
@@ -1506,6 +1548,73 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /**
+         * @description What was done, as `area.verb`.
+         * @enum {string}
+         */
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+        /** @description Who made a change. */
+        AuditActorDto: {
+            /**
+             * Format: uuid
+             * @description The account's or application's id.
+             */
+            id?: string | null;
+            /** @description The address the change came from. */
+            ip?: string | null;
+            kind: components["schemas"]["AuditActorKind"];
+            /**
+             * @description The account's email (or the application's name) when the change was made.
+             * @example grace@example.com
+             */
+            label: string;
+        };
+        /**
+         * @description Who acted: `account` (a person in the console), `management_client` (a machine), `application` (a back-end application through the public API).
+         * @enum {string}
+         */
+        AuditActorKind: "account" | "management_client" | "application";
+        /** @description One changed field. */
+        AuditChange: {
+            after: unknown;
+            before: unknown;
+        };
+        /** @description One entry of the audit log. */
+        AuditEntryDto: {
+            action: components["schemas"]["AuditAction"];
+            actor: components["schemas"]["AuditActorDto"];
+            /**
+             * @description The changed fields: `{ "field": { "before": …, "after": … } }` (`before` is null for a
+             *     creation, `after` for a deletion). A secret's value is never kept: it shows
+             *     `"[redacted]"`.
+             */
+            changes: {
+                [key: string]: components["schemas"]["AuditChange"];
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            target: components["schemas"]["AuditTargetDto"];
+        };
+        AuditLogList: {
+            items: components["schemas"]["AuditEntryDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description What a change was made to. */
+        AuditTargetDto: {
+            id?: string | null;
+            kind: components["schemas"]["AuditTargetKind"];
+            /** @description A name for people (an email, an application's name...), as it was then. */
+            label?: string | null;
+        };
+        /**
+         * @description The kind of thing an action was done to.
+         * @enum {string}
+         */
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
         /** @description What a login screen shows. */
         Branding: {
             /** @description The instance's slug. */
@@ -3174,6 +3283,101 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only entries by this actor (an account's or application's id). */
+                actor?: string;
+                /** @description Only entries of this action. */
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+                /** @description Only entries on this kind of target. */
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
+                /** @description Only entries on this target (its id). */
+                target_id?: string;
+                /**
+                 * @description Entries at or after this time (RFC 3339).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Entries before this time (RFC 3339).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: string;
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    export_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only entries by this actor (an account's or application's id). */
+                actor?: string;
+                /** @description Only entries of this action. */
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+                /** @description Only entries on this kind of target. */
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
+                /** @description Only entries on this target (its id). */
+                target_id?: string;
+                /**
+                 * @description Entries at or after this time (RFC 3339).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Entries before this time (RFC 3339).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
         };
     };

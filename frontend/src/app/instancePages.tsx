@@ -1,5 +1,6 @@
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
+import { AuditLogPage } from '../features/audit/AuditLogPage'
 import type { InstanceRef } from '../lib/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { GeneralPage } from '../features/general/GeneralPage'
@@ -41,4 +42,9 @@ export function UserDetailRoute() {
 export function GeneralRoute() {
   const instance = useInstanceRef()
   return <GeneralPage key={instance.slug} instance={instance} />
+}
+
+export function AuditLogRoute() {
+  const instance = useInstanceRef()
+  return <AuditLogPage key={instance.slug} instance={instance} />
 }

@@ -11,7 +11,7 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
-import { ApplicationDetailRoute, ApplicationsRoute, EmailsRoute, GeneralRoute, UserDetailRoute, UsersRoute } from './instancePages'
+import { ApplicationDetailRoute, ApplicationsRoute, AuditLogRoute, EmailsRoute, GeneralRoute, UserDetailRoute, UsersRoute } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -46,6 +46,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <InstanceOverviewPage /> },
               { path: 'settings', element: <InstanceSettingsPage /> },
+              { path: 'settings/audit-log', element: <AuditLogRoute /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
               { path: 'users', element: <UsersRoute /> },

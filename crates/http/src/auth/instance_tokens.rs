@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use steward_persistence::crypto::SecretCipher;
 use steward_persistence::signing_keys::{self, NewKey, SigningKey};
-use steward_persistence::{Database, StoreResult, now};
+use steward_persistence::{Database, DatabaseTransaction, StoreResult, now};
 use uuid::Uuid;
 
 /// `typ` of tokens obtained with the client-credentials grant.
@@ -102,23 +102,36 @@ impl InstanceTokens {
     /// Generates a new key, makes it the instance's active key and retires the previous ones
     /// (they stay published until every token they signed has expired).
     pub async fn rotate(&self, db: &Database, instance_id: Uuid) -> StoreResult<SigningKey> {
+        let txn = steward_persistence::begin(db).await?;
+        let key = self.rotate_in(&txn, instance_id).await?;
+        txn.commit().await.map_err(|e| anyhow::Error::new(e).context("Failed to commit a key rotation"))?;
+        self.forget(instance_id);
+        Ok(key)
+    }
+
+    /// Makes a new active key in the caller's transaction; call [`InstanceTokens::forget`] once
+    /// it is committed.
+    pub async fn rotate_in(&self, txn: &DatabaseTransaction, instance_id: Uuid) -> StoreResult<SigningKey> {
         let mut seed = [0u8; 32];
         rand::rng().fill_bytes(&mut seed);
         let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().to_bytes();
         let kid = b64url(&Sha256::digest(public)[..12]);
         let encrypted = self.cipher.encrypt(&seed, &format!("signing-key/{kid}"))?;
         let retired_until = now() + chrono::Duration::seconds(self.ttl_secs + 60);
-        let key = signing_keys::rotate(
-            db,
+        signing_keys::rotate(
+            txn,
             instance_id,
             NewKey { kid, algorithm: ALGORITHM, public_key: b64url(&public), private_key_encrypted: encrypted },
             retired_until,
         )
-        .await?;
+        .await
+    }
+
+    /// Drops the cached signer of an instance (after a committed rotation).
+    pub fn forget(&self, instance_id: Uuid) {
         if let Ok(mut signers) = self.signers.write() {
             signers.remove(&instance_id);
         }
-        Ok(key)
     }
 
     /// The active key (created on first use).

@@ -2,6 +2,7 @@
 //! `handlers.rs` and `dto.rs`.
 
 pub mod applications;
+pub mod audit_log;
 pub mod auth;
 pub mod branding;
 pub mod email_templates;
@@ -32,4 +33,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     branding::configure(cfg);
     email_templates::configure(cfg);
     smtp::configure(cfg);
+    audit_log::configure(cfg);
 }

@@ -18,6 +18,7 @@ db_tests!(
     sessions_are_listed_and_revoked,
     two_factor_end_to_end,
     instance_can_require_two_factor,
+    one_code_and_one_invitation_win_once_under_concurrency,
 );
 
 async fn access_of(res: reqwest::Response) -> String {
@@ -240,7 +241,7 @@ fn code(secret: &[u8], offset: i64) -> String {
     totp::format_code(secret, totp::step_at(chrono::Utc::now().timestamp()) + offset)
 }
 
-async fn enrol(app: &TestApp, access: &str) -> (Vec<u8>, Vec<String>) {
+pub async fn enrol(app: &TestApp, access: &str) -> (Vec<u8>, Vec<String>) {
     let res = app.post("/api/v1/me/two-factor/setup", Some(access), json!({"current_password": "wrong"})).await;
     let p = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_errors(&p)[0].1, "incorrect_password");
@@ -395,4 +396,35 @@ async fn client_ip_behind_trusted_proxies() {
         let current = list["items"].as_array().unwrap().iter().find(|s| s["current"] == true).unwrap().clone();
         assert_eq!(current["ip"], expected);
     }
+}
+
+/// Twenty sign-ins present the same code at once, and two tabs accept one invitation at once:
+/// exactly one of each succeeds.
+async fn one_code_and_one_invitation_win_once_under_concurrency(app: TestApp) {
+    let s = app.signup("ada@example.com").await;
+    let (secret, _) = enrol(&app, &s.access).await;
+    let mut challenges = Vec::new();
+    for _ in 0..20 {
+        challenges.push(challenge(&app, "ada@example.com").await);
+    }
+    away_from_step_edge(8).await;
+    let c0 = code(&secret, 0);
+    let attempts = challenges.iter().map(|c| second_step(&app, c, json!({"code": c0})));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    // The others: the code is spent (401), or the lockout counted them first (429).
+    assert!(statuses.iter().all(|s| [StatusCode::OK, StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(s)), "{statuses:?}");
+    app.state_db_execute("DELETE FROM rate_counters").await;
+
+    let owner = app.signup("owner@example.com").await;
+    app.create_instance(&owner.access, "team").await;
+    let grace = app.signup("grace@example.com").await;
+    app.verify_email("grace@example.com").await;
+    assert_eq!(app.invite(&owner.access, "team", "grace@example.com", "viewer").await.status(), StatusCode::CREATED);
+    let link = app.platform_link("grace@example.com", "/invitations/accept").await;
+    let accepts = (0..10).map(|_| app.post("/api/v1/invitations/accept", Some(&grace.access), json!({"token": link})));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(accepts).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    let members: Value = app.get("/api/v1/instances/team/members", Some(&owner.access)).await.json().await.unwrap();
+    assert_eq!(members["total"], 2);
 }

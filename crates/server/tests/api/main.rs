@@ -7,6 +7,7 @@ mod smtp_sink;
 
 mod accounts;
 mod applications;
+mod audit;
 mod auth;
 mod branding;
 mod email_templates;

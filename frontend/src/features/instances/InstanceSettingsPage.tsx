@@ -1,4 +1,6 @@
-import { Stack, Text, Title } from '@mantine/core'
+import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core'
+import { IconHistory } from '@tabler/icons-react'
+import { Link } from 'react-router'
 import { DangerZone } from './DangerZone'
 import { GeneralSettings } from './GeneralSettings'
 import { useCurrentInstance } from './useCurrentInstance'
@@ -21,6 +23,23 @@ export function InstanceSettingsPage() {
       <GeneralSettings key={instance.slug} instance={instance} />
       <MembersSection instance={instance} />
       <SecurityPolicyCard instance={instance} />
+      {can.readAuditLog(instance.role) && (
+        <Paper withBorder p="lg">
+          <Group justify="space-between" wrap="wrap">
+            <div>
+              <Title order={2} fz="h4">
+                Audit log
+              </Title>
+              <Text c="dimmed" size="sm">
+                Every change to this instance: who made it, when, from where, and what changed.
+              </Text>
+            </div>
+            <Button component={Link} to={`/i/${instance.slug}/settings/audit-log`} variant="default" leftSection={<IconHistory size={16} aria-hidden />}>
+              Open the audit log
+            </Button>
+          </Group>
+        </Paper>
+      )}
       {can.deleteInstance(instance.role) && <DangerZone instance={instance} />}
     </Stack>
   )

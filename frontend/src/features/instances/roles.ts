@@ -22,6 +22,7 @@ export const can = {
   deleteInstance: (role: Role) => role === 'owner',
   /** Require two-factor sign-in of every member (the security policy). */
   editSecurityPolicy: (role: Role) => role === 'owner',
+  readAuditLog: (role: Role) => role === 'owner' || role === 'admin',
   manageMembers: (role: Role) => role === 'owner' || role === 'admin',
   /** May `caller` change or remove a member who currently holds `target`? */
   manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),

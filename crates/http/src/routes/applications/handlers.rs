@@ -16,9 +16,7 @@ use crate::auth::client_secrets::new_client_id;
 use crate::extract::{ApiJson, PageQuery};
 use crate::problem::{ApiError, FieldError, Fields};
 
-fn app_not_found() -> ApiError {
-    ApiError::not_found("No application with this id exists in the instance.")
-}
+use super::service::{self, app_not_found};
 
 /// Parses a list of URLs with `parse`, naming each bad entry `field[i]`.
 fn parse_urls<T>(fields: &mut Fields, field: &str, raw: &[String], parse: impl Fn(&str) -> Result<T, ValueError>, out: impl Fn(T) -> String) -> Vec<String> {
@@ -98,6 +96,7 @@ pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>,
 #[post("/instances/{instance}/applications")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn create_application(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateApplicationRequest>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let body = body.0;
     let kind = match body.kind {
@@ -115,9 +114,10 @@ pub async fn create_application(state: web::Data<AppState>, member: Member<Write
     let Some(name) = name else { return Err(ApiError::invariant()) };
 
     let secret = (kind == AppKind::Backend).then(|| state.client_secrets.generate());
-    let app = applications::create(
-        &state.db,
-        membership.instance.id,
+    let app = service::create(
+        &state,
+        &membership.instance,
+        &actor,
         NewApplication {
             kind: kind.as_str(),
             name: name.into_inner(),
@@ -130,7 +130,6 @@ pub async fn create_application(state: web::Data<AppState>, member: Member<Write
         secret.as_ref().map(|s| NewSecret { hash: &s.hash, hint: &s.hint }),
     )
     .await?;
-    tracing::info!(application_id = %app.id, kind = kind.as_str(), "application created");
     let secrets = applications::valid_secrets(&state.db, app.id).await?;
     let location = format!("/api/v1/instances/{}/applications/{}", membership.instance.slug, app.id);
     Ok(HttpResponse::Created()
@@ -181,6 +180,7 @@ pub async fn update_application(
     body: ApiJson<UpdateApplicationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
     let kind = AppKind::parse(&app.kind).unwrap_or(AppKind::Frontend);
@@ -193,8 +193,10 @@ pub async fn update_application(
     let origins = body.allowed_origins.as_deref().map(|o| parse_urls(&mut fields, "allowed_origins", o, AllowedOrigin::parse, AllowedOrigin::into_inner));
     let redirects = body.redirect_uris.as_deref().map(|r| parse_urls(&mut fields, "redirect_uris", r, RedirectUri::parse, RedirectUri::into_inner));
     fields.finish()?;
-    let app = applications::update(
-        &state.db,
+    let app = service::update(
+        &state,
+        &membership.instance,
+        &actor,
         app,
         AppChanges { name: name.map(AppName::into_inner), description, enabled: body.enabled, allowed_origins: origins, redirect_uris: redirects },
     )
@@ -219,10 +221,8 @@ pub async fn update_application(
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn delete_application(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let membership = member.membership;
-    if !applications::delete(&state.db, membership.instance.id, id).await? {
-        return Err(app_not_found());
-    }
+    let actor = member.actor(&state).await?;
+    service::delete(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -252,6 +252,7 @@ pub async fn rotate_secret(
     body: ApiJson<RotateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let grace = body.0.grace_period_secs.unwrap_or(0);
     if grace > 604_800 {
@@ -263,7 +264,7 @@ pub async fn rotate_secret(
     }
     let secret = state.client_secrets.generate();
     let until = now() + chrono::Duration::seconds(grace as i64);
-    let created = applications::rotate_secret(&state.db, app.id, NewSecret { hash: &secret.hash, hint: &secret.hint }, Some(until)).await?;
+    let created = service::rotate_secret(&state, &membership.instance, &actor, &app, NewSecret { hash: &secret.hash, hint: &secret.hint }, until).await?;
     tracing::info!(application_id = %app.id, grace_secs = grace, "client secret rotated");
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(RotatedSecret {
         client_secret: secret.secret,

@@ -4,6 +4,7 @@ use steward_domain::logo::{LogoError, LogoPng, MAX_BYTES};
 use steward_persistence::branding::{self, NewLogo};
 
 use super::dto::{LogoDto, LogoUpload};
+use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
 use crate::emails::logo_url;
@@ -81,15 +82,17 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
 #[put("/instances/{instance}/branding/logo")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let (_auth, membership) = member.into_parts();
     let bytes = uploaded_file(&req, &mut payload).await?;
     // Decoding is CPU work (up to a few ms for 1200×1200): off the async workers.
     let logo =
         web::block(move || LogoPng::parse(bytes)).await.map_err(|e| ApiError::internal(anyhow::anyhow!("logo check panicked: {e}")))?.map_err(logo_problem)?;
     let sha256 = crate::auth::tokens::sha256_hex(logo.bytes());
-    let facts = branding::put_logo(
-        &state.db,
-        membership.instance.id,
+    let facts = service::put_logo(
+        &state,
+        &membership.instance,
+        &actor,
         NewLogo { png: logo.bytes(), sha256: &sha256, width: logo.width(), height: logo.height(), has_alpha: logo.has_alpha() },
     )
     .await?;
@@ -133,8 +136,9 @@ pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Resul
 #[delete("/instances/{instance}/branding/logo")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn delete_logo(state: web::Data<AppState>, member: Member<Write>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
-    if !branding::delete_logo(&state.db, membership.instance.id).await? {
+    if !service::delete_logo(&state, &membership.instance, &actor).await? {
         return Err(not_set());
     }
     Ok(HttpResponse::NoContent().finish())

@@ -4,6 +4,7 @@
 
 mod dto;
 mod handlers;
+mod service;
 
 pub use dto::LogoDto;
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -6,6 +6,7 @@ use steward_persistence::email_templates::{self, EmailTemplate};
 use steward_persistence::{branding, end_users};
 
 use super::dto::*;
+use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
 use crate::emails::{instance_parts, user_vars};
@@ -128,6 +129,7 @@ pub async fn put_template(
     body: ApiJson<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let kind = parse_kind(&kind)?;
     let input = body.0;
@@ -137,8 +139,7 @@ pub async fn put_template(
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("template check panicked: {e}")))?
         .map_err(template_problem)?;
-    let saved = email_templates::put(&state.db, membership.instance.id, kind.as_str(), source.subject.as_deref(), &source.body).await?;
-    tracing::info!(instance_id = %membership.instance.id, kind = kind.as_str(), "email template saved");
+    let saved = service::put_template(&state, &membership.instance, &actor, kind, source.subject.as_deref(), &source.body).await?;
     Ok(HttpResponse::Ok().json(template_dto(kind, Some(&saved))))
 }
 
@@ -158,9 +159,9 @@ pub async fn put_template(
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn reset_template(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
-    let membership = member.membership;
+    let actor = member.actor(&state).await?;
     let kind = parse_kind(&kind)?;
-    email_templates::reset(&state.db, membership.instance.id, kind.as_str()).await?;
+    service::reset_template(&state, &member.membership.instance, &actor, kind).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -298,12 +299,13 @@ pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Resu
 #[put("/instances/{instance}/email-style")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn put_style(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<EmailStyleDto>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let mut fields = Fields::default();
     let family = fields.check("font_family", EmailStyle::parse_family(&body.0.font_family));
     let size = fields.check("font_size", EmailStyle::parse_size(body.0.font_size));
     fields.finish()?;
     let (Some(family), Some(size)) = (family, size) else { return Err(ApiError::invariant()) };
-    let row = email_templates::put_style(&state.db, membership.instance.id, family, size as i32).await?;
+    let row = service::put_style(&state, &membership.instance, &actor, family, size as i32).await?;
     Ok(HttpResponse::Ok().json(style_dto(&EmailStyle::from_stored(&row.font_family, row.font_size))))
 }

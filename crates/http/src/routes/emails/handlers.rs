@@ -171,11 +171,8 @@ pub async fn list_outbox(
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let membership = member.membership;
-    if !outbox::retry(&state.db, membership.instance.id, id).await? {
-        return Err(ApiError::not_found("No failed email with this id exists in the instance."));
-    }
-    state.mail_wakeup.notify_one();
+    let actor = member.actor(&state).await?;
+    super::service::retry(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -2,6 +2,7 @@
 //! failed ones, and the local capture mailbox (where emails go when no SMTP server is set).
 
 mod handlers;
+mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -4,6 +4,7 @@ use steward_domain::{InstanceName, InstanceSlug, TimeZone};
 use steward_persistence::instances::{self, Membership};
 
 use super::dto::{CreateInstanceRequest, InstanceDto, InstanceList, UpdateInstanceRequest};
+use super::service;
 use crate::AppState;
 use crate::access::{Administer, Member, Own, Read};
 use crate::auth::Authenticated;
@@ -89,13 +90,14 @@ pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError
 #[patch("/instances/{instance}")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn update_instance(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<UpdateInstanceRequest>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let body = body.0;
     let mut fields = Fields::default();
     let name = body.name.as_deref().and_then(|n| fields.check("name", InstanceName::parse(n)));
     let tz = body.time_zone.as_deref().and_then(|t| fields.check("time_zone", TimeZone::parse(t)));
     fields.finish()?;
-    let instance = instances::update(&state.db, membership.instance.id, name.map(InstanceName::into_inner), tz.map(|t| t.name().to_owned())).await?;
+    let instance = service::update(&state, &membership.instance, &actor, name.map(InstanceName::into_inner), tz.map(|t| t.name().to_owned())).await?;
     Ok(HttpResponse::Ok().json(InstanceDto::from(Membership { instance, role: membership.role })))
 }
 
@@ -114,8 +116,7 @@ pub async fn update_instance(state: web::Data<AppState>, member: Member<Administ
 #[delete("/instances/{instance}")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn delete_instance(state: web::Data<AppState>, member: Member<Own>) -> Result<HttpResponse, ApiError> {
-    let membership = member.membership;
-    instances::delete(&state.db, membership.instance.id).await?;
-    tracing::info!(instance_id = %membership.instance.id, "instance deleted");
+    let actor = member.actor(&state).await?;
+    service::delete(&state, &member.membership.instance, &actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,6 +2,7 @@
 
 mod dto;
 mod handlers;
+mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::dto::{CreateInvitationRequest, InvitationDto, InvitationList, InvitationPreview, InvitationTokenRequest, SecurityPolicy};
 use super::service;
 use crate::AppState;
-use crate::access::{Administer, Member, authorize_membership};
+use crate::access::{Administer, Member, actor_of, authorize_membership};
 use crate::auth::Authenticated;
-use crate::extract::{ApiJson, PageQuery};
+use crate::extract::{ApiJson, PageQuery, client_ip};
 use crate::problem::{ApiError, FieldError};
 use crate::routes::instances::{InstanceDto, RoleDto};
 
@@ -57,7 +57,8 @@ pub async fn create_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let email = Email::parse(&body.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
-    let invitation = service::invite(&state, &req, &member.membership, member.account_id(), &email, Role::from(body.role)).await?;
+    let actor = member.actor(&state).await?;
+    let invitation = service::invite(&state, &req, &member.membership, &actor, &email, Role::from(body.role)).await?;
     let location = format!("/api/v1/instances/{}/invitations/{}", member.membership.instance.slug, invitation.id);
     Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(dto(&state, invitation).await?))
 }
@@ -109,7 +110,8 @@ pub async fn resend_invitation(
     path: web::Path<(String, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let invitation = service::resend(&state, &req, &member.membership.instance, id).await?;
+    let actor = member.actor(&state).await?;
+    let invitation = service::resend(&state, &req, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::Ok().json(dto(&state, invitation).await?))
 }
 
@@ -129,7 +131,8 @@ pub async fn resend_invitation(
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn revoke_invitation(state: web::Data<AppState>, member: Member<Administer>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    service::revoke(&state, &member.membership.instance, id).await?;
+    let actor = member.actor(&state).await?;
+    service::revoke(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -227,11 +230,13 @@ pub async fn get_security_policy(state: web::Data<AppState>, auth: Authenticated
 pub async fn put_security_policy(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     path: web::Path<String>,
     body: ApiJson<SecurityPolicy>,
 ) -> Result<HttpResponse, ApiError> {
     // An owner may always reach this, even without two-factor, so a requirement can be undone.
     let membership = authorize_membership(&state, &auth, &path.into_inner(), Action::Own).await?;
-    let updated = service::set_two_factor_requirement(&state, &membership.instance, auth.account_id, body.0.require_two_factor).await?;
+    let actor = actor_of(&state, &auth, client_ip(&req)).await?;
+    let updated = service::set_two_factor_requirement(&state, &membership.instance, &actor, body.0.require_two_factor).await?;
     Ok(HttpResponse::Ok().json(SecurityPolicy { require_two_factor: updated.require_two_factor }))
 }

@@ -9,8 +9,12 @@ use steward_persistence::invitations::{self, Invitation, NewInvitation};
 use steward_persistence::{Conflict, StoreError, accounts, members, now};
 use uuid::Uuid;
 
+use serde_json::{Value, json};
+use steward_domain::audit::{AuditAction, TargetKind};
+
 use crate::AppState;
 use crate::accounts::{RequestOrigin, commit_error, invalid_link};
+use crate::audit::{self, Actor, Target};
 use crate::emails::{self, INVITATION_TTL};
 use crate::problem::ApiError;
 use crate::throttle::check_mail_limits;
@@ -21,7 +25,16 @@ fn not_found() -> ApiError {
 
 /// Invites `email` with `role`. 409 when the address already belongs to a member or has an open
 /// invitation (resend that one instead).
-pub async fn invite(state: &AppState, req: &HttpRequest, membership: &Membership, inviter: Uuid, email: &Email, role: Role) -> Result<Invitation, ApiError> {
+fn target(i: &Invitation) -> Target {
+    Target::new(TargetKind::Invitation, i.id, &i.email)
+}
+
+fn snapshot(i: &Invitation) -> Value {
+    json!({ "email": i.email, "role": i.role, "expires_at": i.expires_at.to_utc() })
+}
+
+pub async fn invite(state: &AppState, req: &HttpRequest, membership: &Membership, actor: &Actor, email: &Email, role: Role) -> Result<Invitation, ApiError> {
+    let inviter = actor.id.ok_or_else(|| ApiError::internal(anyhow::anyhow!("An invitation by an actor without an account")))?;
     let instance = &membership.instance;
     if !membership.role.may_manage_member(Role::Viewer, Some(role)) {
         return Err(ApiError::forbidden("Only an owner can invite owners."));
@@ -42,6 +55,7 @@ pub async fn invite(state: &AppState, req: &HttpRequest, membership: &Membership
     )
     .await?;
     emails::queue_invitation(&txn, &invitation).await?;
+    audit::record(&txn, instance.id, actor, AuditAction::InvitationCreate, target(&invitation), &Value::Null, &snapshot(&invitation)).await?;
     txn.commit().await.map_err(commit_error("Failed to commit an invitation"))?;
     state.mail_wakeup.notify_one();
     Ok(invitation)
@@ -49,7 +63,7 @@ pub async fn invite(state: &AppState, req: &HttpRequest, membership: &Membership
 
 /// Sends an open invitation again with a new expiry; the previous link stops working when the
 /// new one is sent.
-pub async fn resend(state: &AppState, req: &HttpRequest, instance: &Instance, id: Uuid) -> Result<Invitation, ApiError> {
+pub async fn resend(state: &AppState, req: &HttpRequest, instance: &Instance, actor: &Actor, id: Uuid) -> Result<Invitation, ApiError> {
     let invitation = invitations::get(&state.db, instance.id, id).await?.filter(|i| i.accepted_at.is_none() && i.revoked_at.is_none()).ok_or_else(not_found)?;
     check_mail_limits(state, Some(instance), req, &invitation.email).await?;
     let txn = steward_persistence::begin(&state.db).await?;
@@ -58,18 +72,20 @@ pub async fn resend(state: &AppState, req: &HttpRequest, instance: &Instance, id
     }
     emails::queue_invitation(&txn, &invitation).await?;
     let renewed = invitations::get(&txn, instance.id, id).await?.ok_or_else(not_found)?;
+    audit::record(&txn, instance.id, actor, AuditAction::InvitationResend, target(&renewed), &snapshot(&invitation), &snapshot(&renewed)).await?;
     txn.commit().await.map_err(commit_error("Failed to commit an invitation resend"))?;
     state.mail_wakeup.notify_one();
     Ok(renewed)
 }
 
 /// Revokes an open invitation: its link stops working.
-pub async fn revoke(state: &AppState, instance: &Instance, id: Uuid) -> Result<Invitation, ApiError> {
+pub async fn revoke(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid) -> Result<Invitation, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
     let invitation = invitations::get(&txn, instance.id, id).await?.ok_or_else(not_found)?;
     if !invitations::revoke(&txn, instance.id, id).await? {
         return Err(not_found());
     }
+    audit::record(&txn, instance.id, actor, AuditAction::InvitationRevoke, target(&invitation), &snapshot(&invitation), &Value::Null).await?;
     txn.commit().await.map_err(commit_error("Failed to commit an invitation revocation"))?;
     Ok(invitation)
 }
@@ -126,14 +142,26 @@ pub async fn accept(state: &AppState, req: &HttpRequest, account_id: Uuid, token
         Err(e) => return Err(e.into()),
     }
     let instance = instances::get(&txn, invitation.instance_id).await?.ok_or_else(invalid_link)?;
-    account_events::record(&txn, account.id, EventKind::InvitationAccepted, RequestOrigin::of(req).as_origin(), Some(&instance.slug)).await?;
+    let origin = RequestOrigin::of(req);
+    account_events::record(&txn, account.id, EventKind::InvitationAccepted, origin.as_origin(), Some(&instance.slug)).await?;
+    let actor = Actor::account(account.id, &account.email, origin.ip.clone());
+    audit::record_changes(
+        &txn,
+        instance.id,
+        &actor,
+        AuditAction::InvitationAccept,
+        target(&invitation),
+        json!({ "role": { "before": null, "after": invitation.role } }),
+    )
+    .await?;
     txn.commit().await.map_err(commit_error("Failed to commit an invitation acceptance"))?;
     Ok(Membership { instance, role })
 }
 
 /// Sets the instance's two-factor requirement (owner only, checked by the caller). An owner
 /// without two-factor cannot require it (they would lock themselves out).
-pub async fn set_two_factor_requirement(state: &AppState, instance: &Instance, owner: Uuid, required: bool) -> Result<Instance, ApiError> {
+pub async fn set_two_factor_requirement(state: &AppState, instance: &Instance, actor: &Actor, required: bool) -> Result<Instance, ApiError> {
+    let owner = actor.id.ok_or_else(|| ApiError::internal(anyhow::anyhow!("A policy change by an actor without an account")))?;
     if required {
         let account = accounts::find(&state.db, owner).await?.ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))?;
         if account.totp_enabled_at.is_none() {
@@ -145,6 +173,17 @@ pub async fn set_two_factor_requirement(state: &AppState, instance: &Instance, o
     }
     let txn = steward_persistence::begin(&state.db).await?;
     let updated = instances::set_require_two_factor(&txn, instance.id, required).await?;
+    let (before, after) = (json!({ "require_two_factor": instance.require_two_factor }), json!({ "require_two_factor": required }));
+    audit::record(
+        &txn,
+        instance.id,
+        actor,
+        AuditAction::InstanceTwoFactorRequire,
+        Target::new(TargetKind::Instance, instance.id, &instance.slug),
+        &before,
+        &after,
+    )
+    .await?;
     txn.commit().await.map_err(commit_error("Failed to commit a security policy"))?;
     Ok(updated)
 }

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, web};
 use steward_domain::Role;
 use steward_domain::role::Action;
 use steward_persistence::members;
@@ -6,18 +6,12 @@ use uuid::Uuid;
 
 use super::dto::{MemberDto, MemberList, UpdateMemberRequest};
 use crate::AppState;
-use crate::access::{Administer, Member, Read, authorize};
+use crate::access::{Administer, Member, Read, actor_of, authorize};
 use crate::auth::Authenticated;
-use crate::extract::{ApiJson, PageQuery};
+use crate::extract::{ApiJson, PageQuery, client_ip};
 use crate::problem::ApiError;
 
-fn member_not_found() -> ApiError {
-    ApiError::not_found("This account is not a member of the instance.")
-}
-
-fn may_not_manage() -> ApiError {
-    ApiError::forbidden("Only an owner can grant the owner role or change or remove an owner.")
-}
+use super::service;
 
 /// The instance's members, ordered by email.
 #[utoipa::path(
@@ -66,13 +60,10 @@ pub async fn update_member(
     body: ApiJson<UpdateMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (_slug, target_id) = path.into_inner();
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let role = Role::from(body.0.role);
-    let target = members::get(&state.db, membership.instance.id, target_id).await?.ok_or_else(member_not_found)?;
-    if !membership.role.may_manage_member(target.role, Some(role)) {
-        return Err(may_not_manage());
-    }
-    let member = members::change_role(&state.db, membership.instance.id, target_id, role).await?.ok_or_else(member_not_found)?;
+    let member = service::change_role(&state, &membership.instance, membership.role, &actor, target_id, role).await?;
     Ok(HttpResponse::Ok().json(MemberDto::from(member)))
 }
 
@@ -92,16 +83,16 @@ pub async fn update_member(
 )]
 #[delete("/instances/{instance}/members/{account_id}")]
 #[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn remove_member(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
     let (slug, target_id) = path.into_inner();
     let leaving = target_id == auth.account_id;
     let membership = authorize(&state, &auth, &slug, if leaving { Action::Read } else { Action::Administer }).await?;
-    let target = members::get(&state.db, membership.instance.id, target_id).await?.ok_or_else(member_not_found)?;
-    if !leaving && !membership.role.may_manage_member(target.role, None) {
-        return Err(may_not_manage());
-    }
-    if !members::remove(&state.db, membership.instance.id, target_id).await? {
-        return Err(member_not_found());
-    }
+    let actor = actor_of(&state, &auth, client_ip(&req)).await?;
+    service::remove(&state, &membership.instance, membership.role, &actor, target_id, leaving).await?;
     Ok(HttpResponse::NoContent().finish())
 }

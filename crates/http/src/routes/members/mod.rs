@@ -3,6 +3,7 @@
 
 mod dto;
 mod handlers;
+mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

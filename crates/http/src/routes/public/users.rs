@@ -2,13 +2,14 @@
 //! client-credentials token must carry the `users:manage` scope.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use steward_persistence::end_users;
 use uuid::Uuid;
 
 use super::gate::AppCaller;
 use crate::AppState;
-use crate::extract::{ApiJson, Deferred};
+use crate::audit::Actor;
+use crate::extract::{ApiJson, Deferred, client_ip};
 use crate::problem::ApiError;
 use crate::routes::users::dto::{CreateUserRequest, UpdateUserRequest, UserDto, UserList, UserListQuery};
 use crate::routes::users::service;
@@ -51,9 +52,15 @@ pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: we
 )]
 #[post("/{instance}/users")]
 #[tracing::instrument(skip_all)]
-pub async fn create_user(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<CreateUserRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: AppCaller,
+    req: HttpRequest,
+    body: Deferred<ApiJson<CreateUserRequest>>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
-    let user = service::create_user(&state, &caller.instance, body.get()?.0).await?;
+    let actor = Actor::application(&caller.app, client_ip(&req));
+    let user = service::create_user(&state, &caller.instance, &actor, body.get()?.0).await?;
     tracing::info!(user_id = %user.id, client_id = %caller.app.client_id, "end user created through the API");
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/public/v1/{}/users/{}", caller.instance.slug, user.id))).json(UserDto::from(user)))
 }
@@ -94,12 +101,14 @@ pub async fn get_user(state: web::Data<AppState>, caller: AppCaller, path: web::
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: AppCaller,
+    req: HttpRequest,
     path: web::Path<(String, Uuid)>,
     body: Deferred<ApiJson<UpdateUserRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
+    let actor = Actor::application(&caller.app, client_ip(&req));
     let user = end_users::get(&state.db, caller.instance.id, path.1).await?.ok_or_else(not_found)?;
-    let user = service::apply_update(&state, user, body.get()?.0).await?;
+    let user = service::apply_update(&state, &actor, user, body.get()?.0).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
@@ -112,10 +121,9 @@ pub async fn update_user(
 )]
 #[delete("/{instance}/users/{id}")]
 #[tracing::instrument(skip_all)]
-pub async fn delete_user(state: web::Data<AppState>, caller: AppCaller, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_user(state: web::Data<AppState>, caller: AppCaller, req: HttpRequest, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     caller.require_scope(SCOPE)?;
-    if !end_users::delete(&state.db, caller.instance.id, path.1).await? {
-        return Err(not_found());
-    }
+    let actor = Actor::application(&caller.app, client_ip(&req));
+    service::delete_user(&state, &caller.instance, &actor, path.1).await?;
     Ok(HttpResponse::NoContent().finish())
 }

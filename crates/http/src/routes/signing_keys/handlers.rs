@@ -82,8 +82,7 @@ pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>)
 #[post("/instances/{instance}/signing-keys/rotate")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn rotate_signing_key(state: web::Data<AppState>, member: Member<Administer>) -> Result<HttpResponse, ApiError> {
-    let membership = member.membership;
-    let key = state.instance_tokens.rotate(&state.db, membership.instance.id).await?;
-    tracing::info!(instance_id = %membership.instance.id, kid = %key.kid, "signing key rotated");
+    let actor = member.actor(&state).await?;
+    let key = super::service::rotate(&state, &member.membership.instance, &actor).await?;
     Ok(HttpResponse::Created().json(SigningKeyDto::from(key)))
 }

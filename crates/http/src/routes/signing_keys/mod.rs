@@ -2,6 +2,7 @@
 //! published by the public API's JWKS route.
 
 mod handlers;
+mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

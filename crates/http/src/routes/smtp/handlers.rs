@@ -195,6 +195,7 @@ pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Resul
 #[put("/instances/{instance}/smtp")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpInput>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let instance_id = membership.instance.id;
     let stored = smtp_settings::get(&state.db, instance_id).await?;
@@ -204,8 +205,10 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
     let p = parsed.ok_or_else(ApiError::invariant)?;
     let password_ciphertext =
         p.password.as_deref().map(|pw| state.secrets.encrypt(pw.as_bytes(), &password_aad(instance_id))).transpose().map_err(ApiError::internal)?;
-    let saved = smtp_settings::put(
-        &state.db,
+    let saved = super::service::put(
+        &state,
+        &membership.instance,
+        &actor,
         SmtpSettings {
             instance_id,
             enabled: p.enabled,
@@ -220,9 +223,9 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
             allow_insecure_auth: p.allow_insecure_auth,
             updated_at: steward_persistence::now(),
         },
+        p.password.as_deref(),
     )
     .await?;
-    tracing::info!(%instance_id, enabled = saved.enabled, host = %saved.host, "SMTP settings saved");
     Ok(HttpResponse::Ok().json(settings_dto(Some(&saved))))
 }
 
@@ -251,6 +254,7 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
 #[post("/instances/{instance}/smtp/test")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn test_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpTestInput>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let (_auth, membership) = member.into_parts();
     let instance = &membership.instance;
     let input = body.0;
@@ -310,6 +314,7 @@ pub async fn test_smtp(state: web::Data<AppState>, member: Member<Administer>, b
     let outgoing = Outgoing { message_id: None, from: &from, reply_to: p.reply_to.as_deref(), to: to.as_str(), subject: &subject, text: &text, html: &html };
     let report = test_connection(&config, &state.smtp_roots, &state.smtp_egress, &outgoing).await;
     tracing::info!(instance_id = %instance.id, host = %config.host, ok = report.ok, "SMTP test run");
+    super::service::record_test(&state, instance, &actor, &config.host, config.port, to.as_str(), report.ok).await?;
     let steps = report
         .steps
         .into_iter()

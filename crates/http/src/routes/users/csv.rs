@@ -28,7 +28,7 @@ const BATCH: u64 = 1000;
 
 /// A cell safe to open in a spreadsheet: values starting with `= + - @` (formula injection) get
 /// a leading apostrophe.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
@@ -164,6 +164,7 @@ pub async fn import_users(
     query: web::Query<ImportQuery>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     if crate::extract::media_type(&req) != "text/csv" {
         return Err(ApiError::new(
@@ -290,7 +291,7 @@ pub async fn import_users(
     let dry_run = query.dry_run.unwrap_or(false);
     let count = accepted.len() as u64;
     if !dry_run && !accepted.is_empty() {
-        service::import_users(&state, &membership.instance, accepted).await?;
+        service::import_users(&state, &membership.instance, &actor, accepted).await?;
     }
     Ok(HttpResponse::Ok().json(ImportReport { accepted: count, rejected, dry_run }))
 }

@@ -7,15 +7,11 @@ use super::dto::{CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, 
 use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
-use crate::emails;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::ApiError;
-use steward_persistence::instances::Membership;
 use steward_persistence::user_tokens::Purpose;
 
-pub fn user_not_found() -> ApiError {
-    ApiError::not_found("No user with this id exists in the instance.")
-}
+pub use super::service::user_not_found;
 
 /// The instance's end users: filter, sort, page.
 #[utoipa::path(
@@ -56,8 +52,9 @@ pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query:
 #[post("/instances/{instance}/users")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn create_user(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
-    let user = service::create_user(&state, &membership.instance, body.0).await?;
+    let user = service::create_user(&state, &membership.instance, &actor, body.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/instances/{}/users/{}", membership.instance.slug, user.id)))
         .json(UserDto::from(user)))
@@ -104,9 +101,10 @@ pub async fn update_user(
     body: ApiJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
+    let actor = member.actor(&state).await?;
     let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
-    let user = service::apply_update(&state, user, body.0).await?;
+    let user = service::apply_update(&state, &actor, user, body.0).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
@@ -126,16 +124,15 @@ pub async fn update_user(
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn delete_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let membership = member.membership;
-    if !end_users::delete(&state.db, membership.instance.id, id).await? {
-        return Err(user_not_found());
-    }
+    let actor = member.actor(&state).await?;
+    service::delete_user(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn set_blocked(state: &AppState, membership: &Membership, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
-    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
-    let user = service::set_blocked(state, user, blocked).await?;
+async fn set_blocked(state: &AppState, member: Member<Write>, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(state).await?;
+    let user = end_users::get(&state.db, member.membership.instance.id, id).await?.ok_or_else(user_not_found)?;
+    let user = service::set_blocked(state, &actor, user, blocked).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
@@ -150,7 +147,7 @@ async fn set_blocked(state: &AppState, membership: &Membership, id: Uuid, blocke
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn block_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    set_blocked(&state, &member.membership, id, true).await
+    set_blocked(&state, member, id, true).await
 }
 
 /// Unblock a user.
@@ -164,19 +161,12 @@ pub async fn block_user(state: web::Data<AppState>, member: Member<Write>, path:
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn unblock_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    set_blocked(&state, &member.membership, id, false).await
+    set_blocked(&state, member, id, false).await
 }
 
-async fn send_link(state: &AppState, membership: &Membership, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
-    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
-    if user.blocked {
-        return Err(ApiError::conflict("user_blocked", "This user is blocked; unblock them first."));
-    }
-    if purpose == Purpose::VerifyEmail && user.email_verified {
-        return Err(ApiError::conflict("already_verified", "This user's email is already verified."));
-    }
-    emails::queue_link(&state.db, &membership.instance, &user, purpose).await?;
-    state.mail_wakeup.notify_one();
+async fn send_link(state: &AppState, member: Member<Write>, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(state).await?;
+    service::send_link(state, &member.membership.instance, &actor, id, purpose).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -191,7 +181,7 @@ async fn send_link(state: &AppState, membership: &Membership, id: Uuid, purpose:
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    send_link(&state, &member.membership, id, Purpose::VerifyEmail).await
+    send_link(&state, member, id, Purpose::VerifyEmail).await
 }
 
 /// Email the user a password-reset link (30 minutes, single use).
@@ -205,7 +195,7 @@ pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    send_link(&state, &member.membership, id, Purpose::ResetPassword).await
+    send_link(&state, member, id, Purpose::ResetPassword).await
 }
 
 /// The user's active sessions and latest sign-in attempts (20).
@@ -252,16 +242,7 @@ pub async fn user_activity(state: web::Data<AppState>, member: Member<Read>, pat
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
 pub async fn sign_out_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let membership = member.membership;
-    let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
-    let (instance_id, user_id) = (user.instance_id, user.id);
-    end_users::update(&state.db, user, end_users::UserChanges { revoke_tokens: true, ..Default::default() }).await?;
-    steward_persistence::sessions::revoke_others(
-        &state.db,
-        steward_persistence::sessions::Subject::EndUser { instance_id, user_id },
-        None,
-        steward_persistence::sessions::RevokeReason::RevokedByUser,
-    )
-    .await?;
+    let actor = member.actor(&state).await?;
+    service::sign_out(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,9 @@ pub mod dto;
 mod handlers;
 pub mod service;
 
+/// A CSV cell safe to open in a spreadsheet (shared with other exports).
+pub(crate) use csv::cell as csv_cell;
+
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -10,9 +10,28 @@ use uuid::Uuid;
 use steward_persistence::instances::Instance;
 use steward_persistence::user_tokens::{self, Purpose};
 
-use super::dto::{CreateUserRequest, SortOrder, UpdateUserRequest, UserListQuery, UserSortDto, UserStatusDto};
+use super::dto::{CreateUserRequest, SortOrder, UpdateUserRequest, UserDto, UserListQuery, UserSortDto, UserStatusDto};
+use crate::audit::{self, Actor, Target};
 use crate::problem::{ApiError, FieldError, Fields};
 use crate::{AppState, emails};
+use serde_json::{Value, json};
+use steward_domain::audit::{AuditAction, TargetKind};
+
+/// A user as the audit log compares it: what the API shows, plus the password hash (only ever
+/// stored as `"[redacted]"`: it says that the password changed).
+fn view(u: &EndUser) -> Value {
+    let mut v = audit::snapshot(&UserDto::from(u.clone()));
+    v["password_hash"] = json!(u.password_hash);
+    v
+}
+
+fn target(u: &EndUser) -> Target {
+    Target::new(TargetKind::User, u.id, &u.email)
+}
+
+pub fn user_not_found() -> ApiError {
+    ApiError::not_found("No user with this id exists in the instance.")
+}
 
 fn metadata(fields: &mut Fields, value: Option<serde_json::Value>) -> Option<serde_json::Value> {
     let value = value?;
@@ -61,7 +80,7 @@ pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &
 
 /// Creates a user (the console's add-user form and back-end apps): validated, password hashed,
 /// and the invitation email queued in the same transaction when `send_invitation` asks for it.
-pub async fn create_user(state: &AppState, instance: &Instance, body: CreateUserRequest) -> Result<EndUser, ApiError> {
+pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, body: CreateUserRequest) -> Result<EndUser, ApiError> {
     let invite = body.send_invitation == Some(true);
     let new = parse_create(state, body, "password").await?;
     let txn = steward_persistence::begin(&state.db).await?;
@@ -69,7 +88,10 @@ pub async fn create_user(state: &AppState, instance: &Instance, body: CreateUser
     if invite {
         emails::queue_link(&txn, instance, &user, Purpose::Invitation).await?;
     }
-    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a new user")))?;
+    let mut after = view(&user);
+    after["invitation_sent"] = json!(invite);
+    audit::record(&txn, instance.id, actor, AuditAction::UserCreate, target(&user), &Value::Null, &after).await?;
+    audit::commit(txn, "Failed to commit a new user").await?;
     if invite {
         state.mail_wakeup.notify_one();
     }
@@ -104,7 +126,13 @@ pub async fn register(state: &AppState, instance: &Instance, body: CreateUserReq
 }
 
 /// Applies an edit; a new password or a block ends the user's sessions and tokens.
-pub async fn apply_update(state: &AppState, user: EndUser, body: UpdateUserRequest) -> Result<EndUser, ApiError> {
+pub async fn apply_update(state: &AppState, actor: &Actor, user: EndUser, body: UpdateUserRequest) -> Result<EndUser, ApiError> {
+    update_as(state, actor, AuditAction::UserUpdate, user, body).await
+}
+
+/// An edit recorded as `action`: the user's changes, the sessions and links it ends, and its
+/// audit entry, in one transaction.
+async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: EndUser, body: UpdateUserRequest) -> Result<EndUser, ApiError> {
     let mut fields = Fields::default();
     let email = body.email.as_deref().and_then(|e| fields.check("email", Email::parse(e)));
     let given = body.given_name.as_deref().and_then(|v| fields.check("given_name", parse_person_name(v, "Given name")));
@@ -121,8 +149,12 @@ pub async fn apply_update(state: &AppState, user: EndUser, body: UpdateUserReque
     let email_changes = email.as_ref().is_some_and(|e| e.as_str() != user.email);
     let revoke = newly_blocked || password_hash.is_some();
     let (instance_id, user_id) = (user.instance_id, user.id);
+    let txn = steward_persistence::begin(&state.db).await?;
+    // Read again inside the transaction: the entry's "before" is what this edit replaced.
+    let user = end_users::get(&txn, instance_id, user_id).await?.ok_or_else(user_not_found)?;
+    let before = view(&user);
     let updated = end_users::update(
-        &state.db,
+        &txn,
         user,
         UserChanges {
             email: email.filter(|_| email_changes).map(Email::into_inner),
@@ -140,12 +172,14 @@ pub async fn apply_update(state: &AppState, user: EndUser, body: UpdateUserReque
     .await?;
     if revoke {
         let reason = if newly_blocked { RevokeReason::Blocked } else { RevokeReason::PasswordChanged };
-        sessions::revoke_others(&state.db, Subject::EndUser { instance_id, user_id }, None, reason).await?;
+        sessions::revoke_others(&txn, Subject::EndUser { instance_id, user_id }, None, reason).await?;
     }
     if email_changes {
         // Links sent to the old address stop working.
-        user_tokens::revoke_all_unused(&state.db, user_id).await?;
+        user_tokens::revoke_all_unused(&txn, user_id).await?;
     }
+    audit::record(&txn, instance_id, actor, action, target(&updated), &before, &view(&updated)).await?;
+    audit::commit(txn, "Failed to commit a user change").await?;
     Ok(updated)
 }
 
@@ -256,22 +290,31 @@ pub async fn reset_password(state: &AppState, instance: &Instance, token: &str, 
     Ok(())
 }
 
-/// Creates the accepted rows of a CSV import in one transaction (all or none).
-pub async fn import_users(state: &AppState, instance: &Instance, users: Vec<NewEndUser>) -> Result<u64, ApiError> {
+/// Creates the accepted rows of a CSV import in one transaction (all or none), recorded as one
+/// audit entry (how many users, and the file's first emails).
+pub async fn import_users(state: &AppState, instance: &Instance, actor: &Actor, users: Vec<NewEndUser>) -> Result<u64, ApiError> {
+    const SHOWN: usize = 20;
     let count = users.len() as u64;
+    let shown: Vec<String> = users.iter().take(SHOWN).map(|u| u.email.clone()).collect();
     let txn = steward_persistence::begin(&state.db).await?;
     for u in users {
         end_users::create(&txn, instance.id, u).await?;
     }
-    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an import")))?;
+    let target = Target { kind: TargetKind::User, id: None, label: Some(format!("{count} users (CSV import)")) };
+    let after = json!({ "accepted": count, "emails": shown });
+    audit::record(&txn, instance.id, actor, AuditAction::UserImport, target, &Value::Null, &after).await?;
+    audit::commit(txn, "Failed to commit an import").await?;
     tracing::info!(accepted = count, "users imported");
     Ok(count)
 }
 
 /// Blocks or unblocks; blocking ends every session and token of the user at once.
-pub async fn set_blocked(state: &AppState, user: EndUser, blocked: bool) -> Result<EndUser, ApiError> {
-    apply_update(
+pub async fn set_blocked(state: &AppState, actor: &Actor, user: EndUser, blocked: bool) -> Result<EndUser, ApiError> {
+    let action = if blocked { AuditAction::UserBlock } else { AuditAction::UserUnblock };
+    update_as(
         state,
+        actor,
+        action,
         user,
         UpdateUserRequest {
             email: None,
@@ -285,6 +328,56 @@ pub async fn set_blocked(state: &AppState, user: EndUser, blocked: bool) -> Resu
         },
     )
     .await
+}
+
+/// Deletes user `id`, with their sessions and tokens.
+pub async fn delete_user(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user = end_users::get(&txn, instance.id, id).await?.ok_or_else(user_not_found)?;
+    if !end_users::delete(&txn, instance.id, id).await? {
+        return Err(user_not_found());
+    }
+    audit::record(&txn, instance.id, actor, AuditAction::UserDelete, target(&user), &view(&user), &Value::Null).await?;
+    audit::commit(txn, "Failed to commit a user deletion").await?;
+    tracing::info!(user_id = %id, "end user deleted");
+    Ok(())
+}
+
+/// Queues a verification or password-reset link for user `id` (not for a blocked user, nor a
+/// verification for a verified one).
+pub async fn send_link(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid, purpose: Purpose) -> Result<(), ApiError> {
+    let action = match purpose {
+        Purpose::VerifyEmail => AuditAction::UserVerificationSend,
+        Purpose::ResetPassword => AuditAction::UserPasswordResetSend,
+        _ => return Err(ApiError::internal(anyhow::anyhow!("send_link for {}", purpose.as_str()))),
+    };
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user = end_users::get(&txn, instance.id, id).await?.ok_or_else(user_not_found)?;
+    if user.blocked {
+        return Err(ApiError::conflict("user_blocked", "This user is blocked; unblock them first."));
+    }
+    if purpose == Purpose::VerifyEmail && user.email_verified {
+        return Err(ApiError::conflict("already_verified", "This user's email is already verified."));
+    }
+    emails::queue_link(&txn, instance, &user, purpose).await?;
+    let after = json!({ "email_sent_to": user.email });
+    audit::record(&txn, instance.id, actor, action, target(&user), &Value::Null, &after).await?;
+    audit::commit(txn, "Failed to commit a link").await?;
+    state.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Signs user `id` out everywhere: every session and token ends now.
+pub async fn sign_out(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid) -> Result<(), ApiError> {
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user = end_users::get(&txn, instance.id, id).await?.ok_or_else(user_not_found)?;
+    let subject = Subject::EndUser { instance_id: instance.id, user_id: user.id };
+    let target = target(&user);
+    end_users::update(&txn, user, UserChanges { revoke_tokens: true, ..Default::default() }).await?;
+    let ended = sessions::revoke_others(&txn, subject, None, RevokeReason::RevokedByUser).await?;
+    let after = json!({ "sessions_ended": ended });
+    audit::record(&txn, instance.id, actor, AuditAction::UserSignOut, target, &Value::Null, &after).await?;
+    audit::commit(txn, "Failed to commit a sign-out").await
 }
 
 /// The filters of a list query; field errors are collected into `errors`.

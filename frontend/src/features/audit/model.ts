@@ -1,0 +1,109 @@
+import type { Schemas } from '../../api/client'
+import { startOfDay } from '../../lib/datetime'
+import type { Role } from '../../lib/instanceRef'
+
+export type AuditEntry = Schemas['AuditEntryDto']
+export type AuditAction = Schemas['AuditAction']
+export type AuditTargetKind = Schemas['AuditTargetKind']
+export type AuditLogPage = Schemas['AuditLogList']
+export type { Role }
+
+/** Every action, with how the log names it (a `Record`, so a new action in the API is a type error until it is named here). */
+export const ACTION_LABELS: Record<AuditAction, string> = {
+  'instance.update': 'Instance changed',
+  'instance.two_factor_require': 'Two-factor requirement changed',
+  'application.create': 'Application created',
+  'application.update': 'Application changed',
+  'application.delete': 'Application deleted',
+  'application.secret_rotate': 'Application secret rotated',
+  'branding.logo_set': 'Logo uploaded',
+  'branding.logo_delete': 'Logo removed',
+  'email_style.update': 'Email font changed',
+  'email_template.update': 'Email message saved',
+  'email_template.reset': 'Email message reset',
+  'member.role_change': 'Member role changed',
+  'member.remove': 'Member removed',
+  'invitation.create': 'Invitation sent',
+  'invitation.resend': 'Invitation resent',
+  'invitation.revoke': 'Invitation revoked',
+  'invitation.accept': 'Invitation accepted',
+  'email.retry': 'Email retried',
+  'signing_key.rotate': 'Signing key rotated',
+  'smtp.update': 'SMTP settings saved',
+  'smtp.test': 'SMTP test run',
+  'user.create': 'User created',
+  'user.import': 'Users imported',
+  'user.update': 'User changed',
+  'user.delete': 'User deleted',
+  'user.block': 'User blocked',
+  'user.unblock': 'User unblocked',
+  'user.password_reset_send': 'Password reset sent',
+  'user.verification_send': 'Verification sent',
+  'user.sign_out': 'User signed out',
+}
+
+export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
+
+export const TARGET_LABELS: Record<AuditTargetKind, string> = {
+  instance: 'Instance',
+  application: 'Application',
+  branding: 'Branding',
+  email_style: 'Email font',
+  email_template: 'Email message',
+  member: 'Member',
+  invitation: 'Invitation',
+  email: 'Email',
+  signing_key: 'Signing key',
+  smtp: 'SMTP',
+  user: 'User',
+}
+
+export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]
+
+export interface AuditFilters {
+  /** An account's or application's id. */
+  actor: string
+  action: AuditAction | null
+  targetKind: AuditTargetKind | null
+  targetId: string
+  /** Calendar days (`YYYY-MM-DD`) in the instance's time zone; `to` is inclusive. */
+  from: string
+  to: string
+}
+
+export const NO_FILTERS: AuditFilters = { actor: '', action: null, targetKind: null, targetId: '', from: '', to: '' }
+
+/** The query the list and the export take for these filters (days turned into instants). */
+export function auditQuery(f: AuditFilters, timeZone: string) {
+  return {
+    actor: f.actor.trim() || undefined,
+    action: f.action ?? undefined,
+    target_kind: f.targetKind ?? undefined,
+    target_id: f.targetId.trim() || undefined,
+    from: f.from ? startOfDay(f.from, timeZone) : undefined,
+    to: f.to ? startOfDay(f.to, timeZone, 1) : undefined,
+  }
+}
+
+/** The audit log is for admins and owners. */
+export function mayReadAuditLog(role: Role): boolean {
+  return role === 'owner' || role === 'admin'
+}
+
+/** A changed value as one short line: strings bare, nothing as an em dash, anything else as JSON. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '—'
+  if (typeof value === 'string') return value
+  return JSON.stringify(value)
+}
+
+export interface Change {
+  field: string
+  before: unknown
+  after: unknown
+}
+
+/** The changed fields of an entry, in the order the server sent them. */
+export function changesOf(entry: AuditEntry): Change[] {
+  return Object.entries(entry.changes ?? {}).map(([field, c]) => ({ field, before: c?.before, after: c?.after }))
+}
