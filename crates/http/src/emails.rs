@@ -7,7 +7,7 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use steward_domain::email::{EmailStyle, TemplateKind as Kind};
-use steward_mail::{Parts, Source, Vars, render};
+use steward_mail::{Parts, Rendered, Source, Vars, render};
 use steward_persistence::ConnectionTrait;
 use steward_persistence::account_tokens::{self, AccountPurpose};
 use steward_persistence::accounts::{self, Account};
@@ -310,18 +310,7 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
                 .map_err(|e| anyhow::anyhow!("The default {} template failed to render: {}", kind.as_str(), e.message))?
         }
     };
-    let redact = |s: &str| match &token {
-        Some(t) => s.replace(t.as_str(), "[redacted]"),
-        None => s.to_owned(),
-    };
-    Ok(Preparation::Send(Prepared {
-        to: email.to_address.clone(),
-        stored_text: redact(&r.text),
-        stored_html: redact(&r.html),
-        subject: r.subject,
-        text: r.text,
-        html: r.html,
-    }))
+    Ok(Preparation::Send(ready(r, token.as_deref(), email)))
 }
 
 /// The console's own emails: sent as Steward (the platform's templates, not an instance's).
@@ -444,22 +433,21 @@ async fn account_link(
     finish(kind, &parts_for(kind), vars, Some(token), email)
 }
 
+/// A rendered email to send, and what the outbox keeps of it: the same with its one-time link's
+/// token redacted.
+fn ready(r: Rendered, token: Option<&str>, email: &OutboxEmail) -> Prepared {
+    let redact = |s: &str| match token {
+        Some(t) => s.replace(t, "[redacted]"),
+        None => s.to_owned(),
+    };
+    Prepared { to: email.to_address.clone(), stored_text: redact(&r.text), stored_html: redact(&r.html), subject: r.subject, text: r.text, html: r.html }
+}
+
 /// Renders a platform email and what the outbox keeps of it (the link redacted).
 fn finish(kind: Kind, parts: &Parts, vars: Vars, token: Option<String>, email: &OutboxEmail) -> anyhow::Result<Preparation> {
     let r = render(kind, parts, &EmailStyle::default(), &vars)
         .map_err(|e| anyhow::anyhow!("A platform {} email failed to render: {}", kind.as_str(), e.message))?;
-    let redact = |s: &str| match &token {
-        Some(t) => s.replace(t.as_str(), "[redacted]"),
-        None => s.to_owned(),
-    };
-    Ok(Preparation::Send(Prepared {
-        to: email.to_address.clone(),
-        stored_text: redact(&r.text),
-        stored_html: redact(&r.html),
-        subject: r.subject,
-        text: r.text,
-        html: r.html,
-    }))
+    Ok(Preparation::Send(ready(r, token.as_deref(), email)))
 }
 
 #[cfg(test)]
