@@ -155,7 +155,7 @@ test('accounts: verify, invite, accept, two-factor sign-in', async ({ browser })
     // Signed out, signing in takes the password and then a code (a new one: each works once).
     await page.getByRole('button', { name: 'Account menu' }).click()
     await page.getByRole('menuitem', { name: 'Log out' }).click()
-    await expect(page).toHaveURL(/\/login$/)
+    await expect(page).toHaveURL(/\/login\?reason=signed-out$/)
     await page.getByLabel('Email').fill(owner)
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD)
     await page.getByRole('button', { name: 'Log in' }).click()

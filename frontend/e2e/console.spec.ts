@@ -65,7 +65,7 @@ test('sign up, create an instance, edit the profile, log out and back in', async
   // Log out.
   await page.getByRole('button', { name: 'Account menu' }).click()
   await page.getByRole('menuitem', { name: 'Log out' }).click()
-  await expect(page).toHaveURL(/\/login$/)
+  await expect(page).toHaveURL(/\/login\?reason=signed-out$/)
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible()
 
   // A wrong password is refused with the server's message.
@@ -104,7 +104,7 @@ test('signing up twice with one email shows the error', async ({ page }) => {
       await expect(page.getByRole('heading', { name: 'Create your first instance' })).toBeVisible()
       await page.getByRole('button', { name: 'Account menu' }).click()
       await page.getByRole('menuitem', { name: 'Log out' }).click()
-      await expect(page).toHaveURL(/\/login$/)
+      await expect(page).toHaveURL(/\/login\?reason=signed-out$/)
     }
   }
   await expect(page.locator('[role=alert], input[aria-invalid=true]').first()).toBeVisible()

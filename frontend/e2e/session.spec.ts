@@ -60,8 +60,9 @@ test('the session survives racing reloads and a second tab, and its refresh toke
   // Logging out clears the cookie; the other tab follows, and a reload stays signed out.
   await page.getByRole('button', { name: 'Account menu' }).click()
   await page.getByRole('menuitem', { name: 'Log out' }).click()
-  await expect(page).toHaveURL(/\/login$/)
-  await expect(second).toHaveURL(/\/login$/)
+  await expect(page).toHaveURL(/\/login\?reason=signed-out$/)
+  // The other tab was on a page: signing in there again comes back to it.
+  await expect(second).toHaveURL(/\/login\?next=%2Fi%2F[^&]+&reason=signed-out-elsewhere$/)
   expect((await context.cookies()).find((c) => c.name === 'steward_refresh')).toBeUndefined()
   await second.reload()
   await expect(second.getByRole('heading', { name: 'Log in' })).toBeVisible()

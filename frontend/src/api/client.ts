@@ -28,6 +28,20 @@ function isSessionEndpoint(url: string): boolean {
   return SESSION_ENDPOINTS.includes(path)
 }
 
+/** The `code` of a problem document body, if it is one (`session_revoked` on a 401...). */
+function problemCode(body: unknown): string | null {
+  const code = (body as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : null
+}
+
+async function responseCode(response: Response): Promise<string | null> {
+  try {
+    return problemCode(await response.clone().json())
+  } catch {
+    return null
+  }
+}
+
 /** fetch with the session's Bearer token; refreshes and retries once on 401. */
 export async function authFetch(request: Request): Promise<Response> {
   if (isSessionEndpoint(request.url)) {
@@ -39,7 +53,7 @@ export async function authFetch(request: Request): Promise<Response> {
   if (token) request.headers.set('Authorization', `Bearer ${token}`)
   const response = await globalThis.fetch(request)
   if (response.status !== 401 || !token) return response
-  const fresh = await session.refresh(token)
+  const fresh = await session.refresh(token, await responseCode(response))
   if (!fresh) return response
   retry.headers.set('Authorization', `Bearer ${fresh}`)
   return globalThis.fetch(retry)
@@ -141,7 +155,13 @@ export async function uploadFile<T>(path: string, body: Blob, contentType: strin
   const token = await session.getAccessToken()
   let response = await sendWithXhr(url, body, contentType, token, options)
   if (response.status === 401 && token) {
-    const fresh = await session.refresh(token)
+    let cause: string | null = null
+    try {
+      cause = problemCode(JSON.parse(response.text))
+    } catch {
+      cause = null
+    }
+    const fresh = await session.refresh(token, cause)
     if (fresh) {
       options.onProgress?.(0)
       response = await sendWithXhr(url, body, contentType, fresh, options)

@@ -9,6 +9,7 @@ import { useLogout } from '../features/auth/api'
 import { useInstances } from '../features/instances/api'
 import { InstanceSwitcher } from '../features/instances/InstanceSwitcher'
 import { lastInstance } from '../lib/lastInstance'
+import { loginPath } from '../lib/sessionEnd'
 import { useMe } from '../lib/account'
 
 function initials(name: string | undefined): string {
@@ -57,7 +58,7 @@ function UserMenu() {
           leftSection={<IconLogout size={16} aria-hidden />}
           closeMenuOnClick={false}
           disabled={logout.isPending}
-          onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })}
+          onClick={() => logout.mutate(undefined, { onSettled: () => navigate(loginPath({ reason: 'signed-out' }), { replace: true }) })}
         >
           {logout.isPending ? 'Logging out…' : 'Log out'}
         </Menu.Item>

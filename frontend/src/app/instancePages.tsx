@@ -11,7 +11,7 @@ import { UsersPage } from '../features/users/UsersPage'
 /** The instance loaded by InstanceLayout, as the pages of other areas need it. */
 function useInstanceRef(): InstanceRef {
   const instance = useCurrentInstance()
-  return { slug: instance.slug, role: instance.role, timeZone: instance.time_zone }
+  return { slug: instance.slug, name: instance.name, role: instance.role, timeZone: instance.time_zone }
 }
 
 export function ApplicationsRoute() {

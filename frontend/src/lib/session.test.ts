@@ -125,4 +125,28 @@ describe('Session', () => {
     unsubscribe()
     expect(seen).toEqual(['authenticated', 'anonymous'])
   })
+
+  it('remembers why a signed-in session ended, but not a refused restore at page load', async () => {
+    const boot = track(tab(async () => Promise.reject(refused())))
+    await boot.restore()
+    expect(boot.getState()).toEqual({ status: 'anonymous' })
+
+    const reused = track(tab(async () => Promise.reject(new ApiError({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'refresh_token_reused' }))))
+    reused.signIn({ access_token: 'a', expires_in: 900 })
+    await reused.refresh()
+    expect(reused.getState()).toEqual({ status: 'anonymous', ended: 'reused' })
+
+    const revoked = track(tab(async () => Promise.reject(refused())))
+    revoked.signIn({ access_token: 'a', expires_in: 900 })
+    await revoked.refresh('a', 'session_revoked')
+    expect(revoked.getState().ended).toBe('revoked')
+
+    const out = track(tab(async () => ({ access_token: 'b', expires_in: 900 })))
+    out.signIn({ access_token: 'a', expires_in: 900 })
+    out.signOut()
+    expect(out.getState().ended).toBe('signed-out')
+    // Signing in again forgets it.
+    out.signIn({ access_token: 'c', expires_in: 900 })
+    expect(out.getState()).toEqual({ status: 'authenticated' })
+  })
 })

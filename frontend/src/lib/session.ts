@@ -19,8 +19,19 @@ export interface TokenGrant {
 
 export type SessionStatus = 'restoring' | 'authenticated' | 'anonymous'
 
+/**
+ * Why a signed-in session ended in this tab (shown on the login page):
+ * - `signed-out`: the user signed out here; `signed-out-elsewhere`: in another tab of the console;
+ * - `revoked`: the session was ended on the server (signed out from another device, or by a reset);
+ * - `reused`: the refresh token was replayed, so the server ended the session to be safe;
+ * - `expired`: the refresh was refused for any other reason (expired, no cookie).
+ */
+export type SessionEndReason = 'signed-out' | 'signed-out-elsewhere' | 'revoked' | 'reused' | 'expired'
+
 export interface SessionState {
   status: SessionStatus
+  /** Set when a session this tab had ended (never on a first, signed-out visit). */
+  ended?: SessionEndReason
 }
 
 /** Exchanges the session cookie for a new access token; throws an ApiError (with `status`) on refusal. */
@@ -51,6 +62,14 @@ function isRefusal(error: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500
 }
 
+/** The problem code of the refused refresh, and what the 401 that led to it said, as a reason. */
+function endReason(error: unknown, cause: string | null): SessionEndReason {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'refresh_token_reused') return 'reused'
+  if (code === 'session_revoked' || cause === 'session_revoked') return 'revoked'
+  return 'expired'
+}
+
 export class Session {
   private accessToken: string | null = null
   private expiresAt = 0
@@ -63,6 +82,8 @@ export class Session {
   private listeners = new Set<() => void>()
   private refresher: Refresher | null = null
   private channel: BroadcastChannel | null = null
+  /** The problem code of the 401 that asked for the running refresh (`session_revoked`...). */
+  private cause: string | null = null
 
   constructor() {
     forgetLegacyToken()
@@ -70,7 +91,7 @@ export class Session {
       this.channel = new BroadcastChannel(CHANNEL_NAME)
       // Another tab signed out (which ended the shared session on the server): follow it.
       this.channel.onmessage = (event: MessageEvent) => {
-        if (event.data === SIGNED_OUT) this.clear()
+        if (event.data === SIGNED_OUT) this.clear('signed-out-elsewhere')
       }
     }
   }
@@ -86,9 +107,9 @@ export class Session {
     return () => this.listeners.delete(listener)
   }
 
-  private setStatus(status: SessionStatus): void {
-    if (this.state.status === status) return
-    this.state = { status }
+  private setStatus(status: SessionStatus, ended?: SessionEndReason): void {
+    if (this.state.status === status && this.state.ended === ended) return
+    this.state = ended ? { status, ended } : { status }
     this.listeners.forEach((l) => l())
   }
 
@@ -97,17 +118,23 @@ export class Session {
     this.accessToken = grant.access_token
     this.expiresAt = Date.now() + grant.expires_in * 1000
     this.schedule(grant.expires_in * 1000)
+    this.cause = null
     this.setStatus('authenticated')
   }
 
-  /** Forget the session in this tab (the refresh was refused, or the session ended elsewhere). */
-  clear(): void {
+  /**
+   * Forget the session in this tab (the refresh was refused, or the session ended elsewhere).
+   * `reason` is kept for the login page only when a signed-in session ends.
+   */
+  clear(reason?: SessionEndReason): void {
+    const wasSignedIn = this.state.status === 'authenticated'
     this.generation += 1
+    this.cause = null
     this.accessToken = null
     this.expiresAt = 0
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    this.setStatus('anonymous')
+    this.setStatus('anonymous', wasSignedIn ? reason : undefined)
   }
 
   /**
@@ -115,7 +142,7 @@ export class Session {
    * server): forget the session here and in the console's other tabs.
    */
   signOut(): void {
-    this.clear()
+    this.clear('signed-out')
     this.channel?.postMessage(SIGNED_OUT)
   }
 
@@ -147,12 +174,14 @@ export class Session {
   /**
    * Refresh now, unless `stale` is given and a newer access token already replaced it (another
    * request refreshed while this one waited). Resolves to the new access token, or null when
-   * there is none (signed out, or the server could not be reached).
+   * there is none (signed out, or the server could not be reached). `cause` is the problem code
+   * of the 401 that asked for it: a `session_revoked` one says why a refused refresh ended the session.
    */
-  refresh(stale?: string): Promise<string | null> {
+  refresh(stale?: string, cause?: string | null): Promise<string | null> {
     if (stale !== undefined && this.accessToken && this.accessToken !== stale) {
       return Promise.resolve(this.accessToken)
     }
+    if (cause) this.cause = cause
     if (!this.inFlight) {
       this.inFlight = this.withLock(() => this.doRefresh()).finally(() => {
         this.inFlight = null
@@ -184,7 +213,7 @@ export class Session {
       if (generation !== this.generation) return null
       if (isRefusal(error) || this.state.status === 'restoring') {
         // Refused: the session is over. Unreachable at boot: show the login page (a reload retries).
-        this.clear()
+        this.clear(endReason(error, this.cause))
       }
       // Unreachable while signed in: keep the session; the next request tries again.
       return null

@@ -8,6 +8,7 @@ import { useForm } from '@mantine/form'
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { applyApiError } from '../../lib/forms'
+import { useBrandedPageTitle } from '../../lib/pageTitle'
 import { validatePassword } from '../../lib/validation'
 import { useBranding, useSetPassword, useVerifyEmail } from './api'
 
@@ -19,6 +20,7 @@ function useLink() {
 function AccountCard({ instance, title, children }: { instance: string; title: string; children: ReactNode }) {
   const branding = useBranding(instance)
   const name = branding.data?.name ?? ''
+  useBrandedPageTitle(name, title)
   return (
     <Center mih="100vh" p="md" bg="var(--mantine-color-gray-0)">
       <Box w="100%" maw={440}>

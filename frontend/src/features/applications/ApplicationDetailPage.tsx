@@ -5,6 +5,7 @@ import { CopyIconButton } from '../../components/CopyIconButton'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
 import { ApiError } from '../../lib/problem'
+import { usePageTitle } from '../../lib/pageTitle'
 import { useApplication } from './api'
 import { DeleteApplication } from './DeleteApplication'
 import { can, formatRelative, KIND_COLORS, KIND_LABELS, type InstanceRef } from './model'
@@ -16,6 +17,7 @@ export function ApplicationDetailPage({ instance }: { instance: InstanceRef }) {
   const { id = '' } = useParams()
   const app = useApplication(instance.slug, id)
   const editable = can.manageApps(instance.role)
+  usePageTitle(app.data?.name ?? (app.isError ? 'Application not found' : 'Application'), 'Applications', instance.name ?? instance.slug)
   const back = (
     <Anchor component={Link} to={`/i/${instance.slug}/applications`} size="sm">
       <Group gap={4} component="span">

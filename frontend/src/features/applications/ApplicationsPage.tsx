@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router'
 import { CopyIconButton } from '../../components/CopyIconButton'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { notifySuccess } from '../../lib/forms'
+import { usePageTitle } from '../../lib/pageTitle'
 import { useApplications } from './api'
 import { CreateApplicationModal } from './CreateApplicationModal'
 import { can, formatDateTime, formatRelative, KIND_COLORS, KIND_LABELS, type CreatedApplication, type InstanceRef } from './model'
@@ -30,6 +31,7 @@ function EmptyApps({ canCreate, onCreate }: { canCreate: boolean; onCreate: () =
 }
 
 export function ApplicationsPage({ instance }: { instance: InstanceRef }) {
+  usePageTitle('Applications', instance.name ?? instance.slug)
   const apps = useApplications(instance.slug)
   const navigate = useNavigate()
   const [creating, { open: openCreate, close: closeCreate }] = useDisclosure(false)

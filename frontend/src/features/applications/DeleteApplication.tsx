@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks'
 import { useNavigate } from 'react-router'
 import { ConfirmModal } from '../../components/ConfirmModal'
 import { notifyError, notifySuccess } from '../../lib/forms'
+import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
 import { useDeleteApplication } from './api'
 import type { Application } from './model'
 
@@ -15,7 +16,7 @@ export function DeleteApplication({ slug, app }: { slug: string; app: Applicatio
     remove.mutate(undefined, {
       onSuccess: () => {
         notifySuccess(`Application “${app.name}” deleted`)
-        navigate(`/i/${slug}/applications`, { replace: true })
+        navigate(`/i/${slug}/applications`, { replace: true, state: LEAVE_WITHOUT_ASKING })
       },
       onError: (error) => {
         notifyError(error, 'Could not delete the application')

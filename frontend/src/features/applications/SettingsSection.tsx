@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form'
 import { useEffect } from 'react'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { validateRequired } from '../../lib/validation'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 import { useUpdateApplication, type UpdateApplicationInput } from './api'
 import { UrlListField } from './listFields'
 import { cleanUrlLists } from './urlLists'
@@ -44,6 +45,8 @@ export function SettingsSection({ slug, app, editable }: { slug: string; app: Ap
     // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [app.updated_at])
 
+  const leaveGuard = useUnsavedChangesGuard(editable && form.isDirty() && !update.isPending, 'The application settings have unsaved changes; they will be lost.')
+
   const submit = form.onSubmit((values) => {
     const body: UpdateApplicationInput = {
       name: values.name.trim(),
@@ -63,6 +66,7 @@ export function SettingsSection({ slug, app, editable }: { slug: string; app: Ap
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="app-settings-heading">
+      {leaveGuard}
       <Title order={2} fz="h4" id="app-settings-heading">
         Settings
       </Title>

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { formatDateTime } from '../../lib/datetime'
 import { notifyError } from '../../lib/forms'
 import type { InstanceRef } from '../../lib/instanceRef'
+import { usePageTitle } from '../../lib/pageTitle'
 import { ApiError } from '../../lib/problem'
 import { useAuditLog, useExportAuditLog } from './api'
 import {
@@ -77,6 +78,7 @@ function EmptyLog({ filtered }: { filtered: boolean }) {
 }
 
 export function AuditLogPage({ instance }: { instance: InstanceRef }) {
+  usePageTitle('Audit log', instance.name ?? instance.slug)
   const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS)
   const log = useAuditLog(instance.slug, filters, instance.timeZone, mayReadAuditLog(instance.role))
   const exportCsv = useExportAuditLog(instance.slug, instance.timeZone)

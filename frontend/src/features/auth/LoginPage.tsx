@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useState } from 'react'
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
+import { Link, useNavigate, useSearchParams } from 'react-router'
 import { AuthCard } from '../../components/AuthCard'
 import { SecondFactorField } from '../../components/SecondFactorField'
 import { applyApiError } from '../../lib/forms'
@@ -9,14 +9,14 @@ import { authLink, safeNext } from '../../lib/next'
 import { usePageTitle } from '../../lib/pageTitle'
 import { secondFactorBody, validateSecondFactor, type SecondFactorMethod } from '../../lib/secondFactor'
 import { ApiError, errorMessage } from '../../lib/problem'
+import { sessionEndMessage } from '../../lib/sessionEnd'
 import { validateEmail, validateRequired } from '../../lib/validation'
 import { isChallenge, useLogin, useLoginTwoFactor, type TwoFactorChallenge } from './api'
 
-/** Where to go once signed in: where the sign-in gate came from, else `?next=`, else home. */
+/** Where to go once signed in: the `?next=` page the sign-in gate came from (this console's only), else home. */
 function useDestination(): string {
-  const location = useLocation()
   const [params] = useSearchParams()
-  return (location.state as { from?: string } | null)?.from ?? safeNext(params.get('next')) ?? '/'
+  return safeNext(params.get('next')) ?? '/'
 }
 
 /**
@@ -146,10 +146,16 @@ export function LoginPage() {
   }
 
   const next = safeNext(params.get('next'))
+  const ended = sessionEndMessage(params.get('reason'))
   return (
     <AuthCard title="Log in" subtitle="Welcome back to your Steward console.">
       <form onSubmit={submit} noValidate>
         <Stack>
+          {ended && !formError && (
+            <Alert color="blue" role="status">
+              {ended}
+            </Alert>
+          )}
           {formError && (
             <Alert color="red" role="alert">
               {formError}

@@ -1,6 +1,7 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core'
 import { IconInbox, IconSend } from '@tabler/icons-react'
 import { useSearchParams } from 'react-router'
+import { usePageTitle } from '../../lib/pageTitle'
 import { MailboxTab } from './MailboxTab'
 import { STATUSES, type EmailStatus, type InstanceRef } from './model'
 import { OutboxTab } from './OutboxTab'
@@ -11,6 +12,7 @@ type Tab = 'delivery' | 'mailbox'
 export function EmailsPage({ instance }: { instance: InstanceRef }) {
   const [params, setParams] = useSearchParams()
   const tab: Tab = params.get('tab') === 'mailbox' ? 'mailbox' : 'delivery'
+  usePageTitle(tab === 'mailbox' ? 'Mailbox' : 'Delivery', 'Emails', instance.name ?? instance.slug)
   const statusParam = params.get('status')
   const status = STATUSES.find((s) => s === statusParam) ?? null
   const message = params.get('message')

@@ -1,16 +1,20 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core'
 import { IconMailCog, IconPhoto, IconServer } from '@tabler/icons-react'
 import { Navigate, useNavigate, useParams } from 'react-router'
+import { usePageTitle } from '../../lib/pageTitle'
 import { IdentityTab } from './IdentityTab'
 import { MessagesTab } from './MessagesTab'
 import { isGeneralTab, type GeneralTab, type InstanceRef } from './model'
 import { SmtpTab } from './SmtpTab'
 
 /** The General area: corporate identity, email messages, email SMTP — one URL per sub-tab. */
+const TAB_TITLES: Record<GeneralTab, string> = { identity: 'Corporate identity', emails: 'Email messages', smtp: 'Email SMTP' }
+
 export function GeneralPage({ instance }: { instance: InstanceRef }) {
   const { tab } = useParams()
   const navigate = useNavigate()
   const base = `/i/${instance.slug}/general`
+  usePageTitle(isGeneralTab(tab) ? TAB_TITLES[tab] : null, 'General', instance.name ?? instance.slug)
   if (!isGeneralTab(tab)) return <Navigate to={`${base}/identity`} replace />
 
   return (

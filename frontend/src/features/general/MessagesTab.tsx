@@ -4,7 +4,6 @@ import { IconLock } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
-import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError, type FieldError } from '../../lib/problem'
 import { useEmailTemplates, useResetTemplate, useSaveEmailStyle, useSaveTemplate, useTemplatePreview } from './api'
@@ -25,6 +24,7 @@ import {
   type TemplateList,
 } from './model'
 import { TemplateEditor } from './TemplateEditor'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 
 /** How long the draft must stay unchanged before the preview is rendered again. */
 export const PREVIEW_DEBOUNCE_MS = 400
@@ -214,6 +214,7 @@ function MessagesEditor({ instance, list }: { instance: InstanceRef; list: Templ
     return d !== undefined && !sameDraft(d, draftOf(t))
   }
   const anyDirty = list.items.some(isDirty) || styleDraft !== null
+  const leaveGuard = useUnsavedChangesGuard(anyDirty, 'Some email messages or the font have unsaved changes; they will be lost.')
 
   if (!template) return <Text c="dimmed">This instance has no email messages.</Text>
 
@@ -236,7 +237,7 @@ function MessagesEditor({ instance, list }: { instance: InstanceRef; list: Templ
 
   return (
     <Stack gap="md">
-      <UnsavedChangesGuard when={anyDirty} message="Some email messages or the font have unsaved changes; they will be lost." />
+      {leaveGuard}
       {!editable && (
         <Alert variant="light" color="gray" icon={<IconLock size={18} aria-hidden />} p="sm">
           Your role on this instance is viewer: you can read the messages and preview them; developers, admins and owners can

@@ -21,13 +21,13 @@ import { useForm } from '@mantine/form'
 import { IconInfoCircle, IconLock } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
-import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { ApiError } from '../../lib/problem'
 import { useSaveSmtp, useSmtp } from './api'
 import { can, formatDateTime, SECURITY_OPTIONS, suggestPort, type InstanceRef, type SmtpSecurity, type SmtpSettings } from './model'
 import { toSmtpInput, valuesOf, type SmtpForm, type SmtpFormValues } from './smtpForm'
 import { SmtpTestPanel } from './SmtpTestPanel'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 
 function SmtpFields({ form, settings, editable }: { form: SmtpForm; settings: SmtpSettings; editable: boolean }) {
   const values = form.getValues()
@@ -138,6 +138,7 @@ function SmtpSettingsForm({ instance, settings }: { instance: InstanceRef; setti
   const save = useSaveSmtp(instance.slug)
   const [formError, setFormError] = useState<string | null>(null)
   const form = useForm<SmtpFormValues>({ mode: 'controlled', initialValues: valuesOf(settings) })
+  const leaveGuard = useUnsavedChangesGuard(editable && form.isDirty() && !save.isPending, 'The SMTP settings have unsaved changes; they will be lost.')
 
   // Follow the server's copy (another tab, a refetch) unless the user is editing.
   useEffect(() => {
@@ -165,7 +166,7 @@ function SmtpSettingsForm({ instance, settings }: { instance: InstanceRef; setti
     <Grid gap="lg" align="flex-start">
       <Grid.Col span={{ base: 12, md: 7 }}>
         <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="smtp-heading">
-          <UnsavedChangesGuard when={editable && form.isDirty()} message="The SMTP settings have unsaved changes; they will be lost." />
+          {leaveGuard}
           <Group justify="space-between" align="flex-start" gap="xs" mb="xs">
             <div>
               <Title order={2} fz="h4" id="smtp-heading">

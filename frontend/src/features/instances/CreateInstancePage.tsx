@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form'
 import { useState } from 'react'
 import { useNavigate } from 'react-router'
 import { applyApiError, notifySuccess } from '../../lib/forms'
+import { usePageTitle } from '../../lib/pageTitle'
 import { validateRequired } from '../../lib/validation'
 import { useCreateInstance, useInstances } from './api'
 import { slugify, validateSlug } from './slug'
@@ -10,6 +11,7 @@ import { browserTimeZone } from './timeZones'
 import { TimeZoneSelect } from './TimeZoneSelect'
 
 export function CreateInstancePage() {
+  usePageTitle('New instance')
   const navigate = useNavigate()
   const instances = useInstances()
   const create = useCreateInstance()

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks'
 import { useState } from 'react'
 import { useNavigate } from 'react-router'
 import { notifyError, notifySuccess } from '../../lib/forms'
+import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
 import { useDeleteInstance } from './api'
 import type { Instance } from './roles'
 
@@ -21,7 +22,7 @@ export function DangerZone({ instance }: { instance: Instance }) {
     remove.mutate(undefined, {
       onSuccess: () => {
         notifySuccess(`Instance “${instance.name}” deleted`)
-        navigate('/', { replace: true })
+        navigate('/', { replace: true, state: LEAVE_WITHOUT_ASKING })
       },
       onError: (error) => notifyError(error, 'Could not delete the instance'),
     })

@@ -2,6 +2,7 @@ import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/co
 import { useForm } from '@mantine/form'
 import { useEffect } from 'react'
 import { applyApiError, notifySuccess } from '../../lib/forms'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 import { validateRequired } from '../../lib/validation'
 import { useUpdateInstance } from './api'
 import { can, type Instance } from './roles'
@@ -25,6 +26,8 @@ export function GeneralSettings({ instance }: { instance: Instance }) {
     // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [instance.name, instance.time_zone])
 
+  const leaveGuard = useUnsavedChangesGuard(editable && form.isDirty() && !update.isPending, 'The instance settings have unsaved changes; they will be lost.')
+
   const submit = form.onSubmit((values) => {
     const body: { name?: string; time_zone?: string } = {}
     if (values.name.trim() !== instance.name) body.name = values.name.trim()
@@ -41,6 +44,7 @@ export function GeneralSettings({ instance }: { instance: Instance }) {
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="general-heading">
+      {leaveGuard}
       <Title order={2} fz="h4" id="general-heading">
         General
       </Title>

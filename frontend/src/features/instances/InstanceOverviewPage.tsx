@@ -1,6 +1,7 @@
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconSettings } from '@tabler/icons-react'
 import { Link } from 'react-router'
+import { usePageTitle } from '../../lib/pageTitle'
 import { useCurrentInstance } from './useCurrentInstance'
 import { ROLE_COLORS, ROLE_LABELS } from './roles'
 
@@ -32,6 +33,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 export function InstanceOverviewPage() {
   const instance = useCurrentInstance()
+  usePageTitle('Overview', instance.name)
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start">

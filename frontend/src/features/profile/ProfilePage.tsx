@@ -8,6 +8,7 @@ import { useMe } from '../../lib/account'
 import { usePageTitle } from '../../lib/pageTitle'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { PASSWORD_MIN, validateEmail, validatePassword, validateRequired } from '../../lib/validation'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 import { useChangePassword, useUpdateProfile, type UpdateProfileInput } from './api'
 import type { Schemas } from '../../api/client'
 import { SecurityLog } from './SecurityLog'
@@ -28,6 +29,7 @@ function ProfileForm({ account }: { account: Account }) {
     },
   })
   const emailChanged = form.getValues().email.trim() !== account.email
+  const leaveGuard = useUnsavedChangesGuard(form.isDirty() && !update.isPending, 'Your profile has unsaved changes; they will be lost.')
 
   const submit = form.onSubmit((values) => {
     const body: UpdateProfileInput = {}
@@ -50,6 +52,7 @@ function ProfileForm({ account }: { account: Account }) {
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="profile-heading">
+      {leaveGuard}
       <Title order={2} fz="h4" id="profile-heading" mb="md">
         Profile
       </Title>

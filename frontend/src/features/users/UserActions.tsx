@@ -4,6 +4,7 @@ import { IconKey, IconLock, IconLockOpen, IconLogout, IconMail } from '@tabler/i
 import { useNavigate } from 'react-router'
 import { ConfirmModal } from '../../components/ConfirmModal'
 import { notifyError, notifySuccess } from '../../lib/forms'
+import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
 import { useDeleteUser, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
 import { displayName, type User } from './model'
 
@@ -68,7 +69,7 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
     remove.mutate(undefined, {
       onSuccess: () => {
         notifySuccess(`User ${user.email} deleted`)
-        navigate(`/i/${slug}/users`, { replace: true })
+        navigate(`/i/${slug}/users`, { replace: true, state: LEAVE_WITHOUT_ASKING })
       },
       onError: (error) => {
         notifyError(error, 'Could not delete the user')

@@ -6,6 +6,7 @@ import { CopyIconButton } from '../../components/CopyIconButton'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
 import { ApiError } from '../../lib/problem'
+import { usePageTitle } from '../../lib/pageTitle'
 import { useUser } from './api'
 import { can, displayName, formatDateTime, type InstanceRef } from './model'
 import { StatusBadge } from './StatusBadge'
@@ -30,6 +31,7 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
   const { id = '' } = useParams()
   const user = useUser(instance.slug, id)
   const editable = can.manageUsers(instance.role)
+  usePageTitle(user.data ? displayName(user.data) : user.isError ? 'User not found' : 'User', 'Users', instance.name ?? instance.slug)
   const back = (
     <Anchor component={Link} to={`/i/${instance.slug}/users`} size="sm">
       <Group gap={4} component="span">

@@ -2,6 +2,7 @@ import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useEffect } from 'react'
 import { applyApiError, notifySuccess } from '../../lib/forms'
+import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
 import { useUpdateUser, type UpdateUserInput } from './api'
 import { formatMetadata, parseMetadata, userFormValidation, type User, type UserFormValues } from './model'
 import { UserFields } from './UserFields'
@@ -38,6 +39,8 @@ export function UserProfileSection({ slug, user, editable }: { slug: string; use
     // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [user.updated_at])
 
+  const leaveGuard = useUnsavedChangesGuard(editable && form.isDirty() && !update.isPending, 'The user has unsaved changes; they will be lost.')
+
   const submit = form.onSubmit((values) => {
     const body: UpdateUserInput = {}
     if (form.isDirty('email')) body.email = values.email.trim()
@@ -62,6 +65,7 @@ export function UserProfileSection({ slug, user, editable }: { slug: string; use
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="user-profile-heading">
+      {leaveGuard}
       <Title order={2} fz="h4" id="user-profile-heading">
         Profile
       </Title>

@@ -6,6 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError } from '../../lib/problem'
+import { usePageTitle } from '../../lib/pageTitle'
 import { useExportUsers, useUsers } from './api'
 import { CreateUserModal } from './CreateUserModal'
 import {
@@ -90,6 +91,7 @@ function UserRow({ user, timeZone }: { user: User; timeZone: string }) {
  * of the pages already passed are a stack in state (reset whenever the filters change).
  */
 export function UsersPage({ instance }: { instance: InstanceRef }) {
+  usePageTitle('Users', instance.name ?? instance.slug)
   const [params, setParams] = useSearchParams()
   const filters = filtersFromParams(params)
   const filterKey = JSON.stringify(filters)

@@ -1,0 +1,46 @@
+import { screen, waitFor } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { ResetPasswordPage } from '../features/account/AccountPages'
+import { EmailsPage } from '../features/emails/EmailsPage'
+import { GeneralPage } from '../features/general/GeneralPage'
+import { UsersPage } from '../features/users/UsersPage'
+import type { InstanceRef } from '../lib/instanceRef'
+import { stubApi } from '../test/api'
+import { jsonResponse, renderPage, renderRoutes } from '../test/render'
+import { NotFoundPage } from './NotFoundPage'
+
+const acme: InstanceRef = { slug: 'acme', name: 'Acme', role: 'owner', timeZone: 'UTC' }
+
+describe('page titles', () => {
+  it('names the page and its instance: "Users · Acme · Steward"', async () => {
+    stubApi(() => undefined)
+    renderPage(<UsersPage instance={acme} />, '/i/acme/users')
+    await waitFor(() => expect(document.title).toBe('Users · Acme · Steward'))
+  })
+
+  it('names the tab of a page with tabs, and follows the tab', async () => {
+    stubApi(() => undefined)
+    const { router } = renderRoutes([{ path: '/i/:slug/general/:tab', element: <GeneralPage instance={acme} /> }], '/i/acme/general/smtp')
+    await waitFor(() => expect(document.title).toBe('Email SMTP · General · Acme · Steward'))
+    await router.navigate('/i/acme/general/identity')
+    await waitFor(() => expect(document.title).toBe('Corporate identity · General · Acme · Steward'))
+  })
+
+  it('titles the emails page by its tab', async () => {
+    stubApi(() => undefined)
+    renderPage(<EmailsPage instance={acme} />, '/i/acme/emails?tab=mailbox')
+    await waitFor(() => expect(document.title).toBe('Mailbox · Emails · Acme · Steward'))
+  })
+
+  it('titles the not-found page', async () => {
+    renderPage(<NotFoundPage />, '/nowhere')
+    expect(await screen.findByText('Page not found')).toBeInTheDocument()
+    expect(document.title).toBe('Page not found · Steward')
+  })
+
+  it("brands an end user's account page with the instance's name, not the console's", async () => {
+    stubApi(({ path }) => (path === '/public/v1/shop/branding' ? jsonResponse({ instance: 'shop', name: 'Acme Shop', logo_url: null }) : undefined))
+    renderPage(<ResetPasswordPage />, '/account/reset-password?instance=shop&token=t1')
+    await waitFor(() => expect(document.title).toBe('Choose a new password · Acme Shop'))
+  })
+})
