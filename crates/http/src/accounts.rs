@@ -14,7 +14,7 @@ use steward_persistence::{rate_counters, recovery_codes};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::emails;
+use crate::emails::{self, invalid_link};
 use crate::extract::{client_ip, user_agent};
 use crate::problem::{ApiError, FieldError};
 use crate::throttle::check_mail_limits;
@@ -38,11 +38,6 @@ impl RequestOrigin {
 
 pub fn commit_error(what: &'static str) -> impl FnOnce(steward_persistence::DbErr) -> ApiError {
     move |e| ApiError::internal(anyhow::Error::new(e).context(what))
-}
-
-/// A one-time link that cannot be used: the same answer whatever the reason.
-pub fn invalid_link() -> ApiError {
-    ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
 }
 
 /// Creates an account and queues the verification of its address. The account can sign in at

@@ -38,6 +38,12 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A one-time link (end user's or console account's) that cannot be used: the same answer
+/// whatever the reason.
+pub fn invalid_link() -> crate::problem::ApiError {
+    crate::problem::ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
+}
+
 /// The stored form of a one-time token.
 pub fn token_hash(token: &str) -> String {
     sha256_hex(token)

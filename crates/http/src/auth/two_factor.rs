@@ -31,6 +31,19 @@ pub enum Proof {
     RecoveryCode(String),
 }
 
+impl Proof {
+    /// Exactly one of a code and a recovery code, as a request sends them; the field to blame
+    /// for a wrong one.
+    pub fn from_fields(code: Option<String>, recovery_code: Option<String>) -> Result<(Proof, &'static str), ApiError> {
+        match (code.filter(|c| !c.trim().is_empty()), recovery_code.filter(|c| !c.trim().is_empty())) {
+            (Some(code), None) => Ok((Proof::Code(code), "code")),
+            (None, Some(code)) => Ok((Proof::RecoveryCode(code), "recovery_code")),
+            (Some(_), Some(_)) => Err(ApiError::field("recovery_code", "one_of", "Send either a code or a recovery code, not both.")),
+            (None, None) => Err(ApiError::field("code", "required", "Enter the code from your authenticator app, or a recovery code.")),
+        }
+    }
+}
+
 /// A new secret, shown once.
 pub struct Setup {
     pub secret: String,

@@ -19,6 +19,7 @@ db_tests!(
     two_factor_end_to_end,
     instance_can_require_two_factor,
     one_code_and_one_invitation_win_once_under_concurrency,
+    console_email_is_limited_even_at_once,
 );
 
 async fn access_of(res: reqwest::Response) -> String {
@@ -427,4 +428,41 @@ async fn one_code_and_one_invitation_win_once_under_concurrency(app: TestApp) {
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     let members: Value = app.get("/api/v1/instances/team/members", Some(&owner.access)).await.json().await.unwrap();
     assert_eq!(members["total"], 2);
+}
+
+/// The console's email-sending routes are limited like the public API's: a stranger hammering
+/// forgot-password for one address, or an admin resending one invitation 20 times at once, gets
+/// 429 past five emails an hour to that address — counted before anything is queued.
+async fn console_email_is_limited_even_at_once(app: TestApp) {
+    for i in 0..5 {
+        let res = app.post("/api/v1/auth/forgot-password", None, json!({"email": "nobody@example.com"})).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "request {i}");
+    }
+    let res = app.post("/api/v1/auth/forgot-password", None, json!({"email": "nobody@example.com"})).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_emails_to_recipient").await;
+
+    let owner = app.signup("owner@example.com").await;
+    app.create_instance(&owner.access, "team").await;
+    let res = app.invite(&owner.access, "team", "target@example.com", "viewer").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/instances/team/invitations/{id}/resend");
+    let resends = (0..20).map(|_| app.post(&path, Some(&owner.access), json!({})));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(resends).await.iter().map(|r| r.status()).collect();
+    let sent = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(sent, 4, "five emails to the address in all: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let queued: i64 = {
+        use sea_orm::ConnectionTrait as _;
+        let backend = app.state.db.get_database_backend();
+        let row = app
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM outbox_emails WHERE to_address = 'target@example.com'"))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    };
+    assert_eq!(queued, 5, "nothing past the limit was queued");
 }

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::access::{Administer, Member};
 use crate::extract::{ApiQuery, PageQuery};
 use crate::problem::{ApiError, FieldError};
-use crate::routes::users::csv_cell;
+use crate::routes::users::{csv_bytes, csv_cell};
 
 /// The columns of an export, in order.
 const COLUMNS: [&str; 11] =
@@ -87,14 +87,6 @@ fn row(e: &Entry) -> Vec<String> {
         csv_cell(e.target_label.as_deref().unwrap_or("")),
         csv_cell(&e.changes.to_string()),
     ]
-}
-
-fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, actix_web::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(actix_web::error::ErrorInternalServerError)?;
-    }
-    Ok(web::Bytes::from(w.into_inner().map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?))
 }
 
 /// Export the (filtered) audit log as CSV, newest first, a header row first (admin and up).

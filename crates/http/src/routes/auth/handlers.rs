@@ -231,12 +231,7 @@ async fn signed_in(
 pub async fn login_two_factor(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<TwoFactorLoginRequest>) -> Result<HttpResponse, ApiError> {
     let how = delivery(&req)?;
     let body = body.0;
-    let proof = match (body.code.filter(|c| !c.trim().is_empty()), body.recovery_code.filter(|c| !c.trim().is_empty())) {
-        (Some(code), None) => Proof::Code(code),
-        (None, Some(code)) => Proof::RecoveryCode(code),
-        (Some(_), Some(_)) => return Err(ApiError::field("recovery_code", "one_of", "Send either a code or a recovery code, not both.")),
-        (None, None) => return Err(ApiError::field("code", "required", "Enter the code from your authenticator app, or a recovery code.")),
-    };
+    let (proof, _) = Proof::from_fields(body.code, body.recovery_code)?;
     let detail = match proof {
         Proof::Code(_) => "with an authenticator code",
         Proof::RecoveryCode(_) => "with a recovery code",

@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use steward_domain::audit::{AuditAction, TargetKind};
 
 use crate::AppState;
-use crate::accounts::{RequestOrigin, commit_error, invalid_link};
+use crate::accounts::{RequestOrigin, commit_error};
 use crate::audit::{self, Actor, Target};
-use crate::emails::{self, INVITATION_TTL};
+use crate::emails::{self, INVITATION_TTL, invalid_link};
 use crate::problem::ApiError;
 use crate::throttle::check_mail_limits;
 

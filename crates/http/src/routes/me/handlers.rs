@@ -302,15 +302,6 @@ pub async fn enable_two_factor(
     Ok(HttpResponse::Ok().insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).json(RecoveryCodes { recovery_codes: codes }))
 }
 
-fn proof(body: TwoFactorProofRequest) -> Result<(Proof, &'static str), ApiError> {
-    match (body.code.filter(|c| !c.trim().is_empty()), body.recovery_code.filter(|c| !c.trim().is_empty())) {
-        (Some(code), None) => Ok((Proof::Code(code), "code")),
-        (None, Some(code)) => Ok((Proof::RecoveryCode(code), "recovery_code")),
-        (Some(_), Some(_)) => Err(ApiError::field("recovery_code", "one_of", "Send either a code or a recovery code, not both.")),
-        (None, None) => Err(ApiError::field("code", "required", "Enter the code from your authenticator app, or a recovery code.")),
-    }
-}
-
 /// Turn two-factor sign-in off, with a code from the app or a recovery code.
 #[utoipa::path(
     tag = "me",
@@ -333,7 +324,8 @@ pub async fn disable_two_factor(
     req: HttpRequest,
     body: ApiJson<TwoFactorProofRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (proof, field) = proof(body.0)?;
+    let body = body.0;
+    let (proof, field) = Proof::from_fields(body.code, body.recovery_code)?;
     let account = load(&state, &auth).await?;
     two_factor::disable(&state, &account, &proof, &RequestOrigin::of(&req)).await.map_err(|e| as_field(e, field))?;
     Ok(HttpResponse::NoContent().finish())
@@ -362,7 +354,8 @@ pub async fn regenerate_recovery_codes(
     req: HttpRequest,
     body: ApiJson<TwoFactorProofRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (proof, field) = proof(body.0)?;
+    let body = body.0;
+    let (proof, field) = Proof::from_fields(body.code, body.recovery_code)?;
     let account = load(&state, &auth).await?;
     let codes = two_factor::regenerate_recovery_codes(&state, &account, &proof, &RequestOrigin::of(&req)).await.map_err(|e| as_field(e, field))?;
     Ok(HttpResponse::Ok().insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).json(RecoveryCodes { recovery_codes: codes }))

@@ -48,7 +48,8 @@ fn row(u: &EndUser) -> Vec<String> {
     ]
 }
 
-fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, actix_web::Error> {
+/// CSV rows as one chunk of a streamed body.
+pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<web::Bytes, actix_web::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.write_record(&r).map_err(actix_web::error::ErrorInternalServerError)?;

@@ -7,7 +7,7 @@ mod handlers;
 pub mod service;
 
 /// A CSV cell safe to open in a spreadsheet (shared with other exports).
-pub(crate) use csv::cell as csv_cell;
+pub(crate) use csv::{cell as csv_cell, csv_bytes};
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

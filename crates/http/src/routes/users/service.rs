@@ -256,9 +256,7 @@ pub async fn confirm_email_change(state: &AppState, user: EndUser, new_email: &s
 
 /// The answer to a one-time link that cannot be used (unknown, expired, used, or sent to an
 /// address the user no longer has) — one answer for all, so a link reveals nothing.
-pub fn invalid_link() -> ApiError {
-    ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
-}
+pub use crate::emails::invalid_link;
 
 /// Sets a new password with a reset or invitation link: the link is checked before the (costly)
 /// hash and must still match the user's address; it is used once (of two concurrent uses, one
