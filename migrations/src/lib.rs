@@ -19,7 +19,9 @@ mod m20261128_000005_user_search;
 mod m20261128_000006_general;
 #[rustfmt::skip]
 mod m20261130_000007_hardening;
+#[rustfmt::skip]
 mod m20261130_000008_console_accounts;
+mod m20261201_000009_console_completeness;
 
 pub struct Migrator;
 
@@ -35,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_general::Migration),
             Box::new(m20261130_000007_hardening::Migration),
             Box::new(m20261130_000008_console_accounts::Migration),
+            Box::new(m20261201_000009_console_completeness::Migration),
         ]
     }
 }

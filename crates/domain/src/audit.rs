@@ -70,6 +70,7 @@ closed_set! {
         InvitationRevoke = "invitation.revoke",
         InvitationAccept = "invitation.accept",
         EmailRetry = "email.retry",
+        EmailCancel = "email.cancel",
         SigningKeyRotate = "signing_key.rotate",
         SmtpUpdate = "smtp.update",
         SmtpTest = "smtp.test",
@@ -81,6 +82,7 @@ closed_set! {
         UserUnblock = "user.unblock",
         UserPasswordResetSend = "user.password_reset_send",
         UserVerificationSend = "user.verification_send",
+        UserInvitationSend = "user.invitation_send",
         UserSignOut = "user.sign_out",
     }
 }
@@ -114,12 +116,19 @@ impl AuditAction {
             EmailTemplateUpdate | EmailTemplateReset => TargetKind::EmailTemplate,
             MemberRoleChange | MemberRemove => TargetKind::Member,
             InvitationCreate | InvitationResend | InvitationRevoke | InvitationAccept => TargetKind::Invitation,
-            EmailRetry => TargetKind::Email,
+            EmailRetry | EmailCancel => TargetKind::Email,
             SigningKeyRotate => TargetKind::SigningKey,
             SmtpUpdate | SmtpTest => TargetKind::Smtp,
-            UserCreate | UserImport | UserUpdate | UserDelete | UserBlock | UserUnblock | UserPasswordResetSend | UserVerificationSend | UserSignOut => {
-                TargetKind::User
-            }
+            UserCreate
+            | UserImport
+            | UserUpdate
+            | UserDelete
+            | UserBlock
+            | UserUnblock
+            | UserPasswordResetSend
+            | UserVerificationSend
+            | UserInvitationSend
+            | UserSignOut => TargetKind::User,
         }
     }
 }

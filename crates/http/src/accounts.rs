@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::emails::{self, invalid_link};
 use crate::extract::{client_ip, user_agent};
 use crate::problem::{ApiError, FieldError};
+use crate::routes::auth::dto::{AccountLinkInfo, AccountLinkPurpose};
 use crate::throttle::check_mail_limits;
 
 /// Where a request came from, for the security log and the sessions list.
@@ -77,6 +78,19 @@ pub async fn verify_email(state: &AppState, req: &HttpRequest, token: &str) -> R
     let account = accounts::find(&txn, link.account_id).await?.ok_or_else(invalid_link)?;
     txn.commit().await.map_err(commit_error("Failed to commit an email verification"))?;
     Ok(account)
+}
+
+/// Describes a console account's link (verification or reset): the address it went to and
+/// whether it still works. Other tokens (two-factor challenges) are not links.
+pub async fn link_info(state: &AppState, token: &str) -> Result<AccountLinkInfo, ApiError> {
+    let link = account_tokens::find(&state.db, &emails::token_hash(token)).await?.ok_or_else(invalid_link)?;
+    let purpose = match AccountPurpose::parse(&link.purpose) {
+        Some(AccountPurpose::VerifyEmail) => AccountLinkPurpose::VerifyEmail,
+        Some(AccountPurpose::ResetPassword) => AccountLinkPurpose::ResetPassword,
+        Some(AccountPurpose::TwoFactorChallenge) | None => return Err(invalid_link()),
+    };
+    let link_state = emails::LinkState::of(link.used_at, link.expires_at);
+    Ok(AccountLinkInfo { purpose, email: link.email, expires_at: link.expires_at.to_utc(), state: link_state })
 }
 
 /// Queues a reset link for whichever account has `email` — the same answer, the same work,

@@ -32,6 +32,17 @@ pub fn ttl(purpose: Purpose) -> (chrono::Duration, &'static str) {
     }
 }
 
+/// How long the link of a `kind` email works, as its text says ("30 minutes"); empty for kinds
+/// without a link.
+pub fn link_lifetime(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Verification => ttl(Purpose::VerifyEmail).1,
+        Kind::ResetPassword => ttl(Purpose::ResetPassword).1,
+        Kind::Invitation => ttl(Purpose::Invitation).1,
+        Kind::UpdateAccount | Kind::Greeting | Kind::Footer => "",
+    }
+}
+
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -42,6 +53,28 @@ fn new_token() -> String {
 /// whatever the reason.
 pub fn invalid_link() -> crate::problem::ApiError {
     crate::problem::ApiError::bad_request("invalid_token", "This link is invalid, expired or already used. Ask for a new one.")
+}
+
+/// Whether an emailed link still works (what its page says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Valid,
+    Expired,
+    /// Used, or replaced by a newer link.
+    Used,
+}
+
+impl LinkState {
+    pub fn of(used_at: Option<chrono::DateTime<chrono::FixedOffset>>, expires_at: chrono::DateTime<chrono::FixedOffset>) -> Self {
+        if used_at.is_some() {
+            Self::Used
+        } else if expires_at <= now() {
+            Self::Expired
+        } else {
+            Self::Valid
+        }
+    }
 }
 
 /// The stored form of a one-time token.
@@ -59,6 +92,7 @@ pub fn user_vars(public_url: &str, instance: &Instance, logo: Option<&LogoFacts>
         last_name: user.family_name.clone(),
         user_name: user.name.clone(),
         email: user.email.clone(),
+        metadata: steward_mail::templates::Metadata::from_json(&user.metadata),
         ..Vars::default()
     }
 }
@@ -94,10 +128,20 @@ pub async fn instance_parts(db: &impl ConnectionTrait, instance_id: uuid::Uuid, 
 pub enum MailRequest {
     /// A one-time link (verification, reset, invitation) for a user, to the address they had
     /// when it was asked for.
-    Link { user_id: Uuid, purpose: String },
+    Link {
+        user_id: Uuid,
+        purpose: String,
+        /// The application the link was asked from (its page sends the person back there).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        application_id: Option<Uuid>,
+    },
     /// A link for whoever has the address in the instance (forgot-password, resend-verification):
     /// nothing is sent when nobody has it.
-    LinkByEmail { purpose: String },
+    LinkByEmail {
+        purpose: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        application_id: Option<Uuid>,
+    },
     /// An "account updated" notice saying what changed.
     Notice { user_id: Uuid, change: String },
     /// A link to confirm a new address (sent to it) that the user asked for while their email
@@ -170,16 +214,18 @@ pub fn account_ttl(purpose: AccountPurpose) -> (chrono::Duration, &'static str) 
 /// How long an invitation works.
 pub const INVITATION_TTL: (chrono::Duration, &str) = (chrono::Duration::days(7), "7 days");
 
-/// Queues an email with a one-time link (verification, reset, invitation) to `user`.
-pub async fn queue_link(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, purpose: Purpose) -> StoreResult<()> {
-    let request = MailRequest::Link { user_id: user.id, purpose: purpose.as_str().to_owned() };
+/// Queues an email with a one-time link (verification, reset, invitation) to `user`, asked from
+/// `application` (`None`: from the console).
+pub async fn queue_link(db: &impl ConnectionTrait, instance: &Instance, user: &EndUser, purpose: Purpose, application: Option<Uuid>) -> StoreResult<()> {
+    let request = MailRequest::Link { user_id: user.id, purpose: purpose.as_str().to_owned(), application_id: application };
     enqueue(db, instance.id, &user.email, template_kind(purpose).0, &request).await
 }
 
 /// Queues a link for whoever has `email` in the instance, decided when it is sent. One insert,
 /// whether or not anyone has the address: the answer takes the same time either way.
-pub async fn queue_link_by_email(db: &impl ConnectionTrait, instance: &Instance, email: &str, purpose: Purpose) -> StoreResult<()> {
-    enqueue(db, instance.id, email, template_kind(purpose).0, &MailRequest::LinkByEmail { purpose: purpose.as_str().to_owned() }).await
+pub async fn queue_link_by_email(db: &impl ConnectionTrait, instance: &Instance, email: &str, purpose: Purpose, application: Option<Uuid>) -> StoreResult<()> {
+    let request = MailRequest::LinkByEmail { purpose: purpose.as_str().to_owned(), application_id: application };
+    enqueue(db, instance.id, email, template_kind(purpose).0, &request).await
 }
 
 /// Queues the confirmation of a new address the user asked for, to that address.
@@ -258,8 +304,8 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
     let Some(instance) = instances::get(db, instance_id).await? else { return Ok(Preparation::Skip("the instance no longer exists")) };
     let purpose_of = |p: &str| Purpose::parse(p).with_context(|| format!("Unknown link purpose {p:?}"));
     let (user, purpose, change) = match &request {
-        MailRequest::Link { user_id, purpose } => (end_users::get(db, instance_id, *user_id).await?, Some(purpose_of(purpose)?), None),
-        MailRequest::LinkByEmail { purpose } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
+        MailRequest::Link { user_id, purpose, .. } => (end_users::get(db, instance_id, *user_id).await?, Some(purpose_of(purpose)?), None),
+        MailRequest::LinkByEmail { purpose, .. } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
         MailRequest::Notice { user_id, change } => (end_users::get(db, instance_id, *user_id).await?, None, Some(change.clone())),
         MailRequest::EmailChange { user_id, .. } => (end_users::get(db, instance_id, *user_id).await?, Some(Purpose::ChangeEmail), None),
         MailRequest::AccountLink { .. } | MailRequest::AccountLinkByEmail { .. } | MailRequest::AccountNotice { .. } | MailRequest::Invitation { .. } => {
@@ -300,7 +346,20 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
             let txn = steward_persistence::begin(db).await?;
             user_tokens::revoke_unused(&txn, user.id, purpose).await?;
             // The token is bound to the address it goes to.
-            user_tokens::create(&txn, instance_id, user.id, purpose, &token_hash(&token), &email.to_address, now() + duration).await?;
+            let application = match &request {
+                MailRequest::Link { application_id, .. } | MailRequest::LinkByEmail { application_id, .. } => *application_id,
+                _ => None,
+            };
+            let hash = token_hash(&token);
+            let new = user_tokens::NewToken {
+                user_id: user.id,
+                purpose,
+                hash: &hash,
+                email: &email.to_address,
+                expires_at: now() + duration,
+                application_id: application,
+            };
+            user_tokens::create(&txn, instance_id, new).await?;
             txn.commit().await.context("Failed to store a one-time token")?;
             let link = format!("{public_url}/account/{path}?instance={}&token={token}", instance.slug);
             (kind, Vars { link, expires_in: expires_in.to_owned(), email: email.to_address.clone(), ..base }, Some(token))

@@ -87,6 +87,18 @@ pub struct AppState {
     pub console_dir: Option<PathBuf>,
     /// Proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`).
     pub trusted_proxies: steward_domain::net::TrustedProxies,
+    /// The platform's mail transport, as the console describes it.
+    pub platform_mail: PlatformMail,
+}
+
+/// The platform's own mail transport: an SMTP server (`STEWARD_SMTP_URL`), or — without one —
+/// the local mailbox that captures instances' emails.
+#[derive(Debug, Clone)]
+pub struct PlatformMail {
+    /// The SMTP server's host; `None` when emails are captured locally.
+    pub smtp_host: Option<String>,
+    /// The From of platform-sent emails (`STEWARD_MAIL_FROM`).
+    pub from: String,
 }
 
 /// Registers every documented route on a utoipa-aware app.

@@ -161,6 +161,11 @@ impl SmtpSender {
         Ok(Self { config, roots: TrustedRoots::default(), connect_to: None, step })
     }
 
+    /// The host it sends to (shown to operators; never the credentials).
+    pub fn host(&self) -> &str {
+        &self.config.host
+    }
+
     /// An instance's own server, reached at `connect_to` when given (an address checked by the
     /// egress policy; TLS still verifies the certificate for `config.host`), else at its host.
     pub fn from_config(config: &SmtpConfig, roots: &TrustedRoots, connect_to: Option<std::net::IpAddr>, step: Duration) -> Self {

@@ -57,6 +57,11 @@ const COMMON: [Variable; 6] = [
     Variable { name: "last_name", description: "The user's family name (may be empty)", sample: "Lovelace" },
     Variable { name: "email", description: "The user's email address", sample: "ada@example.com" },
 ];
+const METADATA: Variable = Variable {
+    name: "metadata",
+    description: "The user's metadata fields, one at a time: {{ metadata.plan }} (or {{ metadata[\"first-order\"] }}). A field the user does not have is empty; numbers and booleans print as written, objects and lists as JSON",
+    sample: "{\"plan\": \"pro\", \"company\": \"Example Ltd\"}",
+};
 const LINK: Variable =
     Variable { name: "link", description: "The action link (verify, reset, accept)", sample: "https://steward.example/account/verify?token=sample" };
 const EXPIRES: Variable = Variable { name: "expires_in", description: "How long the link works, for people (\"24 hours\")", sample: "24 hours" };
@@ -66,6 +71,7 @@ const CHANGE: Variable =
 /// The variables `kind` may use.
 pub fn variables(kind: TemplateKind) -> Vec<Variable> {
     let mut v = COMMON.to_vec();
+    v.push(METADATA);
     match kind {
         TemplateKind::Verification | TemplateKind::ResetPassword | TemplateKind::Invitation => v.extend([LINK, EXPIRES]),
         TemplateKind::UpdateAccount => v.push(CHANGE),
@@ -231,7 +237,13 @@ fn check_expr(expr: &ast::Expr<'_>) -> Result<(), Refused> {
         })
     };
     match expr {
+        Expr::Var(v) if v.id == METADATA.name => {
+            Err(refused(v.span(), "use one metadata field at a time, like `{{ metadata.plan }}`: the metadata itself is not text"))
+        }
         Expr::Var(_) | Expr::Const(_) => Ok(()),
+        // One field of the user's metadata: `metadata.plan`, `metadata["first-order"]`.
+        Expr::GetAttr(g) if matches!(&g.expr, Expr::Var(v) if v.id == METADATA.name) => Ok(()),
+        Expr::GetItem(g) if matches!(&g.expr, Expr::Var(v) if v.id == METADATA.name) && matches!(&g.subscript_expr, Expr::Const(_)) => Ok(()),
         Expr::UnaryOp(u) => match u.op {
             UnaryOpKind::Not => check_expr(&u.expr),
             UnaryOpKind::Neg => Err(refused(u.span(), "arithmetic is not allowed in an email message")),
@@ -276,8 +288,12 @@ fn check_expr(expr: &ast::Expr<'_>) -> Result<(), Refused> {
             args(&t.args)
         }
         Expr::Call(c) => Err(refused(c.span(), "function and method calls are not allowed in an email message")),
-        Expr::GetAttr(g) => Err(refused(g.span(), "attribute lookups are not allowed in an email message: the variables are plain text")),
-        Expr::GetItem(g) => Err(refused(g.span(), "item lookups are not allowed in an email message: the variables are plain text")),
+        Expr::GetAttr(g) => {
+            Err(refused(g.span(), "attribute lookups are not allowed in an email message: the variables are plain text (only `metadata.field`)"))
+        }
+        Expr::GetItem(g) => {
+            Err(refused(g.span(), "item lookups are not allowed in an email message: the variables are plain text (only `metadata[\"field\"]`)"))
+        }
         Expr::Slice(s) => Err(refused(s.span(), "slices are not allowed in an email message")),
         Expr::List(l) => Err(refused(l.span(), "lists are not allowed in an email message")),
         Expr::Map(m) => Err(refused(m.span(), "maps are not allowed in an email message")),
@@ -449,6 +465,51 @@ pub struct Vars {
     pub link: String,
     pub expires_in: String,
     pub change: String,
+    /// The user's metadata, one text per top-level field.
+    pub metadata: Metadata,
+}
+
+/// An end user's metadata as a message sees it: each top-level field as text (strings as they
+/// are, other values as JSON); a field the user does not have is empty rather than an error, so
+/// one message serves users with and without it.
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    fields: BTreeMap<String, String>,
+    /// Every field reads as this (the worst case when checking a template's size).
+    every: Option<String>,
+}
+
+impl Metadata {
+    /// From a user's metadata object (anything else is no fields).
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        let fields = value
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Null => String::new(),
+                            other => other.to_string(),
+                        };
+                        (k.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { fields, every: None }
+    }
+}
+
+impl minijinja::value::Object for Metadata {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        Some(Value::from(self.every.clone().or_else(|| self.fields.get(key).cloned()).unwrap_or_default()))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::NonEnumerable
+    }
 }
 
 impl Vars {
@@ -467,6 +528,7 @@ impl Vars {
         ]
         .into_iter()
         .map(|(k, v)| (k, Value::from(v)))
+        .chain([("metadata", Value::from_object(self.metadata.clone()))])
         .collect();
         Value::from_iter(map)
     }
@@ -485,6 +547,7 @@ pub fn sample_vars(kind: TemplateKind) -> Vars {
         link: get("link"),
         expires_in: get("expires_in"),
         change: get("change"),
+        metadata: Metadata::from_json(&serde_json::from_str(METADATA.sample).unwrap_or_default()),
     }
 }
 
@@ -523,6 +586,7 @@ fn longest_vars() -> Vars {
         link: long(400),
         expires_in: long(16),
         change: long(400),
+        metadata: Metadata { fields: BTreeMap::new(), every: Some(long(steward_domain::end_user::METADATA_MAX_BYTES)) },
     }
 }
 

@@ -56,6 +56,11 @@ pub async fn create(
     .context("Failed to store an account token")?)
 }
 
+/// The token with this hash, whatever its state (used, expired): what a link's page says.
+pub async fn find(db: &impl ConnectionTrait, hash: &str) -> StoreResult<Option<AccountToken>> {
+    Ok(Entity::find().filter(Column::TokenHash.eq(hash)).one(db).await.context("Failed to look up an account token")?)
+}
+
 /// The unused, unexpired token of `purpose` with this hash, without using it.
 pub async fn peek(db: &impl ConnectionTrait, hash: &str, purpose: AccountPurpose) -> StoreResult<Option<AccountToken>> {
     let at = now();

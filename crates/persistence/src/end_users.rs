@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 pub use crate::entities::end_users::Model as EndUser;
 use crate::entities::end_users::{ActiveModel, Column, Entity};
+use crate::like_pattern;
 use crate::{Conflict, Page, StoreError, StoreResult, map_unique, now};
 
 pub struct NewEndUser {
@@ -67,18 +68,16 @@ pub struct UserFilter {
     pub provider: Option<String>,
     pub created_from: Option<DateTime<FixedOffset>>,
     pub created_to: Option<DateTime<FixedOffset>>,
+    /// Only these users (a selection).
+    pub ids: Option<Vec<Uuid>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserSort {
     CreatedAt,
     Email,
+    Name,
     LastLoginAt,
-}
-
-fn like_pattern(q: &str) -> String {
-    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// A search with at most this many trigram hits is answered from the FTS5 index (SQLite).
@@ -157,6 +156,9 @@ fn filtered(instance_id: Uuid, f: &UserFilter) -> sea_orm::Select<Entity> {
     if let Some(to) = f.created_to {
         q = q.filter(Column::CreatedAt.lt(to));
     }
+    if let Some(ids) = &f.ids {
+        q = q.filter(Column::Id.is_in(ids.iter().copied()));
+    }
     q
 }
 
@@ -186,12 +188,14 @@ pub async fn list(
     if let Some(c) = cursor {
         match sort {
             // Keyset: continue strictly after (value, id).
-            UserSort::CreatedAt | UserSort::Email => {
+            UserSort::CreatedAt | UserSort::Email | UserSort::Name => {
                 let (value, id) = c.rsplit_once('|').ok_or_else(bad_cursor)?;
                 let id: Uuid = id.parse().map_err(|_| bad_cursor())?;
-                let col = if sort == UserSort::Email { Column::Email } else { Column::CreatedAt };
-                let v: sea_orm::Value =
-                    if sort == UserSort::Email { value.to_owned().into() } else { DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into() };
+                let (col, v): (Column, sea_orm::Value) = match sort {
+                    UserSort::Email => (Column::Email, value.to_owned().into()),
+                    UserSort::Name => (Column::Name, value.to_owned().into()),
+                    _ => (Column::CreatedAt, DateTime::parse_from_rfc3339(value).map_err(|_| bad_cursor())?.into()),
+                };
                 // A row-value comparison, which both databases answer from the (sort, id) index.
                 let key = Expr::tuple([Expr::col(col), Expr::col(Column::Id)]);
                 let cursor_key = Expr::tuple([Expr::val(v), Expr::val(id)]);
@@ -204,6 +208,7 @@ pub async fn list(
     let col = match sort {
         UserSort::CreatedAt => Column::CreatedAt,
         UserSort::Email => Column::Email,
+        UserSort::Name => Column::Name,
         UserSort::LastLoginAt => Column::LastLoginAt,
     };
     q = if descending { q.order_by_desc(col).order_by_desc(Column::Id) } else { q.order_by_asc(col).order_by_asc(Column::Id) };
@@ -211,6 +216,7 @@ pub async fn list(
     Ok(Page::from_overfetch(items, limit, total, |u| match sort {
         UserSort::CreatedAt => format!("{}|{}", u.created_at.to_rfc3339(), u.id),
         UserSort::Email => format!("{}|{}", u.email, u.id),
+        UserSort::Name => format!("{}|{}", u.name, u.id),
         UserSort::LastLoginAt => format!("o:{}", offset + limit),
     }))
 }

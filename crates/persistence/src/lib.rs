@@ -75,6 +75,13 @@ pub async fn begin(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> 
     Ok(db.begin_with_options(options).await.map_err(|e| anyhow::Error::new(e).context("Failed to begin a transaction"))?)
 }
 
+/// A `LIKE` pattern matching `q` anywhere, lowercased, with `\`, `%` and `_` escaped (use with
+/// `ESCAPE '\'`).
+pub(crate) fn like_pattern(q: &str) -> String {
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// The current time, truncated to microseconds (what PostgreSQL keeps), with a UTC offset.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     let now = chrono::Utc::now();

@@ -2,13 +2,14 @@
 //! works out of the box. The console shows it.
 
 use anyhow::Context;
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 pub use crate::entities::mailbox_messages::Model as MailboxMessage;
 use crate::entities::mailbox_messages::{ActiveModel, Column, Entity};
 use crate::outbox::OutboxEmail;
-use crate::{Page, StoreResult, now};
+use crate::{Page, StoreResult, like_pattern, now};
 
 /// A message as delivered.
 pub struct Letter<'a> {
@@ -39,7 +40,8 @@ pub async fn deliver(db: &impl ConnectionTrait, email: &OutboxEmail, letter: Let
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, to: Option<&str>, limit: u64, after: Option<&str>) -> StoreResult<Page<MailboxMessage>> {
     let mut base = Entity::find().filter(Column::InstanceId.eq(instance_id));
     if let Some(to) = to {
-        base = base.filter(Column::ToAddress.eq(to));
+        // Part of the address, case-insensitively.
+        base = base.filter(Expr::expr(Func::lower(Expr::col(Column::ToAddress))).like(LikeExpr::new(like_pattern(to)).escape('\\')));
     }
     let total = base.clone().count(db).await.context("Failed to count mailbox messages")?;
     let mut q = base;
@@ -48,6 +50,19 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, to: Option<&str>
     }
     let items = q.order_by_desc(Column::Id).limit(limit + 1).all(db).await.context("Failed to list mailbox messages")?;
     Ok(Page::from_overfetch(items, limit, total, |m| m.id.to_string()))
+}
+
+/// The captured copy of outbox email `outbox_id`, if it went to the mailbox.
+pub async fn id_of_outbox(db: &impl ConnectionTrait, instance_id: Uuid, outbox_id: Uuid) -> StoreResult<Option<Uuid>> {
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::OutboxId.eq(outbox_id))
+        .into_tuple()
+        .one(db)
+        .await
+        .context("Failed to find an email's captured copy")?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<Option<MailboxMessage>> {

@@ -21,9 +21,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::entities::outbox_attempts;
+pub use crate::entities::outbox_attempts::Model as OutboxAttempt;
 pub use crate::entities::outbox_emails::Model as OutboxEmail;
 use crate::entities::outbox_emails::{ActiveModel, Column, Entity};
-use crate::{Page, StoreResult, now};
+use crate::{Database, Page, StoreResult, begin, like_pattern, now};
 
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -159,56 +161,102 @@ fn held(email: &OutboxEmail) -> sea_orm::Condition {
     sea_orm::Condition::all().add(Column::Id.eq(email.id)).add(Column::ClaimToken.eq(email.claim_token)).add(Column::Status.eq("sending"))
 }
 
+/// How one delivery attempt went, for the email's attempt log.
+pub struct AttemptRecord<'a> {
+    /// `custom_smtp`, `platform_smtp`, `local_mailbox`; `None` when no transport was tried.
+    pub via: Option<&'a str>,
+    pub duration_ms: i64,
+}
+
+async fn log_attempt(db: &impl ConnectionTrait, email: &OutboxEmail, outcome: &str, error: Option<&str>, record: &AttemptRecord<'_>) -> StoreResult<()> {
+    outbox_attempts::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email_id: Set(email.id),
+        attempt: Set(email.attempts),
+        at: Set(now()),
+        via: Set(record.via.map(str::to_owned)),
+        outcome: Set(outcome.to_owned()),
+        error: Set(error.map(|e| e.chars().take(2000).collect())),
+        duration_ms: Set(std::cmp::max(record.duration_ms, 0)),
+    }
+    .insert(db)
+    .await
+    .context("Failed to record a delivery attempt")?;
+    Ok(())
+}
+
+/// Applies `update` to the row while the claim holds it and logs the attempt, in one
+/// transaction. False when the claim no longer held the row (nothing is written).
+async fn finish_attempt(
+    db: &Database,
+    email: &OutboxEmail,
+    update: sea_orm::UpdateMany<Entity>,
+    outcome: &str,
+    error: Option<&str>,
+    record: &AttemptRecord<'_>,
+) -> StoreResult<bool> {
+    let txn = begin(db).await?;
+    let r = update.filter(held(email)).exec(&txn).await.context("Failed to record an email's delivery")?;
+    if r.rows_affected != 1 {
+        return Ok(false);
+    }
+    log_attempt(&txn, email, outcome, error, record).await?;
+    txn.commit().await.context("Failed to commit an email's delivery")?;
+    Ok(true)
+}
+
 /// Records a delivery and the transport that made it (`custom_smtp`, `platform_smtp`,
 /// `local_mailbox`), with what was sent (live links redacted). False when the claim no longer
 /// held the row.
-pub async fn mark_sent(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, stored: Stored<'_>) -> StoreResult<bool> {
-    let r = Entity::update_many()
+pub async fn mark_sent(db: &Database, email: &OutboxEmail, stored: Stored<'_>, record: AttemptRecord<'_>) -> StoreResult<bool> {
+    let update = Entity::update_many()
         .col_expr(Column::Status, Expr::value("sent"))
-        .col_expr(Column::DeliveredVia, Expr::value(via))
+        .col_expr(Column::DeliveredVia, Expr::value(record.via))
         .col_expr(Column::SentAt, Expr::value(now()))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .col_expr(Column::Subject, Expr::value(stored.subject))
         .col_expr(Column::TextBody, Expr::value(stored.text))
-        .col_expr(Column::HtmlBody, Expr::value(stored.html))
-        .filter(held(email))
-        .exec(db)
-        .await
-        .context("Failed to mark an email sent")?;
-    Ok(r.rows_affected == 1)
+        .col_expr(Column::HtmlBody, Expr::value(stored.html));
+    finish_attempt(db, email, update, "sent", None, &record).await
 }
 
 /// Records that a request needs no email after all (its user is gone, blocked, already verified,
 /// or no account has the address): `skipped`, with the reason for the console.
-pub async fn mark_skipped(db: &impl ConnectionTrait, email: &OutboxEmail, reason: &str) -> StoreResult<bool> {
-    let r = Entity::update_many()
+pub async fn mark_skipped(db: &Database, email: &OutboxEmail, reason: &str, record: AttemptRecord<'_>) -> StoreResult<bool> {
+    let update = Entity::update_many()
         .col_expr(Column::Status, Expr::value("skipped"))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
-        .col_expr(Column::LastError, Expr::value(reason))
-        .filter(held(email))
-        .exec(db)
-        .await
-        .context("Failed to mark an email skipped")?;
-    Ok(r.rows_affected == 1)
+        .col_expr(Column::LastError, Expr::value(reason));
+    finish_attempt(db, email, update, "skipped", Some(reason), &record).await
 }
 
-/// Records a failed attempt through `via`: retried with exponential backoff, or failed for good
-/// after [`MAX_ATTEMPTS`].
-pub async fn mark_attempt_failed(db: &impl ConnectionTrait, email: &OutboxEmail, via: &str, error: &str, retry_base_ms: u64) -> StoreResult<bool> {
+/// Records a failed attempt: retried with exponential backoff, or failed for good after
+/// [`MAX_ATTEMPTS`].
+pub async fn mark_attempt_failed(db: &Database, email: &OutboxEmail, error: &str, retry_base_ms: u64, record: AttemptRecord<'_>) -> StoreResult<bool> {
     let give_up = email.attempts >= MAX_ATTEMPTS;
     let backoff_ms = std::cmp::min((retry_base_ms as i64).saturating_mul(2i64.pow((email.attempts - 1).clamp(0, 16) as u32)), 3_600_000);
-    let r = Entity::update_many()
+    let update = Entity::update_many()
         .col_expr(Column::Status, Expr::value(if give_up { "failed" } else { "queued" }))
         .col_expr(Column::NextAttemptAt, Expr::value(now() + chrono::Duration::milliseconds(backoff_ms)))
         .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
         .col_expr(Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
-        .col_expr(Column::DeliveredVia, Expr::value(via))
-        .filter(held(email))
-        .exec(db)
+        .col_expr(Column::DeliveredVia, Expr::value(record.via));
+    finish_attempt(db, email, update, "failed", Some(error), &record).await
+}
+
+/// The email's delivery attempts, oldest first (at most the last 100).
+pub async fn attempts(db: &impl ConnectionTrait, email_id: Uuid) -> StoreResult<Vec<OutboxAttempt>> {
+    let mut rows = outbox_attempts::Entity::find()
+        .filter(outbox_attempts::Column::EmailId.eq(email_id))
+        .order_by_desc(outbox_attempts::Column::At)
+        .order_by_desc(outbox_attempts::Column::Id)
+        .limit(100)
+        .all(db)
         .await
-        .context("Failed to record a failed delivery")?;
-    Ok(r.rows_affected == 1)
+        .context("Failed to load an email's attempts")?;
+    rows.reverse();
+    Ok(rows)
 }
 
 /// Deletes emails that were sent, skipped or failed before `before` (retention), at most
@@ -217,7 +265,7 @@ pub async fn delete_finished_before(db: &impl ConnectionTrait, before: DateTime<
     let ids: Vec<Uuid> = Entity::find()
         .select_only()
         .column(Column::Id)
-        .filter(Column::Status.is_in(["sent", "skipped", "failed"]))
+        .filter(Column::Status.is_in(["sent", "skipped", "failed", "cancelled"]))
         .filter(Column::CreatedAt.lt(before))
         .limit(batch)
         .into_tuple()
@@ -236,26 +284,55 @@ pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> Stor
     Ok(Entity::find_by_id(id).filter(Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load an email")?)
 }
 
-/// Queues a failed (or any unsent) email of the instance again, now.
+/// Sends a failed email again, or a queued one waiting for a later attempt, now (a failed one
+/// starts its attempts over). False when the email is neither.
 pub async fn retry(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
     let res = Entity::update_many()
         .col_expr(Column::Status, Expr::value("queued"))
         .col_expr(Column::NextAttemptAt, Expr::value(now()))
-        .col_expr(Column::Attempts, Expr::value(0))
+        .col_expr(Column::Attempts, Expr::cust("CASE WHEN status = 'failed' THEN 0 ELSE attempts END"))
         .filter(Column::Id.eq(id))
         .filter(Column::InstanceId.eq(instance_id))
-        .filter(Column::Status.eq("failed"))
+        .filter(Column::Status.is_in(["failed", "queued"]))
         .exec(db)
         .await
         .context("Failed to retry an email")?;
     Ok(res.rows_affected == 1)
 }
 
+/// Cancels a queued or failed email of the instance: it is never sent. False when it is being
+/// sent, was sent, skipped or cancelled already.
+pub async fn cancel(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let res = Entity::update_many()
+        .col_expr(Column::Status, Expr::value("cancelled"))
+        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<FixedOffset>>::None))
+        .filter(Column::Id.eq(id))
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Status.is_in(["failed", "queued"]))
+        .exec(db)
+        .await
+        .context("Failed to cancel an email")?;
+    Ok(res.rows_affected == 1)
+}
+
 /// The instance's emails, newest first.
-pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, status: Option<&str>, limit: u64, after: Option<&str>) -> StoreResult<Page<OutboxEmail>> {
+/// `to` matches part of the address, case-insensitively.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    instance_id: Uuid,
+    status: Option<&str>,
+    to: Option<&str>,
+    limit: u64,
+    after: Option<&str>,
+) -> StoreResult<Page<OutboxEmail>> {
     let mut base = Entity::find().filter(Column::InstanceId.eq(instance_id));
     if let Some(s) = status {
         base = base.filter(Column::Status.eq(s));
+    }
+    if let Some(to) = to {
+        base = base.filter(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Column::ToAddress))).like(sea_orm::sea_query::LikeExpr::new(like_pattern(to)).escape('\\')),
+        );
     }
     let total = base.clone().count(db).await.context("Failed to count emails")?;
     let mut q = base;

@@ -38,29 +38,45 @@ impl Purpose {
     }
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
-    instance_id: Uuid,
-    user_id: Uuid,
-    purpose: Purpose,
-    hash: &str,
-    email: &str,
-    expires_at: DateTime<FixedOffset>,
-) -> StoreResult<UserToken> {
+/// A one-time token to store (only its hash).
+pub struct NewToken<'a> {
+    pub user_id: Uuid,
+    pub purpose: Purpose,
+    pub hash: &'a str,
+    /// The address the link goes to (the token is bound to it).
+    pub email: &'a str,
+    pub expires_at: DateTime<FixedOffset>,
+    /// The application the link was asked from.
+    pub application_id: Option<Uuid>,
+}
+
+pub async fn create(db: &impl ConnectionTrait, instance_id: Uuid, token: NewToken<'_>) -> StoreResult<UserToken> {
     Ok(ActiveModel {
         id: Set(Uuid::now_v7()),
         instance_id: Set(instance_id),
-        end_user_id: Set(user_id),
-        purpose: Set(purpose.as_str().to_owned()),
-        token_hash: Set(hash.to_owned()),
-        email: Set(email.to_owned()),
+        end_user_id: Set(token.user_id),
+        purpose: Set(token.purpose.as_str().to_owned()),
+        token_hash: Set(token.hash.to_owned()),
+        email: Set(token.email.to_owned()),
         created_at: Set(now()),
-        expires_at: Set(expires_at),
+        expires_at: Set(token.expires_at),
         used_at: Set(None),
+        application_id: Set(token.application_id),
     }
     .insert(db)
     .await
     .context("Failed to store a one-time token")?)
+}
+
+/// The token with this hash in the instance, whatever its state (used, expired): what a link's
+/// page says about it.
+pub async fn find(db: &impl ConnectionTrait, instance_id: Uuid, hash: &str) -> StoreResult<Option<UserToken>> {
+    Ok(Entity::find()
+        .filter(Column::TokenHash.eq(hash))
+        .filter(Column::InstanceId.eq(instance_id))
+        .one(db)
+        .await
+        .context("Failed to look up a one-time token")?)
 }
 
 /// The token with this hash, if it is of one of `purposes`, of this instance, unused and

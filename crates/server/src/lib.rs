@@ -104,6 +104,13 @@ impl Application {
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
             trusted_proxies: settings.trusted_proxies()?,
+            platform_mail: steward_http::PlatformMail {
+                smtp_host: match &transport {
+                    mailer::Transport::Smtp(sender) => Some(sender.host().to_owned()),
+                    mailer::Transport::Capture => None,
+                },
+                from: settings.mail_from.clone(),
+            },
         });
         let mailer = mailer::Mailer {
             db: state.db.clone(),

@@ -27,7 +27,7 @@ use steward_mail::smtp::SmtpSession;
 use steward_mail::{Egress, Outgoing, SmtpConfig, SmtpSender, TrustedRoots};
 use steward_persistence::crypto::SecretCipher;
 use steward_persistence::mailbox::Letter;
-use steward_persistence::outbox::{OutboxEmail, Stored};
+use steward_persistence::outbox::{AttemptRecord, OutboxEmail, Stored};
 use steward_persistence::smtp_settings::{self, SmtpSettings};
 use steward_persistence::{Database, mailbox, outbox};
 use tokio::sync::{Notify, watch};
@@ -215,18 +215,21 @@ impl Mailer {
             (Route::Platform, Transport::Smtp(_)) => "platform_smtp",
             (Route::Platform, Transport::Capture) => "local_mailbox",
         };
+        let started = std::time::Instant::now();
+        let record = |via: Option<&'static str>| AttemptRecord { via, duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX) };
         let prepared = match emails::prepare(&self.db, &self.public_url, email).await {
             Ok(Preparation::Send(p)) => p,
             Ok(Preparation::Skip(reason)) => {
                 tracing::info!(email_id = %email.id, kind = %email.kind, reason, "no email was due after all");
-                if let Err(e) = outbox::mark_skipped(&self.db, email, reason).await {
+                if let Err(e) = outbox::mark_skipped(&self.db, email, reason, record(None)).await {
                     tracing::error!(error.cause_chain = ?e, "failed to mark an email skipped");
                 }
                 return;
             }
             Err(e) => {
                 tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email could not be prepared; will retry");
-                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, via, "the email could not be prepared", self.options.retry_base_ms).await {
+                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, "the email could not be prepared", self.options.retry_base_ms, record(None)).await
+                {
                     tracing::error!(error.cause_chain = ?e, "failed to record a failed preparation");
                 }
                 return;
@@ -252,7 +255,7 @@ impl Mailer {
         match result {
             Ok(()) => {
                 let stored = Stored { subject: &prepared.subject, text: &prepared.stored_text, html: &prepared.stored_html };
-                match outbox::mark_sent(&self.db, email, via, stored).await {
+                match outbox::mark_sent(&self.db, email, stored, record(Some(via))).await {
                     Ok(true) => tracing::info!(email_id = %email.id, kind = %email.kind, via, "email delivered"),
                     Ok(false) => tracing::error!(email_id = %email.id, "an email was sent after its claim was lost"),
                     Err(e) => tracing::error!(error.cause_chain = ?e, email_id = %email.id, "an email was sent but could not be marked; it may be sent again"),
@@ -260,7 +263,7 @@ impl Mailer {
             }
             Err(error) => {
                 tracing::warn!(email_id = %email.id, attempt = email.attempts, via, %error, "email delivery failed; will retry");
-                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, via, &error, self.options.retry_base_ms).await {
+                if let Err(e) = outbox::mark_attempt_failed(&self.db, email, &error, self.options.retry_base_ms, record(Some(via))).await {
                     tracing::error!(error.cause_chain = ?e, "failed to record a failed delivery");
                 }
             }

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/link-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Describe a console account's link (verification or password reset): the address it went to
+         *     and whether it still works. Public (the link's token is the proof).
+         */
+        post: operations["get_account_link_info"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -423,6 +443,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/email-transport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The transport the instance's emails go through now: its own SMTP server when one is enabled,
+         *     else the platform's SMTP server, else the local mailbox.
+         */
+        get: operations["get_email_transport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/invitations": {
         parameters: {
             query?: never;
@@ -571,6 +611,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/outbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One email of the outbox as sent, with its delivery attempts. */
+        get: operations["get_outbox_email"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/outbox/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or failed email: it is never sent. */
+        post: operations["cancel_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/outbox/{id}/retry": {
         parameters: {
             query?: never;
@@ -580,7 +654,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a failed email again, now. */
+        /**
+         * Send a failed email again (its attempts start over), or a queued one waiting for its next
+         *     attempt now.
+         */
         post: operations["retry_email"];
         delete?: never;
         options?: never;
@@ -712,6 +789,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/users/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block, unblock, delete or send a verification email to up to 100 users: each user is done
+         *     (with its audit entry) as the single action would, and the report says how each went.
+         */
+        post: operations["bulk_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/users/export": {
         parameters: {
             query?: never;
@@ -802,6 +899,26 @@ export interface paths {
         put?: never;
         /** Block a user: the public API refuses them, and their tokens stop working at once. */
         post: operations["block_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/send-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email the user an invitation to choose a password (7 days, single use): for a user without
+         *     a password, e.g. one created or imported without one.
+         */
+        post: operations["send_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1218,6 +1335,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/{instance}/auth/link-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Describe the link in an end user's email: what it is for, the address it went to, whether it
+         *     still works, and the application to go back to. Public (the link's token is the proof).
+         */
+        post: operations["get_link_info"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/auth/link-renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new link in place of an expired or used one, to the same address (the old link stops
+         *     working). Public (the link's token is the proof), within the instance's email limits.
+         */
+        post: operations["renew_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/{instance}/auth/login": {
         parameters: {
             query?: never;
@@ -1514,6 +1671,19 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        AccountLinkInfo: {
+            /** @description The address the link was sent to. */
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            purpose: components["schemas"]["AccountLinkPurpose"];
+            state: components["schemas"]["LinkState"];
+        };
+        /**
+         * @description What a console account's link is for.
+         * @enum {string}
+         */
+        AccountLinkPurpose: "verify_email" | "reset_password";
         /** @enum {string} */
         AppKindDto: "frontend" | "backend";
         ApplicationDto: {
@@ -1549,10 +1719,15 @@ export interface components {
             total: number;
         };
         /**
+         * @description How a delivery attempt ended.
+         * @enum {string}
+         */
+        AttemptOutcome: "sent" | "failed" | "skipped";
+        /**
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -1623,6 +1798,39 @@ export interface components {
             logo_url?: string | null;
             /** @description The instance's name. */
             name: string;
+        };
+        /**
+         * @description What a bulk action does to each selected user.
+         * @enum {string}
+         */
+        BulkAction: "block" | "unblock" | "delete" | "send_verification" | "send_invitation";
+        /**
+         * @description How a bulk action went for one user.
+         * @enum {string}
+         */
+        BulkOutcome: "done" | "skipped" | "failed";
+        /** @description Each user's outcome, in the order asked, and the counts. */
+        BulkReport: {
+            /** Format: int32 */
+            done: number;
+            /** Format: int32 */
+            failed: number;
+            results: components["schemas"]["BulkResult"][];
+            /** Format: int32 */
+            skipped: number;
+        };
+        /** @description A bulk action on up to 100 users. */
+        BulkRequest: {
+            action: components["schemas"]["BulkAction"];
+            /** @description 1 to 100 distinct user ids. */
+            ids: string[];
+        };
+        BulkResult: {
+            code?: string | null;
+            /** Format: uuid */
+            id: string;
+            message?: string | null;
+            outcome: components["schemas"]["BulkOutcome"];
         };
         ChangePasswordRequest: {
             /** Format: password */
@@ -1750,6 +1958,14 @@ export interface components {
             items: components["schemas"]["EmailTemplateDto"][];
             style: components["schemas"]["EmailStyleDto"];
         };
+        /** @description The transport the instance's next email goes through. */
+        EmailTransportDto: {
+            /** @description The From of the instance's emails. */
+            from: string;
+            /** @description The SMTP server's host; `null` for the local mailbox. */
+            host?: string | null;
+            transport: components["schemas"]["DeliveredVia"];
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description A stable, machine-readable code. */
@@ -1873,6 +2089,31 @@ export interface components {
         };
         /** @enum {string} */
         KeyStatus: "active" | "retired";
+        /** @description An application to send the person back to. */
+        LinkApplication: {
+            name: string;
+            /** @description The application's first allowed origin. */
+            url: string;
+        };
+        LinkInfo: {
+            application?: null | components["schemas"]["LinkApplication"];
+            /** @description The address the link was sent to. */
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            purpose: components["schemas"]["LinkPurpose"];
+            state: components["schemas"]["LinkState"];
+        };
+        /**
+         * @description What a link is for.
+         * @enum {string}
+         */
+        LinkPurpose: "verify_email" | "reset_password" | "invitation" | "change_email";
+        /**
+         * @description Whether an emailed link still works (what its page says).
+         * @enum {string}
+         */
+        LinkState: "valid" | "expired" | "used";
         LoginRequest: {
             /** @example ada@example.com */
             email: string;
@@ -1968,6 +2209,35 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /** @description One delivery attempt of an email. */
+        OutboxAttemptDto: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int32
+             * @description The attempt's number (attempts start over when a failed email is retried).
+             */
+            attempt: number;
+            /** Format: int64 */
+            duration_ms: number;
+            error?: string | null;
+            outcome: components["schemas"]["AttemptOutcome"];
+            via?: null | components["schemas"]["DeliveredVia"];
+        };
+        /** @description An email as it was sent (one-time links redacted: they are never stored), with its attempts. */
+        OutboxEmailDetail: components["schemas"]["OutboxEmailDto"] & {
+            attempt_log: components["schemas"]["OutboxAttemptDto"][];
+            /** @description The HTML part; empty until the email is rendered. */
+            html: string;
+            /**
+             * Format: uuid
+             * @description The local mailbox's copy (`GET .../mailbox/{id}`, with live links for developers and
+             *     up), when the email went there.
+             */
+            mailbox_message_id?: string | null;
+            /** @description The text part; empty until the email is rendered. */
+            text: string;
+        };
         OutboxEmailDto: {
             /** Format: int32 */
             attempts: number;
@@ -1999,7 +2269,7 @@ export interface components {
          *     (its user is gone, already verified, or no account has the address), or given up on.
          * @enum {string}
          */
-        OutboxStatus: "queued" | "sending" | "sent" | "skipped" | "failed";
+        OutboxStatus: "queued" | "sending" | "sent" | "skipped" | "failed" | "cancelled";
         /** @description A rendered email. */
         PreviewDto: {
             html: string;
@@ -2119,6 +2389,10 @@ export interface components {
              * @description The line in the file (the header is line 1).
              */
             line: number;
+        };
+        RenewedLink: {
+            /** @description Where the new link goes. */
+            email: string;
         };
         ResetPasswordRequest: {
             /**
@@ -2738,6 +3012,32 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    get_account_link_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountLinkInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -3292,7 +3592,7 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
                 /** @description Only entries on this kind of target. */
                 target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
                 /** @description Only entries on this target (its id). */
@@ -3341,7 +3641,7 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.sign_out";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
                 /** @description Only entries on this kind of target. */
                 target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
                 /** @description Only entries on this target (its id). */
@@ -3665,6 +3965,30 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    get_email_transport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTransportDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     list_invitations: {
         parameters: {
             query?: {
@@ -3789,9 +4113,7 @@ export interface operations {
     list_mailbox: {
         parameters: {
             query?: {
-                /** @description Only emails with this status. */
-                status?: components["schemas"]["OutboxStatus"];
-                /** @description Mailbox only: messages to this address. */
+                /** @description Messages to addresses containing this text (case-insensitive). */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
                 limit?: number;
@@ -3942,7 +4264,7 @@ export interface operations {
             query?: {
                 /** @description Only emails with this status. */
                 status?: components["schemas"]["OutboxStatus"];
-                /** @description Mailbox only: messages to this address. */
+                /** @description Emails to addresses containing this text (case-insensitive). */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
                 limit?: number;
@@ -3971,6 +4293,59 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    get_outbox_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The email's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxEmailDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancel_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The email's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+        };
+    };
     retry_email: {
         parameters: {
             query?: never;
@@ -3995,6 +4370,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
         };
     };
     get_security_policy: {
@@ -4202,8 +4578,10 @@ export interface operations {
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
+                /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
+                ids?: string;
                 /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "last_login_at";
+                sort?: "created_at" | "email" | "name" | "last_login_at";
                 /** @description `desc` by default. */
                 order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */
@@ -4267,6 +4645,37 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    bulk_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     export_users: {
         parameters: {
             query?: {
@@ -4279,8 +4688,10 @@ export interface operations {
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
+                /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
+                ids?: string;
                 /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "last_login_at";
+                sort?: "created_at" | "email" | "name" | "last_login_at";
                 /** @description `desc` by default. */
                 order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */
@@ -4484,6 +4895,33 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    send_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued in the outbox. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
         };
     };
     send_password_reset: {
@@ -5082,6 +5520,68 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    get_link_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    renew_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewedLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -5463,8 +5963,10 @@ export interface operations {
                 created_from?: string;
                 /** @description Created before (RFC 3339). */
                 created_to?: string;
+                /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
+                ids?: string;
                 /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "last_login_at";
+                sort?: "created_at" | "email" | "name" | "last_login_at";
                 /** @description `desc` by default. */
                 order?: "asc" | "desc";
                 /** @description 1 to 100 (default 50). */

@@ -19,6 +19,7 @@ pub mod instances;
 pub mod invitations;
 pub mod login_attempts;
 pub mod mailbox_messages;
+pub mod outbox_attempts;
 pub mod outbox_emails;
 pub mod rate_counters;
 pub mod recovery_codes;

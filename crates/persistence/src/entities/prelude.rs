@@ -13,6 +13,7 @@ pub use super::instance_members::Entity as InstanceMembers;
 pub use super::instances::Entity as Instances;
 pub use super::login_attempts::Entity as LoginAttempts;
 pub use super::mailbox_messages::Entity as MailboxMessages;
+pub use super::outbox_attempts::Entity as OutboxAttempts;
 pub use super::outbox_emails::Entity as OutboxEmails;
 pub use super::rate_counters::Entity as RateCounters;
 pub use super::signing_keys::Entity as SigningKeys;

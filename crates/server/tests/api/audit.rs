@@ -34,7 +34,7 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 
 /// Every audited operation, in the order the walk performs them (later ones use what earlier
 /// ones created). A mutating route of `/api/v1/instances/{instance}/` missing here fails the test.
-const WALK: [&str; 32] = [
+const WALK: [&str; 35] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -63,6 +63,9 @@ const WALK: [&str; 32] = [
     "send_password_reset",
     "sign_out_user",
     "import_users",
+    "send_invitation",
+    "bulk_users",
+    "cancel_email",
     "delete_user",
     "delete_application",
     "remove_member_self",
@@ -344,6 +347,37 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
                 .unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{op}");
             expect("user.import", "user", None, "accepted", Value::Null, json!(2))
+        }
+        "send_invitation" => {
+            // Bob was imported without a password.
+            let (_, list) = send(app, Method::GET, "/users?q=bob", t, None).await;
+            let bob = list["items"][0]["id"].as_str().unwrap().to_owned();
+            let (s, b) = send(app, Method::POST, &format!("/users/{bob}/send-invitation"), t, None).await;
+            ok(op, s, &b);
+            expect("user.invitation_send", "user", Some(bob), "email_sent_to", Value::Null, json!("bob@example.com"))
+        }
+        "bulk_users" => {
+            let (_, list) = send(app, Method::GET, "/users?q=cy", t, None).await;
+            let cy = list["items"][0]["id"].as_str().unwrap().to_owned();
+            let (s, b) = send(app, Method::POST, "/users/bulk", t, Some(json!({"action": "block", "ids": [cy]}))).await;
+            ok(op, s, &b);
+            assert_eq!(b["done"], 1, "{b}");
+            expect("user.block", "user", Some(cy), "blocked", json!(false), json!(true))
+        }
+        "cancel_email" => {
+            // Bob's invitation, made to have failed.
+            let outbox: Value = app.get("/api/v1/instances/shop/outbox?to=bob", Some(t)).await.json().await.unwrap();
+            let id = outbox["items"][0]["id"].as_str().unwrap().to_owned();
+            use steward_persistence::entities::outbox_emails::{Column, Entity};
+            Entity::update_many()
+                .col_expr(Column::Status, Expr::value("failed"))
+                .filter(Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+                .exec(&app.state.db)
+                .await
+                .unwrap();
+            let (s, b) = send(app, Method::POST, &format!("/outbox/{id}/cancel"), t, None).await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{op}: {b}");
+            expect("email.cancel", "email", Some(id), "status", json!("failed"), json!("cancelled"))
         }
         "delete_user" => {
             let (s, b) = send(app, Method::DELETE, &format!("/users/{}", w.user_id), t, None).await;

@@ -252,3 +252,70 @@ async fn templates_that_would_eat_memory_never_run(app: TestApp) {
 }
 
 db_tests!(bad_templates_are_refused_with_line_and_reason, previews_font_and_delivery_use_the_custom_templates, templates_that_would_eat_memory_never_run);
+
+db_tests!(messages_use_the_users_metadata_and_the_real_link_lifetimes);
+
+/// `{{ metadata.plan }}` reads the end user's metadata (empty when they lack the field), in the
+/// preview as a chosen user and in the email sent; the metadata itself is not text; a preview
+/// says how long each link really works.
+async fn messages_use_the_users_metadata_and_the_real_link_lifetimes(app: TestApp) {
+    let t = &app.signup("owner@shop.example.com").await.access;
+    app.create_instance(t, "shop").await;
+
+    let vars: Value = app.get(&format!("{T}/verification"), Some(t)).await.json().await.unwrap();
+    assert!(vars["variables"].as_array().unwrap().iter().any(|v| v["name"] == "metadata"), "documented: {vars}");
+
+    let body = "<p>Plan: [{{ metadata.plan }}] Company: [{{ metadata[\"company\"] }}] Missing: [{{ metadata.nope }}]</p>";
+    let sample: Value = app.post(&format!("{T}/verification/preview"), Some(t), json!({"body": body})).await.json().await.unwrap();
+    assert!(sample["html"].as_str().unwrap().contains("Plan: [pro] Company: [Example Ltd] Missing: []"), "{sample}");
+
+    let user: Value = app
+        .post(
+            "/api/v1/instances/shop/users",
+            Some(t),
+            json!({"email": "grace@example.com", "password": PASSWORD, "metadata": {"plan": "<b>gold</b>", "seats": 5}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let p: Value = app
+        .post(
+            &format!("{T}/verification/preview"),
+            Some(t),
+            json!({"body": "<p>{{ metadata.plan }} / {{ metadata.seats }} / [{{ metadata.company }}]</p>", "end_user_id": user["id"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let html = p["html"].as_str().unwrap();
+    assert!(html.contains("&lt;b&gt;gold&lt;&#x2f;b&gt; / 5 / []") && !html.contains("<b>gold"), "escaped, numbers as written, missing empty: {p}");
+
+    // The metadata is read one field at a time; other lookups stay refused.
+    for (bad, code) in [("{{ metadata }}", "template_forbidden"), ("{{ email.x }}", "template_forbidden"), ("{{ metadata[email] }}", "template_forbidden")] {
+        let res = put(&app, t, "verification", json!({"subject": "Hi", "body": bad})).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&problem), vec![("body".to_owned(), code.to_owned())], "{bad}: {problem}");
+    }
+
+    // Each preview says the lifetime the real email says.
+    for (kind, lifetime) in [("verification", "24 hours"), ("reset_password", "30 minutes"), ("invitation", "7 days")] {
+        let p: Value = app.post(&format!("{T}/{kind}/preview"), Some(t), json!({})).await.json().await.unwrap();
+        assert!(p["text"].as_str().unwrap().contains(lifetime), "{kind}: {p}");
+    }
+
+    // The email sent uses the user's metadata.
+    let res = put(
+        &app,
+        t,
+        "reset_password",
+        json!({"subject": "Reset", "body": "<p>Your {{ metadata.plan }} plan</p><p><a href=\"{{ link }}\">Reset</a> within {{ expires_in }}</p>"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id = user["id"].as_str().unwrap();
+    assert_eq!(app.post(&format!("/api/v1/instances/shop/users/{id}/send-password-reset"), Some(t), json!({})).await.status(), StatusCode::ACCEPTED);
+    let html = wait_for_mail_html(&app, t).await;
+    assert!(html.contains("Your &lt;b&gt;gold&lt;&#x2f;b&gt; plan") && html.contains("30 minutes"), "{html}");
+}

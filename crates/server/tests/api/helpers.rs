@@ -308,6 +308,14 @@ impl TestApp {
         self.post("/api/v1/invitations/accept", Some(&access), json!({"token": link})).await
     }
 
+    /// Signs `email` up, makes it a member of `slug` with `role`, and answers its access token.
+    pub async fn member_token(&self, owner: &str, slug: &str, email: &str, role: &str) -> String {
+        self.signup(email).await;
+        assert_eq!(self.add_member(owner, slug, email, role).await.status(), StatusCode::OK, "{email} joins {slug}");
+        let session: Value = self.login(email, PASSWORD).await.json().await.unwrap();
+        session["access_token"].as_str().expect("an access token").to_owned()
+    }
+
     pub async fn invite(&self, token: &str, slug: &str, email: &str, role: &str) -> Response {
         self.post(&format!("/api/v1/instances/{slug}/invitations"), Some(token), json!({"email": email, "role": role})).await
     }

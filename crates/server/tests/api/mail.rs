@@ -98,7 +98,9 @@ async fn nothing_lost_nothing_doubled(backend: Backend) {
     for _ in 0..100 {
         let o = outbox(&first, &console).await;
         if o["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1 && !o["items"][0]["last_error"].is_null() {
-            assert_eq!(o["items"][0]["status"], "queued", "a failed attempt is retried, not dropped");
+            // Waiting for its next attempt, or already in it (the backoff is short here).
+            let status = o["items"][0]["status"].as_str().unwrap().to_owned();
+            assert!(["queued", "sending"].contains(&status.as_str()), "a failed attempt is retried, not dropped: {status}");
             failed = true;
             break;
         }

@@ -32,6 +32,7 @@ fn every_operation_documents_its_errors_and_security() {
                     "/api/v1/auth/login/two-factor",
                     "/api/v1/auth/refresh",
                     "/api/v1/auth/verify-email",
+                    "/api/v1/auth/link-info",
                     "/api/v1/auth/forgot-password",
                     "/api/v1/auth/reset-password",
                     "/api/v1/invitations/lookup",

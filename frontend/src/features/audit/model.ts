@@ -28,6 +28,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'invitation.revoke': 'Invitation revoked',
   'invitation.accept': 'Invitation accepted',
   'email.retry': 'Email retried',
+  'email.cancel': 'Email cancelled',
   'signing_key.rotate': 'Signing key rotated',
   'smtp.update': 'SMTP settings saved',
   'smtp.test': 'SMTP test run',
@@ -38,6 +39,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.block': 'User blocked',
   'user.unblock': 'User unblocked',
   'user.password_reset_send': 'Password reset sent',
+  'user.invitation_send': 'Invitation email sent',
   'user.verification_send': 'Verification sent',
   'user.sign_out': 'User signed out',
 }

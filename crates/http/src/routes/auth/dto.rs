@@ -131,3 +131,20 @@ pub struct ResetPasswordRequest {
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
     pub password: SecretString,
 }
+
+/// What a console account's link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountLinkPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountLinkInfo {
+    pub purpose: AccountLinkPurpose,
+    /// The address the link was sent to.
+    pub email: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub state: crate::emails::LinkState,
+}

@@ -8,8 +8,8 @@ use steward_persistence::{accounts, now};
 use uuid::Uuid;
 
 use super::dto::{
-    ForgotPasswordRequest, LoginRequest, RefreshRequest, ResetPasswordRequest, SessionDelivery, SignupRequest, SignupResponse, TokenRequest, TokenResponse,
-    TwoFactorChallenge, TwoFactorLoginRequest, TwoFactorMethod,
+    AccountLinkInfo, ForgotPasswordRequest, LoginRequest, RefreshRequest, ResetPasswordRequest, SessionDelivery, SignupRequest, SignupResponse, TokenRequest,
+    TokenResponse, TwoFactorChallenge, TwoFactorLoginRequest, TwoFactorMethod,
 };
 use crate::AppState;
 use crate::accounts::{self as service, RequestOrigin};
@@ -257,6 +257,26 @@ pub async fn login_two_factor(state: web::Data<AppState>, req: HttpRequest, body
 pub async fn verify_email(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let account = service::verify_email(&state, &req, &body.0.token).await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(account)))
+}
+
+/// Describe a console account's link (verification or password reset): the address it went to
+/// and whether it still works. Public (the link's token is the proof).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "get_account_link_info",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, body = AccountLinkInfo),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/auth/link-info")]
+#[tracing::instrument(skip_all)]
+pub async fn link_info(state: web::Data<AppState>, body: ApiJson<TokenRequest>) -> Result<HttpResponse, ApiError> {
+    let info = service::link_info(&state, &body.0.token).await?;
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).json(info))
 }
 
 /// Ask for a password-reset link. The answer is the same whether or not an account has the

@@ -13,6 +13,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::login)
         .service(handlers::login_two_factor)
         .service(handlers::verify_email)
+        .service(handlers::link_info)
         .service(handlers::forgot_password)
         .service(handlers::reset_password)
         .service(handlers::refresh)

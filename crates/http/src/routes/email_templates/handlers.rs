@@ -244,7 +244,8 @@ pub async fn preview_template(
     }
 
     let logo = branding::logo_facts(&state.db, instance.id).await?;
-    let sample = sample_vars(shown);
+    // The real lifetime of the link, as the sent email will say it.
+    let sample = steward_mail::Vars { expires_in: crate::emails::link_lifetime(shown).to_owned(), ..sample_vars(shown) };
     let vars = match &user {
         Some(u) => steward_mail::Vars {
             link: sample.link.clone(),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use steward_domain::role::{Action, Role};
 use steward_persistence::mailbox::{self, MailboxMessage};
 use steward_persistence::outbox::{self, OutboxEmail};
+use steward_persistence::smtp_settings;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -33,6 +34,8 @@ pub enum OutboxStatus {
     Sent,
     Skipped,
     Failed,
+    /// Cancelled from the console before it was sent: never sent.
+    Cancelled,
 }
 
 /// The transport of an email's last attempt: the instance's own SMTP server, the platform's,
@@ -105,8 +108,68 @@ pub struct OutboxQuery {
     /// Only emails with this status.
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub status: Option<OutboxStatus>,
-    /// Mailbox only: messages to this address.
+    /// Emails to addresses containing this text (case-insensitive).
     pub to: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MailboxQuery {
+    /// Messages to addresses containing this text (case-insensitive).
+    pub to: Option<String>,
+}
+
+/// A `to` filter, trimmed; `None` when empty.
+fn to_part(to: Option<&str>) -> Option<String> {
+    to.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    Sent,
+    Failed,
+    /// No email was due after all (the reason is the error).
+    Skipped,
+}
+
+/// One delivery attempt of an email.
+#[derive(Serialize, ToSchema)]
+pub struct OutboxAttemptDto {
+    /// The attempt's number (attempts start over when a failed email is retried).
+    pub attempt: i32,
+    pub at: DateTime<Utc>,
+    /// `null` when no transport was tried (the email could not be prepared, or was skipped).
+    pub via: Option<DeliveredVia>,
+    pub outcome: AttemptOutcome,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// An email as it was sent (one-time links redacted: they are never stored), with its attempts.
+#[derive(Serialize, ToSchema)]
+pub struct OutboxEmailDetail {
+    #[serde(flatten)]
+    pub email: OutboxEmailDto,
+    /// The text part; empty until the email is rendered.
+    pub text: String,
+    /// The HTML part; empty until the email is rendered.
+    pub html: String,
+    pub attempt_log: Vec<OutboxAttemptDto>,
+    /// The local mailbox's copy (`GET .../mailbox/{id}`, with live links for developers and
+    /// up), when the email went there.
+    pub mailbox_message_id: Option<Uuid>,
+}
+
+/// The transport the instance's next email goes through.
+#[derive(Serialize, ToSchema)]
+pub struct EmailTransportDto {
+    pub transport: DeliveredVia,
+    /// The SMTP server's host; `null` for the local mailbox.
+    pub host: Option<String>,
+    /// The From of the instance's emails.
+    pub from: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -155,17 +218,103 @@ pub async fn list_outbox(
     let membership = member.membership;
     let (limit, cursor) = page.parse()?;
     let status = filter.status.map(stored_name);
-    let p = outbox::list(&state.db, membership.instance.id, status.as_deref(), limit, cursor.as_deref()).await?;
+    let p = outbox::list(&state.db, membership.instance.id, status.as_deref(), to_part(filter.to.as_deref()).as_deref(), limit, cursor.as_deref()).await?;
     let items = p.items.into_iter().map(OutboxEmailDto::try_from).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(OutboxList { items, next_cursor: p.next_cursor, total: p.total }))
 }
 
-/// Queue a failed email again, now.
+/// One email of the outbox as sent, with its delivery attempts.
 #[utoipa::path(
     tag = "emails",
     security(("bearer" = [])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
-    responses((status = 202, description = "Queued again."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
+    responses((status = 200, body = OutboxEmailDetail), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/outbox/{id}")]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_outbox_email(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let instance_id = member.membership.instance.id;
+    let email = outbox::get(&state.db, instance_id, id).await?.ok_or_else(|| ApiError::not_found("No email with this id exists in the instance."))?;
+    let attempt_log = outbox::attempts(&state.db, email.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            Ok(OutboxAttemptDto {
+                attempt: a.attempt,
+                at: a.at.to_utc(),
+                via: a.via.as_deref().and_then(|v| stored(v).ok()),
+                outcome: stored(&a.outcome)?,
+                error: a.error,
+                duration_ms: a.duration_ms,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    let mailbox_message_id = mailbox::id_of_outbox(&state.db, instance_id, email.id).await?;
+    let (text, html) = (email.text_body.clone(), email.html_body.clone());
+    Ok(HttpResponse::Ok().json(OutboxEmailDetail { email: email.try_into()?, text, html, attempt_log, mailbox_message_id }))
+}
+
+/// Cancel a queued or failed email: it is never sent.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
+    responses(
+        (status = 204, description = "Cancelled."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse)
+    )
+)]
+#[post("/instances/{instance}/outbox/{id}/cancel")]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn cancel_email(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let actor = member.actor(&state).await?;
+    super::service::cancel(&state, &member.membership.instance, &actor, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The transport the instance's emails go through now: its own SMTP server when one is enabled,
+/// else the platform's SMTP server, else the local mailbox.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(crate::openapi::InstancePath),
+    responses((status = 200, body = EmailTransportDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/email-transport")]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn get_email_transport(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+    let settings = smtp_settings::get(&state.db, member.membership.instance.id).await?.filter(|s| s.enabled);
+    let platform = &state.platform_mail;
+    let dto = match (settings, &platform.smtp_host) {
+        (Some(s), _) => EmailTransportDto {
+            transport: DeliveredVia::CustomSmtp,
+            host: Some(s.host.clone()),
+            from: steward_mail::smtp::mailbox_header(s.from_name.as_deref(), &s.from_address),
+        },
+        (None, Some(host)) => EmailTransportDto { transport: DeliveredVia::PlatformSmtp, host: Some(host.clone()), from: platform.from.clone() },
+        (None, None) => EmailTransportDto { transport: DeliveredVia::LocalMailbox, host: None, from: platform.from.clone() },
+    };
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// Send a failed email again (its attempts start over), or a queued one waiting for its next
+/// attempt now.
+#[utoipa::path(
+    tag = "emails",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
+    responses(
+        (status = 202, description = "Queued again."),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse)
+    )
 )]
 #[post("/instances/{instance}/outbox/{id}/retry")]
 #[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
@@ -180,7 +329,7 @@ pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path
 #[utoipa::path(
     tag = "emails",
     security(("bearer" = [])),
-    params(crate::openapi::InstancePath, OutboxQuery, PageQuery),
+    params(crate::openapi::InstancePath, MailboxQuery, PageQuery),
     responses((status = 200, body = MailboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/mailbox")]
@@ -188,13 +337,12 @@ pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path
 pub async fn list_mailbox(
     state: web::Data<AppState>,
     member: Member<Read>,
-    filter: ApiQuery<OutboxQuery>,
+    filter: ApiQuery<MailboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let (limit, cursor) = page.parse()?;
-    let to = filter.to.as_deref().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());
-    let p = mailbox::list(&state.db, membership.instance.id, to.as_deref(), limit, cursor.as_deref()).await?;
+    let p = mailbox::list(&state.db, membership.instance.id, to_part(filter.to.as_deref()).as_deref(), limit, cursor.as_deref()).await?;
     let role = membership.role;
     Ok(HttpResponse::Ok().json(MailboxList {
         items: p.items.into_iter().map(|m| MailboxMessageDto::for_role(m, role)).collect(),

@@ -210,7 +210,7 @@ pub async fn register(
     if !email.is_empty() {
         check_mail_limits(&state, &caller.instance, &req, &email).await?;
     }
-    service::register(&state, &caller.instance, request).await?;
+    service::register(&state, &caller.instance, caller.app.id, request).await?;
     Ok(HttpResponse::Accepted().json(RegistrationAccepted { status: "verification_sent", email }))
 }
 
@@ -436,7 +436,7 @@ pub async fn resend_verification(
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     check_mail_limits(&state, &caller.instance, &req, email.as_str()).await?;
     // One insert whatever the address: who has it is decided when the email is sent.
-    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::VerifyEmail).await?;
+    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::VerifyEmail, Some(caller.app.id)).await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }
@@ -465,7 +465,7 @@ pub async fn forgot_password(
     let email = Email::parse(&body.get()?.0.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     check_mail_limits(&state, &caller.instance, &req, email.as_str()).await?;
     // One insert whatever the address: who has it is decided when the email is sent.
-    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::ResetPassword).await?;
+    emails::queue_link_by_email(&state.db, &caller.instance, email.as_str(), Purpose::ResetPassword, Some(caller.app.id)).await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }

@@ -9,6 +9,7 @@ pub mod cors;
 mod dto;
 pub mod gate;
 mod handlers;
+mod links;
 mod oauth;
 mod users;
 
@@ -30,6 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::resend_verification)
         .service(auth::forgot_password)
         .service(auth::reset_password)
+        .service(links::get_link_info)
+        .service(links::renew)
         .service(users::list_users)
         .service(users::create_user)
         .service(users::get_user)

@@ -98,6 +98,8 @@ impl UserList {
 pub enum UserSortDto {
     CreatedAt,
     Email,
+    /// The display name.
+    Name,
     LastLoginAt,
 }
 
@@ -123,6 +125,8 @@ pub struct UserListQuery {
     pub created_from: Option<String>,
     /// Created before (RFC 3339).
     pub created_to: Option<String>,
+    /// Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it).
+    pub ids: Option<String>,
     /// `created_at` by default.
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     #[param(inline)]
@@ -211,4 +215,54 @@ pub struct SignInDto {
 pub struct UserActivity {
     pub sessions: Vec<UserSessionDto>,
     pub sign_ins: Vec<SignInDto>,
+}
+
+/// What a bulk action does to each selected user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    Block,
+    Unblock,
+    Delete,
+    SendVerification,
+    /// An invitation to choose a password (users without one, e.g. imported).
+    SendInvitation,
+}
+
+/// A bulk action on up to 100 users.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    pub action: BulkAction,
+    /// 1 to 100 distinct user ids.
+    pub ids: Vec<Uuid>,
+}
+
+/// How a bulk action went for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkOutcome {
+    /// Done.
+    Done,
+    /// Nothing to do (already blocked, unblocked or verified; already has a password).
+    Skipped,
+    /// Not done: `code` and `message` say why.
+    Failed,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResult {
+    pub id: Uuid,
+    pub outcome: BulkOutcome,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Each user's outcome, in the order asked, and the counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkReport {
+    pub results: Vec<BulkResult>,
+    pub done: u32,
+    pub skipped: u32,
+    pub failed: u32,
 }

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use steward_persistence::end_users;
 use uuid::Uuid;
 
-use super::dto::{CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
+use super::dto::{BulkReport, BulkRequest, CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
 use super::service;
 use crate::AppState;
 use crate::access::{Member, Read, Write};
@@ -196,6 +196,45 @@ pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>
 pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     send_link(&state, member, id, Purpose::ResetPassword).await
+}
+
+/// Email the user an invitation to choose a password (7 days, single use): for a user without
+/// a password, e.g. one created or imported without one.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
+)]
+#[post("/instances/{instance}/users/{id}/send-invitation")]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn send_invitation(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    send_link(&state, member, id, Purpose::Invitation).await
+}
+
+/// Block, unblock, delete or send a verification email to up to 100 users: each user is done
+/// (with its audit entry) as the single action would, and the report says how each went.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(crate::openapi::InstancePath),
+    request_body = BulkRequest,
+    responses(
+        (status = 200, body = BulkReport),
+        (status = 400, response = crate::problem::BadRequest),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 422, response = crate::problem::ValidationFailed),
+    )
+)]
+#[post("/instances/{instance}/users/bulk")]
+#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+pub async fn bulk_users(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<BulkRequest>) -> Result<HttpResponse, ApiError> {
+    let actor = member.actor(&state).await?;
+    let report = service::bulk(&state, &member.membership.instance, &actor, body.0).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// The user's active sessions and latest sign-in attempts (20).

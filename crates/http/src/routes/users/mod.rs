@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     // The export route comes before `users/{id}`, so `export` is not taken for an id.
     cfg.service(csv::export_users)
         .service(csv::import_users)
+        .service(handlers::bulk_users)
         .service(handlers::list_users)
         .service(handlers::create_user)
         .service(handlers::get_user)
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::unblock_user)
         .service(handlers::send_verification)
         .service(handlers::send_password_reset)
+        .service(handlers::send_invitation)
         .service(handlers::user_activity)
         .service(handlers::sign_out_user);
 }

@@ -10,7 +10,10 @@ use uuid::Uuid;
 use steward_persistence::instances::Instance;
 use steward_persistence::user_tokens::{self, Purpose};
 
-use super::dto::{CreateUserRequest, SortOrder, UpdateUserRequest, UserDto, UserListQuery, UserSortDto, UserStatusDto};
+use super::dto::{
+    BulkAction, BulkOutcome, BulkReport, BulkRequest, BulkResult, CreateUserRequest, SortOrder, UpdateUserRequest, UserDto, UserListQuery, UserSortDto,
+    UserStatusDto,
+};
 use crate::audit::{self, Actor, Target};
 use crate::problem::{ApiError, FieldError, Fields};
 use crate::{AppState, emails};
@@ -86,7 +89,7 @@ pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, b
     let txn = steward_persistence::begin(&state.db).await?;
     let user = end_users::create(&txn, instance.id, new).await?;
     if invite {
-        emails::queue_link(&txn, instance, &user, Purpose::Invitation).await?;
+        emails::queue_link(&txn, instance, &user, Purpose::Invitation, None).await?;
     }
     let mut after = view(&user);
     after["invitation_sent"] = json!(invite);
@@ -102,13 +105,13 @@ pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, b
 /// Registers a user through the public API: the same answer whether or not the email is taken.
 /// A new user gets a verification email (in the same transaction); the owner of a taken address
 /// gets a notice that someone tried to sign up with it.
-pub async fn register(state: &AppState, instance: &Instance, body: CreateUserRequest) -> Result<(), ApiError> {
+pub async fn register(state: &AppState, instance: &Instance, application: Uuid, body: CreateUserRequest) -> Result<(), ApiError> {
     let new = parse_create(state, body, "password").await?;
     let email = new.email.clone();
     let txn = steward_persistence::begin(&state.db).await?;
     match end_users::create(&txn, instance.id, new).await {
         Ok(user) => {
-            emails::queue_link(&txn, instance, &user, Purpose::VerifyEmail).await?;
+            emails::queue_link(&txn, instance, &user, Purpose::VerifyEmail, Some(application)).await?;
             txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
             tracing::info!(user_id = %user.id, "end user registered");
         }
@@ -341,12 +344,13 @@ pub async fn delete_user(state: &AppState, instance: &Instance, actor: &Actor, i
     Ok(())
 }
 
-/// Queues a verification or password-reset link for user `id` (not for a blocked user, nor a
-/// verification for a verified one).
+/// Queues a verification, password-reset or invitation link for user `id` (not for a blocked
+/// user, nor a verification for a verified one, nor an invitation for a user with a password).
 pub async fn send_link(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid, purpose: Purpose) -> Result<(), ApiError> {
     let action = match purpose {
         Purpose::VerifyEmail => AuditAction::UserVerificationSend,
         Purpose::ResetPassword => AuditAction::UserPasswordResetSend,
+        Purpose::Invitation => AuditAction::UserInvitationSend,
         _ => return Err(ApiError::internal(anyhow::anyhow!("send_link for {}", purpose.as_str()))),
     };
     let txn = steward_persistence::begin(&state.db).await?;
@@ -357,7 +361,10 @@ pub async fn send_link(state: &AppState, instance: &Instance, actor: &Actor, id:
     if purpose == Purpose::VerifyEmail && user.email_verified {
         return Err(ApiError::conflict("already_verified", "This user's email is already verified."));
     }
-    emails::queue_link(&txn, instance, &user, purpose).await?;
+    if purpose == Purpose::Invitation && user.password_hash.is_some() {
+        return Err(ApiError::conflict("user_has_password", "This user already has a password: send a password reset instead."));
+    }
+    emails::queue_link(&txn, instance, &user, purpose, None).await?;
     let after = json!({ "email_sent_to": user.email });
     audit::record(&txn, instance.id, actor, action, target(&user), &Value::Null, &after).await?;
     audit::commit(txn, "Failed to commit a link").await?;
@@ -379,6 +386,73 @@ pub async fn sign_out(state: &AppState, instance: &Instance, actor: &Actor, id: 
 }
 
 /// The filters of a list query; field errors are collected into `errors`.
+/// At most this many ids in a list's or export's `ids`.
+/// (200 uuids keep a URL under the 8 KiB that common proxies accept.)
+const MAX_SELECTED_IDS: usize = 200;
+
+/// At most this many users in one bulk request (the console sends bigger selections in parts).
+pub const MAX_BULK: usize = 100;
+
+/// Applies `action` to each of `ids`, one transaction (and audit entry) per user, as the single
+/// action would: one user's failure does not stop the others.
+pub async fn bulk(state: &AppState, instance: &Instance, actor: &Actor, request: BulkRequest) -> Result<BulkReport, ApiError> {
+    let mut seen = std::collections::HashSet::new();
+    if request.ids.is_empty() || request.ids.len() > MAX_BULK {
+        return Err(ApiError::field("ids", "out_of_range", format!("Send 1 to {MAX_BULK} user ids.")));
+    }
+    if !request.ids.iter().all(|id| seen.insert(*id)) {
+        return Err(ApiError::field("ids", "duplicate", "Each user id may appear once."));
+    }
+    let mut report = BulkReport { results: Vec::with_capacity(request.ids.len()), done: 0, skipped: 0, failed: 0 };
+    for id in request.ids {
+        let outcome = bulk_one(state, instance, actor, request.action, id).await;
+        let result = match outcome {
+            Ok(true) => BulkResult { id, outcome: BulkOutcome::Done, code: None, message: None },
+            Ok(false) => BulkResult { id, outcome: BulkOutcome::Skipped, code: None, message: None },
+            Err(e) if e.code() == "already_verified" || e.code() == "user_has_password" => {
+                BulkResult { id, outcome: BulkOutcome::Skipped, code: Some(e.code().to_owned()), message: Some(e.detail().to_owned()) }
+            }
+            Err(e) if e.is_server_error() => {
+                // Logged once with its cause; the users before and after it keep their results.
+                tracing::error!(user_id = %id, error = e.detail(), "a bulk action failed for one user");
+                BulkResult {
+                    id,
+                    outcome: BulkOutcome::Failed,
+                    code: Some("internal_error".to_owned()),
+                    message: Some("Something went wrong on our side; try this user again.".to_owned()),
+                }
+            }
+            Err(e) => BulkResult { id, outcome: BulkOutcome::Failed, code: Some(e.code().to_owned()), message: Some(e.detail().to_owned()) },
+        };
+        match result.outcome {
+            BulkOutcome::Done => report.done += 1,
+            BulkOutcome::Skipped => report.skipped += 1,
+            BulkOutcome::Failed => report.failed += 1,
+        }
+        report.results.push(result);
+    }
+    tracing::info!(action = ?request.action, done = report.done, skipped = report.skipped, failed = report.failed, "bulk action on users");
+    Ok(report)
+}
+
+/// One user of a bulk action: true when done, false when there was nothing to do.
+async fn bulk_one(state: &AppState, instance: &Instance, actor: &Actor, action: BulkAction, id: Uuid) -> Result<bool, ApiError> {
+    match action {
+        BulkAction::Block | BulkAction::Unblock => {
+            let blocked = action == BulkAction::Block;
+            let user = end_users::get(&state.db, instance.id, id).await?.ok_or_else(user_not_found)?;
+            if user.blocked == blocked {
+                return Ok(false);
+            }
+            set_blocked(state, actor, user, blocked).await?;
+        }
+        BulkAction::Delete => delete_user(state, instance, actor, id).await?,
+        BulkAction::SendVerification => send_link(state, instance, actor, id, Purpose::VerifyEmail).await?,
+        BulkAction::SendInvitation => send_link(state, instance, actor, id, Purpose::Invitation).await?,
+    }
+    Ok(true)
+}
+
 fn filter_of(q: &UserListQuery, errors: &mut Vec<FieldError>) -> UserFilter {
     let mut bad = |field: &str, code: &str, message: &str| errors.push(FieldError::new(field, code, message));
     let status = q.status.map(|s| match s {
@@ -401,7 +475,24 @@ fn filter_of(q: &UserListQuery, errors: &mut Vec<FieldError>) -> UserFilter {
     if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
         errors.push(FieldError::new("q", "too_long", "q must be at most 200 characters."));
     }
-    UserFilter { q: q.q.clone().filter(|t| !t.is_empty()), status, provider: q.provider.clone().filter(|p| !p.is_empty()), created_from, created_to }
+    let ids = match q.ids.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(list) => {
+            let parsed: Result<Vec<Uuid>, _> = list.split(',').map(|id| id.trim().parse::<Uuid>()).collect();
+            match parsed {
+                Ok(ids) if ids.len() <= MAX_SELECTED_IDS => Some(ids),
+                Ok(_) => {
+                    errors.push(FieldError::new("ids", "too_many", format!("Select at most {MAX_SELECTED_IDS} users; export a filter for more.")));
+                    None
+                }
+                Err(_) => {
+                    errors.push(FieldError::new("ids", "invalid_id", "ids must be user ids separated by commas."));
+                    None
+                }
+            }
+        }
+    };
+    UserFilter { q: q.q.clone().filter(|t| !t.is_empty()), status, provider: q.provider.clone().filter(|p| !p.is_empty()), created_from, created_to, ids }
 }
 
 /// Only the filters of a list query (for exports).
@@ -419,6 +510,7 @@ pub async fn list(state: &AppState, instance_id: Uuid, q: &UserListQuery) -> Res
     let sort = match q.sort {
         None | Some(UserSortDto::CreatedAt) => UserSort::CreatedAt,
         Some(UserSortDto::Email) => UserSort::Email,
+        Some(UserSortDto::Name) => UserSort::Name,
         Some(UserSortDto::LastLoginAt) => UserSort::LastLoginAt,
     };
     let descending = q.order != Some(SortOrder::Asc);
