@@ -1,12 +1,24 @@
-/** A timestamp as the console shows it: medium date and short time, in the instance's time zone. */
+const SHOWN: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+}
+
+/**
+ * A timestamp as the console shows it, everywhere the same: medium date, short time and the zone's
+ * short name, in the instance's time zone (or, outside an instance, the browser's).
+ */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '—'
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
   try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d)
+    return new Intl.DateTimeFormat(undefined, { ...SHOWN, timeZone }).format(d)
   } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+    return new Intl.DateTimeFormat(undefined, SHOWN).format(d)
   }
 }
 

@@ -8,9 +8,13 @@ export const ROLE_LABELS: Record<Role, string> = {
   viewer: 'Viewer',
 }
 
+/**
+ * What each role may do, as the server enforces it (crates/domain/src/role.rs and the role each
+ * route requires): shown wherever a role is chosen or granted.
+ */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  owner: 'Everything, including owners, the security policy and deleting the instance',
-  admin: 'Instance settings, SMTP and members (except owners), and all a developer does',
-  developer: 'Applications, users, branding and email templates; not settings or members',
-  viewer: 'Reads everything, changes nothing',
+  owner: 'Everything an admin does, plus deleting the instance, making or removing owners, and requiring two-factor sign-in of every member',
+  admin: 'Everything a developer does, plus the instance settings, SMTP, signing keys, the audit log, and members and invitations (except owners)',
+  developer: 'Applications, end users, the logo, email messages and queued emails; reads the rest except the audit log and invitations',
+  viewer: 'Reads the instance and changes nothing; one-time links in sent emails are redacted; no audit log or invitations',
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { publicApi, unwrap } from '../../api/client'
+import { publicApi, unwrap, type Schemas } from '../../api/client'
 
 /** The instance's name and logo, for the page's header. */
 export function useBranding(instance: string) {
@@ -22,5 +22,34 @@ export function useSetPassword(instance: string) {
   return useMutation({
     mutationFn: (body: { token: string; password: string }) =>
       unwrap(publicApi.POST('/public/v1/{instance}/auth/reset-password', { params: { path: { instance } }, body })),
+  })
+}
+
+/**
+ * What a link in an end user's email is for: the address, whether it still works, and the
+ * application to go back to. Fails with 400 `invalid_token` for a link the server does not know.
+ */
+export function useLinkInfo(instance: string, token: string) {
+  return useQuery({
+    queryKey: ['public', instance, 'link-info', token],
+    queryFn: () =>
+      unwrap(publicApi.POST('/public/v1/{instance}/auth/link-info', { params: { path: { instance } }, body: { token } })),
+    enabled: instance !== '' && token !== '',
+    retry: false,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  })
+}
+
+export type LinkInfo = Schemas['LinkInfo']
+
+/**
+ * Sends a fresh link of the same kind to the same address; the old one stops working (202;
+ * 409 `already_verified` for an address verified meanwhile; 429 with Retry-After).
+ */
+export function useRenewLink(instance: string) {
+  return useMutation({
+    mutationFn: (token: string) =>
+      unwrap(publicApi.POST('/public/v1/{instance}/auth/link-renew', { params: { path: { instance } }, body: { token } })),
   })
 }

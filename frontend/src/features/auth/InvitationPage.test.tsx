@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
+import { formatDateTime } from '../../lib/datetime'
 import { session } from '../../lib/session'
 import { account, problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
@@ -12,7 +13,8 @@ const invitation = {
   role: 'admin',
   email: 'grace@example.com',
   invited_by: 'Ada Lovelace',
-  expires_at: '2026-12-07T10:00:00Z',
+  // A week from now: the page treats an invitation whose time ran out as expired.
+  expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
 }
 const instance = { id: 'i1', slug: 'production', name: 'Production', time_zone: 'UTC', created_at: '', updated_at: '', role: 'admin', require_two_factor: false }
 const URL_WITH_TOKEN = '/invitations/accept?token=inv-token'
@@ -108,10 +110,32 @@ describe('InvitationPage', () => {
     expect(screen.getByRole('link', { name: 'Open Production' })).toHaveAttribute('href', '/i/production')
   })
 
-  it('says when the link cannot be used', async () => {
+  it('says when the link cannot be used, who can send a new one, and leads back to the console', async () => {
     stub(null, (r) => (r.path === '/api/v1/invitations/lookup' ? problem(400, 'invalid_token', 'The link is invalid or has expired.') : undefined))
     renderInvitation()
-    expect(await screen.findByRole('alert')).toHaveTextContent('This invitation cannot be used')
-    expect(screen.getByRole('link', { name: 'Go to the console' })).toBeInTheDocument()
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('This invitation cannot be used')
+    expect(alert).toHaveTextContent('Only an admin of the instance can send a new invitation: ask the person who invited you to resend it.')
+    expect(screen.getByRole('link', { name: 'Go to the console' })).toHaveAttribute('href', '/')
+    expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1)
+  })
+
+  it('says an invitation that expired while open has expired, and whom to ask for a new one', async () => {
+    stub(null, (r) => (r.path === '/api/v1/invitations/lookup' ? jsonResponse({ ...invitation, expires_at: '2020-01-01T00:00:00Z' }) : undefined))
+    renderInvitation()
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('This invitation has expired')
+    expect(alert).toHaveTextContent(`It stopped working on ${formatDateTime('2020-01-01T00:00:00Z')}.`)
+    expect(alert).toHaveTextContent('Only an admin of Production can send a new one: ask Ada Lovelace, who invited you, to resend it.')
+    expect(screen.getByText(/The invitation expired/)).toBeInTheDocument()
+    expect(screen.queryByRole('link', { name: 'Log in to accept' })).not.toBeInTheDocument()
+    expect(screen.getByRole('link', { name: 'Go to the console' })).toHaveAttribute('href', '/')
+  })
+
+  it('offers the way back to the console beside an open invitation', async () => {
+    stub(account({ email: 'grace@example.com' }))
+    renderInvitation()
+    expect(await screen.findByRole('button', { name: 'Accept and join Production' })).toBeInTheDocument()
+    expect(screen.getByRole('link', { name: 'Go to the console' })).toHaveAttribute('href', '/')
   })
 })

@@ -3,7 +3,7 @@
  * invitation is for to anyone holding the link; accepting needs the invited, verified account,
  * and every other situation says what to do (sign in, create the account, verify, switch).
  */
-import { Alert, Badge, Button, Center, Group, Loader, Stack, Text } from '@mantine/core'
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Stack, Text } from '@mantine/core'
 import { IconMailCheck, IconUserPlus } from '@tabler/icons-react'
 import { useState, type ReactNode } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
@@ -26,6 +26,16 @@ function Waiting({ label }: { label: string }) {
   )
 }
 
+/** The invitation's time ran out while its page was open (the lookup refuses an expired one). */
+function hasExpired(invitation: Invitation): boolean {
+  return Date.parse(invitation.expires_at) <= Date.now()
+}
+
+/** Only an instance's admins can send an invitation again: say who to ask. */
+function askToResend(invitedBy?: string | null): string {
+  return invitedBy ? `ask ${invitedBy}, who invited you, to resend it` : 'ask the person who invited you to resend it'
+}
+
 function Summary({ invitation }: { invitation: Invitation }) {
   return (
     <Stack gap="xs">
@@ -42,7 +52,7 @@ function Summary({ invitation }: { invitation: Invitation }) {
         </Text>
       </Group>
       <Text size="sm" c="dimmed">
-        The invitation expires {formatDateTime(invitation.expires_at)}.
+        The invitation {hasExpired(invitation) ? 'expired' : 'expires'} {formatDateTime(invitation.expires_at)}.
       </Text>
     </Stack>
   )
@@ -81,7 +91,7 @@ function SignedIn({ invitation, token, here }: { invitation: Invitation; token: 
       </Stack>
     )
   }
-  if (code === 'invalid_token') return <Unusable />
+  if (code === 'invalid_token') return <Unusable invitedBy={invitation.invited_by} />
 
   if (!sameAddress(account.email, invitation.email) || code === 'invitation_for_another_address') {
     return (
@@ -144,22 +154,36 @@ function SignedIn({ invitation, token, here }: { invitation: Invitation; token: 
   )
 }
 
-function Unusable() {
+function Unusable({ invitedBy }: { invitedBy?: string | null }) {
   return (
-    <Stack>
-      <Alert color="red" role="alert" title="This invitation cannot be used">
-        The link is invalid or has expired, or the invitation was already accepted or withdrawn. Ask the person who
-        invited you to send a new one.
-      </Alert>
-      <Button component={Link} to="/" variant="default">
-        Go to the console
-      </Button>
-    </Stack>
+    <Alert color="red" role="alert" title="This invitation cannot be used">
+      The link is invalid or has expired, or the invitation was already accepted or withdrawn. Only an admin of the
+      instance can send a new invitation: {askToResend(invitedBy)}.
+    </Alert>
   )
 }
 
+function Expired({ invitation }: { invitation: Invitation }) {
+  return (
+    <Alert color="red" role="alert" title="This invitation has expired">
+      It stopped working on {formatDateTime(invitation.expires_at)}. Only an admin of {invitation.instance_name} can send
+      a new one: {askToResend(invitation.invited_by)}.
+    </Alert>
+  )
+}
+
+/** The card, with the way back to the console under whatever the page shows. */
 function Frame({ title, children }: { title: string; children: ReactNode }) {
-  return <AuthCard title={title}>{children}</AuthCard>
+  return (
+    <AuthCard title={title}>
+      <Stack>
+        {children}
+        <Anchor component={Link} to="/" size="sm" ta="center">
+          Go to the console
+        </Anchor>
+      </Stack>
+    </AuthCard>
+  )
 }
 
 export function InvitationPage() {
@@ -206,7 +230,9 @@ export function InvitationPage() {
     <Frame title={`Join ${invitation.instance_name}`}>
       <Stack gap="lg">
         <Summary invitation={invitation} />
-        {status === 'restoring' ? (
+        {hasExpired(invitation) ? (
+          <Expired invitation={invitation} />
+        ) : status === 'restoring' ? (
           <Waiting label="Checking your session" />
         ) : status === 'anonymous' ? (
           <Stack>

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Anchor, Button, Group, Stack, Text, TextInput } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useState } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { AuthCard } from '../../components/AuthCard'
+import { PasswordField } from '../../components/PasswordField'
 import { SecondFactorField } from '../../components/SecondFactorField'
 import { applyApiError } from '../../lib/forms'
 import { authLink, safeNext } from '../../lib/next'
@@ -163,7 +164,7 @@ export function LoginPage() {
           )}
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
           <Stack gap={4}>
-            <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+            <PasswordField label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
             <Anchor component={Link} to="/forgot-password" size="sm" ta="right">
               Forgot password?
             </Anchor>

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useState } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { AuthCard } from '../../components/AuthCard'
+import { PasswordField } from '../../components/PasswordField'
 import { applyApiError } from '../../lib/forms'
 import { authLink, safeNext } from '../../lib/next'
 import { usePageTitle } from '../../lib/pageTitle'
@@ -47,7 +48,7 @@ export function SignupPage() {
           )}
           <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
-          <PasswordInput
+          <PasswordField
             label="Password"
             description={`At least ${PASSWORD_MIN} characters`}
             autoComplete="new-password"

@@ -8,7 +8,11 @@ import { OutboxTab } from './OutboxTab'
 
 type Tab = 'delivery' | 'mailbox'
 
-/** The Emails area: tab, status filter and open message live in the URL (`?tab=mailbox&message=…`). */
+/**
+ * The Emails area: tab, filters, the open email and the open message live in the URL
+ * (`?status=failed&to=ada&email=…`, `?tab=mailbox&to=ada&message=…`), so a reload keeps them.
+ * The `to` filter (part of an address) is one for both tabs.
+ */
 export function EmailsPage({ instance }: { instance: InstanceRef }) {
   const [params, setParams] = useSearchParams()
   const tab: Tab = params.get('tab') === 'mailbox' ? 'mailbox' : 'delivery'
@@ -16,6 +20,8 @@ export function EmailsPage({ instance }: { instance: InstanceRef }) {
   const statusParam = params.get('status')
   const status = STATUSES.find((s) => s === statusParam) ?? null
   const message = params.get('message')
+  const email = params.get('email')
+  const to = params.get('to')?.trim() ?? ''
 
   const update = (changes: Record<string, string | null>) =>
     setParams(
@@ -29,6 +35,16 @@ export function EmailsPage({ instance }: { instance: InstanceRef }) {
       },
       { replace: true },
     )
+
+  /** The captured copy of an outbox email, in the Mailbox tab. */
+  const mailboxHref = (messageId: string) => {
+    const next = new URLSearchParams(params)
+    next.set('tab', 'mailbox')
+    next.set('message', messageId)
+    next.delete('email')
+    next.delete('status')
+    return `?${next.toString()}`
+  }
 
   return (
     <Stack gap="lg" maw={1200}>
@@ -52,10 +68,25 @@ export function EmailsPage({ instance }: { instance: InstanceRef }) {
           </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="delivery">
-          <OutboxTab instance={instance} status={status} onStatusChange={(s: EmailStatus | null) => update({ status: s })} />
+          <OutboxTab
+            instance={instance}
+            status={status}
+            onStatusChange={(s: EmailStatus | null) => update({ status: s })}
+            to={to}
+            onToChange={(t) => update({ to: t || null })}
+            openId={email}
+            onOpen={(id) => update({ email: id })}
+            mailboxHref={mailboxHref}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="mailbox">
-          <MailboxTab instance={instance} selectedId={message} onSelect={(id) => update({ message: id })} />
+          <MailboxTab
+            instance={instance}
+            selectedId={message}
+            onSelect={(id) => update({ message: id })}
+            to={to}
+            onToChange={(t) => update({ to: t || null })}
+          />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,11 +1,11 @@
-import { Alert, Button, Code, Grid, Group, Paper, Stack, Text, TextInput, UnstyledButton } from '@mantine/core'
-import { useDebouncedValue } from '@mantine/hooks'
-import { IconInbox, IconInfoCircle, IconSearch } from '@tabler/icons-react'
-import { useState } from 'react'
+import { Button, Grid, Group, Paper, Stack, Text, UnstyledButton } from '@mantine/core'
+import { IconInbox } from '@tabler/icons-react'
 import { ErrorAlert } from '../../components/ErrorAlert'
+import { AddressFilter } from './AddressFilter'
 import { useMailbox } from './api'
 import { MessageReader } from './MessageReader'
 import { formatDateTime, type InstanceRef, type MailboxMessage } from './model'
+import { TransportBanner } from './TransportBanner'
 
 function MessageItem({
   message,
@@ -51,14 +51,17 @@ export function MailboxTab({
   instance,
   selectedId,
   onSelect,
+  to,
+  onToChange,
 }: {
   instance: InstanceRef
   selectedId: string | null
   onSelect: (id: string | null) => void
+  /** Part of an address (`?to=`). */
+  to: string
+  onToChange: (to: string) => void
 }) {
-  const [to, setTo] = useState('')
-  const [debouncedTo] = useDebouncedValue(to.trim(), 350)
-  const mailbox = useMailbox(instance.slug, debouncedTo)
+  const mailbox = useMailbox(instance.slug, to)
   const pages = mailbox.data?.pages
   const items = pages?.flatMap((p) => p.items) ?? []
   const total = pages?.[0]?.total ?? 0
@@ -66,24 +69,12 @@ export function MailboxTab({
 
   return (
     <Stack gap="md">
-      <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} aria-hidden />} title="Local mailbox">
-        When no SMTP server is configured — neither the instance's own (General → Email SMTP) nor the platform's
-        (<Code>STEWARD_SMTP_URL</Code>) — Steward does not send emails anywhere: it keeps them here so you can read
-        them while developing. Configure either to deliver them for real.
-      </Alert>
+      <TransportBanner instance={instance} />
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="sm">
-            <TextInput
-              label="To"
-              type="search"
-              placeholder="user@example.com"
-              description="Only messages to this exact address"
-              leftSection={<IconSearch size={16} aria-hidden />}
-              value={to}
-              onChange={(e) => setTo(e.currentTarget.value)}
-            />
+            <AddressFilter value={to} onChange={onToChange} description="Messages to addresses containing this text" />
             <Paper withBorder radius="md" component="section" aria-label="Captured messages" style={{ overflow: 'hidden' }}>
               {mailbox.isError ? (
                 <ErrorAlert error={mailbox.error} title="Could not load the mailbox" onRetry={() => mailbox.refetch()} />
@@ -94,7 +85,12 @@ export function MailboxTab({
               ) : items.length === 0 ? (
                 <Stack align="center" gap="xs" py="xl" px="md">
                   <IconInbox size={36} color="var(--mantine-color-gray-5)" aria-hidden />
-                  <Text fw={600}>{debouncedTo ? `No messages to ${debouncedTo}` : 'The mailbox is empty'}</Text>
+                  <Text fw={600}>{to ? `No messages to ${to}` : 'The mailbox is empty'}</Text>
+                  {to && (
+                    <Text c="dimmed" size="sm" ta="center">
+                      The filter finds every address that contains it.
+                    </Text>
+                  )}
                 </Stack>
               ) : (
                 items.map((m) => (

@@ -1,9 +1,10 @@
 import { Box, Code, Group, Paper, Stack, Switch, Text, Title } from '@mantine/core'
 import { useState, type ReactNode } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
+import { LinkifiedText } from '../../components/LinkifiedText'
 import { SandboxedHtml } from '../../components/SandboxedHtml'
 import { useMailboxMessage } from './api'
-import { formatDateTime, type InstanceRef, type MailboxMessage } from './model'
+import { can, formatDateTime, hasRedactedLinks, type InstanceRef, type MailboxMessage } from './model'
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -15,6 +16,15 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
         {children}
       </Text>
     </Group>
+  )
+}
+
+/** Viewers get one-time links redacted by the server: say so, rather than leave a dead link unexplained. */
+function RedactedLinksNote() {
+  return (
+    <Text size="xs" c="dimmed">
+      One-time links show as <Code>[redacted]</Code>: only developers and up see them live.
+    </Text>
   )
 }
 
@@ -44,6 +54,7 @@ export function MessageReader({ instance, id, fromList }: { instance: InstanceRe
         <Field label="To">{m.to}</Field>
         <Field label="Received">{formatDateTime(m.received_at, instance.timeZone)}</Field>
       </Stack>
+      {!can.seeLiveLinks(instance.role) && hasRedactedLinks(m) && <RedactedLinksNote />}
       <Switch
         label="Plain text"
         checked={showText}
@@ -52,13 +63,11 @@ export function MessageReader({ instance, id, fromList }: { instance: InstanceRe
       />
       {showText ? (
         <Paper withBorder radius="md" p="md" bg="white">
-          <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', background: 'transparent', padding: 0 }} aria-label="Plain text body">
-            {m.text || '(empty)'}
-          </Code>
+          <LinkifiedText text={m.text} label="Plain text body" />
         </Paper>
       ) : (
         <Box>
-          <SandboxedHtml html={m.html} title={`HTML body of “${m.subject}”`} />
+          <SandboxedHtml html={m.html} title={`HTML body of “${m.subject}”`} links="new-tab" />
         </Box>
       )}
     </Stack>

@@ -1,14 +1,17 @@
-import { Badge, Button, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core'
+import { Button, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core'
 import { IconMailForward, IconRefresh } from '@tabler/icons-react'
+import type { MouseEvent } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
-import { notifyError, notifySuccess } from '../../lib/forms'
-import { outboxPollInterval, useOutbox, useRetryEmail } from './api'
+import { AddressFilter } from './AddressFilter'
+import { outboxPollInterval, useOutbox } from './api'
+import { StatusBadge, ViaBadge } from './badges'
+import { CancelButton, RetryButton } from './EmailActions'
+import { OutboxEmailDrawer } from './OutboxEmailDrawer'
 import {
   can,
-  deliveredVia,
   formatDateTime,
+  isStuck,
   kindLabel,
-  statusBadge,
   STATUS_LABELS,
   STATUSES,
   type EmailStatus,
@@ -17,27 +20,6 @@ import {
 } from './model'
 
 const FILTERS = [{ value: 'all', label: 'All' }, ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]
-
-export function StatusBadge({ status }: { status: string }) {
-  const { label, color } = statusBadge(status)
-  return (
-    <Badge variant="light" color={color} data-status={status} style={{ minWidth: 'max-content' }}>
-      {label}
-    </Badge>
-  )
-}
-
-function ViaBadge({ via }: { via: string | null | undefined }) {
-  const shown = deliveredVia(via)
-  if (!shown) return null
-  return (
-    <Tooltip label={shown.description} withinPortal>
-      <Badge variant="outline" size="sm" color={shown.color} data-via={via} style={{ minWidth: 'max-content' }} tabIndex={0}>
-        {shown.label}
-      </Badge>
-    </Tooltip>
-  )
-}
 
 /** Why no email was sent after all (the user is gone, blocked, verified, or no account has the address). */
 function SkipReason({ reason }: { reason: string }) {
@@ -58,16 +40,113 @@ function LastError({ error }: { error: string }) {
   )
 }
 
-function EmptyOutbox({ filtered }: { filtered: boolean }) {
+function EmptyOutbox({ status, to }: { status: EmailStatus | null; to: string }) {
+  const title = to
+    ? `No emails to ${to}${status ? ' with this status' : ''}`
+    : status
+      ? 'No emails with this status'
+      : 'No emails sent yet'
   return (
     <Stack align="center" gap="xs" py="xl">
       <IconMailForward size={36} color="var(--mantine-color-gray-5)" aria-hidden />
-      <Text fw={600}>{filtered ? 'No emails with this status' : 'No emails sent yet'}</Text>
+      <Text fw={600}>{title}</Text>
       <Text c="dimmed" size="sm" ta="center" maw={440}>
-        Verification, password-reset and invitation emails to this instance's users are listed here with their
-        delivery status.
+        {to
+          ? 'The filter finds every address that contains it.'
+          : "Verification, password-reset and invitation emails to this instance's users are listed here with their delivery status."}
       </Text>
     </Stack>
+  )
+}
+
+/**
+ * Clicks meant for something else do not open the email: a control inside the row (a button, a
+ * focusable badge) or anything in a portal the row rendered (a confirmation dialog, a tooltip).
+ */
+function fromInnerControl(event: MouseEvent<HTMLElement>): boolean {
+  const row = event.currentTarget
+  const target = event.target as HTMLElement
+  if (!row.contains(target)) return true
+  const control = target.closest('button, a, input, [tabindex]')
+  return control !== null && control !== row
+}
+
+function OutboxRow({
+  email,
+  instance,
+  onOpen,
+}: {
+  email: OutboxEmail
+  instance: InstanceRef
+  onOpen: () => void
+}) {
+  const tz = instance.timeZone
+  return (
+    <Table.Tr
+      tabIndex={0}
+      data-email={email.id}
+      style={{ cursor: 'pointer' }}
+      onClick={(e) => {
+        if (!fromInnerControl(e)) onOpen()
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) {
+          e.preventDefault()
+          onOpen()
+        }
+      }}
+    >
+      <Table.Td maw={340}>
+        <Text size="sm" fw={500} truncate title={email.subject}>
+          {email.subject}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {kindLabel(email.kind)}
+        </Text>
+        {email.last_error &&
+          (email.status === 'skipped' ? <SkipReason reason={email.last_error} /> : <LastError error={email.last_error} />)}
+      </Table.Td>
+      <Table.Td maw={300}>
+        <Text size="sm" truncate title={email.to}>
+          {email.to}
+        </Text>
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Stack gap={4} align="flex-start">
+          <StatusBadge status={email.status} />
+          <ViaBadge via={email.delivered_via} />
+        </Stack>
+        {email.status === 'queued' && email.attempts > 0 && (
+          <Text size="xs" c="dimmed" mt={2}>
+            Next try {formatDateTime(email.next_attempt_at, tz)}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td ta="right">
+        <Text size="sm">{email.attempts}</Text>
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Text size="sm">{formatDateTime(email.created_at, tz)}</Text>
+        <Text size="xs" c="dimmed">
+          {email.sent_at
+            ? `Sent ${formatDateTime(email.sent_at, tz)}`
+            : email.status === 'skipped'
+              ? 'Not needed'
+              : email.status === 'cancelled'
+                ? 'Never sent'
+                : 'Not sent yet'}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6} wrap="nowrap" justify="flex-end">
+          {isStuck(email) && can.retryEmail(instance.role) && <RetryButton slug={instance.slug} email={email} compact />}
+          {isStuck(email) && can.cancelEmail(instance.role) && <CancelButton slug={instance.slug} email={email} compact />}
+          <Button size="xs" variant="default" onClick={onOpen} aria-label={`Details of the email to ${email.to}`}>
+            Details
+          </Button>
+        </Group>
+      </Table.Td>
+    </Table.Tr>
   )
 }
 
@@ -75,34 +154,42 @@ export function OutboxTab({
   instance,
   status,
   onStatusChange,
+  to,
+  onToChange,
+  openId,
+  onOpen,
+  mailboxHref,
 }: {
   instance: InstanceRef
   status: EmailStatus | null
   onStatusChange: (status: EmailStatus | null) => void
+  /** Part of an address (`?to=`). */
+  to: string
+  onToChange: (to: string) => void
+  /** The email shown in the drawer (`?email=`). */
+  openId: string | null
+  onOpen: (id: string | null) => void
+  /** The link to a captured message in the Mailbox tab. */
+  mailboxHref: (messageId: string) => string
 }) {
-  const outbox = useOutbox(instance.slug, status)
-  const retry = useRetryEmail(instance.slug)
-  const mayRetry = can.retryEmail(instance.role)
+  const outbox = useOutbox(instance.slug, status, to)
   const pages = outbox.data?.pages
   const items: OutboxEmail[] = pages?.flatMap((p) => p.items) ?? []
   const total = pages?.[0]?.total ?? 0
   const polling = outboxPollInterval(pages) !== false
 
-  const onRetry = (email: OutboxEmail) =>
-    retry.mutate(email.id, {
-      onSuccess: () => notifySuccess(`The email to ${email.to} is queued again`),
-      onError: (error) => notifyError(error, 'Could not retry the email'),
-    })
-
   return (
     <Stack gap="md">
-      <Group justify="space-between" wrap="wrap" gap="sm">
-        <SegmentedControl
-          aria-label="Filter by status"
-          data={FILTERS}
-          value={status ?? 'all'}
-          onChange={(v) => onStatusChange(v === 'all' ? null : (v as EmailStatus))}
-        />
+      <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
+        <Group align="flex-end" wrap="wrap" gap="sm">
+          <AddressFilter value={to} onChange={onToChange} description="Emails to addresses containing this text" />
+          <SegmentedControl
+            aria-label="Filter by status"
+            data={FILTERS}
+            value={status ?? 'all'}
+            onChange={(v) => onStatusChange(v === 'all' ? null : (v as EmailStatus))}
+          />
+        </Group>
         <Group gap="sm">
           {polling && (
             <Group gap={6} role="status">
@@ -128,9 +215,9 @@ export function OutboxTab({
         {outbox.isError ? (
           <ErrorAlert error={outbox.error} title="Could not load the emails" onRetry={() => outbox.refetch()} />
         ) : outbox.isSuccess && items.length === 0 ? (
-          <EmptyOutbox filtered={status !== null} />
+          <EmptyOutbox status={status} to={to} />
         ) : (
-          <Table.ScrollContainer minWidth={820}>
+          <Table.ScrollContainer minWidth={900}>
             <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
@@ -139,17 +226,15 @@ export function OutboxTab({
                   <Table.Th>Status / via</Table.Th>
                   <Table.Th ta="right">Attempts</Table.Th>
                   <Table.Th>Created / sent</Table.Th>
-                  {mayRetry && (
-                    <Table.Th>
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  )}
+                  <Table.Th>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {outbox.isPending && (
                   <Table.Tr>
-                    <Table.Td colSpan={mayRetry ? 6 : 5}>
+                    <Table.Td colSpan={6}>
                       <Text c="dimmed" size="sm" role="status">
                         Loading emails…
                       </Text>
@@ -157,64 +242,7 @@ export function OutboxTab({
                   </Table.Tr>
                 )}
                 {items.map((email) => (
-                  <Table.Tr key={email.id}>
-                    <Table.Td maw={340}>
-                      <Text size="sm" fw={500} truncate title={email.subject}>
-                        {email.subject}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {kindLabel(email.kind)}
-                      </Text>
-                      {email.last_error &&
-                        (email.status === 'skipped' ? <SkipReason reason={email.last_error} /> : <LastError error={email.last_error} />)}
-                    </Table.Td>
-                    <Table.Td maw={300}>
-                      <Text size="sm" truncate title={email.to}>
-                        {email.to}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Stack gap={4} align="flex-start">
-                        <StatusBadge status={email.status} />
-                        <ViaBadge via={email.delivered_via} />
-                      </Stack>
-                      {email.status === 'queued' && email.attempts > 0 && (
-                        <Text size="xs" c="dimmed" mt={2}>
-                          Next try {formatDateTime(email.next_attempt_at, instance.timeZone)}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Text size="sm">{email.attempts}</Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(email.created_at, instance.timeZone)}</Text>
-                      <Text size="xs" c="dimmed">
-                        {email.sent_at
-                          ? `Sent ${formatDateTime(email.sent_at, instance.timeZone)}`
-                          : email.status === 'skipped'
-                            ? 'Not needed'
-                            : 'Not sent yet'}
-                      </Text>
-                    </Table.Td>
-                    {mayRetry && (
-                      <Table.Td>
-                        {email.status === 'failed' && (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            leftSection={<IconRefresh size={14} aria-hidden />}
-                            loading={retry.isPending && retry.variables === email.id}
-                            disabled={retry.isPending && retry.variables !== email.id}
-                            onClick={() => onRetry(email)}
-                            aria-label={`Retry the email to ${email.to}`}
-                          >
-                            Retry
-                          </Button>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
+                  <OutboxRow key={email.id} email={email} instance={instance} onOpen={() => onOpen(email.id)} />
                 ))}
               </Table.Tbody>
             </Table>
@@ -234,6 +262,8 @@ export function OutboxTab({
           )}
         </Group>
       )}
+
+      <OutboxEmailDrawer instance={instance} id={openId} onClose={() => onOpen(null)} mailboxHref={mailboxHref} />
     </Stack>
   )
 }

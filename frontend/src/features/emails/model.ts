@@ -6,10 +6,14 @@ export type OutboxEmail = Schemas['OutboxEmailDto']
 export type OutboxPage = Schemas['OutboxList']
 export type MailboxMessage = Schemas['MailboxMessageDto']
 export type MailboxPage = Schemas['MailboxList']
-
+/** An email as it was sent (one-time links redacted), with its delivery attempts. */
+export type OutboxEmailDetail = Schemas['OutboxEmailDetail']
+export type OutboxAttempt = Schemas['OutboxAttemptDto']
+/** What the instance's next email goes through. */
+export type EmailTransport = Schemas['EmailTransportDto']
 
 export type EmailStatus = OutboxEmail['status']
-export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'skipped', 'failed']
+export const STATUSES: EmailStatus[] = ['queued', 'sending', 'sent', 'skipped', 'failed', 'cancelled']
 
 export const STATUS_LABELS: Record<EmailStatus, string> = {
   queued: 'Queued',
@@ -17,6 +21,7 @@ export const STATUS_LABELS: Record<EmailStatus, string> = {
   sent: 'Sent',
   skipped: 'Not needed',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 }
 
 export const STATUS_COLORS: Record<EmailStatus, string> = {
@@ -25,6 +30,7 @@ export const STATUS_COLORS: Record<EmailStatus, string> = {
   sent: 'teal',
   skipped: 'gray',
   failed: 'red',
+  cancelled: 'orange',
 }
 
 function isStatus(value: string): value is EmailStatus {
@@ -39,6 +45,11 @@ export function statusBadge(status: string): { label: string; color: string } {
 /** Emails still on their way: while any is listed, the outbox refreshes itself. */
 export function isPending(email: Pick<OutboxEmail, 'status'>): boolean {
   return email.status === 'queued' || email.status === 'sending'
+}
+
+/** A stuck email (waiting for a later attempt, or given up on) can be sent now, or cancelled. */
+export function isStuck(email: Pick<OutboxEmail, 'status'>): boolean {
+  return email.status === 'queued' || email.status === 'failed'
 }
 
 /** The transport that took an email (its last attempt): label, color and a sentence for people. */
@@ -64,9 +75,36 @@ export function kindLabel(kind: string): string {
   return KIND_LABELS[kind] ?? kind
 }
 
+/** How a delivery attempt ended. */
+const OUTCOMES: Record<string, { label: string; color: string }> = {
+  sent: { label: 'Sent', color: 'teal' },
+  failed: { label: 'Failed', color: 'red' },
+  skipped: { label: 'Not needed', color: 'gray' },
+}
+
+export function attemptOutcome(outcome: string): { label: string; color: string } {
+  return OUTCOMES[outcome] ?? { label: outcome, color: 'gray' }
+}
+
+/** How long an attempt took: "850 ms", "1.2 s", "2 min 5 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+  const seconds = Math.round(ms / 1000)
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+}
+
+/** The server shows viewers one-time links as `…token=[redacted]`; the stored copy of a sent email always. */
+export function hasRedactedLinks(m: { text: string; html: string }): boolean {
+  return m.text.includes('[redacted]') || m.html.includes('[redacted]')
+}
+
 /** What a caller with `role` may do — mirrors the server's policy to hide what would be refused. */
 export const can = {
   retryEmail: (role: Role) => role !== 'viewer',
+  cancelEmail: (role: Role) => role !== 'viewer',
+  /** Captured messages' one-time links are live for a role that could send them itself. */
+  seeLiveLinks: (role: Role) => role !== 'viewer',
 }
 
 export { formatDateTime } from '../../lib/datetime'

@@ -1,5 +1,6 @@
-import { Button, Group, NumberInput, Paper, Select, Slider, Stack, Text, Title } from '@mantine/core'
-import { useState } from 'react'
+import { ActionIcon, Button, Group, NumberInput, Paper, Select, Slider, Stack, Text, Title, type NumberInputHandlers } from '@mantine/core'
+import { IconMinus, IconPlus } from '@tabler/icons-react'
+import { useRef, useState } from 'react'
 import type { FieldError } from '../../lib/problem'
 import { fieldErrorText } from './fieldErrors'
 import type { EmailStyle } from './model'
@@ -38,6 +39,8 @@ export function FontPanel({
     setTyped(value.font_size)
   }
   const inRange = (n: number) => Number.isInteger(n) && n >= min && n <= max
+  // Named steppers in the tab order (Mantine's own are mouse-only); ↑ and ↓ in the box step too.
+  const steps = useRef<NumberInputHandlers | undefined>(undefined)
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-labelledby="font-heading" h="100%">
       <Stack gap="sm">
@@ -71,6 +74,25 @@ export function FontPanel({
           clampBehavior="blur"
           value={typed}
           disabled={!editable}
+          selectAllOnFocus
+          hideControls
+          handlersRef={steps}
+          leftSection={
+            editable ? (
+              <ActionIcon variant="subtle" color="gray" size="sm" aria-label="Decrease font size" disabled={value.font_size <= min} onClick={() => steps.current?.decrement()}>
+                <IconMinus size={14} aria-hidden />
+              </ActionIcon>
+            ) : undefined
+          }
+          leftSectionPointerEvents="all"
+          rightSection={
+            editable ? (
+              <ActionIcon variant="subtle" color="gray" size="sm" aria-label="Increase font size" disabled={value.font_size >= max} onClick={() => steps.current?.increment()}>
+                <IconPlus size={14} aria-hidden />
+              </ActionIcon>
+            ) : undefined
+          }
+          rightSectionPointerEvents="all"
           onChange={(size) => {
             setTyped(size)
             if (typeof size === 'number' && inRange(size)) onChange({ ...value, font_size: size })

@@ -8,7 +8,6 @@ import {
   List,
   NumberInput,
   Paper,
-  PasswordInput,
   Select,
   Skeleton,
   Stack,
@@ -22,6 +21,7 @@ import { IconInfoCircle, IconLock } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { applyApiError, notifySuccess } from '../../lib/forms'
+import { PasswordField } from '../../components/PasswordField'
 import { ApiError } from '../../lib/problem'
 import { useSaveSmtp, useSmtp } from './api'
 import { can, formatDateTime, SECURITY_OPTIONS, suggestPort, type InstanceRef, type SmtpSecurity, type SmtpSettings } from './model'
@@ -92,7 +92,7 @@ function SmtpFields({ form, settings, editable }: { form: SmtpForm; settings: Sm
           )}
         </Grid.Col>
         <Grid.Col span={12}>
-          <PasswordInput
+          <PasswordField
             label="Password"
             autoComplete="new-password"
             placeholder={stored ? 'Stored — leave empty to keep' : values.remove_password ? 'Will be removed' : ''}

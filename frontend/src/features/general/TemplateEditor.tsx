@@ -1,17 +1,71 @@
-import { Badge, Button, Group, Modal, Paper, Stack, Text, Textarea, TextInput, Title, Tooltip } from '@mantine/core'
+import { Badge, Button, Code, Group, Input, Modal, Paper, Skeleton, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { IconDeviceFloppy, IconRestore } from '@tabler/icons-react'
-import { useRef } from 'react'
+import { lazy, Suspense, useId, useRef, type RefObject } from 'react'
 import type { FieldError } from '../../lib/problem'
 import { fieldErrorText } from './fieldErrors'
 import {
   formatDateTime,
   insertAt,
+  METADATA,
+  METADATA_EXAMPLE,
   placeholder,
+  sampleMetadata,
   type EmailTemplate,
   type TemplateDraft,
   type TemplateVariable,
 } from './model'
+import type { TemplateCodeEditorHandle } from './TemplateCodeEditor'
+
+// CodeMirror is large: it is fetched when a message is first opened, not with the console.
+const TemplateCodeEditor = lazy(() => import('./TemplateCodeEditor'))
+
+/** The body: a code editor with its label, description and errors (with their lines). */
+function BodyField({
+  value,
+  onChange,
+  errors,
+  editable,
+  onFocus,
+  editor,
+}: {
+  value: string
+  onChange: (body: string) => void
+  errors: FieldError[]
+  editable: boolean
+  onFocus: () => void
+  editor: RefObject<TemplateCodeEditorHandle | null>
+}) {
+  const id = useId()
+  const error = fieldErrorText(errors, 'body')
+  const lines = errors.filter((e) => e.field === 'body' && e.line).map((e) => e.line as number)
+  const describedBy = [`${id}-description`, error ? `${id}-error` : null].filter(Boolean).join(' ')
+  return (
+    <Input.Wrapper
+      label="Body"
+      labelElement="div"
+      labelProps={{ id: `${id}-label`, onClick: () => editor.current?.focus() }}
+      description="HTML with {{ variables }} and {% if %}…{% endif %}; values are escaped. Tab moves on to the next field."
+      descriptionProps={{ id: `${id}-description` }}
+      error={error}
+      errorProps={{ id: `${id}-error` }}
+    >
+      <Suspense fallback={<Skeleton h={242} radius="sm" role="status" aria-label="Loading the editor" />}>
+        <TemplateCodeEditor
+          ref={editor}
+          value={value}
+          onChange={onChange}
+          readOnly={!editable}
+          labelledBy={`${id}-label`}
+          describedBy={describedBy}
+          invalid={Boolean(error)}
+          errorLines={lines}
+          onFocus={onFocus}
+        />
+      </Suspense>
+    </Input.Wrapper>
+  )
+}
 
 function Variables({
   variables,
@@ -20,8 +74,10 @@ function Variables({
 }: {
   variables: TemplateVariable[]
   editable: boolean
-  onInsert: (name: string) => void
+  onInsert: (text: string) => void
 }) {
+  const plain = variables.filter((v) => v.name !== METADATA)
+  const metadata = variables.find((v) => v.name === METADATA)
   return (
     <Stack gap={6} component="section" aria-label="Variables">
       <Text size="sm" fw={500}>
@@ -31,7 +87,7 @@ function Variables({
         {editable ? 'Click one to insert it at the cursor. ' : ''}Hover for what it holds and the value used in the preview.
       </Text>
       <Group gap={6}>
-        {variables.map((v) => (
+        {plain.map((v) => (
           <Tooltip
             key={v.name}
             multiline
@@ -52,7 +108,7 @@ function Variables({
               fw={500}
               aria-label={editable ? `Insert ${placeholder(v.name)}` : placeholder(v.name)}
               onMouseDown={(e) => e.preventDefault() /* keep the caret where it is */}
-              onClick={() => editable && onInsert(v.name)}
+              onClick={() => editable && onInsert(placeholder(v.name))}
               style={editable ? undefined : { cursor: 'default' }}
             >
               {placeholder(v.name)}
@@ -60,6 +116,51 @@ function Variables({
           </Tooltip>
         ))}
       </Group>
+      {metadata && <MetadataHelp variable={metadata} editable={editable} onInsert={onInsert} />}
+    </Stack>
+  )
+}
+
+/** How to use the end user's metadata: `{{ metadata.plan }}`, and what a missing field does. */
+function MetadataHelp({ variable, editable, onInsert }: { variable: TemplateVariable; editable: boolean; onInsert: (text: string) => void }) {
+  const sample = sampleMetadata(variable.sample)?.map(([k, v]) => `${k} “${v}”`)
+  const heading = useId()
+  return (
+    <Stack gap={4} mt={4} component="section" aria-labelledby={heading}>
+      <Group gap={6} justify="space-between" wrap="nowrap">
+        <Text size="sm" fw={500} id={heading}>
+          End user’s metadata
+        </Text>
+        {editable && (
+          <Button
+            variant="light"
+            color="gray"
+            size="compact-xs"
+            ff="monospace"
+            fw={500}
+            aria-label={`Insert ${METADATA_EXAMPLE}`}
+            onMouseDown={(e) => e.preventDefault() /* keep the caret where it is */}
+            onClick={() => onInsert(METADATA_EXAMPLE)}
+          >
+            {METADATA_EXAMPLE}
+          </Button>
+        )}
+      </Group>
+      <Text size="xs" c="dimmed">
+        <Code fz="xs">{'{{ metadata.plan }}'}</Code> prints the field <Code fz="xs">plan</Code> of the user’s metadata (the JSON object
+        set on the user through the API or in Users). Names are case-sensitive.
+      </Text>
+      <Text size="xs" c="dimmed">
+        A field the user does not have prints nothing, so one message serves every user; numbers and true/false print as
+        written, objects and lists as JSON. Show a sentence only when the field is set with{' '}
+        <Code fz="xs">{'{% if metadata.plan %}…{% endif %}'}</Code>; a field name with a dash reads as{' '}
+        <Code fz="xs">{'{{ metadata["first-order"] }}'}</Code>.
+      </Text>
+      <Text size="xs" c="dimmed">
+        {sample
+          ? `The preview’s sample data has ${sample.length > 1 ? `${sample.slice(0, -1).join(', ')} and ${sample.at(-1)}` : sample[0]}; choose an end user under “Preview as” to use theirs.`
+          : 'Choose an end user under “Preview as” to preview with their metadata.'}
+      </Text>
     </Stack>
   )
 }
@@ -120,17 +221,20 @@ export function TemplateEditor({
   onReset: (done: () => void) => void
 }) {
   const subjectRef = useRef<HTMLInputElement>(null)
-  const bodyRef = useRef<HTMLTextAreaElement>(null)
+  const bodyRef = useRef<TemplateCodeEditorHandle>(null)
   const lastField = useRef<'subject' | 'body'>('body')
 
-  const insert = (name: string) => {
-    const field = template.fragment ? 'body' : lastField.current
-    const element = field === 'subject' ? subjectRef.current : bodyRef.current
-    const value = draft[field]
+  const insert = (text: string) => {
+    if (template.fragment || lastField.current === 'body') {
+      bodyRef.current?.insert(text)
+      return
+    }
+    const element = subjectRef.current
+    const value = draft.subject
     const start = element?.selectionStart ?? value.length
     const end = element?.selectionEnd ?? start
-    const next = insertAt(value, placeholder(name), start, end)
-    onChange({ ...draft, [field]: next.value })
+    const next = insertAt(value, text, start, end)
+    onChange({ ...draft, subject: next.value })
     requestAnimationFrame(() => {
       element?.focus()
       element?.setSelectionRange(next.caret, next.caret)
@@ -180,20 +284,13 @@ export function TemplateEditor({
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
           />
         )}
-        <Textarea
-          ref={bodyRef}
-          label="Body"
-          description="HTML with {{ variables }}, {% if %} and {% for %}; values are escaped."
+        <BodyField
           value={draft.body}
-          readOnly={!editable}
-          spellCheck={false}
-          autosize
-          minRows={10}
-          maxRows={26}
+          onChange={(body) => onChange({ ...draft, body })}
+          errors={errors}
+          editable={editable}
           onFocus={() => (lastField.current = 'body')}
-          onChange={(e) => onChange({ ...draft, body: e.currentTarget.value })}
-          error={fieldErrorText(errors, 'body')}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13, lineHeight: 1.5 } }}
+          editor={bodyRef}
         />
 
         <Variables variables={template.variables} editable={editable} onInsert={insert} />

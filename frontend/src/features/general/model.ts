@@ -77,6 +77,32 @@ export function placeholder(name: string): string {
   return `{{ ${name} }}`
 }
 
+/** The variable that holds the end user's metadata object (`{{ metadata.plan }}`). */
+export const METADATA = 'metadata'
+
+/** A metadata field written so that a user without it gets an empty text, not an error. */
+export const METADATA_EXAMPLE = '{{ metadata.plan }}'
+
+/**
+ * The fields of the sample metadata as the API states it (`{"plan": "pro", ...}`), as pairs of
+ * name and text; null when the sample is not a JSON object.
+ */
+export function sampleMetadata(sample: string): [string, string][] | null {
+  try {
+    const value: unknown = JSON.parse(sample)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+    const fields = Object.entries(value).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])
+    return fields.length > 0 ? fields : null
+  } catch {
+    return null
+  }
+}
+
+/** The names of an end user's metadata fields, for people: "plan, company". */
+export function metadataFields(metadata: Record<string, unknown> | null | undefined): string[] {
+  return metadata ? Object.keys(metadata) : []
+}
+
 /** Inserts `text` into `value` in place of the selection [start, end); returns the new value and caret. */
 export function insertAt(value: string, text: string, start: number, end: number): { value: string; caret: number } {
   const from = Math.max(0, Math.min(start, value.length))

@@ -4,6 +4,8 @@ import { useState } from 'react'
 import { useNavigate } from 'react-router'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { usePageTitle } from '../../lib/pageTitle'
+import { useLeaveGuard } from '../../lib/useLeaveGuard'
+import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
 import { validateRequired } from '../../lib/validation'
 import { useCreateInstance, useInstances } from './api'
 import { slugify, validateSlug } from './slug'
@@ -28,6 +30,8 @@ export function CreateInstancePage() {
     },
   })
 
+  const leaveGuard = useLeaveGuard(form.isDirty() && !create.isPending, 'The new instance is not created yet; what you typed will be lost.')
+
   const submit = form.onSubmit((values) => {
     setFormError(null)
     create.mutate(
@@ -35,7 +39,7 @@ export function CreateInstancePage() {
       {
         onSuccess: (instance) => {
           notifySuccess(`Instance “${instance.name}” created`)
-          navigate(`/i/${instance.slug}`)
+          navigate(`/i/${instance.slug}`, { state: LEAVE_WITHOUT_ASKING })
         },
         onError: (error) => setFormError(applyApiError(form, error, { notify: false })),
       },
@@ -46,6 +50,7 @@ export function CreateInstancePage() {
 
   return (
     <Stack maw={560} gap="lg">
+      {leaveGuard}
       <div>
         <Title order={1} fz="h2">
           {first ? 'Create your first instance' : 'New instance'}

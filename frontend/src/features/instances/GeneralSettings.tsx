@@ -2,7 +2,7 @@ import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/co
 import { useForm } from '@mantine/form'
 import { useEffect } from 'react'
 import { applyApiError, notifySuccess } from '../../lib/forms'
-import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
+import { useLeaveGuard } from '../../lib/useLeaveGuard'
 import { validateRequired } from '../../lib/validation'
 import { useUpdateInstance } from './api'
 import { can, type Instance } from './roles'
@@ -26,7 +26,7 @@ export function GeneralSettings({ instance }: { instance: Instance }) {
     // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [instance.name, instance.time_zone])
 
-  const leaveGuard = useUnsavedChangesGuard(editable && form.isDirty() && !update.isPending, 'The instance settings have unsaved changes; they will be lost.')
+  const leaveGuard = useLeaveGuard(editable && form.isDirty() && !update.isPending, 'The instance settings have unsaved changes; they will be lost.')
 
   const submit = form.onSubmit((values) => {
     const body: { name?: string; time_zone?: string } = {}

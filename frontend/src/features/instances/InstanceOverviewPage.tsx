@@ -1,21 +1,15 @@
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconSettings } from '@tabler/icons-react'
 import { Link } from 'react-router'
+import { formatDateTime } from '../../lib/datetime'
 import { usePageTitle } from '../../lib/pageTitle'
 import { useCurrentInstance } from './useCurrentInstance'
-import { ROLE_COLORS, ROLE_LABELS } from './roles'
+import { ROLE_COLORS, ROLE_DESCRIPTIONS, ROLE_LABELS } from './roles'
+import { timeZoneLabel } from './timeZones'
 
-function formatNow(timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date())
-  } catch {
-    return '—'
-  }
-}
-
-function formatDate(iso: string): string {
-  const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(d)
+/** The time now in `timeZone`, as the console shows times. */
+function nowIn(timeZone: string): string {
+  return formatDateTime(new Date().toISOString(), timeZone)
 }
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -54,17 +48,20 @@ export function InstanceOverviewPage() {
           <Text ff="monospace">{instance.slug}</Text>
         </Fact>
         <Fact label="Time zone">
-          <div>{instance.time_zone}</div>
+          <div>{timeZoneLabel(instance.time_zone)}</div>
           <Text size="xs" c="dimmed">
-            Now: {formatNow(instance.time_zone)}
+            Now: {nowIn(instance.time_zone)}
           </Text>
         </Fact>
         <Fact label="Your role">
           <Badge color={ROLE_COLORS[instance.role]} variant="light">
             {ROLE_LABELS[instance.role]}
           </Badge>
+          <Text size="xs" c="dimmed" mt={4} fw={400}>
+            {ROLE_DESCRIPTIONS[instance.role]}
+          </Text>
         </Fact>
-        <Fact label="Created">{formatDate(instance.created_at)}</Fact>
+        <Fact label="Created">{formatDateTime(instance.created_at, instance.time_zone)}</Fact>
       </SimpleGrid>
     </Stack>
   )

@@ -7,40 +7,44 @@ import { useCurrentInstance } from './useCurrentInstance'
 import { MembersSection } from './MembersSection'
 import { SecurityPolicyCard } from './SecurityPolicyCard'
 import { usePageTitle } from '../../lib/pageTitle'
+import { UnsavedChangesScope } from '../../lib/UnsavedChangesScope'
 import { can } from './roles'
 
 export function InstanceSettingsPage() {
   const instance = useCurrentInstance()
   usePageTitle('Settings', instance.name)
+  // The settings form and the invitation form share the page's one "Leave without saving?" guard.
   return (
-    <Stack gap="lg" maw={900}>
-      <div>
-        <Title order={1} fz="h2">
-          Settings
-        </Title>
-        <Text c="dimmed">{instance.name}</Text>
-      </div>
-      <GeneralSettings key={instance.slug} instance={instance} />
-      <MembersSection instance={instance} />
-      <SecurityPolicyCard instance={instance} />
-      {can.readAuditLog(instance.role) && (
-        <Paper withBorder p="lg">
-          <Group justify="space-between" wrap="wrap">
-            <div>
-              <Title order={2} fz="h4">
-                Audit log
-              </Title>
-              <Text c="dimmed" size="sm">
-                Every change to this instance: who made it, when, from where, and what changed.
-              </Text>
-            </div>
-            <Button component={Link} to={`/i/${instance.slug}/settings/audit-log`} variant="default" leftSection={<IconHistory size={16} aria-hidden />}>
-              Open the audit log
-            </Button>
-          </Group>
-        </Paper>
-      )}
-      {can.deleteInstance(instance.role) && <DangerZone instance={instance} />}
-    </Stack>
+    <UnsavedChangesScope>
+      <Stack gap="lg" maw={900}>
+        <div>
+          <Title order={1} fz="h2">
+            Settings
+          </Title>
+          <Text c="dimmed">{instance.name}</Text>
+        </div>
+        <GeneralSettings key={instance.slug} instance={instance} />
+        <MembersSection instance={instance} />
+        <SecurityPolicyCard instance={instance} />
+        {can.readAuditLog(instance.role) && (
+          <Paper withBorder p="lg">
+            <Group justify="space-between" wrap="wrap">
+              <div>
+                <Title order={2} fz="h4">
+                  Audit log
+                </Title>
+                <Text c="dimmed" size="sm">
+                  Every change to this instance: who made it, when, from where, and what changed.
+                </Text>
+              </div>
+              <Button component={Link} to={`/i/${instance.slug}/settings/audit-log`} variant="default" leftSection={<IconHistory size={16} aria-hidden />}>
+                Open the audit log
+              </Button>
+            </Group>
+          </Paper>
+        )}
+        {can.deleteInstance(instance.role) && <DangerZone instance={instance} />}
+      </Stack>
+    </UnsavedChangesScope>
   )
 }

@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core'
+import { ActionIcon, Badge, Button, Group, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { IconMailForward, IconTrash } from '@tabler/icons-react'
 import { useState } from 'react'
@@ -7,8 +7,10 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { formatDateTime } from '../../lib/datetime'
 import { applyApiError, notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError } from '../../lib/problem'
+import { useLeaveGuard } from '../../lib/useLeaveGuard'
 import { validateEmail } from '../../lib/validation'
 import { useInvitations, useInviteMember, useResendInvitation, useRevokeInvitation } from './api'
+import { RoleSelect } from './RoleSelect'
 import { can, ROLE_COLORS, ROLE_DESCRIPTIONS, ROLE_LABELS, type Instance, type Invitation, type Role } from './roles'
 
 /** Conflicts that are about the address typed: shown beside the email field. */
@@ -22,6 +24,8 @@ export function InviteMemberForm({ instance }: { instance: Instance }) {
     validate: { email: validateEmail },
   })
   const role = form.getValues().role
+  const typed = form.getValues().email.trim()
+  const leaveGuard = useLeaveGuard(typed !== '' && !invite.isPending, `The invitation to ${typed} is not sent yet; it will be lost.`)
 
   const submit = form.onSubmit((values) => {
     invite.mutate(
@@ -44,6 +48,7 @@ export function InviteMemberForm({ instance }: { instance: Instance }) {
 
   return (
     <form onSubmit={submit} noValidate aria-label="Invite a member">
+      {leaveGuard}
       <Stack gap={6}>
         <Group align="flex-start" wrap="wrap" gap="sm">
           <TextInput
@@ -54,20 +59,10 @@ export function InviteMemberForm({ instance }: { instance: Instance }) {
             style={{ flex: '1 1 240px' }}
             {...form.getInputProps('email')}
           />
-          <Select
+          <RoleSelect
             label="Role"
             description={ROLE_DESCRIPTIONS[role]}
-            data={grantable.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
-            renderOption={({ option }) => (
-              <Stack gap={0}>
-                <Text size="sm">{option.label}</Text>
-                <Text size="xs" c="dimmed">
-                  {ROLE_DESCRIPTIONS[option.value as Role]}
-                </Text>
-              </Stack>
-            )}
-            comboboxProps={{ width: 320, position: 'bottom-start' }}
-            allowDeselect={false}
+            roles={grantable}
             style={{ flex: '1 1 220px' }}
             {...form.getInputProps('role')}
           />

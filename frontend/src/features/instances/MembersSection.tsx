@@ -1,16 +1,14 @@
-import { ActionIcon, Badge, Button, Divider, Group, Modal, Paper, Select, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core'
+import { ActionIcon, Badge, Button, Divider, Group, Modal, Paper, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core'
 import { IconTrash } from '@tabler/icons-react'
 import { useState } from 'react'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useMe } from '../../lib/account'
+import { formatDateTime } from '../../lib/datetime'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { useMembers, useRemoveMember, useUpdateMember } from './api'
 import { InviteMemberForm, PendingInvitations } from './InvitationsList'
+import { RoleSelect } from './RoleSelect'
 import { can, ROLE_COLORS, ROLE_LABELS, type Instance, type Member, type Role } from './roles'
-
-function roleOptions(roles: Role[]) {
-  return roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
-}
 
 function MemberRow({
   instance,
@@ -46,13 +44,12 @@ function MemberRow({
       </Table.Td>
       <Table.Td>
         {manageable ? (
-          <Select
+          <RoleSelect
             aria-label={`Role of ${member.email}`}
             size="xs"
             w={140}
-            data={roleOptions(can.grantable(instance.role))}
+            roles={can.grantable(instance.role)}
             value={member.role}
-            allowDeselect={false}
             disabled={update.isPending}
             rightSection={update.isPending ? <span aria-hidden>…</span> : undefined}
             onChange={(value) => {
@@ -74,7 +71,7 @@ function MemberRow({
       </Table.Td>
       <Table.Td visibleFrom="sm">
         <Text size="sm" c="dimmed">
-          {new Date(member.added_at).toLocaleDateString()}
+          {formatDateTime(member.added_at, instance.time_zone)}
         </Text>
       </Table.Td>
       <Table.Td ta="right">

@@ -1,24 +1,33 @@
-import { Select, type SelectProps } from '@mantine/core'
 import { useMemo } from 'react'
-import { timeZones } from './timeZones'
+import { SearchableSelect, type SearchableSelectProps } from '../../components/SearchableSelect'
+import { filterTimeZones, timeZoneLabel, timeZoneOptions, timeZones } from './timeZones'
 
-/** A searchable select of IANA time zones. */
-export function TimeZoneSelect(props: Omit<SelectProps, 'data'>) {
-  const data = useMemo(() => {
-    const zones = timeZones()
-    // Keep a stored value selectable even if this browser does not list it.
-    if (typeof props.value === 'string' && props.value && !zones.includes(props.value)) zones.unshift(props.value)
-    return zones
-  }, [props.value])
+type Props = Omit<SearchableSelectProps, 'data' | 'noMatchMessage' | 'value'> & { value?: string | null }
+
+/**
+ * A searchable select of IANA time zones, each with its offset from UTC now ("Europe/Athens
+ * (UTC+02:00)"); search by name ("athens", "new york") or by offset ("+2", "UTC-05:00"). A typed
+ * text that matches no zone is never taken (see SearchableSelect).
+ */
+export function TimeZoneSelect({ value = null, ...props }: Props) {
+  // Offsets as of when the picker appears (a change of daylight saving time meanwhile is rare).
+  const known = useMemo(() => timeZoneOptions(timeZones()), [])
+  // Keep a stored value selectable even if this browser does not list it.
+  const data = useMemo(
+    () => (value && !known.some((o) => o.value === value) ? [{ value, label: timeZoneLabel(value) }, ...known] : known),
+    [known, value],
+  )
   return (
-    <Select
+    <SearchableSelect
       label="Time zone"
-      searchable
       limit={50}
       nothingFoundMessage="No such time zone"
       allowDeselect={false}
       {...props}
+      value={value}
       data={data}
+      filter={filterTimeZones}
+      noMatchMessage={(typed) => `No time zone matches “${typed}”: choose one from the list (search by city or by offset, e.g. +02:00).`}
     />
   )
 }

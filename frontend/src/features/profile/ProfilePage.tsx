@@ -1,4 +1,4 @@
-import { Button, Collapse, Group, Paper, PasswordInput, Stack, Tabs, Text, TextInput, Title } from '@mantine/core'
+import { Button, Collapse, Group, Paper, Stack, Tabs, Text, TextInput, Title } from '@mantine/core'
 import { IconShieldLock, IconUser } from '@tabler/icons-react'
 import { Navigate, useNavigate, useParams } from 'react-router'
 import { useForm } from '@mantine/form'
@@ -8,7 +8,10 @@ import { useMe } from '../../lib/account'
 import { usePageTitle } from '../../lib/pageTitle'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { PASSWORD_MIN, validateEmail, validatePassword, validateRequired } from '../../lib/validation'
-import { useUnsavedChangesGuard } from '../../lib/useUnsavedChangesGuard'
+import { formatDateTime } from '../../lib/datetime'
+import { PasswordField } from '../../components/PasswordField'
+import { UnsavedChangesScope } from '../../lib/UnsavedChangesScope'
+import { useLeaveGuard } from '../../lib/useLeaveGuard'
 import { useChangePassword, useUpdateProfile, type UpdateProfileInput } from './api'
 import type { Schemas } from '../../api/client'
 import { SecurityLog } from './SecurityLog'
@@ -29,7 +32,7 @@ function ProfileForm({ account }: { account: Account }) {
     },
   })
   const emailChanged = form.getValues().email.trim() !== account.email
-  const leaveGuard = useUnsavedChangesGuard(form.isDirty() && !update.isPending, 'Your profile has unsaved changes; they will be lost.')
+  const leaveGuard = useLeaveGuard(form.isDirty() && !update.isPending, 'Your profile has unsaved changes; they will be lost.')
 
   const submit = form.onSubmit((values) => {
     const body: UpdateProfileInput = {}
@@ -61,7 +64,7 @@ function ProfileForm({ account }: { account: Account }) {
           <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
           <Collapse expanded={emailChanged}>
-            <PasswordInput
+            <PasswordField
               label="Current password"
               description="Required to change your email."
               autoComplete="current-password"
@@ -89,6 +92,7 @@ function PasswordForm() {
       confirm: (value: string, values) => (value === values.new_password ? null : 'The passwords do not match'),
     },
   })
+  const leaveGuard = useLeaveGuard(form.isDirty() && !change.isPending, 'The password change you started is not saved; it will be lost.')
   const submit = form.onSubmit((values) => {
     change.mutate(
       { current_password: values.current_password, new_password: values.new_password },
@@ -103,6 +107,7 @@ function PasswordForm() {
   })
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="password-heading">
+      {leaveGuard}
       <Title order={2} fz="h4" id="password-heading">
         Change password
       </Title>
@@ -111,15 +116,25 @@ function PasswordForm() {
       </Text>
       <form onSubmit={submit} noValidate>
         <Stack maw={480}>
-          <PasswordInput label="Current password" autoComplete="current-password" required {...form.getInputProps('current_password')} />
-          <PasswordInput
+          <PasswordField
+            label="Current password"
+            autoComplete="current-password"
+            required
+            {...form.getInputProps('current_password')}
+          />
+          <PasswordField
             label="New password"
             description={`At least ${PASSWORD_MIN} characters`}
             autoComplete="new-password"
             required
             {...form.getInputProps('new_password')}
           />
-          <PasswordInput label="Confirm new password" autoComplete="new-password" required {...form.getInputProps('confirm')} />
+          <PasswordField
+            label="Confirm new password"
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('confirm')}
+          />
           <Group>
             <Button type="submit" loading={change.isPending}>
               Change password
@@ -149,7 +164,7 @@ export function ProfilePage() {
         <Title order={1} fz="h2">
           Your profile
         </Title>
-        <Text c="dimmed">Member since {new Date(me.data.created_at).toLocaleDateString()}</Text>
+        <Text c="dimmed">Member since {formatDateTime(me.data.created_at)}</Text>
       </div>
       <Tabs value={tab} onChange={(value) => navigate(value === 'security' ? '/profile/security' : '/profile')} keepMounted={false}>
         <Tabs.List>
@@ -161,10 +176,13 @@ export function ProfilePage() {
           </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="account" pt="lg">
-          <Stack gap="lg">
-            <ProfileForm key={me.data.id} account={me.data} />
-            <PasswordForm />
-          </Stack>
+          {/* Both forms share the page's one "Leave without saving?" guard. */}
+          <UnsavedChangesScope>
+            <Stack gap="lg">
+              <ProfileForm key={me.data.id} account={me.data} />
+              <PasswordForm />
+            </Stack>
+          </UnsavedChangesScope>
         </Tabs.Panel>
         <Tabs.Panel value="security" pt="lg">
           <Stack gap="lg">

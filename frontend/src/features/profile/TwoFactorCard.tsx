@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, Image, Modal, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Code, Group, Image, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { IconShieldCheck, IconShieldOff } from '@tabler/icons-react'
 import QRCode from 'qrcode'
@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { SecondFactorField } from '../../components/SecondFactorField'
 import { useMe } from '../../lib/account'
 import { formatDateTime } from '../../lib/datetime'
+import { PasswordField } from '../../components/PasswordField'
 import { applyApiError, notifySuccess } from '../../lib/forms'
 import { ApiError, errorMessage } from '../../lib/problem'
 import { secondFactorBody, validateSecondFactor, type SecondFactorMethod } from '../../lib/secondFactor'
@@ -155,7 +156,12 @@ function EnrolModal({ opened, onClose, account }: { opened: boolean; onClose: ()
               After your password, sign-in will ask for a code from an authenticator app on your phone or computer.
               Confirm your password to begin.
             </Text>
-            <PasswordInput label="Current password" autoComplete="current-password" required {...form.getInputProps('current_password')} />
+            <PasswordField
+              label="Current password"
+              autoComplete="current-password"
+              required
+              {...form.getInputProps('current_password')}
+            />
             <Group justify="flex-end">
               <Button variant="default" onClick={close}>
                 Cancel

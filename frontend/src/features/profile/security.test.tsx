@@ -69,7 +69,7 @@ describe('Profile → Security: two-factor enrolment', () => {
     renderSecurity()
     const user = userEvent.setup()
     await waitFor(() => expect(document.title).toBe('Security · Profile · Steward'))
-    await user.click(await screen.findByRole('button', { name: 'Set up two-factor sign-in' }))
+    await user.click(await screen.findByRole('button', { name: 'Set up two-factor sign-in' }, { timeout: 5000 }))
 
     // 1. The password (a wrong one is refused beside the field).
     const dialog = await screen.findByRole('dialog', { name: 'Turn on two-factor sign-in' })

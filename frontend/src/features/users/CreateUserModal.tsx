@@ -2,15 +2,37 @@ import { Alert, Button, Group, Modal, Stack } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useState } from 'react'
 import { applyApiError } from '../../lib/forms'
+import { ApiError } from '../../lib/problem'
 import { useCreateUser, type CreateUserInput } from './api'
 import { parseMetadata, userFormValidation, type User, type UserFormValues } from './model'
 import { UserFields } from './UserFields'
 
 function initialValues(): UserFormValues {
-  return { email: '', given_name: '', family_name: '', name: '', password: '', email_verified: false, blocked: false, metadata: '' }
+  return {
+    email: '',
+    given_name: '',
+    family_name: '',
+    name: '',
+    password_choice: 'password',
+    password: '',
+    email_verified: false,
+    blocked: false,
+    metadata: '',
+  }
 }
 
-/** The "Add user" form, in a modal. Calls `onCreated` with the server's answer. */
+/** The server names the invitation `send_invitation`; the form shows it as the password choice. */
+function onChoiceField(error: unknown): unknown {
+  if (!(error instanceof ApiError) || !error.fieldErrors.some((e) => e.field === 'send_invitation')) return error
+  const errors = error.fieldErrors.map((e) => (e.field === 'send_invitation' ? { ...e, field: 'password_choice' } : e))
+  return new ApiError({ ...error.problem, errors }, error.retryAfter)
+}
+
+/**
+ * The "Add user" form, in a modal: the user's fields, and how they get a password (set now, an
+ * invitation email, or none yet). Calls `onCreated` with the server's answer and whether an
+ * invitation was sent.
+ */
 export function CreateUserModal({
   slug,
   opened,
@@ -20,7 +42,7 @@ export function CreateUserModal({
   slug: string
   opened: boolean
   onClose: () => void
-  onCreated: (user: User) => void
+  onCreated: (user: User, invited: boolean) => void
 }) {
   const create = useCreateUser(slug)
   const [formError, setFormError] = useState<string | null>(null)
@@ -45,12 +67,14 @@ export function CreateUserModal({
   const submit = form.onSubmit((values) => {
     setFormError(null)
     const metadata = parseMetadata(values.metadata)
+    const invite = values.password_choice === 'invitation'
     const body: CreateUserInput = {
       email: values.email.trim(),
       given_name: values.given_name.trim() || undefined,
       family_name: values.family_name.trim() || undefined,
       name: values.name.trim() || undefined,
-      password: values.password || undefined,
+      password: (values.password_choice === 'password' && values.password) || undefined,
+      send_invitation: invite || undefined,
       email_verified: values.email_verified,
       blocked: values.blocked,
       metadata: 'value' in metadata && Object.keys(metadata.value).length > 0 ? metadata.value : undefined,
@@ -58,9 +82,9 @@ export function CreateUserModal({
     create.mutate(body, {
       onSuccess: (user) => {
         reset()
-        onCreated(user)
+        onCreated(user, invite)
       },
-      onError: (error) => setFormError(applyApiError(form, error, { notify: false })),
+      onError: (error) => setFormError(applyApiError(form, onChoiceField(error), { notify: false })),
     })
   })
 

@@ -1,11 +1,13 @@
-import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
+import { Alert, Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconKey, IconLock, IconLockOpen, IconLogout, IconMail } from '@tabler/icons-react'
+import { IconKey, IconLock, IconLockOpen, IconLogout, IconMail, IconMailForward } from '@tabler/icons-react'
+import { useState } from 'react'
 import { useNavigate } from 'react-router'
 import { ConfirmModal } from '../../components/ConfirmModal'
 import { notifyError, notifySuccess } from '../../lib/forms'
+import { ApiError, errorMessage } from '../../lib/problem'
 import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
-import { useDeleteUser, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
+import { useDeleteUser, useSendInvitation, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
 import { displayName, type User } from './model'
 
 /** Block or unblock, after a confirmation. */
@@ -102,44 +104,86 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
 
 const QUEUED = 'Queued — see Emails'
 
-/** "Send verification email" (only while the email is unverified) and "Send password reset". */
+/**
+ * "Resend invitation" (only while the user has no password: a new link, valid 7 days, to choose
+ * one), "Send verification email" (only while the email is unverified) and "Send password reset".
+ */
 export function EmailButtons({ slug, user }: { slug: string; user: User }) {
   const verification = useSendVerification(slug, user.id)
   const reset = useSendPasswordReset(slug, user.id)
-  const busy = verification.isPending || reset.isPending
+  const invitation = useSendInvitation(slug, user.id)
+  // The server's answer when the user has set a password meanwhile.
+  const [hasPassword, setHasPassword] = useState<string | null>(null)
+  const busy = verification.isPending || reset.isPending || invitation.isPending
+  const sendReset = () =>
+    reset.mutate(undefined, {
+      onSuccess: () => {
+        setHasPassword(null)
+        notifySuccess(QUEUED)
+      },
+      onError: (error) => notifyError(error, 'Could not send the password reset'),
+    })
   return (
-    <Group gap="xs" wrap="wrap">
-      {!user.email_verified && (
+    <Stack gap="xs">
+      <Group gap="xs" wrap="wrap">
+        {!user.has_password && user.provider === 'password' && (
+          <Button
+            variant="default"
+            leftSection={<IconMailForward size={16} aria-hidden />}
+            loading={invitation.isPending}
+            disabled={busy && !invitation.isPending}
+            onClick={() => {
+              setHasPassword(null)
+              invitation.mutate(undefined, {
+                onSuccess: () => notifySuccess(`Invitation queued: ${user.email} gets a link to choose a password, valid for 7 days — see Emails`),
+                onError: (error) => {
+                  if (error instanceof ApiError && error.code === 'user_has_password') setHasPassword(errorMessage(error))
+                  else notifyError(error, 'Could not send the invitation')
+                },
+              })
+            }}
+          >
+            Resend invitation
+          </Button>
+        )}
+        {!user.email_verified && (
+          <Button
+            variant="default"
+            leftSection={<IconMail size={16} aria-hidden />}
+            loading={verification.isPending}
+            disabled={busy && !verification.isPending}
+            onClick={() =>
+              verification.mutate(undefined, {
+                onSuccess: () => notifySuccess(QUEUED),
+                onError: (error) => notifyError(error, 'Could not send the verification email'),
+              })
+            }
+          >
+            Send verification email
+          </Button>
+        )}
         <Button
           variant="default"
-          leftSection={<IconMail size={16} aria-hidden />}
-          loading={verification.isPending}
-          disabled={busy && !verification.isPending}
-          onClick={() =>
-            verification.mutate(undefined, {
-              onSuccess: () => notifySuccess(QUEUED),
-              onError: (error) => notifyError(error, 'Could not send the verification email'),
-            })
-          }
+          leftSection={<IconKey size={16} aria-hidden />}
+          loading={reset.isPending}
+          disabled={busy && !reset.isPending}
+          onClick={sendReset}
         >
-          Send verification email
+          Send password reset
         </Button>
+      </Group>
+      {hasPassword && (
+        <Alert color="yellow" title="No invitation sent" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setHasPassword(null)}>
+          <Text size="sm">{hasPassword}</Text>
+          <Text size="sm" mt={4}>
+            To let them choose a new password, send a password reset instead.
+          </Text>
+          <Button size="xs" variant="light" color="yellow" mt="xs" leftSection={<IconKey size={14} aria-hidden />} loading={reset.isPending} onClick={sendReset}>
+            Send a password reset
+          </Button>
+        </Alert>
       )}
-      <Button
-        variant="default"
-        leftSection={<IconKey size={16} aria-hidden />}
-        loading={reset.isPending}
-        disabled={busy && !reset.isPending}
-        onClick={() =>
-          reset.mutate(undefined, {
-            onSuccess: () => notifySuccess(QUEUED),
-            onError: (error) => notifyError(error, 'Could not send the password reset'),
-          })
-        }
-      >
-        Send password reset
-      </Button>
-    </Group>
+    </Stack>
   )
 }
 

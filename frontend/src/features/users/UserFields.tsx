@@ -1,5 +1,6 @@
-import { PasswordInput, SimpleGrid, Switch, Textarea, TextInput } from '@mantine/core'
+import { Radio, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core'
 import type { UseFormReturnType } from '@mantine/form'
+import { PasswordField } from '../../components/PasswordField'
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../lib/validation'
 import type { UserFormValues } from './model'
 
@@ -40,12 +41,30 @@ export function UserFields({
         disabled={disabled}
         {...form.getInputProps('name')}
       />
-      {!disabled && (
-        <PasswordInput
+      {mode === 'create' && !disabled && (
+        <Radio.Group label="Password" {...form.getInputProps('password_choice')}>
+          <Stack gap="sm" mt={8}>
+            <Radio value="password" label="Set a password now" description="You choose it and pass it on to the user." />
+            <Radio
+              value="invitation"
+              label="Send an invitation email"
+              description={`${values.email.trim() || 'The user'} gets an email with a link to choose their own password. The link is valid for 7 days; a new one can be sent from the user's page.`}
+            />
+            <Radio
+              value="none"
+              label="No password for now"
+              description="The user cannot sign in with a password until one is set: here, or by them through an invitation or a password reset."
+            />
+          </Stack>
+        </Radio.Group>
+      )}
+      {!disabled && (mode === 'edit' || values.password_choice === 'password') && (
+        <PasswordField
           label={mode === 'create' ? 'Password' : 'New password'}
+          required={mode === 'create'}
           description={
             mode === 'create'
-              ? `Optional, ${PASSWORD_MIN} to ${PASSWORD_MAX} characters. Without one the user cannot sign in until a password is set.`
+              ? `${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`
               : `${hasPassword ? 'Leave empty to keep the current password.' : 'The user has no password yet.'} Setting one ends the user's sessions.`
           }
           autoComplete="new-password"

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, authFetch, unwrap, type Schemas } from '../../api/client'
-import { problemFromResponse } from '../../lib/problem'
+import { api, authFetch, unwrap, uploadFile, type Schemas } from '../../api/client'
+import { ApiError, problemFromResponse } from '../../lib/problem'
 import { listQuery, type User, type UserFilters } from './model'
 
 export const userKeys = {
@@ -45,12 +45,14 @@ export interface CreateUserInput {
   family_name?: string
   name?: string
   password?: string
+  /** Email an invitation to choose a password (a link valid 7 days); only without `password`. */
+  send_invitation?: boolean
   email_verified?: boolean
   blocked?: boolean
   metadata?: Record<string, unknown>
 }
 
-export type UpdateUserInput = Partial<Omit<CreateUserInput, 'blocked'>>
+export type UpdateUserInput = Partial<Omit<CreateUserInput, 'blocked' | 'send_invitation'>>
 
 export function useCreateUser(slug: string) {
   const queryClient = useQueryClient()
@@ -145,23 +147,74 @@ export function useSignOutUser(slug: string, id: string) {
   })
 }
 
-/** Downloads the users matching `filters` as CSV (same query as the list, without paging). */
+/** An export: the users matching the filters, or the chosen users by id (at most `EXPORT_IDS_MAX`). */
+export type ExportScope = { filters: UserFilters } | { ids: string[] }
+
+/** The most ids one export by id takes; bigger selections export the filter instead. */
+export const EXPORT_IDS_MAX = 200
+
+/** Downloads users as CSV: those matching the filters (same query as the list, without paging) or the given ids. */
 export function useExportUsers(slug: string, timeZone: string) {
   return useMutation({
-    mutationFn: async (filters: UserFilters) => {
+    mutationFn: async (scope: ExportScope) => {
       const url = new URL(`/api/v1/instances/${encodeURIComponent(slug)}/users/export`, globalThis.location?.origin ?? 'http://localhost')
-      for (const [key, value] of Object.entries(listQuery(filters, timeZone))) if (value !== undefined) url.searchParams.set(key, value)
+      if ('ids' in scope) url.searchParams.set('ids', scope.ids.join(','))
+      else for (const [key, value] of Object.entries(listQuery(scope.filters, timeZone))) if (value !== undefined) url.searchParams.set(key, value)
       const response = await authFetch(new Request(url, { headers: { Accept: 'text/csv' } }))
       if (!response.ok) throw await problemFromResponse(response)
       const blob = await response.blob()
       const href = URL.createObjectURL(blob)
       const link = document.createElement('a')
       link.href = href
-      link.download = `users-${slug}.csv`
+      link.download = 'ids' in scope ? `users-${slug}-selection.csv` : `users-${slug}.csv`
       document.body.append(link)
       link.click()
       link.remove()
       setTimeout(() => URL.revokeObjectURL(href), 0)
+    },
+  })
+}
+
+/**
+ * Emails the user (who has no password yet) a new invitation link, valid 7 days; the previous link
+ * stops working. 409 `user_has_password` when they have one by now: their page is fetched again.
+ */
+export function useSendInvitation(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/instances/{instance}/users/{id}/send-invitation', { params: { path: { instance: slug, id } } })),
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'user_has_password') return queryClient.invalidateQueries({ queryKey: userKeys.detail(slug, id) })
+    },
+  })
+}
+
+export type ImportReport = Schemas['ImportReport']
+export type RejectedRow = Schemas['RejectedRow']
+
+export interface ImportUpload {
+  file: Blob
+  /** Validate and report only (`?dry_run=true`): nobody is created. */
+  dryRun: boolean
+  onProgress?: (fraction: number) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Sends a CSV file to the import (with upload progress). A real import (not a dry run) that
+ * created anyone refreshes the users lists.
+ */
+export function useImportUsers(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ file, dryRun, onProgress, signal }: ImportUpload) =>
+      uploadFile<ImportReport>(`/api/v1/instances/${encodeURIComponent(slug)}/users/import${dryRun ? '?dry_run=true' : ''}`, file, 'text/csv', {
+        method: 'POST',
+        onProgress,
+        signal,
+      }),
+    onSuccess: (report) => {
+      if (!report.dry_run && report.accepted > 0) return queryClient.invalidateQueries({ queryKey: userKeys.lists(slug) })
     },
   })
 }

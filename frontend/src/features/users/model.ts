@@ -18,10 +18,11 @@ export const STATUSES: UserStatus[] = ['active', 'blocked', 'unverified']
 export const STATUS_LABELS: Record<UserStatus, string> = { active: 'Active', blocked: 'Blocked', unverified: 'Unverified' }
 export const STATUS_COLORS: Record<UserStatus, string> = { active: 'teal', blocked: 'red', unverified: 'yellow' }
 
-export type SortField = 'created_at' | 'email' | 'last_login_at'
+export type SortField = 'created_at' | 'email' | 'name' | 'last_login_at'
 export const SORTS: { value: SortField; label: string }[] = [
   { value: 'created_at', label: 'Created' },
   { value: 'email', label: 'Email' },
+  { value: 'name', label: 'Name' },
   { value: 'last_login_at', label: 'Last sign-in' },
 ]
 export type SortOrder = 'asc' | 'desc'
@@ -82,6 +83,51 @@ export function filtersToParams(filters: Partial<UserFilters>): Record<string, s
   if ('sort' in filters) out.sort = filters.sort && filters.sort !== 'created_at' ? filters.sort : null
   if ('order' in filters) out.order = filters.order === 'asc' ? 'asc' : null
   return out
+}
+
+/**
+ * Where the list stands: the cursor of the page shown (`?cursor=`, absent on the first page) and
+ * the cursors of the pages passed before it (`?prev=`, repeated, oldest first; the first page's
+ * is implied), so that a reload shows the same page and "Previous" still works.
+ */
+export interface Paging {
+  cursor: string | null
+  previous: string[]
+}
+
+export const PAGING_PARAMS = ['cursor', 'prev'] as const
+
+export function pagingFromParams(params: URLSearchParams): Paging {
+  const cursor = params.get('cursor') || null
+  // Without a current cursor there is nothing before the first page.
+  return { cursor, previous: cursor ? params.getAll('prev').filter(Boolean) : [] }
+}
+
+/** The page number (1-based) of `paging`. */
+export function pageNumber(paging: Paging): number {
+  return paging.cursor ? paging.previous.length + 2 : 1
+}
+
+/** The paging after "Next" (to the page starting at `next`). */
+export function nextPaging(paging: Paging, next: string): Paging {
+  return { cursor: next, previous: paging.cursor ? [...paging.previous, paging.cursor] : [] }
+}
+
+/** The paging after "Previous". */
+export function previousPaging(paging: Paging): Paging {
+  if (paging.previous.length === 0) return { cursor: null, previous: [] }
+  return { cursor: paging.previous[paging.previous.length - 1], previous: paging.previous.slice(0, -1) }
+}
+
+/** Writes `paging` into a copy of `params` (the first page leaves both keys out). */
+export function withPaging(params: URLSearchParams, paging: Paging): URLSearchParams {
+  const next = new URLSearchParams(params)
+  for (const key of PAGING_PARAMS) next.delete(key)
+  if (paging.cursor) {
+    for (const c of paging.previous) next.append('prev', c)
+    next.set('cursor', paging.cursor)
+  }
+  return next
 }
 
 export function hasFilters(f: UserFilters): boolean {
@@ -146,6 +192,12 @@ export function formatCount(total: number, capped: boolean): string {
 
 export { formatDateTime } from '../../lib/datetime'
 
+/**
+ * How "Add user" gives the user a password: one set now, an invitation email (a link valid 7
+ * days to choose their own; the server's `send_invitation`), or none for now.
+ */
+export type PasswordChoice = 'password' | 'invitation' | 'none'
+
 /** The fields of "Add user" and of the user's page. */
 export interface UserFormValues {
   email: string
@@ -153,6 +205,8 @@ export interface UserFormValues {
   family_name: string
   name: string
   password: string
+  /** "Add user" only. */
+  password_choice?: PasswordChoice
   email_verified: boolean
   blocked: boolean
   metadata: string
@@ -162,6 +216,11 @@ export interface UserFormValues {
 /** Client-side checks (the server stays the authority and answers beside the same fields). */
 export const userFormValidation = {
   email: validateEmail,
-  password: (value: string) => (value ? validatePassword(value) : null),
+  password: (value: string, values: UserFormValues) => {
+    // Only checked when it is going to be sent.
+    if (values.password_choice && values.password_choice !== 'password') return null
+    if (values.password_choice === 'password' && !value) return 'Enter a password, or choose another option above.'
+    return value ? validatePassword(value) : null
+  },
   metadata: validateMetadata,
 }

@@ -1,6 +1,7 @@
-import { screen, waitFor } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
+import { problem, stubApi } from '../../test/api'
 import { jsonResponse, renderPage, renderRoutes } from '../../test/render'
 import { CreateUserModal } from './CreateUserModal'
 import { filtersFromParams, listQuery, startOfDay, type Role } from './model'
@@ -56,6 +57,7 @@ describe('CreateUserModal', () => {
     await user.type(email, 'ada@example.com')
     await user.type(screen.getByRole('textbox', { name: 'Given name' }), 'Ada')
     await user.type(screen.getByRole('textbox', { name: 'Metadata' }), '{{"plan": "pro"}')
+    await user.click(screen.getByRole('radio', { name: 'No password for now' }))
     await user.click(screen.getByRole('button', { name: 'Add user' }))
 
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))
@@ -66,6 +68,51 @@ describe('CreateUserModal', () => {
     expect(email).toHaveAccessibleDescription('An account with this email already exists.')
     // Placed beside the field: no extra banner.
     expect(screen.queryByRole('alert')).not.toBeInTheDocument()
+  })
+
+  it('sends an invitation instead of a password when asked', async () => {
+    const seen = stubApi(({ method, path }) =>
+      method === 'POST' && path === '/api/v1/instances/shop/users' ? jsonResponse({ ...ada, email: 'grace@example.com', has_password: false }, 201) : undefined,
+    )
+    const onCreated = vi.fn()
+    renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={onCreated} />)
+    const user = userEvent.setup()
+
+    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
+    // "Set a password now" is the default and needs a password.
+    expect(screen.getByRole('radio', { name: 'Set a password now' })).toBeChecked()
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+    expect(await screen.findByText(/Enter a password, or choose another option/)).toBeInTheDocument()
+    expect(seen).toHaveLength(0)
+
+    await user.type(screen.getByLabelText(/^Password/, { selector: 'input' }), 'a password typed first')
+    const invite = screen.getByRole('radio', { name: 'Send an invitation email' })
+    await user.click(invite)
+    expect(invite).toHaveAccessibleDescription(/grace@example\.com gets an email with a link to choose their own password\. The link is valid for 7 days/)
+    // The password typed before is neither shown nor sent.
+    expect(screen.queryByLabelText(/^Password/, { selector: 'input' })).not.toBeInTheDocument()
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+
+    await waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1))
+    expect(seen[0].body).toEqual({ email: 'grace@example.com', send_invitation: true, email_verified: false, blocked: false })
+    expect(onCreated.mock.calls[0][1]).toBe(true)
+  })
+
+  it("shows the server's send_invitation error beside the password choice", async () => {
+    stubApi(() =>
+      problem(422, 'validation_failed', 'The request is invalid.', {
+        errors: [{ field: 'send_invitation', code: 'not_applicable', message: 'Send an invitation or set a password, not both.' }],
+      }),
+    )
+    renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
+    const user = userEvent.setup()
+    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
+    await user.click(screen.getByRole('radio', { name: 'Send an invitation email' }))
+    await user.click(screen.getByRole('button', { name: 'Add user' }))
+    const group = await screen.findByRole('radiogroup', { name: 'Password' })
+    // Beside the choice (in its wrapper), not in a banner.
+    await waitFor(() => expect(group.parentElement).toHaveTextContent('Send an invitation or set a password, not both.'))
+    expect(within(screen.getByRole('dialog', { name: 'Add user' })).queryByRole('alert')).not.toBeInTheDocument()
   })
 
   it('catches invalid metadata JSON before sending', async () => {
@@ -164,6 +211,61 @@ describe('UsersPage', () => {
     await waitFor(() => expect(screen.queryByText('Page 2')).not.toBeInTheDocument())
   })
 
+  it('sorts by name', async () => {
+    const { fetchMock, router } = renderAs('developer')
+    const user = userEvent.setup()
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+    await user.click(screen.getByRole('combobox', { name: 'Sort by' }))
+    await user.click(await screen.findByRole('option', { name: 'Name', hidden: true }))
+    await waitFor(() => expect(new URLSearchParams(router.state.location.search).get('sort')).toBe('name'))
+    await waitFor(() => expect(lastQuery(fetchMock).get('sort')).toBe('name'))
+    expect(lastQuery(fetchMock).get('order')).toBe('desc')
+    expect(filtersFromParams(new URLSearchParams('sort=name')).sort).toBe('name')
+  })
+
+  it('keeps the page in the URL: a reload shows the same page, and "Previous" still works', async () => {
+    const { fetchMock, router } = renderAs('viewer', '/i/shop/users?status=active&prev=c2&cursor=c3')
+    const user = userEvent.setup()
+    const search = () => new URLSearchParams(router.state.location.search)
+    expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
+    expect(lastQuery(fetchMock).get('cursor')).toBe('c3')
+    expect(lastQuery(fetchMock).get('status')).toBe('active')
+    expect(screen.getByText('Page 3')).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Previous' }))
+    await waitFor(() => expect(lastQuery(fetchMock).get('cursor')).toBe('c2'))
+    expect(search().get('cursor')).toBe('c2')
+    expect(search().getAll('prev')).toEqual([])
+    expect(await screen.findByText('Page 2')).toBeInTheDocument()
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Previous' })).toBeEnabled())
+    await user.click(screen.getByRole('button', { name: 'Previous' }))
+    await waitFor(() => expect(router.state.location.search).toBe('?status=active'))
+    await waitFor(() => expect(lastQuery(fetchMock).has('cursor')).toBe(false))
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Next' })).toBeEnabled())
+    await user.click(screen.getByRole('button', { name: 'Next' }))
+    await waitFor(() => expect(search().get('cursor')).toBe('c2'))
+
+    // Another filter starts from the first page again.
+    await user.click(screen.getByRole('button', { name: 'Switch to ascending order' }))
+    await waitFor(() => expect(router.state.location.search).toBe('?status=active&order=asc'))
+    await waitFor(() => expect(lastQuery(fetchMock).has('cursor')).toBe(false))
+  })
+
+  it('keeps the key columns on a phone and hides the others until wider screens', async () => {
+    renderAs('developer')
+    expect(await screen.findByRole('checkbox', { name: 'Select ada@example.com' })).toBeInTheDocument()
+    const header = (name: string) => screen.getByRole('columnheader', { name })
+    for (const key of ['Select every user on this page', 'Email', 'Status']) {
+      expect(header(key).className).not.toMatch(/visible-from/)
+    }
+    expect(header('Name').className).toMatch(/visible-from-sm/)
+    expect(header('Created').className).toMatch(/visible-from-md/)
+    expect(header('Provider').className).toMatch(/visible-from-lg/)
+    expect(header('Last sign-in').className).toMatch(/visible-from-lg/)
+  })
+
   it('shows viewers no "Add user"', async () => {
     renderAs('viewer')
     expect(await screen.findByRole('link', { name: 'ada@example.com' })).toBeInTheDocument()
@@ -227,10 +329,11 @@ describe('UserDetailPage', () => {
     expect(screen.queryByRole('button', { name: 'Sign out everywhere' })).not.toBeInTheDocument()
   })
 
-  it('offers the verification email only while the email is unverified', async () => {
+  it('offers the verification email only while the email is unverified, the invitation only without a password', async () => {
     renderDetail('developer')
     expect(await screen.findByRole('button', { name: 'Send password reset' })).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Send verification email' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Resend invitation' })).not.toBeInTheDocument()
   })
 
   it('queues a verification email for an unverified user', async () => {
@@ -240,6 +343,51 @@ describe('UserDetailPage', () => {
     expect(await screen.findByText('Queued — see Emails')).toBeInTheDocument()
     const sent = fetchMock.mock.calls.map(([r]) => r as Request).find((r) => r.url.endsWith('/users/u1/send-verification'))
     expect(sent?.method).toBe('POST')
+  })
+
+  it('resends the invitation of a user without a password', async () => {
+    const seen = stubApi(({ method, path }) => {
+      if (path.endsWith('/activity')) return jsonResponse(activity)
+      if (method === 'POST' && path.endsWith('/send-invitation')) return new Response(null, { status: 202 })
+      if (method === 'GET' && path === '/api/v1/instances/shop/users/u1') return jsonResponse({ ...ada, has_password: false })
+      return undefined
+    })
+    renderRoutes([{ path: '/i/:slug/users/:id', element: <UserDetailPage instance={{ slug: 'shop', role: 'developer', timeZone: 'UTC' }} /> }], '/i/shop/users/u1')
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('button', { name: 'Resend invitation' }))
+    expect(await screen.findByText(/Invitation queued: ada@example\.com gets a link to choose a password, valid for 7 days/)).toBeInTheDocument()
+    expect(seen.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/api/v1/instances/shop/users/u1/send-invitation'])
+  })
+
+  it('offers the password reset when the user has set a password meanwhile', async () => {
+    let hasPassword = false
+    const seen = stubApi(({ method, path }) => {
+      if (path.endsWith('/activity')) return jsonResponse(activity)
+      if (method === 'POST' && path.endsWith('/send-invitation')) {
+        hasPassword = true
+        return problem(409, 'user_has_password', 'This user has set a password already.')
+      }
+      if (method === 'POST' && path.endsWith('/send-password-reset')) return new Response(null, { status: 202 })
+      if (method === 'GET' && path === '/api/v1/instances/shop/users/u1') return jsonResponse({ ...ada, has_password: hasPassword })
+      return undefined
+    })
+    renderRoutes([{ path: '/i/:slug/users/:id', element: <UserDetailPage instance={{ slug: 'shop', role: 'admin', timeZone: 'UTC' }} /> }], '/i/shop/users/u1')
+    const user = userEvent.setup()
+    expect(await screen.findByText('No password set')).toBeInTheDocument()
+    await user.click(await screen.findByRole('button', { name: 'Resend invitation' }))
+
+    // (Notifications of earlier tests may still be on screen: find this alert by its text.)
+    const alert = (await screen.findByText('This user has set a password already.')).closest<HTMLElement>('[role="alert"]')
+    if (!alert) throw new Error('the refusal is not in an alert')
+    expect(alert).toHaveTextContent('No invitation sent')
+    expect(alert).toHaveTextContent('send a password reset instead')
+    // The user is fetched again: the invitation is no longer offered.
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Resend invitation' })).not.toBeInTheDocument())
+    expect(screen.queryByText('No password set')).not.toBeInTheDocument()
+
+    await user.click(within(alert).getByRole('button', { name: 'Send a password reset' }))
+    await waitFor(() => expect(seen.some((r) => r.method === 'POST' && r.path === '/api/v1/instances/shop/users/u1/send-password-reset')).toBe(true))
+    await waitFor(() => expect(screen.queryByText('This user has set a password already.')).not.toBeInTheDocument())
   })
 
   it('signs out everywhere only after a confirmation, then refreshes the activity', async () => {
