@@ -8,7 +8,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${shots}/${name}.png` })
 }
 
-test('emails: the verification email of a new user, delivered and read in the mailbox', async ({ page, baseURL }) => {
+test('emails: the verification email of a new user, delivered and read in the mailbox', async ({ page, context, baseURL }) => {
   const stamp = Date.now().toString(36)
   const slug = `mail-${stamp}`
   const base = baseURL ?? ''
@@ -64,19 +64,34 @@ test('emails: the verification email of a new user, delivered and read in the ma
   await expect(page).toHaveURL(/tab=mailbox/)
   await expect(page.getByText('When no SMTP server is configured')).toBeVisible()
   await page.getByRole('searchbox', { name: 'To' }).fill(reader)
+  // The filter applies once typing pauses: wait for it, or the click may be undone by it.
+  await expect(page).toHaveURL(/[?&]to=reader-/)
   await page.getByRole('button', { name: /Verify your email for Mail test/ }).click()
   const article = page.getByRole('article', { name: 'Message: Verify your email for Mail test' })
   await expect(article.getByRole('heading', { name: 'Verify your email for Mail test' })).toBeVisible()
   await expect(article).toContainText(reader)
   const iframe = article.locator('iframe')
-  await expect(iframe).toHaveAttribute('sandbox', '')
+  // No scripts, forms or same-origin access: only popups, so that its links open in a new tab.
+  await expect(iframe).toHaveAttribute('sandbox', 'allow-popups allow-popups-to-escape-sandbox')
   const body = page.frameLocator('iframe[title^="HTML body of"]')
   await expect(body.getByText('Hello Reader,')).toBeVisible()
   const link = body.getByRole('link', { name: 'Verify email' })
   await expect(link).toHaveAttribute('href', new RegExp(`/account/verify-email\\?instance=${slug}&token=`))
+  await expect(link).toHaveAttribute('target', '_blank')
   // Let the earlier toasts go: they would hide the message in the screenshot.
   await expect(page.getByText('Application “Reader app” created')).toHaveCount(0, { timeout: 15_000 })
   await shot(page, '21-emails-mailbox-html')
+
+  // The link opens in a new tab (the frame never navigates, nor the console): there, the end
+  // user's page verifies the address; the console stays on the message.
+  const mailboxUrl = page.url()
+  const [opened] = await Promise.all([context.waitForEvent('page'), link.click()])
+  await expect(opened).toHaveURL(new RegExp(`/account/verify-email\\?instance=${slug}&token=`))
+  await expect(opened.getByRole('status')).toContainText(`${reader} is verified`)
+  await opened.close()
+  expect(page.url()).toBe(mailboxUrl)
+  await expect(article.getByRole('heading', { name: 'Verify your email for Mail test' })).toBeVisible()
+  await expect(body.getByRole('link', { name: 'Verify email' })).toBeVisible()
 
   // The plain-text part.
   await article.getByRole('switch', { name: 'Plain text' }).click()

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from './support/test.ts'
-import { signUpWithInstance } from './support/signup.ts'
+import { developerWithInstance, signUpWithInstance } from './support/signup.ts'
 
 /**
  * What a script on the page can see of the session: every localStorage entry and document.cookie.
@@ -36,10 +36,13 @@ test('the session survives racing reloads and a second tab, and its refresh toke
   await page.evaluate("localStorage.setItem('steward.refresh_token', 'left-by-an-old-version')")
   expect(await legacyToken(page)).toBe('left-by-an-old-version')
 
-  // Two reloads in quick succession: the first page's refresh may be cut off mid-way.
+  // Two reloads in quick succession: the first page's refresh is cut off mid-way. (The second is
+  // a navigation to the same address: Chromium refuses a second Page.reload while the first one
+  // commits.)
+  const refreshing = page.waitForRequest((request) => request.url().endsWith('/api/v1/auth/refresh'))
   const first = page.reload().catch(() => undefined)
-  await page.waitForTimeout(50)
-  await page.reload()
+  await refreshing
+  await page.goto(page.url())
   await first
   await expect(page.getByRole('heading', { name: 'Session test' })).toBeVisible()
   expect(await legacyToken(page)).toBeNull()
@@ -66,4 +69,24 @@ test('the session survives racing reloads and a second tab, and its refresh toke
   expect((await context.cookies()).find((c) => c.name === 'steward_refresh')).toBeUndefined()
   await second.reload()
   await expect(second.getByRole('heading', { name: 'Log in' })).toBeVisible()
+})
+
+test('signing in from a deep link lands on the page it asked for', async ({ page, baseURL }) => {
+  const stamp = Date.now().toString(36)
+  const slug = `deep-${stamp}`
+  const email = `deep-${stamp}@example.com`
+  await developerWithInstance(baseURL ?? '', { name: 'Dee Link', email, instanceName: 'Deep link test', slug })
+
+  // Signed out, a link to the instance's users goes to the login page, which remembers it.
+  await page.goto(`/i/${slug}/users?q=ada`)
+  await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(`/i/${slug}/users?q=ada`)}(&|$)`))
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible()
+  await page.getByLabel('Email').fill(email)
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('correct horse battery')
+  await page.getByRole('button', { name: 'Log in' }).click()
+
+  // Signed in, on that page, with its filter.
+  await expect(page).toHaveURL(new RegExp(`/i/${slug}/users\\?q=ada$`))
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible()
+  await expect(page.getByRole('textbox', { name: 'Search' })).toHaveValue('ada')
 })

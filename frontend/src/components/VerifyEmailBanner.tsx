@@ -57,7 +57,7 @@ export function ResendVerificationButton({ email, label = 'Resend', ...props }: 
         {wait > 0 ? `${label} (${formatWait(wait)})` : label}
       </Button>
       {note && (
-        <Text size="sm" c={note.ok ? 'teal.8' : 'red.8'} role={note.ok ? 'status' : 'alert'}>
+        <Text size="sm" c={note.ok ? 'teal' : 'red'} role={note.ok ? 'status' : 'alert'}>
           {note.text}
         </Text>
       )}

@@ -25,6 +25,7 @@ function renderEdit() {
     [
       { path: '/edit', element: <EditPage /> },
       { path: '/elsewhere', element: <p>another page</p> },
+      { path: '/third', element: <p>a third page</p> },
     ],
     '/edit',
   )
@@ -67,6 +68,21 @@ describe('useUnsavedChangesGuard', () => {
 
     await act(() => router.navigate('/elsewhere', { state: LEAVE_WITHOUT_ASKING }))
     expect(await screen.findByText('another page')).toBeInTheDocument()
+  })
+
+  it('does not hold up a navigation made after leaving on purpose, before the page is gone', async () => {
+    // E.g. a click in the navigation right after "Create instance" left its form: the router is
+    // already elsewhere while React has not yet unmounted the form (and its blocker).
+    const { router } = renderEdit()
+    await userEvent.setup().type(screen.getByLabelText('Name'), '!')
+    await act(async () => {
+      const left = router.navigate('/elsewhere', { state: LEAVE_WITHOUT_ASKING })
+      const next = router.navigate('/third')
+      await Promise.all([left, next])
+    })
+    expect(await screen.findByText('a third page')).toBeInTheDocument()
+    expect(router.state.location.pathname).toBe('/third')
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument()
   })
 
   it('asks the browser before closing the tab only while dirty', async () => {

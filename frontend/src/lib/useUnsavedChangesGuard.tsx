@@ -1,6 +1,6 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core'
 import { useEffect, type ReactNode } from 'react'
-import { useBlocker } from 'react-router'
+import { useBlocker, useLocation } from 'react-router'
 
 /**
  * Navigation state for leaving on purpose, where the unsaved changes no longer matter (the thing
@@ -21,8 +21,16 @@ function leavesWithoutAsking(state: unknown): boolean {
  * A router has one blocker at a time: use it once per page (for the page's main form).
  */
 export function useUnsavedChangesGuard(dirty: boolean, message = 'Your unsaved changes will be lost.'): ReactNode {
+  // The page this form is on. Once the router has left it (on purpose, or after "Leave"), the next
+  // navigation is none of this form's business, even while React has not yet unmounted it (a
+  // click right after leaving would otherwise be blocked, and dropped with the unmounted form).
+  const { pathname } = useLocation()
   const blocker = useBlocker(
-    ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname && !leavesWithoutAsking(nextLocation.state),
+    ({ currentLocation, nextLocation }) =>
+      dirty &&
+      currentLocation.pathname === pathname &&
+      currentLocation.pathname !== nextLocation.pathname &&
+      !leavesWithoutAsking(nextLocation.state),
   )
 
   useEffect(() => {

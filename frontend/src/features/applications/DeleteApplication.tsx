@@ -26,7 +26,7 @@ export function DeleteApplication({ slug, app }: { slug: string; app: Applicatio
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="app-danger-heading" style={{ borderColor: 'var(--mantine-color-red-4)' }}>
-      <Title order={2} fz="h4" c="red.7" id="app-danger-heading">
+      <Title order={2} fz="h4" c="red" id="app-danger-heading">
         Danger zone
       </Title>
       <Group justify="space-between" mt="sm" wrap="wrap">

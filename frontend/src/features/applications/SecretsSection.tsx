@@ -106,7 +106,7 @@ export function SecretsSection({ slug, app, editable, timeZone }: { slug: string
             onChange={(v) => setGrace(String(v))}
             data={GRACE_PERIODS.map((g) => ({ value: g.value, label: g.label }))}
           />
-          <Text size="sm" c={grace === '0' ? 'red.7' : 'dimmed'}>
+          <Text size="sm" c={grace === '0' ? 'red' : 'dimmed'}>
             {gracePeriod.sentence}
             {grace === '0' ? ' Servers still using it will get 401 until they are given the new one.' : ''}
           </Text>

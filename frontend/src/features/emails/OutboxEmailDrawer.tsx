@@ -68,7 +68,7 @@ function Attempts({ attempts, timeZone }: { attempts: OutboxAttempt[]; timeZone:
               </Table.Td>
               <Table.Td>
                 {a.error ? (
-                  <Text size="xs" c={a.outcome === 'failed' ? 'red.7' : 'dimmed'} style={{ wordBreak: 'break-word' }}>
+                  <Text size="xs" c={a.outcome === 'failed' ? 'red' : 'dimmed'} style={{ wordBreak: 'break-word' }}>
                     {a.error}
                   </Text>
                 ) : (
@@ -142,7 +142,7 @@ function Details({ instance, email, mailboxHref }: { instance: InstanceRef; emai
         {email.status === 'queued' && <Field label="Next attempt">{formatDateTime(email.next_attempt_at, tz)}</Field>}
         {email.last_error && (
           <Field label={email.status === 'skipped' ? 'Not sent' : 'Last error'}>
-            <Text size="sm" c={email.status === 'skipped' ? undefined : 'red.7'} span>
+            <Text size="sm" c={email.status === 'skipped' ? undefined : 'red'} span>
               {email.last_error}
             </Text>
           </Field>

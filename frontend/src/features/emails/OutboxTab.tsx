@@ -33,7 +33,7 @@ function SkipReason({ reason }: { reason: string }) {
 function LastError({ error }: { error: string }) {
   return (
     <Tooltip label={error} multiline maw={420} withinPortal>
-      <Text size="xs" c="red.7" lineClamp={2} maw={360} tabIndex={0} aria-label={`Last error: ${error}`}>
+      <Text size="xs" c="red" lineClamp={2} maw={360} tabIndex={0} aria-label={`Last error: ${error}`}>
         Last error: {error}
       </Text>
     </Tooltip>

@@ -101,7 +101,7 @@ export function FontPanel({
           error={fieldErrorText(errors, 'font_size')}
         />
         <Slider
-          aria-label="Font size slider"
+          thumbLabel="Font size slider"
           min={min}
           max={max}
           step={1}

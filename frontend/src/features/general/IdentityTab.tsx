@@ -188,7 +188,7 @@ function LogoUploader({ slug }: { slug: string }) {
         </Group>
         <Group justify="center" mt="md">
           {/* The click reaches the zone, which opens the file picker. */}
-          <Button component="span" variant="default" size="xs" leftSection={<IconUpload size={14} aria-hidden />} tabIndex={-1} disabled={uploading}>
+          <Button variant="default" size="xs" leftSection={<IconUpload size={14} aria-hidden />} disabled={uploading}>
             Choose a file
           </Button>
         </Group>

@@ -151,7 +151,8 @@ function MessageWorkspace({
 
   return (
     <Grid gap="md" align="stretch">
-      <Grid.Col span={{ base: 12, lg: 'auto' }} miw={0}>
+      {/* The code editor gets the widest column. */}
+      <Grid.Col span={{ base: 12, lg: 5 }} miw={0}>
         <TemplateEditor
           template={template}
           draft={draft}

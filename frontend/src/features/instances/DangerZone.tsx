@@ -29,7 +29,7 @@ export function DangerZone({ instance }: { instance: Instance }) {
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="danger-heading" style={{ borderColor: 'var(--mantine-color-red-4)' }}>
-      <Title order={2} fz="h4" c="red.7" id="danger-heading">
+      <Title order={2} fz="h4" c="red" id="danger-heading">
         Danger zone
       </Title>
       <Group justify="space-between" mt="sm" wrap="wrap">

@@ -40,7 +40,7 @@ function BulkReportView({ report, capped }: { report: BulkReport; capped: boolea
         <Text size="sm">
           <b>{number(report.skipped)}</b> skipped <Text span c="dimmed" size="sm">(nothing to do)</Text>
         </Text>
-        <Text size="sm" c={report.failed ? 'red.7' : undefined}>
+        <Text size="sm" c={report.failed ? 'red' : undefined}>
           <b>{number(report.failed)}</b> failed
         </Text>
       </Group>

@@ -141,7 +141,7 @@ function HeaderCheckView({ preview }: { preview: CsvPreview }) {
           {problem} Fix the first row and choose the file again.
         </Alert>
       ) : (
-        <Text size="sm" c="teal.8">
+        <Text size="sm" c="teal">
           Header row OK.
         </Text>
       )}
@@ -261,7 +261,7 @@ export function ImportUsersModal({ slug, opened, onClose }: { slug: string; open
               </Group>
               <Group justify="center" mt="sm">
                 {/* The click reaches the zone, which opens the file picker. */}
-                <Button component="span" variant="default" size="xs" leftSection={<IconUpload size={14} aria-hidden />} tabIndex={-1} disabled={run.isPending}>
+                <Button variant="default" size="xs" leftSection={<IconUpload size={14} aria-hidden />} disabled={run.isPending}>
                   {file ? 'Choose another file' : 'Choose a file'}
                 </Button>
               </Group>

@@ -81,7 +81,7 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
 
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="user-danger-heading" style={{ borderColor: 'var(--mantine-color-red-4)' }}>
-      <Title order={2} fz="h4" c="red.7" id="user-danger-heading">
+      <Title order={2} fz="h4" c="red" id="user-danger-heading">
         Danger zone
       </Title>
       <Group justify="space-between" mt="sm" wrap="wrap">
