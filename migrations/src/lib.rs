@@ -21,7 +21,9 @@ mod m20261128_000006_general;
 mod m20261130_000007_hardening;
 #[rustfmt::skip]
 mod m20261130_000008_console_accounts;
+#[rustfmt::skip]
 mod m20261201_000009_console_completeness;
+mod m20261201_000010_machine_access;
 
 pub struct Migrator;
 
@@ -38,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_hardening::Migration),
             Box::new(m20261130_000008_console_accounts::Migration),
             Box::new(m20261201_000009_console_completeness::Migration),
+            Box::new(m20261201_000010_machine_access::Migration),
         ]
     }
 }

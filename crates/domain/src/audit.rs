@@ -42,7 +42,7 @@ closed_set! {
     ActorKind {
         /// A person: a console account.
         Account = "account",
-        /// A machine with a management token (reserved).
+        /// A machine with a management token.
         ManagementClient = "management_client",
         /// A back-end application writing through the public API.
         Application = "application",
@@ -84,6 +84,10 @@ closed_set! {
         UserVerificationSend = "user.verification_send",
         UserInvitationSend = "user.invitation_send",
         UserSignOut = "user.sign_out",
+        ManagementClientCreate = "management_client.create",
+        ManagementClientUpdate = "management_client.update",
+        ManagementClientDelete = "management_client.delete",
+        ManagementClientSecretRotate = "management_client.secret_rotate",
     }
 }
 
@@ -101,6 +105,7 @@ closed_set! {
         SigningKey = "signing_key",
         Smtp = "smtp",
         User = "user",
+        ManagementClient = "management_client",
     }
 }
 
@@ -129,6 +134,7 @@ impl AuditAction {
             | UserVerificationSend
             | UserInvitationSend
             | UserSignOut => TargetKind::User,
+            ManagementClientCreate | ManagementClientUpdate | ManagementClientDelete | ManagementClientSecretRotate => TargetKind::ManagementClient,
         }
     }
 }

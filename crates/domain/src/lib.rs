@@ -12,6 +12,7 @@ pub mod instance;
 pub mod logo;
 pub mod net;
 pub mod role;
+pub mod scope;
 pub mod totp;
 
 pub use account::{DisplayName, Email, Password};

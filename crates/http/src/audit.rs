@@ -31,6 +31,11 @@ impl Actor {
         Self { kind: ActorKind::Account, id: Some(id), label: email.to_owned(), ip }
     }
 
+    /// A management client calling the console API with its token.
+    pub fn management_client(id: Uuid, name: &str, ip: Option<String>) -> Self {
+        Self { kind: ActorKind::ManagementClient, id: Some(id), label: name.to_owned(), ip }
+    }
+
     /// A back-end application writing through the public API.
     pub fn application(app: &steward_persistence::applications::Application, ip: Option<String>) -> Self {
         Self { kind: ActorKind::Application, id: Some(app.id), label: app.name.clone(), ip }

@@ -10,6 +10,7 @@ pub mod emails;
 pub mod extract;
 pub mod metrics;
 pub mod multipart;
+pub mod oauth;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

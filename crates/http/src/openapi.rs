@@ -29,7 +29,9 @@ pub struct InstancePath {
         title = "Steward API",
         description = "The console API of Steward, a self-hostable developer console and instance API.\n\n\
             Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.\n\
-            Console routes take a short-lived access token: `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`.",
+            Console routes take a short-lived access token: `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`.\n\n\
+            Machines use a management client's token instead (`POST /api/v1/oauth/token`, client credentials): it works on the \
+            `/api/v1/instances/{instance}/…` routes of the client's instance whose `management` security lists a scope the token holds.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     modifiers(&BearerAuth),
@@ -59,6 +61,7 @@ pub struct InstancePath {
         (name = "email-templates", description = "General: the instance's email messages (templates, font) with previews."),
         (name = "audit-log", description = "The instance's audit log: who changed what, when and from where (admin and up)."),
         (name = "smtp", description = "General: the instance's own SMTP server, and a step-by-step connection test."),
+        (name = "management-clients", description = "Machines with scoped client-credentials access to an instance's console API (admins manage them)."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),
     )
@@ -73,6 +76,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").description(Some("A console access token.")).build()),
+        );
+        let scopes = steward_domain::scope::Scope::all().into_iter().map(|s| (s.as_string(), s.description().to_owned()));
+        components.add_security_scheme(
+            "management",
+            SecurityScheme::OAuth2(utoipa::openapi::security::OAuth2::with_description(
+                [utoipa::openapi::security::Flow::ClientCredentials(utoipa::openapi::security::ClientCredentials::new(
+                    "/api/v1/oauth/token",
+                    utoipa::openapi::security::Scopes::from_iter(scopes),
+                ))],
+                "A management client's token (client credentials), for the routes of its instance that its scopes allow.",
+            )),
         );
         components.add_security_scheme(
             "app_bearer",

@@ -206,6 +206,9 @@ impl ResponseError for ApiError {
         }
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        } else if self.code == "insufficient_scope" {
+            // RFC 6750 §3.1: the token is fine but lacks a scope (named in `detail`).
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\""));
         }
         res.body(serde_json::to_vec(&self.to_problem()).unwrap_or_default())
     }
@@ -240,6 +243,8 @@ impl From<Conflict> for ApiError {
                 .with_errors(vec![FieldError::new("email", "already_member", "Already a member of this instance.")]),
             Conflict::AppNameTaken => ApiError::conflict("name_taken", "An application with this name already exists in the instance.")
                 .with_errors(vec![FieldError::new("name", "name_taken", "Another application of this instance has this name.")]),
+            Conflict::ManagementClientNameTaken => ApiError::conflict("name_taken", "A management client with this name already exists in the instance.")
+                .with_errors(vec![FieldError::new("name", "name_taken", "Another management client of this instance has this name.")]),
             Conflict::LastOwner => ApiError::conflict("last_owner", "An instance must keep at least one owner. Make someone else an owner first."),
         }
     }

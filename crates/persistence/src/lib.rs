@@ -20,11 +20,13 @@ pub mod instances;
 pub mod invitations;
 pub mod login_attempts;
 pub mod mailbox;
+pub mod management_clients;
 pub mod members;
 pub mod outbox;
 pub mod page;
 pub mod rate_counters;
 pub mod recovery_codes;
+pub mod revoked_tokens;
 pub mod sessions;
 pub mod signing_keys;
 pub mod smtp_settings;
@@ -56,6 +58,7 @@ pub enum Conflict {
     AlreadyMember,
     LastOwner,
     AppNameTaken,
+    ManagementClientNameTaken,
 }
 
 impl From<Conflict> for StoreError {

@@ -65,6 +65,8 @@ pub enum RevokeReason {
     RefreshTokenReused,
     RevokedByUser,
     Blocked,
+    /// An application revoked one of the session's tokens (RFC 7009).
+    RevokedByClient,
 }
 
 impl RevokeReason {
@@ -75,6 +77,7 @@ impl RevokeReason {
             RevokeReason::RefreshTokenReused => "refresh_token_reused",
             RevokeReason::RevokedByUser => "revoked_by_user",
             RevokeReason::Blocked => "blocked",
+            RevokeReason::RevokedByClient => "revoked_by_client",
         }
     }
 }
@@ -212,6 +215,26 @@ async fn revoke_in(db: &impl ConnectionTrait, session_id: Uuid, reason: RevokeRe
         .await
         .context("Failed to revoke a session")?;
     Ok(())
+}
+
+/// The session a refresh token of `realm` belongs to, and whether the token is current (not yet
+/// exchanged): for introspection and revocation. Nothing is changed.
+#[tracing::instrument(skip_all)]
+pub async fn by_refresh_token(db: &impl ConnectionTrait, realm: Realm, token_hash: &str) -> StoreResult<Option<(Session, bool)>> {
+    let Some(token) =
+        refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(token_hash)).one(db).await.context("Failed to look up a refresh token")?
+    else {
+        return Ok(None);
+    };
+    let session = Entity::find_by_id(token.session_id).one(db).await.context("Failed to load a session")?;
+    Ok(session.filter(|s| realm.contains(s)).map(|s| (s, token.used_at.is_none())))
+}
+
+impl Session {
+    /// Neither revoked nor expired.
+    pub fn is_live(&self) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now()
+    }
 }
 
 /// Revokes one session of `subject`. Returns false when it does not exist, belongs to someone

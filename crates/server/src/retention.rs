@@ -1,6 +1,6 @@
 //! The retention job: what the platform keeps only for a while is deleted once it is old, so no
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
-//! ended sessions; used or expired one-time links; counters of past windows; instances' audit
+//! ended sessions; used or expired one-time links; revocations of tokens that have expired; counters of past windows; instances' audit
 //! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use steward_persistence::{Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, sessions, user_tokens};
+use steward_persistence::{
+    Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, revoked_tokens, sessions, user_tokens,
+};
 use tokio::sync::watch;
 
 /// How long each kind of record is kept.
@@ -54,6 +56,8 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     deleted.sessions = sessions::delete_ended_before(db, days_ago(r.days)).await?;
     deleted.tokens = user_tokens::delete_expired_before(db, days_ago(r.days)).await?;
     deleted.tokens += account_tokens::delete_expired_before(db, days_ago(r.days)).await?;
+    // A revocation matters only while the token could still be presented.
+    deleted.tokens += revoked_tokens::delete_expired_before(db, now()).await?;
     // A window lasts at most a day (the sign-in lockout's is 15 minutes, email limits' an hour).
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
     deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;

@@ -553,6 +553,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/management-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's management clients, newest first (admin and up). */
+        get: operations["list_management_clients"];
+        put?: never;
+        /** Create a management client (admin and up). Its `client_secret` is in this response only. */
+        post: operations["create_management_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/management-clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One management client (admin and up). */
+        get: operations["get_management_client"];
+        put?: never;
+        post?: never;
+        /** Delete a management client (admin and up): its secrets and tokens stop working at once. */
+        delete: operations["delete_management_client"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a management client's name, description, scopes or expiry (admin and up). Narrower
+         *     scopes apply at once, to tokens already issued too.
+         */
+        patch: operations["update_management_client"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/management-clients/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a management client's secret (admin and up). The new secret is in this response
+         *     only; the old one keeps working for `grace_period_secs` (default 0: it stops at once).
+         *     Tokens already issued keep working until they expire.
+         */
+        post: operations["rotate_management_client_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/members": {
         parameters: {
             query?: never;
@@ -1030,6 +1091,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/management-scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scopes a management client may hold, with what each allows. */
+        get: operations["list_management_scopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1244,6 +1322,29 @@ export interface paths {
         put?: never;
         /** Send the verification link to the account's address again. */
         post: operations["resend_account_verification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a management token (OAuth 2.0 client credentials).
+         * @description The management client authenticates by HTTP Basic (`client_id:client_secret`) or with
+         *     `client_id` and `client_secret` form fields; `scope` (space-separated, optional) narrows the
+         *     token to some of the client's scopes (default: all of them). The token works on the console
+         *     API routes of the client's instance that its scopes allow, for an hour at most.
+         */
+        post: operations["issue_management_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1727,7 +1828,7 @@ export interface components {
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -1789,7 +1890,7 @@ export interface components {
          * @description The kind of thing an action was done to.
          * @enum {string}
          */
-        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
         /** @description What a login screen shows. */
         Branding: {
             /** @description The instance's slug. */
@@ -1873,6 +1974,18 @@ export interface components {
             /** @description The role the invitee gets on accepting (only an owner invites owners). */
             role: components["schemas"]["RoleDto"];
         };
+        CreateManagementClientRequest: {
+            description?: string | null;
+            /**
+             * Format: date-time
+             * @description Optional end of the client's life (in the future).
+             */
+            expires_at?: string | null;
+            /** @example CI deploy bot */
+            name: string;
+            /** @description At least one. */
+            scopes: components["schemas"]["ManagementScope"][];
+        };
         CreateUserRequest: {
             blocked?: boolean | null;
             /** @example grace@example.com */
@@ -1898,6 +2011,11 @@ export interface components {
         CreatedApplication: components["schemas"]["ApplicationDto"] & {
             /** @description The back-end app's secret, shown only now. Null for front-end apps. */
             client_secret?: string | null;
+        };
+        /** @description The new client; `client_secret` is in this response only. */
+        CreatedManagementClient: {
+            client: components["schemas"]["ManagementClientDto"];
+            client_secret: string;
         };
         /**
          * @description The transport of an email's last attempt: the instance's own SMTP server, the platform's,
@@ -2170,6 +2288,40 @@ export interface components {
             text: string;
             to: string;
         };
+        ManagementClientDto: {
+            /** @example mgmt_3Jr2cQhN1i0yVb2mK7cT4w */
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @description After this the client gets no token and its tokens stop working; null: never.
+             */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            scopes: components["schemas"]["ManagementScope"][];
+            /** @description Valid secrets: the current one, and rotated-out ones in their grace period. */
+            secrets: components["schemas"]["SecretInfo"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ManagementClientList: {
+            items: components["schemas"]["ManagementClientDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description A scope a management client may hold: `area:verb`.
+         * @enum {string}
+         */
+        ManagementScope: "settings:read" | "settings:write" | "applications:read" | "applications:write" | "users:read" | "users:write" | "emails:read" | "emails:write" | "members:read" | "members:write" | "audit_log:read";
         MemberDto: {
             /** Format: uuid */
             account_id: string;
@@ -2431,6 +2583,19 @@ export interface components {
              */
             previous_secret_expires_at: string;
             secret: components["schemas"]["SecretInfo"];
+        };
+        ScopeCatalogue: {
+            items: components["schemas"]["ScopeInfo"][];
+            /**
+             * @description Where a management client gets its token (client credentials).
+             * @example https://steward.example.com/api/v1/oauth/token
+             */
+            token_endpoint: string;
+        };
+        /** @description A scope and what it allows, for people choosing scopes. */
+        ScopeInfo: {
+            description: string;
+            scope: components["schemas"]["ManagementScope"];
         };
         /** @description A client secret's metadata (the secret itself is shown only once). */
         SecretInfo: {
@@ -2742,6 +2907,14 @@ export interface components {
         UpdateInstanceRequest: {
             name?: string | null;
             time_zone?: string | null;
+        };
+        /** @description Fields to change; absent ones stay. `expires_at: null` removes the expiry. */
+        UpdateManagementClientRequest: {
+            description?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            name?: string | null;
+            scopes?: components["schemas"]["ManagementScope"][] | null;
         };
         /** @description Fields to change; omitted fields stay as they are. */
         UpdateMeRequest: {
@@ -3592,9 +3765,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -3641,9 +3814,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4166,6 +4339,194 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    list_management_clients: {
+        parameters: {
+            query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementClientList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_management_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateManagementClientRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The client's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedManagementClient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_management_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The management client's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementClientDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_management_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The management client's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    update_management_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The management client's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateManagementClientRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementClientDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    rotate_management_client_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The management client's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     list_members: {
@@ -5086,6 +5447,27 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    list_management_scopes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopeCatalogue"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -5400,6 +5782,49 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    issue_management_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description grant_type=client_credentials[&scope=users:read users:write][&client_id=...&client_secret=...] */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description A management token (`Authorization: Bearer …` on the instance's console API routes). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description invalid_request, unsupported_grant_type or invalid_scope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description invalid_client: unknown client, wrong secret, or an expired client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
         };
     };
     healthz: {

@@ -53,11 +53,20 @@ impl ClientSecrets {
     }
 }
 
-/// A fresh public client id: `app_` + 22 URL-safe characters.
+/// A fresh public client id of an application: `app_` + 22 URL-safe characters.
 pub fn new_client_id() -> String {
+    client_id_with("app_")
+}
+
+/// A fresh client id of a management client: `mgmt_` + 22 URL-safe characters.
+pub fn new_management_client_id() -> String {
+    client_id_with("mgmt_")
+}
+
+fn client_id_with(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    format!("app_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 #[cfg(test)]

@@ -16,6 +16,12 @@ use uuid::Uuid;
 pub const CONSOLE_ACCESS: &str = "console_access";
 /// The audience of console access tokens.
 pub const CONSOLE_AUDIENCE: &str = "steward-console";
+/// The `typ` claim of management tokens (a management client's, for the console API).
+pub const MANAGEMENT_ACCESS: &str = "management_access";
+/// The audience of management tokens.
+pub const MANAGEMENT_AUDIENCE: &str = "steward-management";
+/// How long a management token lives (at most: never past its client's expiry).
+pub const MANAGEMENT_TTL_SECS: i64 = 3600;
 /// Refresh tokens start with this, so secret scanners can recognise them.
 pub const REFRESH_PREFIX: &str = "stw_rt_";
 
@@ -33,10 +39,26 @@ pub struct AccessClaims {
     pub typ: String,
 }
 
+/// A management client's token: `sub` is the client's id, `ins` its instance's.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ManagementClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: Uuid,
+    pub ins: Uuid,
+    /// Space-separated scopes.
+    pub scope: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: Uuid,
+    pub typ: String,
+}
+
 pub struct TokenService {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    management_validation: Validation,
     issuer: String,
     access_ttl_secs: i64,
 }
@@ -50,7 +72,9 @@ impl TokenService {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         validation.validate_nbf = true;
-        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, issuer, access_ttl_secs }
+        let mut management_validation = validation.clone();
+        management_validation.set_audience(&[MANAGEMENT_AUDIENCE]);
+        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, management_validation, issuer, access_ttl_secs }
     }
 
     pub fn access_ttl_secs(&self) -> i64 {
@@ -77,6 +101,35 @@ impl TokenService {
     pub fn verify_access(&self, token: &str) -> Option<AccessClaims> {
         let data = decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
         (data.claims.typ == CONSOLE_ACCESS).then_some(data.claims)
+    }
+}
+
+impl TokenService {
+    /// Issues a management token for client `client_id` of instance `instance_id` with `scope`,
+    /// living [`MANAGEMENT_TTL_SECS`] or until `not_after`, whichever is first. Answers the token
+    /// and its lifetime in seconds.
+    pub fn issue_management(&self, client_id: Uuid, instance_id: Uuid, scope: &str, not_after: Option<i64>) -> anyhow::Result<(String, i64)> {
+        let now = chrono::Utc::now().timestamp();
+        let exp = not_after.map_or(now + MANAGEMENT_TTL_SECS, |n| n.min(now + MANAGEMENT_TTL_SECS));
+        let claims = ManagementClaims {
+            iss: self.issuer.clone(),
+            aud: MANAGEMENT_AUDIENCE.to_owned(),
+            sub: client_id,
+            ins: instance_id,
+            scope: scope.to_owned(),
+            iat: now,
+            exp,
+            jti: Uuid::now_v7(),
+            typ: MANAGEMENT_ACCESS.to_owned(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| anyhow::anyhow!("Failed to sign a management token: {e}"))?;
+        Ok((token, exp - now))
+    }
+
+    /// Verifies a management token: signature (HS256 only), issuer, audience, expiry and kind.
+    pub fn verify_management(&self, token: &str) -> Option<ManagementClaims> {
+        let data = decode::<ManagementClaims>(token, &self.decoding, &self.management_validation).ok()?;
+        (data.claims.typ == MANAGEMENT_ACCESS).then_some(data.claims)
     }
 }
 
@@ -126,6 +179,21 @@ mod tests {
         let parts: Vec<&str> = t.split('.').collect();
         let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         assert!(s.verify_access(&format!("{none_header}.{}.", parts[1])).is_none());
+    }
+
+    #[test]
+    fn console_and_management_tokens_are_not_interchangeable() {
+        let s = service();
+        let console = s.issue_access(Uuid::now_v7(), Uuid::now_v7()).unwrap();
+        let (machine, ttl) = s.issue_management(Uuid::now_v7(), Uuid::now_v7(), "users:read", None).unwrap();
+        assert_eq!(ttl, MANAGEMENT_TTL_SECS);
+        assert!(s.verify_management(&console).is_none());
+        assert!(s.verify_access(&machine).is_none());
+        let claims = s.verify_management(&machine).unwrap();
+        assert_eq!(claims.scope, "users:read");
+        let soon = chrono::Utc::now().timestamp() + 60;
+        let (_, short) = s.issue_management(Uuid::now_v7(), Uuid::now_v7(), "", Some(soon)).unwrap();
+        assert!(short <= 60);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod emails;
 pub mod health;
 pub mod instances;
 pub mod invitations;
+pub mod management_clients;
 pub mod me;
 pub mod members;
 pub mod public;
@@ -34,4 +35,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     email_templates::configure(cfg);
     smtp::configure(cfg);
     audit_log::configure(cfg);
+    management_clients::configure(cfg);
 }

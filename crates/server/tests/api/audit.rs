@@ -34,7 +34,7 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 
 /// Every audited operation, in the order the walk performs them (later ones use what earlier
 /// ones created). A mutating route of `/api/v1/instances/{instance}/` missing here fails the test.
-const WALK: [&str; 35] = [
+const WALK: [&str; 39] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -68,6 +68,10 @@ const WALK: [&str; 35] = [
     "cancel_email",
     "delete_user",
     "delete_application",
+    "create_management_client",
+    "update_management_client",
+    "rotate_management_client_secret",
+    "delete_management_client",
     "remove_member_self",
     "delete_instance",
 ];
@@ -116,6 +120,7 @@ struct Walk {
     dev_id: String,
     app_id: String,
     user_id: String,
+    client_id: String,
     /// The invitation the walk made, and its expiry.
     invitation: (String, Value),
     /// Every secret the walk handed out or planted: none may reach the log.
@@ -389,6 +394,30 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             ok(op, s, &b);
             expect("application.delete", "application", Some(w.app_id.clone()), "name", json!("Billing"), Value::Null)
         }
+        "create_management_client" => {
+            let (s, b) = send(app, Method::POST, "/management-clients", t, Some(json!({"name": "Deployer", "scopes": ["users:read"]}))).await;
+            ok(op, s, &b);
+            w.client_id = b["client"]["id"].as_str().unwrap().to_owned();
+            w.secrets.push(b["client_secret"].as_str().unwrap().to_owned());
+            expect("management_client.create", "management_client", Some(w.client_id.clone()), "client_secret", Value::Null, json!("[redacted]"))
+        }
+        "update_management_client" => {
+            let body = json!({"scopes": ["users:read", "users:write"]});
+            let (s, b) = send(app, Method::PATCH, &format!("/management-clients/{}", w.client_id), t, Some(body)).await;
+            ok(op, s, &b);
+            expect("management_client.update", "management_client", Some(w.client_id.clone()), "scopes", json!("users:read"), json!("users:read users:write"))
+        }
+        "rotate_management_client_secret" => {
+            let (s, b) = send(app, Method::POST, &format!("/management-clients/{}/secret", w.client_id), t, Some(json!({}))).await;
+            ok(op, s, &b);
+            w.secrets.push(b["client_secret"].as_str().unwrap().to_owned());
+            expect("management_client.secret_rotate", "management_client", Some(w.client_id.clone()), "client_secret", json!("[redacted]"), json!("[redacted]"))
+        }
+        "delete_management_client" => {
+            let (s, b) = send(app, Method::DELETE, &format!("/management-clients/{}", w.client_id), t, None).await;
+            ok(op, s, &b);
+            expect("management_client.delete", "management_client", Some(w.client_id.clone()), "name", json!("Deployer"), Value::Null)
+        }
         "delete_instance" => {
             let (s, b) = send(app, Method::DELETE, "", t, None).await;
             ok(op, s, &b);
@@ -428,6 +457,7 @@ async fn every_change_to_an_instance_is_audited_without_secrets(app: TestApp) {
         dev,
         app_id: String::new(),
         user_id: String::new(),
+        client_id: String::new(),
         secrets: Vec::new(),
     };
     let token = w.owner.clone();

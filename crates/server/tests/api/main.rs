@@ -16,6 +16,7 @@ mod instances;
 mod limits;
 mod links;
 mod mail;
+mod management_clients;
 mod members;
 mod migrations;
 mod openapi;

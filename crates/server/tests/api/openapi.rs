@@ -36,6 +36,7 @@ fn every_operation_documents_its_errors_and_security() {
                     "/api/v1/auth/forgot-password",
                     "/api/v1/auth/reset-password",
                     "/api/v1/invitations/lookup",
+                    "/api/v1/oauth/token",
                 ]
                 .contains(&path.as_str());
                 assert_eq!(secured, !public, "{method} {path}: security");

@@ -42,6 +42,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.invitation_send': 'Invitation email sent',
   'user.verification_send': 'Verification sent',
   'user.sign_out': 'User signed out',
+  'management_client.create': 'Management client created',
+  'management_client.update': 'Management client changed',
+  'management_client.delete': 'Management client deleted',
+  'management_client.secret_rotate': 'Management client secret rotated',
 }
 
 export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
@@ -58,6 +62,7 @@ export const TARGET_LABELS: Record<AuditTargetKind, string> = {
   signing_key: 'Signing key',
   smtp: 'SMTP',
   user: 'User',
+  management_client: 'Management client',
 }
 
 export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]

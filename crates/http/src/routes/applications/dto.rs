@@ -31,6 +31,12 @@ impl From<AppSecret> for SecretInfo {
     }
 }
 
+impl From<steward_persistence::management_clients::ClientSecret> for SecretInfo {
+    fn from(s: steward_persistence::management_clients::ClientSecret) -> Self {
+        Self { id: s.id, hint: s.hint, created_at: s.created_at.to_utc(), expires_at: s.expires_at.map(|t| t.to_utc()) }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationDto {
     pub id: Uuid,

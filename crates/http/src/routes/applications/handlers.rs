@@ -11,9 +11,9 @@ use super::dto::{
     UpdateApplicationRequest,
 };
 use crate::AppState;
-use crate::access::{Member, Read, Write};
+use crate::access::{Applications, Member, Read, Write};
 use crate::auth::client_secrets::new_client_id;
-use crate::extract::{ApiJson, PageQuery};
+use crate::extract::{ApiJson, Deferred, PageQuery};
 use crate::problem::{ApiError, FieldError, Fields};
 
 use super::service::{self, app_not_found};
@@ -49,7 +49,7 @@ fn not_for_backend(fields: &mut Fields, kind: AppKind, field: &str, given: Optio
 /// The instance's applications, newest first.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:read"])),
     params(crate::openapi::InstancePath, PageQuery),
     responses(
         (status = 200, body = ApplicationList),
@@ -59,8 +59,8 @@ fn not_for_backend(fields: &mut Fields, kind: AppKind, field: &str, given: Optio
     )
 )]
 #[get("/instances/{instance}/applications")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_applications(state: web::Data<AppState>, member: Member<Read<Applications>>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let (limit, cursor) = query.parse()?;
     let page = applications::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
@@ -80,7 +80,7 @@ pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>,
 /// Connect an application. A back-end app's `client_secret` is in this response only.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:write"])),
     params(crate::openapi::InstancePath),
     request_body = CreateApplicationRequest,
     responses(
@@ -94,8 +94,13 @@ pub async fn list_applications(state: web::Data<AppState>, member: Member<Read>,
     )
 )]
 #[post("/instances/{instance}/applications")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn create_application(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateApplicationRequest>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    member: Member<Write<Applications>>,
+    body: Deferred<ApiJson<CreateApplicationRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     let body = body.0;
@@ -141,13 +146,17 @@ pub async fn create_application(state: web::Data<AppState>, member: Member<Write
 /// One application.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The application's id")),
     responses((status = 200, body = ApplicationDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_application(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_application(
+    state: web::Data<AppState>,
+    member: Member<Read<Applications>>,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
@@ -158,7 +167,7 @@ pub async fn get_application(state: web::Data<AppState>, member: Member<Read>, p
 /// Change an application's name, description, enabled flag, origins or redirect URIs.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The application's id")),
     request_body = UpdateApplicationRequest,
     responses(
@@ -172,13 +181,14 @@ pub async fn get_application(state: web::Data<AppState>, member: Member<Read>, p
     )
 )]
 #[patch("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn update_application(
     state: web::Data<AppState>,
-    member: Member<Write>,
+    member: Member<Write<Applications>>,
     path: web::Path<(String, Uuid)>,
-    body: ApiJson<UpdateApplicationRequest>,
+    body: Deferred<ApiJson<UpdateApplicationRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
@@ -208,7 +218,7 @@ pub async fn update_application(
 /// Delete an application: its client id and secrets stop working at once.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The application's id")),
     responses(
         (status = 204, description = "Deleted."),
@@ -218,8 +228,12 @@ pub async fn update_application(
     )
 )]
 #[delete("/instances/{instance}/applications/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn delete_application(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn delete_application(
+    state: web::Data<AppState>,
+    member: Member<Write<Applications>>,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     service::delete(&state, &member.membership.instance, &actor, id).await?;
@@ -230,7 +244,7 @@ pub async fn delete_application(state: web::Data<AppState>, member: Member<Write
 /// one keeps working for `grace_period_secs` (default 0: it stops at once).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The application's id")),
     request_body = RotateSecretRequest,
     responses(
@@ -244,13 +258,14 @@ pub async fn delete_application(state: web::Data<AppState>, member: Member<Write
     )
 )]
 #[post("/instances/{instance}/applications/{id}/secret")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
-    member: Member<Write>,
+    member: Member<Write<Applications>>,
     path: web::Path<(String, Uuid)>,
-    body: ApiJson<RotateSecretRequest>,
+    body: Deferred<ApiJson<RotateSecretRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
@@ -276,13 +291,13 @@ pub async fn rotate_secret(
 /// Ready-to-paste configuration and a first call for the application.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["applications:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The application's id")),
     responses((status = 200, body = Quickstart), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/applications/{id}/quickstart")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn quickstart(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn quickstart(state: web::Data<AppState>, member: Member<Read<Applications>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let membership = member.membership;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;

@@ -1,7 +1,7 @@
 //! Applications connected to the instance's public API (console side): front-end apps (public
 //! clients) and back-end apps (confidential clients with a rotatable secret).
 
-mod dto;
+pub(crate) mod dto;
 mod handlers;
 mod service;
 

@@ -5,7 +5,7 @@ use steward_persistence::audit::{self, Entry, Filter};
 
 use super::dto::{AuditEntryDto, AuditLogList, AuditLogQuery};
 use crate::AppState;
-use crate::access::{Administer, Member};
+use crate::access::{Administer, AuditLog, Member};
 use crate::extract::{ApiQuery, PageQuery};
 use crate::problem::{ApiError, FieldError};
 use crate::routes::users::{csv_bytes, csv_cell};
@@ -45,7 +45,7 @@ fn filter_of(q: &AuditLogQuery) -> Result<Filter, ApiError> {
 /// the fields it changed (secrets redacted).
 #[utoipa::path(
     tag = "audit-log",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["audit_log:read"])),
     params(crate::openapi::InstancePath, AuditLogQuery, PageQuery),
     responses(
         (status = 200, body = AuditLogList),
@@ -56,10 +56,10 @@ fn filter_of(q: &AuditLogQuery) -> Result<Filter, ApiError> {
     )
 )]
 #[get("/instances/{instance}/audit-log")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn list_audit_log(
     state: web::Data<AppState>,
-    member: Member<Administer>,
+    member: Member<Administer<AuditLog>>,
     query: ApiQuery<AuditLogQuery>,
     page: ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -94,7 +94,7 @@ fn row(e: &Entry) -> Vec<String> {
 /// spreadsheet would run as a formula (starting with `= + - @`) are prefixed with `'`.
 #[utoipa::path(
     tag = "audit-log",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["audit_log:read"])),
     params(crate::openapi::InstancePath, AuditLogQuery),
     responses(
         (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
@@ -105,8 +105,12 @@ fn row(e: &Entry) -> Vec<String> {
     )
 )]
 #[get("/instances/{instance}/audit-log.csv")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn export_audit_log(state: web::Data<AppState>, member: Member<Administer>, query: ApiQuery<AuditLogQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn export_audit_log(
+    state: web::Data<AppState>,
+    member: Member<Administer<AuditLog>>,
+    query: ApiQuery<AuditLogQuery>,
+) -> Result<HttpResponse, ApiError> {
     let filter = filter_of(&query)?;
     let instance = member.membership.instance;
     let instance_id = instance.id;

@@ -6,7 +6,7 @@ use steward_persistence::branding::{self, NewLogo};
 use super::dto::{LogoDto, LogoUpload};
 use super::service;
 use crate::AppState;
-use crate::access::{Member, Read, Write};
+use crate::access::{Member, Read, Settings, Write};
 use crate::emails::logo_url;
 use crate::extract::{media_type, read_bounded};
 use crate::multipart;
@@ -62,7 +62,7 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
 /// the whole image data). An image without transparency is accepted with a warning.
 #[utoipa::path(
     tag = "branding",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     request_body(
         description = "The PNG as the raw body, or as the `file` field of a multipart form.",
@@ -80,8 +80,13 @@ async fn uploaded_file(req: &HttpRequest, payload: &mut web::Payload) -> Result<
     )
 )]
 #[put("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn put_logo(
+    state: web::Data<AppState>,
+    member: Member<Write<Settings>>,
+    req: HttpRequest,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(&state).await?;
     let (_auth, membership) = member.into_parts();
     let bytes = uploaded_file(&req, &mut payload).await?;
@@ -104,7 +109,7 @@ pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: Ht
 /// The instance's logo: its facts and public URL.
 #[utoipa::path(
     tag = "branding",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses(
         (status = 200, body = LogoDto),
@@ -113,8 +118,8 @@ pub async fn put_logo(state: web::Data<AppState>, member: Member<Write>, req: Ht
     )
 )]
 #[get("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_logo(state: web::Data<AppState>, member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let facts = branding::logo_facts(&state.db, membership.instance.id).await?.ok_or_else(not_set)?;
     let url = logo_url(&state.public_url, &membership.instance.slug, &facts.sha256);
@@ -124,7 +129,7 @@ pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Resul
 /// Remove the instance's logo (developer and up).
 #[utoipa::path(
     tag = "branding",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     responses(
         (status = 204, description = "Removed"),
@@ -134,8 +139,8 @@ pub async fn get_logo(state: web::Data<AppState>, member: Member<Read>) -> Resul
     )
 )]
 #[delete("/instances/{instance}/branding/logo")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn delete_logo(state: web::Data<AppState>, member: Member<Write>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn delete_logo(state: web::Data<AppState>, member: Member<Write<Settings>>) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     if !service::delete_logo(&state, &membership.instance, &actor).await? {

@@ -8,9 +8,9 @@ use steward_persistence::{branding, end_users};
 use super::dto::*;
 use super::service;
 use crate::AppState;
-use crate::access::{Member, Read, Write};
+use crate::access::{Member, Read, Settings, Write};
 use crate::emails::{instance_parts, user_vars};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Deferred};
 use crate::problem::{ApiError, FieldError, Fields};
 
 fn kind_dto(k: TemplateKind) -> TemplateKindDto {
@@ -64,13 +64,13 @@ fn template_problem(errors: Vec<TemplateError>) -> ApiError {
 /// Every email message of the instance (customised or default), its font and the choices.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = EmailTemplateList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-templates")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_templates(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_templates(state: web::Data<AppState>, member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let saved = email_templates::list(&state.db, membership.instance.id).await?;
     let items = TemplateKind::ALL.into_iter().map(|k| template_dto(k, saved.iter().find(|t| t.kind == k.as_str()))).collect();
@@ -87,13 +87,13 @@ pub async fn list_templates(state: web::Data<AppState>, member: Member<Read>) ->
 /// One email message's template.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("kind" = TemplateKindDto, Path, description = "The message")),
     responses((status = 200, body = EmailTemplateDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_template(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_template(state: web::Data<AppState>, member: Member<Read<Settings>>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
     let membership = member.membership;
     let kind = parse_kind(&kind)?;
@@ -106,7 +106,7 @@ pub async fn get_template(state: web::Data<AppState>, member: Member<Read>, path
 /// subject, or does too much work when rendered.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("kind" = TemplateKindDto, Path, description = "The message")),
     request_body = TemplateInput,
     responses(
@@ -121,13 +121,14 @@ pub async fn get_template(state: web::Data<AppState>, member: Member<Read>, path
     )
 )]
 #[put("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn put_template(
     state: web::Data<AppState>,
-    member: Member<Write>,
+    member: Member<Write<Settings>>,
     path: web::Path<(String, String)>,
-    body: ApiJson<TemplateInput>,
+    body: Deferred<ApiJson<TemplateInput>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_, kind) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
@@ -146,7 +147,7 @@ pub async fn put_template(
 /// Go back to the built-in template (developer and up).
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("kind" = TemplateKindDto, Path, description = "The message")),
     responses(
         (status = 204, description = "The default is used again"),
@@ -156,8 +157,8 @@ pub async fn put_template(
     )
 )]
 #[delete("/instances/{instance}/email-templates/{kind}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn reset_template(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn reset_template(state: web::Data<AppState>, member: Member<Write<Settings>>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
     let actor = member.actor(&state).await?;
     let kind = parse_kind(&kind)?;
@@ -170,7 +171,7 @@ pub async fn reset_template(state: web::Data<AppState>, member: Member<Write>, p
 /// verification email.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("kind" = TemplateKindDto, Path, description = "The message")),
     request_body = PreviewInput,
     responses(
@@ -183,13 +184,14 @@ pub async fn reset_template(state: web::Data<AppState>, member: Member<Write>, p
     )
 )]
 #[post("/instances/{instance}/email-templates/{kind}/preview")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn preview_template(
     state: web::Data<AppState>,
-    member: Member<Read>,
+    member: Member<Read<Settings>>,
     path: web::Path<(String, String)>,
-    body: ApiJson<PreviewInput>,
+    body: Deferred<ApiJson<PreviewInput>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_, kind) = path.into_inner();
     let membership = member.membership;
     let kind = parse_kind(&kind)?;
@@ -269,13 +271,13 @@ pub async fn preview_template(
 /// The font of the instance's emails.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = EmailStyleDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-style")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_style(state: web::Data<AppState>, member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     Ok(HttpResponse::Ok().json(style_dto(&saved_style(&state, membership.instance.id).await?)))
 }
@@ -284,7 +286,7 @@ pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Resu
 /// of 10 to 24 pixels.
 #[utoipa::path(
     tag = "email-templates",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     request_body = EmailStyleDto,
     responses(
@@ -298,8 +300,9 @@ pub async fn get_style(state: web::Data<AppState>, member: Member<Read>) -> Resu
     )
 )]
 #[put("/instances/{instance}/email-style")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn put_style(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<EmailStyleDto>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn put_style(state: web::Data<AppState>, member: Member<Write<Settings>>, body: Deferred<ApiJson<EmailStyleDto>>) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     let mut fields = Fields::default();

@@ -1,7 +1,6 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use steward_domain::role::{Action, Role};
 use steward_persistence::mailbox::{self, MailboxMessage};
 use steward_persistence::outbox::{self, OutboxEmail};
 use steward_persistence::smtp_settings;
@@ -9,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::access::{Member, Read, Write};
+use crate::access::{Emails, Member, Read, Write};
 use crate::emails::redact_links;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::problem::ApiError;
@@ -184,11 +183,11 @@ pub struct MailboxMessageDto {
 }
 
 impl MailboxMessageDto {
-    /// The message as `role` may see it: live one-time links only for a role that could send
-    /// them itself (developer and up: send a verification or reset email); viewers see them
-    /// redacted.
-    fn for_role(m: MailboxMessage, role: Role) -> Self {
-        let (text, html) = if role.may(Action::Write) { (m.text_body, m.html_body) } else { (redact_links(&m.text_body), redact_links(&m.html_body)) };
+    /// The message as the caller may see it: live one-time links only for a caller that could
+    /// send them itself (developer and up, or a machine with `users:write`: send a verification
+    /// or reset email); viewers see them redacted.
+    fn for_caller(m: MailboxMessage, live_links: bool) -> Self {
+        let (text, html) = if live_links { (m.text_body, m.html_body) } else { (redact_links(&m.text_body), redact_links(&m.html_body)) };
         Self { id: m.id, from: m.from_address, to: m.to_address, subject: m.subject, text, html, received_at: m.received_at.to_utc() }
     }
 }
@@ -203,15 +202,15 @@ pub struct MailboxList {
 /// The instance's outgoing emails and their delivery status, newest first.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:read"])),
     params(crate::openapi::InstancePath, OutboxQuery, PageQuery),
     responses((status = 200, body = OutboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/outbox")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn list_outbox(
     state: web::Data<AppState>,
-    member: Member<Read>,
+    member: Member<Read<Emails>>,
     filter: ApiQuery<OutboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -226,13 +225,13 @@ pub async fn list_outbox(
 /// One email of the outbox as sent, with its delivery attempts.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
     responses((status = 200, body = OutboxEmailDetail), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/outbox/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_outbox_email(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_outbox_email(state: web::Data<AppState>, member: Member<Read<Emails>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let instance_id = member.membership.instance.id;
     let email = outbox::get(&state.db, instance_id, id).await?.ok_or_else(|| ApiError::not_found("No email with this id exists in the instance."))?;
@@ -258,7 +257,7 @@ pub async fn get_outbox_email(state: web::Data<AppState>, member: Member<Read>, 
 /// Cancel a queued or failed email: it is never sent.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
     responses(
         (status = 204, description = "Cancelled."),
@@ -269,8 +268,8 @@ pub async fn get_outbox_email(state: web::Data<AppState>, member: Member<Read>, 
     )
 )]
 #[post("/instances/{instance}/outbox/{id}/cancel")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn cancel_email(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn cancel_email(state: web::Data<AppState>, member: Member<Write<Emails>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     super::service::cancel(&state, &member.membership.instance, &actor, id).await?;
@@ -281,13 +280,13 @@ pub async fn cancel_email(state: web::Data<AppState>, member: Member<Write>, pat
 /// else the platform's SMTP server, else the local mailbox.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = EmailTransportDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/email-transport")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_email_transport(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_email_transport(state: web::Data<AppState>, member: Member<Read<Emails>>) -> Result<HttpResponse, ApiError> {
     let settings = smtp_settings::get(&state.db, member.membership.instance.id).await?.filter(|s| s.enabled);
     let platform = &state.platform_mail;
     let dto = match (settings, &platform.smtp_host) {
@@ -306,7 +305,7 @@ pub async fn get_email_transport(state: web::Data<AppState>, member: Member<Read
 /// attempt now.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The email's id")),
     responses(
         (status = 202, description = "Queued again."),
@@ -317,8 +316,8 @@ pub async fn get_email_transport(state: web::Data<AppState>, member: Member<Read
     )
 )]
 #[post("/instances/{instance}/outbox/{id}/retry")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn retry_email(state: web::Data<AppState>, member: Member<Write<Emails>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     super::service::retry(&state, &member.membership.instance, &actor, id).await?;
@@ -328,24 +327,24 @@ pub async fn retry_email(state: web::Data<AppState>, member: Member<Write>, path
 /// Emails captured by the local mailbox (the default transport, when no SMTP server is set).
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:read"])),
     params(crate::openapi::InstancePath, MailboxQuery, PageQuery),
     responses((status = 200, body = MailboxList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))
 )]
 #[get("/instances/{instance}/mailbox")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn list_mailbox(
     state: web::Data<AppState>,
-    member: Member<Read>,
+    member: Member<Read<Emails>>,
     filter: ApiQuery<MailboxQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let live_links = member.may_see_account_links();
     let membership = member.membership;
     let (limit, cursor) = page.parse()?;
     let p = mailbox::list(&state.db, membership.instance.id, to_part(filter.to.as_deref()).as_deref(), limit, cursor.as_deref()).await?;
-    let role = membership.role;
     Ok(HttpResponse::Ok().json(MailboxList {
-        items: p.items.into_iter().map(|m| MailboxMessageDto::for_role(m, role)).collect(),
+        items: p.items.into_iter().map(|m| MailboxMessageDto::for_caller(m, live_links)).collect(),
         next_cursor: p.next_cursor,
         total: p.total,
     }))
@@ -354,15 +353,15 @@ pub async fn list_mailbox(
 /// One captured email.
 #[utoipa::path(
     tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["emails:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The message's id")),
     responses((status = 200, body = MailboxMessageDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/mailbox/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_mailbox_message(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_mailbox_message(state: web::Data<AppState>, member: Member<Read<Emails>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
-    let membership = member.membership;
-    let m = mailbox::get(&state.db, membership.instance.id, id).await?.ok_or_else(|| ApiError::not_found("No message with this id."))?;
-    Ok(HttpResponse::Ok().json(MailboxMessageDto::for_role(m, membership.role)))
+    let live_links = member.may_see_account_links();
+    let m = mailbox::get(&state.db, member.membership.instance.id, id).await?.ok_or_else(|| ApiError::not_found("No message with this id."))?;
+    Ok(HttpResponse::Ok().json(MailboxMessageDto::for_caller(m, live_links)))
 }

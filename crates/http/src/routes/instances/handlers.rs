@@ -6,9 +6,9 @@ use steward_persistence::instances::{self, Membership};
 use super::dto::{CreateInstanceRequest, InstanceDto, InstanceList, UpdateInstanceRequest};
 use super::service;
 use crate::AppState;
-use crate::access::{Administer, Member, Own, Read};
+use crate::access::{Administer, Member, Own, Read, Settings};
 use crate::auth::Authenticated;
-use crate::extract::{ApiJson, PageQuery};
+use crate::extract::{ApiJson, Deferred, PageQuery};
 use crate::problem::{ApiError, Fields};
 
 /// Create an instance; the caller becomes its owner.
@@ -61,13 +61,13 @@ pub async fn list_instances(state: web::Data<AppState>, auth: Authenticated, que
 /// One instance.
 #[utoipa::path(
     tag = "instances",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = InstanceDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_instance(member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     Ok(HttpResponse::Ok().json(InstanceDto::from(membership)))
 }
@@ -75,7 +75,7 @@ pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError
 /// Rename the instance or change its time zone (admin or owner).
 #[utoipa::path(
     tag = "instances",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     request_body = UpdateInstanceRequest,
     responses(
@@ -88,8 +88,13 @@ pub async fn get_instance(member: Member<Read>) -> Result<HttpResponse, ApiError
     )
 )]
 #[patch("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn update_instance(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<UpdateInstanceRequest>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn update_instance(
+    state: web::Data<AppState>,
+    member: Member<Administer<Settings>>,
+    body: Deferred<ApiJson<UpdateInstanceRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     let body = body.0;
@@ -114,7 +119,7 @@ pub async fn update_instance(state: web::Data<AppState>, member: Member<Administ
     )
 )]
 #[delete("/instances/{instance}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn delete_instance(state: web::Data<AppState>, member: Member<Own>) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(&state).await?;
     service::delete(&state, &member.membership.instance, &actor).await?;

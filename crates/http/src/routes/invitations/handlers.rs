@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::dto::{CreateInvitationRequest, InvitationDto, InvitationList, InvitationPreview, InvitationTokenRequest, SecurityPolicy};
 use super::service;
 use crate::AppState;
-use crate::access::{Administer, Member, actor_of, authorize_membership};
+use crate::access::{Administer, Member, Members, actor_of, authorize_membership};
 use crate::auth::Authenticated;
-use crate::extract::{ApiJson, PageQuery, client_ip};
+use crate::extract::{ApiJson, Deferred, PageQuery, client_ip};
 use crate::problem::{ApiError, FieldError};
 use crate::routes::instances::{InstanceDto, RoleDto};
 
@@ -32,7 +32,7 @@ async fn dto(state: &AppState, i: invitations::Invitation) -> Result<InvitationD
 /// signed in with that address, verified.
 #[utoipa::path(
     tag = "invitations",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(crate::openapi::InstancePath),
     request_body = CreateInvitationRequest,
     responses(
@@ -48,13 +48,14 @@ async fn dto(state: &AppState, i: invitations::Invitation) -> Result<InvitationD
     )
 )]
 #[post("/instances/{instance}/invitations")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn create_invitation(
     state: web::Data<AppState>,
-    member: Member<Administer>,
+    member: Member<Administer<Members>>,
     req: HttpRequest,
-    body: ApiJson<CreateInvitationRequest>,
+    body: Deferred<ApiJson<CreateInvitationRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let body = body.0;
     let email = Email::parse(&body.email).map_err(|e| ApiError::validation(vec![FieldError::from_value("email", e)]))?;
     let actor = member.actor(&state).await?;
@@ -66,7 +67,7 @@ pub async fn create_invitation(
 /// The instance's open invitations (pending or expired), newest first (admin or owner).
 #[utoipa::path(
     tag = "invitations",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(crate::openapi::InstancePath, PageQuery),
     responses(
         (status = 200, body = InvitationList),
@@ -77,8 +78,8 @@ pub async fn create_invitation(
     )
 )]
 #[get("/instances/{instance}/invitations")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_invitations(state: web::Data<AppState>, member: Member<Administer>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_invitations(state: web::Data<AppState>, member: Member<Administer<Members>>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, cursor) = query.parse()?;
     let page = invitations::list_open(&state.db, member.membership.instance.id, limit, cursor.as_deref()).await?;
     let mut items = Vec::with_capacity(page.items.len());
@@ -91,7 +92,7 @@ pub async fn list_invitations(state: web::Data<AppState>, member: Member<Adminis
 /// Send an open invitation again, valid 7 more days; the previous link stops working.
 #[utoipa::path(
     tag = "invitations",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The invitation's id")),
     responses(
         (status = 200, body = InvitationDto),
@@ -102,10 +103,10 @@ pub async fn list_invitations(state: web::Data<AppState>, member: Member<Adminis
     )
 )]
 #[post("/instances/{instance}/invitations/{id}/resend")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn resend_invitation(
     state: web::Data<AppState>,
-    member: Member<Administer>,
+    member: Member<Administer<Members>>,
     req: HttpRequest,
     path: web::Path<(String, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -118,7 +119,7 @@ pub async fn resend_invitation(
 /// Revoke an open invitation: its link stops working.
 #[utoipa::path(
     tag = "invitations",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The invitation's id")),
     responses(
         (status = 204, description = "Revoked."),
@@ -128,8 +129,12 @@ pub async fn resend_invitation(
     )
 )]
 #[delete("/instances/{instance}/invitations/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn revoke_invitation(state: web::Data<AppState>, member: Member<Administer>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    member: Member<Administer<Members>>,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     service::revoke(&state, &member.membership.instance, &actor, id).await?;

@@ -1,14 +1,14 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, web};
+use actix_web::{HttpResponse, delete, get, patch, web};
 use steward_domain::Role;
 use steward_domain::role::Action;
+use steward_domain::scope::{Area, Scope, Verb};
 use steward_persistence::members;
 use uuid::Uuid;
 
 use super::dto::{MemberDto, MemberList, UpdateMemberRequest};
 use crate::AppState;
-use crate::access::{Administer, Member, Read, actor_of, authorize};
-use crate::auth::Authenticated;
-use crate::extract::{ApiJson, PageQuery, client_ip};
+use crate::access::{Administer, Caller, Member, Members, Read, Required};
+use crate::extract::{ApiJson, Deferred, PageQuery};
 use crate::problem::ApiError;
 
 use super::service;
@@ -16,7 +16,7 @@ use super::service;
 /// The instance's members, ordered by email.
 #[utoipa::path(
     tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:read"])),
     params(crate::openapi::InstancePath, PageQuery),
     responses(
         (status = 200, body = MemberList),
@@ -26,8 +26,8 @@ use super::service;
     )
 )]
 #[get("/instances/{instance}/members")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_members(state: web::Data<AppState>, member: Member<Read<Members>>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let (limit, cursor) = query.parse()?;
     let page = members::list(&state.db, membership.instance.id, limit, cursor.as_deref()).await?;
@@ -38,7 +38,7 @@ pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, quer
 /// owner cannot be demoted.
 #[utoipa::path(
     tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("account_id" = Uuid, Path, description = "The member's account id")),
     request_body = UpdateMemberRequest,
     responses(
@@ -52,13 +52,14 @@ pub async fn list_members(state: web::Data<AppState>, member: Member<Read>, quer
     )
 )]
 #[patch("/instances/{instance}/members/{account_id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn update_member(
     state: web::Data<AppState>,
-    member: Member<Administer>,
+    member: Member<Administer<Members>>,
     path: web::Path<(String, Uuid)>,
-    body: ApiJson<UpdateMemberRequest>,
+    body: Deferred<ApiJson<UpdateMemberRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_slug, target_id) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
@@ -67,11 +68,21 @@ pub async fn update_member(
     Ok(HttpResponse::Ok().json(MemberDto::from(member)))
 }
 
+/// What removing a member needs: any person may remove themselves (leave), removing someone
+/// else needs the admin role (checked with the target's role by the service); a machine needs
+/// `members:write`.
+pub struct RemoveMember;
+
+impl Required for RemoveMember {
+    const ACTION: Action = Action::Read;
+    const SCOPE: Option<Scope> = Some(Scope::new(Area::Members, Verb::Write));
+}
+
 /// Remove a member (admin or owner; only an owner removes an owner). Any member may remove
 /// themselves. The last owner cannot be removed.
 #[utoipa::path(
     tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["members:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("account_id" = Uuid, Path, description = "The member's account id")),
     responses(
         (status = 204, description = "Removed."),
@@ -82,17 +93,15 @@ pub async fn update_member(
     )
 )]
 #[delete("/instances/{instance}/members/{account_id}")]
-#[tracing::instrument(skip_all, fields(account_id = %auth.account_id))]
-pub async fn remove_member(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    req: HttpRequest,
-    path: web::Path<(String, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    let (slug, target_id) = path.into_inner();
-    let leaving = target_id == auth.account_id;
-    let membership = authorize(&state, &auth, &slug, if leaving { Action::Read } else { Action::Administer }).await?;
-    let actor = actor_of(&state, &auth, client_ip(&req)).await?;
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn remove_member(state: web::Data<AppState>, member: Member<RemoveMember>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, target_id) = path.into_inner();
+    let leaving = matches!(&member.caller, Caller::Account(a) if a.account_id == target_id);
+    let actor = member.actor(&state).await?;
+    let membership = &member.membership;
+    if !leaving && !membership.role.may(Action::Administer) {
+        return Err(ApiError::forbidden(format!("Your role on this instance is {}; this needs the admin role or higher.", membership.role.as_str())));
+    }
     service::remove(&state, &membership.instance, membership.role, &actor, target_id, leaving).await?;
     Ok(HttpResponse::NoContent().finish())
 }

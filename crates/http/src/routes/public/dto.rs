@@ -48,27 +48,3 @@ pub struct WhoAmI {
     pub scopes: Vec<String>,
     pub instance: String,
 }
-
-/// A successful token response (RFC 6749 §5.1).
-#[derive(Serialize, ToSchema)]
-pub struct OAuthToken {
-    pub access_token: String,
-    #[schema(example = "Bearer")]
-    pub token_type: &'static str,
-    #[schema(example = 3600)]
-    pub expires_in: i64,
-    #[schema(example = "users:manage")]
-    pub scope: String,
-    /// `password` and `refresh_token` grants: the end user's refresh token (single use).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-}
-
-/// An error of the token endpoint (RFC 6749 §5.2).
-#[derive(Serialize, ToSchema, Debug)]
-pub struct OAuthErrorBody {
-    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
-    #[schema(example = "invalid_client")]
-    pub error: &'static str,
-    pub error_description: String,
-}

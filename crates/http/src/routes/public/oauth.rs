@@ -4,112 +4,16 @@
 //! Errors follow RFC 6749 §5.2 (`{error, error_description}`), not problem documents, so OAuth
 //! client libraries understand them.
 
-use std::fmt;
-
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, post, web};
-use base64::Engine as _;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use steward_persistence::{applications, instances};
 
-use super::dto::{OAuthErrorBody, OAuthToken};
 use crate::AppState;
 use crate::auth::instance_tokens::{CLIENT_CREDENTIALS, Grant};
+use crate::oauth::{OAuthError, OAuthErrorBody, OAuthToken, TokenRequest};
 
 /// Scopes a back-end application may ask for.
 pub const BACKEND_SCOPES: &[&str] = &["users:manage"];
-
-#[derive(Debug)]
-pub struct OAuthError {
-    status: StatusCode,
-    body: OAuthErrorBody,
-    basic_challenge: bool,
-    retry_after: Option<u64>,
-}
-
-impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        Self { status, body: OAuthErrorBody { error, error_description: description.into() }, basic_challenge: false, retry_after: None }
-    }
-
-    fn invalid_request(d: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", d)
-    }
-
-    fn invalid_client(basic: bool) -> Self {
-        let mut e =
-            Self::new(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: unknown client, wrong secret, or disabled application.");
-        e.basic_challenge = basic;
-        e
-    }
-}
-
-impl fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.body.error, self.body.error_description)
-    }
-}
-
-impl ResponseError for OAuthError {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
-        res.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
-        if self.basic_challenge {
-            res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"steward\", charset=\"UTF-8\""));
-        }
-        if let Some(secs) = self.retry_after {
-            res.insert_header((header::RETRY_AFTER, secs.to_string()));
-        }
-        res.json(&self.body)
-    }
-}
-
-impl From<crate::problem::ApiError> for OAuthError {
-    fn from(e: crate::problem::ApiError) -> Self {
-        if e.is_server_error() {
-            // Log the cause through the problem's own rendering, answer in OAuth's shape.
-            let _ = e.error_response();
-            return Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Something went wrong on our side. Try again later.");
-        }
-        match e.code() {
-            "too_many_attempts" => {
-                let mut o = Self::new(StatusCode::TOO_MANY_REQUESTS, "invalid_grant", e.detail());
-                o.retry_after = e.retry_after();
-                o
-            }
-            "validation_failed" => Self::invalid_request("username must be an email address and password must not be empty."),
-            _ => Self::new(StatusCode::BAD_REQUEST, "invalid_grant", e.detail()),
-        }
-    }
-}
-
-impl From<steward_persistence::StoreError> for OAuthError {
-    fn from(e: steward_persistence::StoreError) -> Self {
-        crate::problem::ApiError::from(e).into()
-    }
-}
-
-/// `Authorization: Basic` credentials (RFC 6749 §2.3.1: each part form-urlencoded).
-fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAuthError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| OAuthError::invalid_client(true))?;
-    let Some((scheme, encoded)) = value.split_once(' ') else { return Err(OAuthError::invalid_client(true)) };
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(OAuthError::invalid_request("Authenticate the client with HTTP Basic or with client_id and client_secret in the body."));
-    }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| OAuthError::invalid_client(true))?;
-    let text = String::from_utf8(decoded).map_err(|_| OAuthError::invalid_client(true))?;
-    let (id, secret) = text.split_once(':').ok_or_else(|| OAuthError::invalid_client(true))?;
-    let decode = |s: &str| -> Result<String, OAuthError> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(&format!("v={}", s.replace('&', "%26").replace('=', "%3D"))).map_err(|_| OAuthError::invalid_client(true))?;
-        Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
-    };
-    Ok(Some((decode(id)?, decode(secret)?)))
-}
 
 /// Get an access token (OAuth 2.0 token endpoint).
 ///
@@ -132,23 +36,8 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
 #[post("/{instance}/oauth/token")]
 #[tracing::instrument(skip_all)]
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
-    let form_ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
-    if !form_ct {
-        return Err(OAuthError::invalid_request("Send the request as application/x-www-form-urlencoded."));
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| OAuthError::invalid_request("The body is not valid form data."))?;
-    let mut form = std::collections::HashMap::new();
-    for (k, v) in pairs {
-        if form.insert(k.clone(), v).is_some() {
-            return Err(OAuthError::invalid_request(format!("The parameter {k} appears more than once.")));
-        }
-    }
-    let basic = basic_credentials(&req)?;
-    let grant_type = form.get("grant_type").map(String::as_str).ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
+    let TokenRequest { form, client_id, secret, used_basic } = TokenRequest::read(&req, &body)?;
+    let grant_type = form.get("grant_type").map(String::as_str).unwrap_or_default();
     if !["client_credentials", "password", "refresh_token"].contains(&grant_type) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -156,22 +45,6 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
             format!("The grant type {grant_type:?} is not supported; use client_credentials, password or refresh_token."),
         ));
     }
-    let used_basic = basic.is_some();
-    let (client_id, secret) = match (basic, form.get("client_id"), form.get("client_secret")) {
-        (Some(_), _, Some(_)) => return Err(OAuthError::invalid_request("Use one client authentication method: HTTP Basic or form fields, not both.")),
-        (Some((id, secret)), form_id, None) => {
-            if form_id.is_some_and(|f| f != &id) {
-                return Err(OAuthError::invalid_request("client_id in the body differs from the Basic credentials."));
-            }
-            (id, secret)
-        }
-        (None, Some(id), Some(secret)) => (id.clone(), secret.clone()),
-        (None, _, _) => {
-            let mut e = OAuthError::invalid_client(true);
-            e.body.error_description = "Client authentication is required: HTTP Basic, or client_id and client_secret in the body.".into();
-            return Err(e);
-        }
-    };
 
     let instance = instances::by_slug(&state.db, &path).await?;
     let app = match &instance {
@@ -227,21 +100,10 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
         .await
         .map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
     applications::touch(&state.db, &app).await?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache")).json(OAuthToken {
-        access_token,
-        token_type: "Bearer",
-        expires_in,
-        scope,
-        refresh_token: None,
-    }))
+    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }.respond())
 }
 
 fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache")).json(OAuthToken {
-        access_token: t.access_token,
-        token_type: "Bearer",
-        expires_in: t.expires_in,
-        scope: String::new(),
-        refresh_token: Some(t.refresh_token),
-    })
+    OAuthToken { access_token: t.access_token, token_type: "Bearer", expires_in: t.expires_in, scope: String::new(), refresh_token: Some(t.refresh_token) }
+        .respond()
 }

@@ -5,7 +5,7 @@ use steward_persistence::signing_keys::{self, SigningKey};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::access::{Administer, Member, Read};
+use crate::access::{Administer, Member, Read, Settings};
 use crate::problem::ApiError;
 
 #[derive(Serialize, ToSchema)]
@@ -52,13 +52,13 @@ pub struct SigningKeyList {
 /// The instance's published signing keys, newest first (one is created on first use).
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = SigningKeyList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/signing-keys")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     state.instance_tokens.ensure_key(&state.db, membership.instance.id).await?;
     let keys = signing_keys::published(&state.db, membership.instance.id).await?;
@@ -70,7 +70,7 @@ pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>)
 /// stays published until the tokens it signed have expired.
 #[utoipa::path(
     tag = "applications",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     responses(
         (status = 201, body = SigningKeyDto),
@@ -80,8 +80,8 @@ pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read>)
     )
 )]
 #[post("/instances/{instance}/signing-keys/rotate")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn rotate_signing_key(state: web::Data<AppState>, member: Member<Administer>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn rotate_signing_key(state: web::Data<AppState>, member: Member<Administer<Settings>>) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(&state).await?;
     let key = super::service::rotate(&state, &member.membership.instance, &actor).await?;
     Ok(HttpResponse::Created().json(SigningKeyDto::from(key)))

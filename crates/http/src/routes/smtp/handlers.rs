@@ -7,8 +7,8 @@ use steward_persistence::smtp_settings::{self, SmtpSettings, password_aad};
 
 use super::dto::*;
 use crate::AppState;
-use crate::access::{Administer, Member, Read};
-use crate::extract::ApiJson;
+use crate::access::{Administer, Member, Read, Settings};
+use crate::extract::{ApiJson, Deferred};
 use crate::problem::{ApiError, FieldError, Fields};
 
 fn security_dto(s: &str) -> SmtpSecurityDto {
@@ -163,13 +163,13 @@ fn parse(state: &AppState, input: SmtpInput, stored: Option<&SmtpSettings>, requ
 /// one is stored).
 #[utoipa::path(
     tag = "smtp",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:read"])),
     params(crate::openapi::InstancePath),
     responses((status = 200, body = SmtpSettingsDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/smtp")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read<Settings>>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let stored = smtp_settings::get(&state.db, membership.instance.id).await?;
     Ok(HttpResponse::Ok().json(settings_dto(stored.as_ref())))
@@ -179,7 +179,7 @@ pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Resul
 /// from now on go through this server; when disabled, through the platform's transport.
 #[utoipa::path(
     tag = "smtp",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     request_body = SmtpInput,
     responses(
@@ -193,8 +193,9 @@ pub async fn get_smtp(state: web::Data<AppState>, member: Member<Read>) -> Resul
     )
 )]
 #[put("/instances/{instance}/smtp")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpInput>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer<Settings>>, body: Deferred<ApiJson<SmtpInput>>) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     let instance_id = membership.instance.id;
@@ -237,7 +238,7 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
 /// `too_many_smtp_tests` and `Retry-After`.
 #[utoipa::path(
     tag = "smtp",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
     request_body = SmtpTestInput,
     responses(
@@ -252,8 +253,13 @@ pub async fn put_smtp(state: web::Data<AppState>, member: Member<Administer>, bo
     )
 )]
 #[post("/instances/{instance}/smtp/test")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn test_smtp(state: web::Data<AppState>, member: Member<Administer>, body: ApiJson<SmtpTestInput>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn test_smtp(
+    state: web::Data<AppState>,
+    member: Member<Administer<Settings>>,
+    body: Deferred<ApiJson<SmtpTestInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let (_auth, membership) = member.into_parts();
     let instance = &membership.instance;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::UserListQuery;
 use super::service;
 use crate::AppState;
-use crate::access::{Member, Read, Write};
+use crate::access::{Member, Read, Users, Write};
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, FieldError};
 
@@ -61,7 +61,7 @@ pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<w
 /// whatever the number of users.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:read"])),
     params(crate::openapi::InstancePath, UserListQuery),
     responses(
         (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
@@ -71,8 +71,8 @@ pub(crate) fn csv_bytes(rows: impl IntoIterator<Item = Vec<String>>) -> Result<w
     )
 )]
 #[get("/instances/{instance}/users/export")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn export_users(state: web::Data<AppState>, member: Member<Read>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn export_users(state: web::Data<AppState>, member: Member<Read<Users>>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let filter = service::parse_filter(&query)?;
     let instance_id = membership.instance.id;
@@ -142,7 +142,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// unusable as a whole (wrong header, not UTF-8, malformed CSV, too large) changes nothing.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(crate::openapi::InstancePath, ImportQuery),
     request_body(content_type = "text/csv", content = String),
     responses(
@@ -157,10 +157,10 @@ fn parse_bool(s: &str) -> Option<bool> {
     )
 )]
 #[post("/instances/{instance}/users/import")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn import_users(
     state: web::Data<AppState>,
-    member: Member<Write>,
+    member: Member<Write<Users>>,
     req: HttpRequest,
     query: web::Query<ImportQuery>,
     mut payload: web::Payload,

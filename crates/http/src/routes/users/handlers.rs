@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::dto::{BulkReport, BulkRequest, CreateUserRequest, SignInDto, UpdateUserRequest, UserActivity, UserDto, UserList, UserListQuery, UserSessionDto};
 use super::service;
 use crate::AppState;
-use crate::access::{Member, Read, Write};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::access::{Member, Read, Users, Write};
+use crate::extract::{ApiJson, ApiQuery, Deferred};
 use crate::problem::ApiError;
 use steward_persistence::user_tokens::Purpose;
 
@@ -16,7 +16,7 @@ pub use super::service::user_not_found;
 /// The instance's end users: filter, sort, page.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:read"])),
     params(crate::openapi::InstancePath, UserListQuery),
     responses(
         (status = 200, body = UserList),
@@ -26,8 +26,8 @@ pub use super::service::user_not_found;
     )
 )]
 #[get("/instances/{instance}/users")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_users(state: web::Data<AppState>, member: Member<Read<Users>>, query: ApiQuery<UserListQuery>) -> Result<HttpResponse, ApiError> {
     let membership = member.membership;
     let page = service::list(&state, membership.instance.id, &query).await?;
     Ok(HttpResponse::Ok().json(UserList::from_page(page)))
@@ -36,7 +36,7 @@ pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query:
 /// Add a user with all its aspects.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(crate::openapi::InstancePath),
     request_body = CreateUserRequest,
     responses(
@@ -50,8 +50,13 @@ pub async fn list_users(state: web::Data<AppState>, member: Member<Read>, query:
     )
 )]
 #[post("/instances/{instance}/users")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn create_user(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<CreateUserRequest>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    member: Member<Write<Users>>,
+    body: Deferred<ApiJson<CreateUserRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let membership = member.membership;
     let user = service::create_user(&state, &membership.instance, &actor, body.0).await?;
@@ -63,13 +68,13 @@ pub async fn create_user(state: web::Data<AppState>, member: Member<Write>, body
 /// One user.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn get_user(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn get_user(state: web::Data<AppState>, member: Member<Read<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
@@ -79,7 +84,7 @@ pub async fn get_user(state: web::Data<AppState>, member: Member<Read>, path: we
 /// Edit any aspect of a user. A new password or a block ends the user's sessions.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     request_body = UpdateUserRequest,
     responses(
@@ -93,13 +98,14 @@ pub async fn get_user(state: web::Data<AppState>, member: Member<Read>, path: we
     )
 )]
 #[patch("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
 pub async fn update_user(
     state: web::Data<AppState>,
-    member: Member<Write>,
+    member: Member<Write<Users>>,
     path: web::Path<(String, Uuid)>,
-    body: ApiJson<UpdateUserRequest>,
+    body: Deferred<ApiJson<UpdateUserRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
@@ -111,7 +117,7 @@ pub async fn update_user(
 /// Delete a user, with their sessions and tokens.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 204, description = "Deleted."),
@@ -121,15 +127,15 @@ pub async fn update_user(
     )
 )]
 #[delete("/instances/{instance}/users/{id}")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn delete_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn delete_user(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     service::delete_user(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn set_blocked(state: &AppState, member: Member<Write>, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
+async fn set_blocked(state: &AppState, member: Member<Write<Users>>, id: Uuid, blocked: bool) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(state).await?;
     let user = end_users::get(&state.db, member.membership.instance.id, id).await?.ok_or_else(user_not_found)?;
     let user = service::set_blocked(state, &actor, user, blocked).await?;
@@ -139,13 +145,13 @@ async fn set_blocked(state: &AppState, member: Member<Write>, id: Uuid, blocked:
 /// Block a user: the public API refuses them, and their tokens stop working at once.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/block")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn block_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn block_user(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     set_blocked(&state, member, id, true).await
 }
@@ -153,18 +159,18 @@ pub async fn block_user(state: web::Data<AppState>, member: Member<Write>, path:
 /// Unblock a user.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/unblock")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn unblock_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn unblock_user(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     set_blocked(&state, member, id, false).await
 }
 
-async fn send_link(state: &AppState, member: Member<Write>, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
+async fn send_link(state: &AppState, member: Member<Write<Users>>, id: Uuid, purpose: Purpose) -> Result<HttpResponse, ApiError> {
     let actor = member.actor(state).await?;
     service::send_link(state, &member.membership.instance, &actor, id, purpose).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -173,13 +179,13 @@ async fn send_link(state: &AppState, member: Member<Write>, id: Uuid, purpose: P
 /// Email the user a new verification link (24 hours).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
 )]
 #[post("/instances/{instance}/users/{id}/send-verification")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn send_verification(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     send_link(&state, member, id, Purpose::VerifyEmail).await
 }
@@ -187,13 +193,13 @@ pub async fn send_verification(state: web::Data<AppState>, member: Member<Write>
 /// Email the user a password-reset link (30 minutes, single use).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
 )]
 #[post("/instances/{instance}/users/{id}/send-password-reset")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     send_link(&state, member, id, Purpose::ResetPassword).await
 }
@@ -202,13 +208,13 @@ pub async fn send_password_reset(state: web::Data<AppState>, member: Member<Writ
 /// a password, e.g. one created or imported without one.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 202, description = "Queued in the outbox."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound), (status = 409, response = crate::problem::ConflictResponse))
 )]
 #[post("/instances/{instance}/users/{id}/send-invitation")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn send_invitation(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn send_invitation(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     send_link(&state, member, id, Purpose::Invitation).await
 }
@@ -217,7 +223,7 @@ pub async fn send_invitation(state: web::Data<AppState>, member: Member<Write>, 
 /// (with its audit entry) as the single action would, and the report says how each went.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(crate::openapi::InstancePath),
     request_body = BulkRequest,
     responses(
@@ -230,8 +236,9 @@ pub async fn send_invitation(state: web::Data<AppState>, member: Member<Write>, 
     )
 )]
 #[post("/instances/{instance}/users/bulk")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn bulk_users(state: web::Data<AppState>, member: Member<Write>, body: ApiJson<BulkRequest>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn bulk_users(state: web::Data<AppState>, member: Member<Write<Users>>, body: Deferred<ApiJson<BulkRequest>>) -> Result<HttpResponse, ApiError> {
+    let body = body.get()?;
     let actor = member.actor(&state).await?;
     let report = service::bulk(&state, &member.membership.instance, &actor, body.0).await?;
     Ok(HttpResponse::Ok().json(report))
@@ -240,13 +247,13 @@ pub async fn bulk_users(state: web::Data<AppState>, member: Member<Write>, body:
 /// The user's active sessions and latest sign-in attempts (20).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:read"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 200, body = UserActivity), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
 )]
 #[get("/instances/{instance}/users/{id}/activity")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn user_activity(state: web::Data<AppState>, member: Member<Read>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn user_activity(state: web::Data<AppState>, member: Member<Read<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let membership = member.membership;
     let user = end_users::get(&state.db, membership.instance.id, id).await?.ok_or_else(user_not_found)?;
@@ -273,13 +280,13 @@ pub async fn user_activity(state: web::Data<AppState>, member: Member<Read>, pat
 /// Sign the user out everywhere: every session and token ends now.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("management" = ["users:write"])),
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     responses((status = 204, description = "Signed out everywhere."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
 )]
 #[post("/instances/{instance}/users/{id}/sign-out")]
-#[tracing::instrument(skip_all, fields(account_id = %member.account_id()))]
-pub async fn sign_out_user(state: web::Data<AppState>, member: Member<Write>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn sign_out_user(state: web::Data<AppState>, member: Member<Write<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     service::sign_out(&state, &member.membership.instance, &actor, id).await?;

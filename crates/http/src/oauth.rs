@@ -1,0 +1,190 @@
+//! OAuth 2.0 token endpoints' shared pieces (RFC 6749): client authentication (HTTP Basic or
+//! form fields, never both), the form body, the token response and errors in OAuth's own shape
+//! (`{error, error_description}`, not problem documents, so OAuth client libraries understand
+//! them). Used by the instance public API's token endpoint (applications) and the console API's
+//! (management clients).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use base64::Engine as _;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Serialize, ToSchema)]
+pub struct OAuthToken {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+    #[schema(example = "users:manage")]
+    pub scope: String,
+    /// `password` and `refresh_token` grants: the end user's refresh token (single use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+impl OAuthToken {
+    /// The response: the token, never cached (RFC 6749 §5.1).
+    pub fn respond(self) -> HttpResponse {
+        HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache")).json(self)
+    }
+}
+
+/// An error of the token endpoint (RFC 6749 §5.2).
+#[derive(Serialize, ToSchema, Debug)]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
+    #[schema(example = "invalid_client")]
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+#[derive(Debug)]
+pub struct OAuthError {
+    status: StatusCode,
+    body: OAuthErrorBody,
+    basic_challenge: bool,
+    retry_after: Option<u64>,
+}
+
+impl OAuthError {
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        Self { status, body: OAuthErrorBody { error, error_description: description.into() }, basic_challenge: false, retry_after: None }
+    }
+
+    pub fn invalid_request(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", d)
+    }
+
+    pub fn invalid_client(basic: bool) -> Self {
+        let mut e =
+            Self::new(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: unknown client, wrong secret, or disabled application.");
+        e.basic_challenge = basic;
+        e
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.body.error, self.body.error_description)
+    }
+}
+
+impl ResponseError for OAuthError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
+        if self.basic_challenge {
+            res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"steward\", charset=\"UTF-8\""));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        res.json(&self.body)
+    }
+}
+
+impl From<crate::problem::ApiError> for OAuthError {
+    fn from(e: crate::problem::ApiError) -> Self {
+        if e.is_server_error() {
+            // Log the cause through the problem's own rendering, answer in OAuth's shape.
+            let _ = e.error_response();
+            return Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Something went wrong on our side. Try again later.");
+        }
+        match e.code() {
+            "too_many_attempts" => {
+                let mut o = Self::new(StatusCode::TOO_MANY_REQUESTS, "invalid_grant", e.detail());
+                o.retry_after = e.retry_after();
+                o
+            }
+            "validation_failed" => Self::invalid_request("username must be an email address and password must not be empty."),
+            _ => Self::new(StatusCode::BAD_REQUEST, "invalid_grant", e.detail()),
+        }
+    }
+}
+
+impl From<steward_persistence::StoreError> for OAuthError {
+    fn from(e: steward_persistence::StoreError) -> Self {
+        crate::problem::ApiError::from(e).into()
+    }
+}
+
+/// `Authorization: Basic` credentials (RFC 6749 §2.3.1: each part form-urlencoded).
+fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAuthError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| OAuthError::invalid_client(true))?;
+    let Some((scheme, encoded)) = value.split_once(' ') else { return Err(OAuthError::invalid_client(true)) };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(OAuthError::invalid_request("Authenticate the client with HTTP Basic or with client_id and client_secret in the body."));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| OAuthError::invalid_client(true))?;
+    let text = String::from_utf8(decoded).map_err(|_| OAuthError::invalid_client(true))?;
+    let (id, secret) = text.split_once(':').ok_or_else(|| OAuthError::invalid_client(true))?;
+    let decode = |s: &str| -> Result<String, OAuthError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&format!("v={}", s.replace('&', "%26").replace('=', "%3D"))).map_err(|_| OAuthError::invalid_client(true))?;
+        Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
+    };
+    Ok(Some((decode(id)?, decode(secret)?)))
+}
+
+/// A token request: its form fields (each at most once) and the client's credentials.
+pub struct TokenRequest {
+    pub form: HashMap<String, String>,
+    pub client_id: String,
+    pub secret: String,
+    /// Whether the client authenticated with HTTP Basic (a failure then carries a challenge).
+    pub used_basic: bool,
+}
+
+impl TokenRequest {
+    /// Reads an `application/x-www-form-urlencoded` token request with `grant_type` and the
+    /// client's credentials.
+    pub fn read(req: &HttpRequest, body: &[u8]) -> Result<Self, OAuthError> {
+        let form_ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
+        if !form_ct {
+            return Err(OAuthError::invalid_request("Send the request as application/x-www-form-urlencoded."));
+        }
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| OAuthError::invalid_request("The body is not valid form data."))?;
+        let mut form = HashMap::new();
+        for (k, v) in pairs {
+            if form.insert(k.clone(), v).is_some() {
+                return Err(OAuthError::invalid_request(format!("The parameter {k} appears more than once.")));
+            }
+        }
+        let basic = basic_credentials(req)?;
+        if !form.contains_key("grant_type") {
+            return Err(OAuthError::invalid_request("grant_type is required."));
+        }
+        let used_basic = basic.is_some();
+        let (client_id, secret) = match (basic, form.get("client_id"), form.get("client_secret")) {
+            (Some(_), _, Some(_)) => return Err(OAuthError::invalid_request("Use one client authentication method: HTTP Basic or form fields, not both.")),
+            (Some((id, secret)), form_id, None) => {
+                if form_id.is_some_and(|f| f != &id) {
+                    return Err(OAuthError::invalid_request("client_id in the body differs from the Basic credentials."));
+                }
+                (id, secret)
+            }
+            (None, Some(id), Some(secret)) => (id.clone(), secret.clone()),
+            (None, _, _) => {
+                let mut e = OAuthError::invalid_client(true);
+                e.body.error_description = "Client authentication is required: HTTP Basic, or client_id and client_secret in the body.".into();
+                return Err(e);
+            }
+        };
+        Ok(Self { form, client_id, secret, used_basic })
+    }
+}

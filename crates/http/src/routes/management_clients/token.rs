@@ -1,0 +1,72 @@
+//! `POST /api/v1/oauth/token`: a management client's token (client-credentials grant).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use steward_domain::scope;
+use steward_persistence::management_clients;
+
+use crate::AppState;
+use crate::oauth::{OAuthError, OAuthErrorBody, OAuthToken, TokenRequest};
+
+/// Get a management token (OAuth 2.0 client credentials).
+///
+/// The management client authenticates by HTTP Basic (`client_id:client_secret`) or with
+/// `client_id` and `client_secret` form fields; `scope` (space-separated, optional) narrows the
+/// token to some of the client's scopes (default: all of them). The token works on the console
+/// API routes of the client's instance that its scopes allow, for an hour at most.
+#[utoipa::path(
+    tag = "management-clients",
+    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "grant_type=client_credentials[&scope=users:read users:write][&client_id=...&client_secret=...]"),
+    responses(
+        (status = 200, body = OAuthToken, description = "A management token (`Authorization: Bearer …` on the instance's console API routes)."),
+        (status = 400, body = OAuthErrorBody, description = "invalid_request, unsupported_grant_type or invalid_scope"),
+        (status = 401, body = OAuthErrorBody, description = "invalid_client: unknown client, wrong secret, or an expired client"),
+    )
+)]
+#[post("/oauth/token")]
+#[tracing::instrument(skip_all)]
+pub async fn issue_management_token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    let TokenRequest { form, client_id, secret, used_basic } = TokenRequest::read(&req, &body)?;
+    let grant_type = form.get("grant_type").map(String::as_str).unwrap_or_default();
+    if grant_type != "client_credentials" {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("The grant type {grant_type:?} is not supported here; management clients use client_credentials."),
+        ));
+    }
+    let client = management_clients::by_client_id(&state.db, &client_id).await?.filter(|c| !c.expired_at(steward_persistence::now()));
+    let hashes: Vec<String> = match &client {
+        Some(c) => management_clients::valid_secrets(&state.db, &[c.id]).await?.into_iter().map(|s| s.secret_hash).collect(),
+        None => Vec::new(),
+    };
+    // Always compute the keyed hash, so an unknown client costs what a wrong secret does.
+    let ok = state.client_secrets.matches(&secret, hashes.iter().map(String::as_str));
+    let (Some(client), true) = (client, ok) else {
+        return Err(OAuthError::invalid_client(used_basic));
+    };
+    let held = client.scope_list();
+    let granted = match form.get("scope") {
+        None => held.clone(),
+        Some(requested) => {
+            let requested =
+                scope::parse_list(requested).map_err(|bad| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", format!("Unknown scope {bad:?}.")))?;
+            if let Some(missing) = requested.iter().find(|s| !held.contains(s)) {
+                return Err(OAuthError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    format!("This client does not hold the scope {missing}; it holds: {}.", scope::join(&held)),
+                ));
+            }
+            requested
+        }
+    };
+    let scope = scope::join(&granted);
+    let (access_token, expires_in) = state
+        .tokens
+        .issue_management(client.id, client.instance_id, &scope, client.expires_at.map(|t| t.timestamp()))
+        .map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
+    management_clients::touch(&state.db, &client).await?;
+    tracing::info!(management_client_id = %client.id, "management token issued");
+    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }.respond())
+}
