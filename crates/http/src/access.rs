@@ -17,7 +17,7 @@ use steward_domain::Role;
 use steward_domain::role::Action;
 use steward_domain::scope::{self, Scope, Verb};
 use steward_persistence::instances::{self, Membership};
-use steward_persistence::{accounts, management_clients};
+use steward_persistence::{accounts, management_clients, revoked_tokens};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -201,9 +201,9 @@ pub async fn actor_of(state: &AppState, auth: &Authenticated, ip: Option<String>
 /// `needed`.
 async fn authorize_client(state: &AppState, claims: ManagementClaims, slug: &str, needed: Option<Scope>) -> Result<(ClientCaller, Membership), ApiError> {
     let Some(needed) = needed else { return Err(people_only()) };
-    let revoked = || ApiError::unauthorized("invalid_token", "This management client was deleted or has expired: its tokens no longer work.");
+    let revoked = || ApiError::unauthorized("invalid_token", "This management token was revoked, or its client deleted or expired.");
     let client = management_clients::by_id(&state.db, claims.sub).await?.filter(|c| c.instance_id == claims.ins).ok_or_else(revoked)?;
-    if client.expired_at(steward_persistence::now()) {
+    if client.expired_at(steward_persistence::now()) || revoked_tokens::is_revoked(&state.db, claims.jti).await? {
         return Err(revoked());
     }
     let instance = instances::by_slug(&state.db, slug).await?;

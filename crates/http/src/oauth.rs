@@ -137,18 +137,20 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
     Ok(Some((decode(id)?, decode(secret)?)))
 }
 
-/// A token request: its form fields (each at most once) and the client's credentials.
+/// A request to an OAuth endpoint (token, revocation, introspection): its form fields (each at
+/// most once) and the client's credentials — HTTP Basic, or `client_id` (+ `client_secret`) in
+/// the form, never both.
 pub struct TokenRequest {
     pub form: HashMap<String, String>,
     pub client_id: String,
-    pub secret: String,
+    /// `None` for a public client naming itself with `client_id` alone.
+    pub secret: Option<String>,
     /// Whether the client authenticated with HTTP Basic (a failure then carries a challenge).
     pub used_basic: bool,
 }
 
 impl TokenRequest {
-    /// Reads an `application/x-www-form-urlencoded` token request with `grant_type` and the
-    /// client's credentials.
+    /// Reads an `application/x-www-form-urlencoded` request and the client's credentials.
     pub fn read(req: &HttpRequest, body: &[u8]) -> Result<Self, OAuthError> {
         let form_ct = req
             .headers()
@@ -166,9 +168,6 @@ impl TokenRequest {
             }
         }
         let basic = basic_credentials(req)?;
-        if !form.contains_key("grant_type") {
-            return Err(OAuthError::invalid_request("grant_type is required."));
-        }
         let used_basic = basic.is_some();
         let (client_id, secret) = match (basic, form.get("client_id"), form.get("client_secret")) {
             (Some(_), _, Some(_)) => return Err(OAuthError::invalid_request("Use one client authentication method: HTTP Basic or form fields, not both.")),
@@ -176,10 +175,10 @@ impl TokenRequest {
                 if form_id.is_some_and(|f| f != &id) {
                     return Err(OAuthError::invalid_request("client_id in the body differs from the Basic credentials."));
                 }
-                (id, secret)
+                (id, Some(secret))
             }
-            (None, Some(id), Some(secret)) => (id.clone(), secret.clone()),
-            (None, _, _) => {
+            (None, Some(id), secret) => (id.clone(), secret.cloned()),
+            (None, None, _) => {
                 let mut e = OAuthError::invalid_client(true);
                 e.body.error_description = "Client authentication is required: HTTP Basic, or client_id and client_secret in the body.".into();
                 return Err(e);
@@ -187,4 +186,28 @@ impl TokenRequest {
         };
         Ok(Self { form, client_id, secret, used_basic })
     }
+
+    /// The `grant_type` (token endpoints).
+    pub fn grant_type(&self) -> Result<&str, OAuthError> {
+        self.form.get("grant_type").map(String::as_str).ok_or_else(|| OAuthError::invalid_request("grant_type is required."))
+    }
+
+    /// The client's secret: a confidential client must present one.
+    pub fn secret(&self) -> Result<&str, OAuthError> {
+        self.secret.as_deref().ok_or_else(|| {
+            let mut e = OAuthError::invalid_client(true);
+            e.body.error_description = "This endpoint needs the client's secret: HTTP Basic, or client_id and client_secret in the body.".into();
+            e
+        })
+    }
+
+    /// A required form parameter.
+    pub fn param(&self, name: &str) -> Result<&str, OAuthError> {
+        self.form.get(name).map(String::as_str).ok_or_else(|| OAuthError::invalid_request(format!("{name} is required.")))
+    }
+}
+
+/// The answer of a revocation (RFC 7009 §2.2): 200 whether or not the token was known.
+pub fn revoked() -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish()
 }

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/.well-known/oauth-authorization-server/public/v1/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same metadata where RFC 8414 §3.1 puts it for an issuer with a path: the well-known
+         *     segment between the host and the issuer's path.
+         */
+        get: operations["authorization_server_metadata_at_root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/forgot-password": {
         parameters: {
             query?: never;
@@ -1328,6 +1348,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a management token (RFC 7009).
+         * @description The management client authenticates as for a token and names one of its own tokens in
+         *     `token`; it stops working at once. The answer is 200 whether or not the token was valid.
+         */
+        post: operations["revoke_management_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oauth/token": {
         parameters: {
             query?: never;
@@ -1394,6 +1435,40 @@ export interface paths {
         };
         /** The instance's token-signing public keys (JWKS), to verify its tokens. */
         get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 authorization-server metadata of the instance (RFC 8414), under its issuer. */
+        get: operations["authorization_server_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenID Connect discovery of the instance (its issuer's `/.well-known/openid-configuration`). */
+        get: operations["openid_configuration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1668,6 +1743,53 @@ export interface paths {
          *     the link sent to it; the answer is the same whether or not another account has the address.
          */
         patch: operations["update_me"];
+        trace?: never;
+    };
+    "/public/v1/{instance}/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect a token (RFC 7662), for back-end apps (resource servers).
+         * @description The back-end app authenticates with its secret and sends `token`: an access token or a
+         *     refresh token of this instance, whichever application it was issued to. The answer says
+         *     whether it is active now — signature, expiry, revocation, the application enabled, the end
+         *     user not blocked and their session not ended — and, when it is, what it carries. Anything
+         *     else is `{"active": false}`.
+         */
+        post: operations["introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/{instance}/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (RFC 7009).
+         * @description A back-end app (with its secret) or a front-end app (`client_id` alone) revokes a token it
+         *     was issued: a refresh token or an end user's access token ends the user's session (every
+         *     token of it); a client-credentials token stops at once. The answer is 200 whether or not the
+         *     token was valid (RFC 7009 §2.2); `token_type_hint` is optional.
+         */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/public/v1/{instance}/oauth/token": {
@@ -2143,6 +2265,28 @@ export interface components {
             next_cursor?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description An introspection answer (RFC 7662 §2.2): `active`, and what an active token carries. */
+        Introspection: {
+            active: boolean;
+            aud?: string | null;
+            /** @description The application the token was issued to. */
+            client_id?: string | null;
+            /** Format: int64 */
+            exp?: number | null;
+            /** Format: int64 */
+            iat?: number | null;
+            iss?: string | null;
+            jti?: string | null;
+            scope?: string | null;
+            /** @description The end user's id, or the client id (client-credentials tokens). */
+            sub?: string | null;
+            /** @description `Bearer` (an access token) or `refresh_token`. */
+            token_type?: string | null;
+            /** @description Steward's token kind: `client_credentials` or `user`. */
+            typ?: string | null;
+            /** @description The end user's email (user tokens). */
+            username?: string | null;
         };
         /** @description An invitation not yet accepted or revoked. */
         InvitationDto: {
@@ -2644,6 +2788,34 @@ export interface components {
              *     403 `two_factor_required` on its routes until they turn it on).
              */
             require_two_factor: boolean;
+        };
+        /**
+         * @description Authorization-server metadata (RFC 8414), also served as OpenID Connect discovery: where the
+         *     instance's endpoints are and what they support.
+         */
+        ServerMetadata: {
+            claims_supported: string[];
+            grant_types_supported: string[];
+            /** @description The algorithm the instance signs its tokens with. */
+            id_token_signing_alg_values_supported: string[];
+            introspection_endpoint: string;
+            introspection_endpoint_auth_methods_supported: string[];
+            /**
+             * @description The instance's issuer: the `iss` of its tokens.
+             * @example https://steward.example.com/public/v1/acme
+             */
+            issuer: string;
+            jwks_uri: string;
+            /** @description Empty until the hosted sign-in page (authorization endpoint) is on. */
+            response_types_supported: string[];
+            revocation_endpoint: string;
+            revocation_endpoint_auth_methods_supported: string[];
+            scopes_supported: string[];
+            /** @description The instance public API's reference. */
+            service_documentation: string;
+            subject_types_supported: string[];
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
         };
         /** @description A signed-in device of the account. */
         SessionDto: {
@@ -3159,6 +3331,29 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    authorization_server_metadata_at_root: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerMetadata"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
     forgot_account_password: {
         parameters: {
             query?: never;
@@ -5784,6 +5979,47 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    revoke_management_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description token=...[&token_type_hint=access_token][&client_id=...&client_secret=...] */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Revoked, or not a valid token of this client (nothing to do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+        };
+    };
     issue_management_token: {
         parameters: {
             query?: never;
@@ -5884,6 +6120,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    authorization_server_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerMetadata"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    openid_configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerMetadata"];
                 };
             };
             404: components["responses"]["NotFound"];
@@ -6319,6 +6601,95 @@ export interface operations {
             409: components["responses"]["ConflictResponse"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        /** @description token=...[&token_type_hint=access_token|refresh_token][&client_id=...&client_secret=...] */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Introspection"];
+                };
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        /** @description token=...[&token_type_hint=access_token|refresh_token][&client_id=...[&client_secret=...]] */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description Revoked, or not a valid token of this client (nothing to do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorBody"];
+                };
+            };
         };
     };
     token: {

@@ -19,6 +19,7 @@ mod mail;
 mod management_clients;
 mod members;
 mod migrations;
+mod oauth;
 mod openapi;
 mod operations;
 mod outbox;

@@ -37,6 +37,7 @@ fn every_operation_documents_its_errors_and_security() {
                     "/api/v1/auth/reset-password",
                     "/api/v1/invitations/lookup",
                     "/api/v1/oauth/token",
+                    "/api/v1/oauth/revoke",
                 ]
                 .contains(&path.as_str());
                 assert_eq!(secured, !public, "{method} {path}: security");

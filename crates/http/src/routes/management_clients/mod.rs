@@ -17,5 +17,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::update_management_client)
         .service(handlers::delete_management_client)
         .service(handlers::rotate_management_client_secret)
-        .service(token::issue_management_token);
+        .service(token::issue_management_token)
+        .service(token::revoke_management_token);
 }

@@ -48,3 +48,29 @@ pub struct WhoAmI {
     pub scopes: Vec<String>,
     pub instance: String,
 }
+
+/// Authorization-server metadata (RFC 8414), also served as OpenID Connect discovery: where the
+/// instance's endpoints are and what they support.
+#[derive(Serialize, ToSchema)]
+pub struct ServerMetadata {
+    /// The instance's issuer: the `iss` of its tokens.
+    #[schema(example = "https://steward.example.com/public/v1/acme")]
+    pub issuer: String,
+    pub jwks_uri: String,
+    pub token_endpoint: String,
+    pub revocation_endpoint: String,
+    pub introspection_endpoint: String,
+    pub grant_types_supported: Vec<&'static str>,
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// Empty until the hosted sign-in page (authorization endpoint) is on.
+    pub response_types_supported: Vec<&'static str>,
+    pub scopes_supported: Vec<&'static str>,
+    pub subject_types_supported: Vec<&'static str>,
+    /// The algorithm the instance signs its tokens with.
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub claims_supported: Vec<&'static str>,
+    /// The instance public API's reference.
+    pub service_documentation: String,
+}

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::auth::instance_tokens::{AppClaims, CLIENT_CREDENTIALS, USER};
 use crate::problem::ApiError;
 use steward_persistence::end_users::{self, EndUser};
+use steward_persistence::revoked_tokens;
 use steward_persistence::sessions::{self, Subject};
 use uuid::Uuid;
 
@@ -49,6 +50,44 @@ impl AppCaller {
     }
 }
 
+/// A token of the instance that works now, and who it stands for.
+pub struct LiveToken {
+    pub claims: AppClaims,
+    /// The application it was issued to (enabled).
+    pub app: Application,
+    /// The end user, for a user token.
+    pub user: Option<EndUser>,
+}
+
+/// The token, if it is one of `instance`'s and works now: signature, expiry, the application
+/// enabled; a client-credentials token not revoked; a user token's user existing, not blocked,
+/// their tokens not revoked since, and its session active. Every check a gated call and an
+/// introspection make, in one place.
+pub async fn live_token(state: &AppState, instance: &Instance, token: &str) -> Result<Option<LiveToken>, ApiError> {
+    let Some(claims) = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, token).await? else { return Ok(None) };
+    let Some(app) = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled) else { return Ok(None) };
+    let user = match claims.typ.as_str() {
+        USER => {
+            let Ok(user_id) = claims.sub.parse::<Uuid>() else { return Ok(None) };
+            let Some(user) = end_users::get(&state.db, instance.id, user_id).await? else { return Ok(None) };
+            let revoked = user.tokens_valid_after.is_some_and(|t| claims.iat < t.timestamp());
+            let Some(sid) = claims.sid else { return Ok(None) };
+            if user.blocked || revoked || !sessions::is_active(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, sid).await? {
+                return Ok(None);
+            }
+            Some(user)
+        }
+        CLIENT_CREDENTIALS => {
+            if revoked_tokens::is_revoked(&state.db, claims.jti).await? {
+                return Ok(None);
+            }
+            None
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(LiveToken { claims, app, user }))
+}
+
 pub fn instance_not_found() -> ApiError {
     ApiError::not_found("No instance with this slug exists.")
 }
@@ -72,24 +111,7 @@ impl FromRequest for AppCaller {
                 let invalid = || {
                     ApiError::unauthorized("invalid_token", "The access token is invalid, expired, or not for this instance. Get a new one at /oauth/token.")
                 };
-                let claims = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, &token).await?.ok_or_else(invalid)?;
-                let app = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
-                let user = if claims.typ == USER {
-                    // A user token: the user must exist, not be blocked, not have had their tokens
-                    // revoked since, and the session must still be active.
-                    let user_id: Uuid = claims.sub.parse().map_err(|_| invalid())?;
-                    let user = end_users::get(&state.db, instance.id, user_id).await?.ok_or_else(invalid)?;
-                    let revoked = user.tokens_valid_after.is_some_and(|t| claims.iat < t.timestamp());
-                    let sid = claims.sid.ok_or_else(invalid)?;
-                    if user.blocked || revoked || !sessions::is_active(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, sid).await? {
-                        return Err(invalid());
-                    }
-                    Some(user)
-                } else if claims.typ == CLIENT_CREDENTIALS {
-                    None
-                } else {
-                    return Err(invalid());
-                };
+                let LiveToken { claims, app, user } = live_token(&state, &instance, &token).await?.ok_or_else(invalid)?;
                 // A browser calling with an end user's token (a front-end app's `/me`, sign-out):
                 // the same origin rule as client-id calls, and the CORS grant that lets the
                 // browser read the answer.

@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, get, route, web};
 use steward_persistence::branding as logos;
 use steward_persistence::{instances, signing_keys};
 
-use super::dto::{Branding, Jwk, Jwks, WhoAmI};
+use super::dto::{Branding, Jwk, Jwks, ServerMetadata, WhoAmI};
 use super::gate::{AppCaller, instance_not_found};
 use crate::AppState;
 use crate::auth::instance_tokens::ALGORITHM;
@@ -33,6 +33,71 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .content_type("application/jwk-set+json")
         .json(Jwks { keys }))
+}
+
+/// The metadata document of instance `slug`.
+async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError> {
+    let instance = instances::by_slug(&state.db, slug).await?.ok_or_else(instance_not_found)?;
+    let issuer = state.instance_tokens.issuer(&instance.slug);
+    let auth_methods = vec!["client_secret_basic", "client_secret_post"];
+    let doc = ServerMetadata {
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+        token_endpoint: format!("{issuer}/oauth/token"),
+        revocation_endpoint: format!("{issuer}/oauth/revoke"),
+        introspection_endpoint: format!("{issuer}/oauth/introspect"),
+        grant_types_supported: vec!["client_credentials", "password", "refresh_token"],
+        token_endpoint_auth_methods_supported: auth_methods.clone(),
+        revocation_endpoint_auth_methods_supported: vec!["client_secret_basic", "client_secret_post", "none"],
+        introspection_endpoint_auth_methods_supported: auth_methods,
+        response_types_supported: Vec::new(),
+        scopes_supported: super::oauth::BACKEND_SCOPES.to_vec(),
+        subject_types_supported: vec!["public"],
+        id_token_signing_alg_values_supported: vec![ALGORITHM.to_owned()],
+        claims_supported: vec!["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid", "typ"],
+        service_documentation: format!("{}/api/docs/", state.public_url),
+        issuer,
+    };
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")).json(doc))
+}
+
+/// OpenID Connect discovery of the instance (its issuer's `/.well-known/openid-configuration`).
+#[utoipa::path(
+    get,
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
+)]
+#[route("/{instance}/.well-known/openid-configuration", method = "GET", method = "HEAD")]
+#[tracing::instrument(skip_all)]
+pub async fn openid_configuration(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    metadata(&state, &path).await
+}
+
+/// OAuth 2.0 authorization-server metadata of the instance (RFC 8414), under its issuer.
+#[utoipa::path(
+    get,
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
+)]
+#[route("/{instance}/.well-known/oauth-authorization-server", method = "GET", method = "HEAD")]
+#[tracing::instrument(skip_all)]
+pub async fn authorization_server_metadata(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    metadata(&state, &path).await
+}
+
+/// The same metadata where RFC 8414 §3.1 puts it for an issuer with a path: the well-known
+/// segment between the host and the issuer's path.
+#[utoipa::path(
+    get,
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
+)]
+#[route("/.well-known/oauth-authorization-server/public/v1/{instance}", method = "GET", method = "HEAD")]
+#[tracing::instrument(skip_all)]
+pub async fn authorization_server_metadata_at_root(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    metadata(&state, &path).await
 }
 
 /// The instance's name and logo, for login screens. Public.

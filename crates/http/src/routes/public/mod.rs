@@ -8,7 +8,7 @@ mod auth;
 pub mod cors;
 mod dto;
 pub mod gate;
-mod handlers;
+pub mod handlers;
 mod links;
 mod oauth;
 mod users;
@@ -17,7 +17,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(oauth::token)
+        .service(oauth::revoke)
+        .service(oauth::introspect)
         .service(handlers::jwks)
+        .service(handlers::openid_configuration)
+        .service(handlers::authorization_server_metadata)
         .service(handlers::branding)
         .service(handlers::logo)
         .service(handlers::whoami)

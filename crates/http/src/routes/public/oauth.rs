@@ -6,14 +6,54 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use steward_persistence::{applications, instances};
+use steward_persistence::applications::{self, Application};
+use steward_persistence::instances::{self, Instance};
+use steward_persistence::sessions::{self, Realm, RevokeReason, Subject};
+use steward_persistence::{end_users, revoked_tokens};
 
 use crate::AppState;
-use crate::auth::instance_tokens::{CLIENT_CREDENTIALS, Grant};
+use crate::auth::instance_tokens::{CLIENT_CREDENTIALS, Grant, USER};
+use crate::auth::tokens::{REFRESH_PREFIX, hash_refresh_token};
 use crate::oauth::{OAuthError, OAuthErrorBody, OAuthToken, TokenRequest};
 
 /// Scopes a back-end application may ask for.
 pub const BACKEND_SCOPES: &[&str] = &["users:manage"];
+
+/// Which clients an endpoint accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Clients {
+    /// Back-end apps, with their secret.
+    Confidential,
+    /// Back-end apps with their secret, and front-end apps naming themselves (RFC 7009 §2.1).
+    Any,
+}
+
+/// The instance in the path and the enabled application the request authenticates, or
+/// `invalid_client` (an unknown instance too: nothing is revealed).
+async fn authenticate(state: &AppState, slug: &str, request: &TokenRequest, clients: Clients) -> Result<(Instance, Application), OAuthError> {
+    let instance = instances::by_slug(&state.db, slug).await?;
+    let app = match &instance {
+        Some(i) => applications::by_client_id(&state.db, i.id, &request.client_id).await?.filter(|a| a.enabled),
+        None => None,
+    };
+    if clients == Clients::Any && request.secret.is_none() {
+        return match (instance, app) {
+            (Some(instance), Some(app)) if app.kind == "frontend" => Ok((instance, app)),
+            _ => Err(OAuthError::invalid_client(request.used_basic)),
+        };
+    }
+    let secret = request.secret()?;
+    let hashes = match &app {
+        Some(a) if a.kind == "backend" => applications::valid_secrets(&state.db, a.id).await?.into_iter().map(|s| s.secret_hash).collect(),
+        _ => Vec::new(),
+    };
+    // Always compute the keyed hash, so an unknown client costs what a wrong secret does.
+    let ok = state.client_secrets.matches(secret, hashes.iter().map(String::as_str));
+    match (instance, app, ok) {
+        (Some(instance), Some(app), true) => Ok((instance, app)),
+        _ => Err(OAuthError::invalid_client(request.used_basic)),
+    }
+}
 
 /// Get an access token (OAuth 2.0 token endpoint).
 ///
@@ -36,8 +76,8 @@ pub const BACKEND_SCOPES: &[&str] = &["users:manage"];
 #[post("/{instance}/oauth/token")]
 #[tracing::instrument(skip_all)]
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
-    let TokenRequest { form, client_id, secret, used_basic } = TokenRequest::read(&req, &body)?;
-    let grant_type = form.get("grant_type").map(String::as_str).unwrap_or_default();
+    let request = TokenRequest::read(&req, &body)?;
+    let grant_type = request.grant_type()?;
     if !["client_credentials", "password", "refresh_token"].contains(&grant_type) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -45,21 +85,8 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
             format!("The grant type {grant_type:?} is not supported; use client_credentials, password or refresh_token."),
         ));
     }
-
-    let instance = instances::by_slug(&state.db, &path).await?;
-    let app = match &instance {
-        Some(i) => applications::by_client_id(&state.db, i.id, &client_id).await?,
-        None => None,
-    };
-    let hashes = match &app {
-        Some(a) if a.enabled && a.kind == "backend" => applications::valid_secrets(&state.db, a.id).await?.into_iter().map(|s| s.secret_hash).collect(),
-        _ => Vec::new(),
-    };
-    // Always compute the keyed hash, so an unknown client costs what a wrong secret does.
-    let ok = state.client_secrets.matches(&secret, hashes.iter().map(String::as_str));
-    let (Some(instance), Some(app), true) = (instance, app, ok) else {
-        return Err(OAuthError::invalid_client(used_basic));
-    };
+    let (instance, app) = authenticate(&state, &path, &request, Clients::Confidential).await?;
+    let form = &request.form;
 
     match grant_type {
         "password" => {
@@ -106,4 +133,145 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
 fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
     OAuthToken { access_token: t.access_token, token_type: "Bearer", expires_in: t.expires_in, scope: String::new(), refresh_token: Some(t.refresh_token) }
         .respond()
+}
+
+/// Revoke a token (RFC 7009).
+///
+/// A back-end app (with its secret) or a front-end app (`client_id` alone) revokes a token it
+/// was issued: a refresh token or an end user's access token ends the user's session (every
+/// token of it); a client-credentials token stops at once. The answer is 200 whether or not the
+/// token was valid (RFC 7009 §2.2); `token_type_hint` is optional.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...[&client_secret=...]]"),
+    responses(
+        (status = 200, description = "Revoked, or not a valid token of this client (nothing to do)."),
+        (status = 400, body = OAuthErrorBody, description = "invalid_request"),
+        (status = 401, body = OAuthErrorBody, description = "invalid_client"),
+    )
+)]
+#[post("/{instance}/oauth/revoke")]
+#[tracing::instrument(skip_all)]
+pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    let request = TokenRequest::read(&req, &body)?;
+    let (instance, app) = authenticate(&state, &path, &request, Clients::Any).await?;
+    let presented = request.param("token")?;
+    if presented.starts_with(REFRESH_PREFIX) {
+        let found = sessions::by_refresh_token(&state.db, Realm::Instance(instance.id), &hash_refresh_token(presented)).await?;
+        if let Some((session, _)) = found.filter(|(s, _)| s.application_id == Some(app.id))
+            && let Some(user_id) = session.end_user_id
+        {
+            sessions::revoke(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, session.id, RevokeReason::RevokedByClient).await?;
+        }
+    } else if let Some(claims) = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, presented).await?.filter(|c| c.client_id == app.client_id)
+    {
+        match (claims.typ.as_str(), claims.sid, claims.sub.parse::<uuid::Uuid>()) {
+            (USER, Some(sid), Ok(user_id)) => {
+                sessions::revoke(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, sid, RevokeReason::RevokedByClient).await?;
+            }
+            _ => {
+                let exp = chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default().fixed_offset();
+                revoked_tokens::revoke(&state.db, claims.jti, exp).await?;
+            }
+        }
+    }
+    Ok(crate::oauth::revoked())
+}
+
+/// Introspect a token (RFC 7662), for back-end apps (resource servers).
+///
+/// The back-end app authenticates with its secret and sends `token`: an access token or a
+/// refresh token of this instance, whichever application it was issued to. The answer says
+/// whether it is active now — signature, expiry, revocation, the application enabled, the end
+/// user not blocked and their session not ended — and, when it is, what it carries. Anything
+/// else is `{"active": false}`.
+#[utoipa::path(
+    tag = "public",
+    params(("instance" = String, Path, description = "The instance's slug")),
+    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...&client_secret=...]"),
+    responses(
+        (status = 200, body = Introspection),
+        (status = 400, body = OAuthErrorBody, description = "invalid_request"),
+        (status = 401, body = OAuthErrorBody, description = "invalid_client"),
+    )
+)]
+#[post("/{instance}/oauth/introspect")]
+#[tracing::instrument(skip_all)]
+pub async fn introspect(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    let request = TokenRequest::read(&req, &body)?;
+    let (instance, _app) = authenticate(&state, &path, &request, Clients::Confidential).await?;
+    let presented = request.param("token")?;
+    let issuer = state.instance_tokens.issuer(&instance.slug);
+    let mut answer = Introspection::default();
+    if presented.starts_with(REFRESH_PREFIX) {
+        let found = sessions::by_refresh_token(&state.db, Realm::Instance(instance.id), &hash_refresh_token(presented)).await?;
+        if let Some((session, true)) = found.filter(|(s, _)| s.is_live())
+            && let (Some(user_id), Some(app_id)) = (session.end_user_id, session.application_id)
+            && let Some(owner) = applications::get(&state.db, instance.id, app_id).await?.filter(|a| a.enabled)
+            && let Some(user) = end_users::get(&state.db, instance.id, user_id).await?.filter(|u| !u.blocked)
+        {
+            answer = Introspection {
+                active: true,
+                token_type: Some("refresh_token"),
+                client_id: Some(owner.client_id),
+                sub: Some(user.id.to_string()),
+                username: Some(user.email),
+                exp: Some(session.expires_at.timestamp()),
+                iat: Some(session.created_at.timestamp()),
+                iss: Some(issuer),
+                ..Introspection::default()
+            };
+        }
+    } else if let Some(live) = super::gate::live_token(&state, &instance, presented).await? {
+        let c = live.claims;
+        answer = Introspection {
+            active: true,
+            token_type: Some("Bearer"),
+            scope: (!c.scope.is_empty()).then_some(c.scope),
+            client_id: Some(c.client_id),
+            username: live.user.map(|u| u.email),
+            sub: Some(c.sub),
+            aud: Some(c.aud),
+            iss: Some(c.iss),
+            exp: Some(c.exp),
+            iat: Some(c.iat),
+            jti: Some(c.jti.to_string()),
+            typ: Some(c.typ),
+        };
+    }
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).json(answer))
+}
+
+/// An introspection answer (RFC 7662 §2.2): `active`, and what an active token carries.
+#[derive(serde::Serialize, utoipa::ToSchema, Default)]
+pub struct Introspection {
+    pub active: bool,
+    /// `Bearer` (an access token) or `refresh_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The application the token was issued to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The end user's email (user tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The end user's id, or the client id (client-credentials tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Steward's token kind: `client_credentials` or `user`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
 }
