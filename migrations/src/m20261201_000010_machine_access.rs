@@ -1,6 +1,7 @@
 //! Machine access: management clients (machines with scoped client-credentials access to the
 //! console API of one instance) and their secrets (hashes only; several valid during a
-//! rotation's grace period); revoked access tokens (RFC 7009), kept until they would expire.
+//! rotation's grace period); revoked access tokens (RFC 7009), kept until they would expire;
+//! signing keys' public halves long enough for RSA (an instance chooses EdDSA, ES256 or RS256).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -37,6 +38,12 @@ enum ManagementClientSecrets {
     Hint,
     CreatedAt,
     ExpiresAt,
+}
+
+#[derive(DeriveIden)]
+enum SigningKeys {
+    Table,
+    PublicKey,
 }
 
 #[derive(DeriveIden)]
@@ -120,6 +127,12 @@ impl MigrationTrait for Migration {
                 Table::create().table(RevokedTokens::Table).col(pk_uuid(RevokedTokens::Jti)).col(timestamp_with_time_zone(RevokedTokens::ExpiresAt)).to_owned(),
             )
             .await?;
+        // An RSA-2048 modulus is 342 base64url characters; SQLite does not enforce lengths.
+        if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            manager
+                .alter_table(Table::alter().table(SigningKeys::Table).modify_column(ColumnDef::new(SigningKeys::PublicKey).text().not_null()).to_owned())
+                .await?;
+        }
         manager.create_index(Index::create().name("idx_revoked_tokens_expires_at").table(RevokedTokens::Table).col(RevokedTokens::ExpiresAt).to_owned()).await
     }
 }

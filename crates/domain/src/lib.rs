@@ -13,6 +13,7 @@ pub mod logo;
 pub mod net;
 pub mod role;
 pub mod scope;
+pub mod signing;
 pub mod totp;
 
 pub use account::{DisplayName, Email, Password};

@@ -794,8 +794,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Rotate the signing key (admin or owner): new tokens are signed with a new key; the old one
-         *     stays published until the tokens it signed have expired.
+         * Rotate the signing key (admin or owner), optionally to another algorithm: new tokens are
+         *     signed with a new key; the old one stays published until the tokens it signed have expired.
+         *     The body is optional.
          */
         post: operations["rotate_signing_key"];
         delete?: never;
@@ -2331,19 +2332,29 @@ export interface components {
             /** @description The `token` parameter of the invitation link. */
             token: string;
         };
-        /** @description An Ed25519 public key (RFC 8037). */
+        /**
+         * @description A published public key (RFC 7517; RFC 8037 for Ed25519): `OKP` (`crv`, `x`), `EC` (`crv`,
+         *     `x`, `y`) or `RSA` (`n`, `e`).
+         */
         Jwk: {
-            /** @example EdDSA */
+            /**
+             * @description `EdDSA`, `ES256` or `RS256`.
+             * @example EdDSA
+             */
             alg: string;
-            /** @example Ed25519 */
-            crv: string;
+            /** @description `Ed25519` or `P-256`. */
+            crv?: string | null;
+            /** @description RSA exponent. */
+            e?: string | null;
             kid: string;
             /** @example OKP */
             kty: string;
+            /** @description RSA modulus. */
+            n?: string | null;
             /** @example sig */
             use: string;
-            /** @description The public key, base64url. */
-            x: string;
+            x?: string | null;
+            y?: string | null;
         };
         /** @description A JSON Web Key Set (RFC 7517) of the instance's token-signing keys. */
         Jwks: {
@@ -2718,6 +2729,10 @@ export interface components {
              */
             grace_period_secs?: number | null;
         };
+        /** @description What a rotation makes. */
+        RotateSigningKeyRequest: {
+            algorithm?: null | components["schemas"]["SigningAlgorithmDto"];
+        };
         /** @description The new secret, shown this once. */
         RotatedSecret: {
             client_secret: string;
@@ -2845,9 +2860,13 @@ export interface components {
             outcome: string;
             user_agent?: string | null;
         };
+        /**
+         * @description A JWS algorithm an instance may sign its tokens with.
+         * @enum {string}
+         */
+        SigningAlgorithmDto: "EdDSA" | "ES256" | "RS256";
         SigningKeyDto: {
-            /** @example EdDSA */
-            algorithm: string;
+            algorithm: components["schemas"]["SigningAlgorithmDto"];
             /** Format: date-time */
             created_at: string;
             /**
@@ -5018,7 +5037,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["RotateSigningKeyRequest"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -5028,9 +5051,12 @@ export interface operations {
                     "application/json": components["schemas"]["SigningKeyDto"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     get_smtp: {

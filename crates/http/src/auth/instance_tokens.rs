@@ -1,9 +1,12 @@
-//! Tokens of an instance's public API: EdDSA (Ed25519) JWTs signed with the instance's own key.
+//! Tokens of an instance's public API: JWTs signed with the instance's own key, of the
+//! algorithm the instance chose (EdDSA by default, ES256 or RS256 for libraries without EdDSA).
 //!
 //! Private keys are encrypted at rest with the master key; public keys are published at
 //! `/public/v1/{instance}/.well-known/jwks.json`, so a back end can verify tokens itself.
-//! Verification pins EdDSA, requires a `kid` of this instance, and checks `iss`, `aud` (both the
-//! instance's public API URL), `exp`, `iat`, `sub`, `client_id` and `typ`.
+//! Changing the algorithm is a rotation: the new key signs, the old one stays published until
+//! its tokens have expired. Verification requires a `kid` of this instance and pins the
+//! algorithm to that key's own (so `alg: none` and algorithm confusion fail), and checks `iss`,
+//! `aud` (both the instance's public API URL), `exp`, `iat`, `sub`, `client_id` and `typ`.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -14,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
+use steward_domain::signing::SigningAlgorithm;
 use steward_persistence::crypto::SecretCipher;
 use steward_persistence::signing_keys::{self, NewKey, SigningKey};
 use steward_persistence::{Database, DatabaseTransaction, StoreResult, now};
@@ -23,7 +27,6 @@ use uuid::Uuid;
 pub const CLIENT_CREDENTIALS: &str = "client_credentials";
 /// `typ` of tokens of a signed-in end user.
 pub const USER: &str = "user";
-pub const ALGORITHM: &str = "EdDSA";
 /// How long a signing key stays cached before the database is asked again (so a rotation made
 /// by another process is picked up).
 const SIGNING_CACHE_TTL: Duration = Duration::from_secs(60);
@@ -57,6 +60,7 @@ pub struct Grant<'a> {
 
 struct CachedVerifier {
     instance_id: Uuid,
+    algorithm: Algorithm,
     key: DecodingKey,
     expires_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     loaded: Instant,
@@ -70,7 +74,7 @@ pub struct InstanceTokens {
     cipher: SecretCipher,
     public_url: String,
     ttl_secs: i64,
-    signers: RwLock<HashMap<Uuid, (String, EncodingKey, Instant)>>,
+    signers: RwLock<HashMap<Uuid, (String, Algorithm, EncodingKey, Instant)>>,
     verifiers: RwLock<HashMap<String, std::sync::Arc<CachedVerifier>>>,
 }
 
@@ -99,29 +103,33 @@ impl InstanceTokens {
         format!("{}/public/v1/{slug}", self.public_url)
     }
 
-    /// Generates a new key, makes it the instance's active key and retires the previous ones
-    /// (they stay published until every token they signed has expired).
+    /// Generates a new key (of the active key's algorithm, EdDSA for the first), makes it the
+    /// instance's active key and retires the previous ones (they stay published until every
+    /// token they signed has expired).
     pub async fn rotate(&self, db: &Database, instance_id: Uuid) -> StoreResult<SigningKey> {
         let txn = steward_persistence::begin(db).await?;
-        let key = self.rotate_in(&txn, instance_id).await?;
+        let algorithm = signing_keys::active(&txn, instance_id).await?.and_then(|k| SigningAlgorithm::parse(&k.algorithm)).unwrap_or_default();
+        let key = self.rotate_in(&txn, instance_id, algorithm).await?;
         txn.commit().await.map_err(|e| anyhow::Error::new(e).context("Failed to commit a key rotation"))?;
         self.forget(instance_id);
         Ok(key)
     }
 
-    /// Makes a new active key in the caller's transaction; call [`InstanceTokens::forget`] once
-    /// it is committed.
-    pub async fn rotate_in(&self, txn: &DatabaseTransaction, instance_id: Uuid) -> StoreResult<SigningKey> {
-        let mut seed = [0u8; 32];
-        rand::rng().fill_bytes(&mut seed);
-        let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().to_bytes();
-        let kid = b64url(&Sha256::digest(public)[..12]);
-        let encrypted = self.cipher.encrypt(&seed, &format!("signing-key/{kid}"))?;
+    /// Makes a new active key of `algorithm` in the caller's transaction; call
+    /// [`InstanceTokens::forget`] once it is committed.
+    pub async fn rotate_in(&self, txn: &DatabaseTransaction, instance_id: Uuid, algorithm: SigningAlgorithm) -> StoreResult<SigningKey> {
+        // RSA key generation takes a while: off the async workers.
+        let material = tokio::task::spawn_blocking(move || generate(algorithm))
+            .await
+            .map_err(|e| anyhow::anyhow!("Key generation stopped: {e}"))?
+            .map_err(|e| e.context("Failed to generate a signing key"))?;
+        let kid = b64url(&Sha256::digest(material.public.as_bytes())[..12]);
+        let encrypted = self.cipher.encrypt(&material.private, &format!("signing-key/{kid}"))?;
         let retired_until = now() + chrono::Duration::seconds(self.ttl_secs + 60);
         signing_keys::rotate(
             txn,
             instance_id,
-            NewKey { kid, algorithm: ALGORITHM, public_key: b64url(&public), private_key_encrypted: encrypted },
+            NewKey { kid, algorithm: algorithm.as_str(), public_key: material.public, private_key_encrypted: encrypted },
             retired_until,
         )
         .await
@@ -142,21 +150,28 @@ impl InstanceTokens {
         }
     }
 
-    async fn signer(&self, db: &Database, instance_id: Uuid) -> StoreResult<(String, EncodingKey)> {
+    async fn signer(&self, db: &Database, instance_id: Uuid) -> StoreResult<(String, Algorithm, EncodingKey)> {
         if let Ok(signers) = self.signers.read()
-            && let Some((kid, key, at)) = signers.get(&instance_id)
+            && let Some((kid, alg, key, at)) = signers.get(&instance_id)
             && at.elapsed() < SIGNING_CACHE_TTL
         {
-            return Ok((kid.clone(), key.clone()));
+            return Ok((kid.clone(), *alg, key.clone()));
         }
         let active = self.ensure_key(db, instance_id).await?;
-        let seed = self.cipher.decrypt(&active.private_key_encrypted, &format!("signing-key/{}", active.kid))?;
-        let seed: [u8; 32] = seed.try_into().map_err(|_| anyhow::anyhow!("A stored signing key has the wrong length"))?;
-        let key = EncodingKey::from_ed_der(&ed25519_pkcs8(&seed));
+        let private = self.cipher.decrypt(&active.private_key_encrypted, &format!("signing-key/{}", active.kid))?;
+        let (alg, key) = match SigningAlgorithm::parse(&active.algorithm) {
+            Some(SigningAlgorithm::EdDsa) => {
+                let seed: [u8; 32] = private.try_into().map_err(|_| anyhow::anyhow!("A stored signing key has the wrong length"))?;
+                (Algorithm::EdDSA, EncodingKey::from_ed_der(&ed25519_pkcs8(&seed)))
+            }
+            Some(SigningAlgorithm::Es256) => (Algorithm::ES256, EncodingKey::from_ec_der(&private)),
+            Some(SigningAlgorithm::Rs256) => (Algorithm::RS256, EncodingKey::from_rsa_der(&private)),
+            None => return Err(anyhow::anyhow!("A stored signing key has an unknown algorithm {:?}", active.algorithm).into()),
+        };
         if let Ok(mut signers) = self.signers.write() {
-            signers.insert(instance_id, (active.kid.clone(), key.clone(), Instant::now()));
+            signers.insert(instance_id, (active.kid.clone(), alg, key.clone(), Instant::now()));
         }
-        Ok((active.kid, key))
+        Ok((active.kid, alg, key))
     }
 
     /// Signs a token of instance `slug`.
@@ -179,8 +194,8 @@ impl InstanceTokens {
 
     /// Signs `claims` with the instance's active key (`kid` in the header, `typ: at+jwt`).
     pub async fn sign(&self, db: &Database, instance_id: Uuid, claims: &AppClaims) -> anyhow::Result<String> {
-        let (kid, key) = self.signer(db, instance_id).await?;
-        let mut header = Header::new(Algorithm::EdDSA);
+        let (kid, alg, key) = self.signer(db, instance_id).await?;
+        let mut header = Header::new(alg);
         header.kid = Some(kid);
         header.typ = Some("at+jwt".to_owned());
         encode(&header, claims, &key).map_err(|e| anyhow::anyhow!("Failed to sign a token: {e}"))
@@ -194,8 +209,8 @@ impl InstanceTokens {
             return Ok((c.instance_id == instance_id).then(|| c.clone()));
         }
         let Some(stored) = signing_keys::by_kid(db, instance_id, kid).await? else { return Ok(None) };
-        let key = DecodingKey::from_ed_components(&stored.public_key).map_err(|e| anyhow::anyhow!("A stored public key is invalid: {e}"))?;
-        let cached = std::sync::Arc::new(CachedVerifier { instance_id, key, expires_at: stored.expires_at, loaded: Instant::now() });
+        let (algorithm, key) = decoding_key(&stored).map_err(|e| anyhow::anyhow!("A stored public key is invalid: {e}"))?;
+        let cached = std::sync::Arc::new(CachedVerifier { instance_id, algorithm, key, expires_at: stored.expires_at, loaded: Instant::now() });
         if let Ok(mut v) = self.verifiers.write() {
             v.insert(kid.to_owned(), cached.clone());
         }
@@ -205,13 +220,14 @@ impl InstanceTokens {
     /// Verifies a token presented to instance `slug`. `None` for anything not valid here.
     pub async fn verify(&self, db: &Database, instance_id: Uuid, slug: &str, token: &str) -> StoreResult<Option<AppClaims>> {
         let Ok(header) = decode_header(token) else { return Ok(None) };
-        if header.alg != Algorithm::EdDSA {
-            return Ok(None);
-        }
         let Some(kid) = header.kid.as_deref() else { return Ok(None) };
         let Some(verifier) = self.verifier(db, instance_id, kid).await? else { return Ok(None) };
+        // The key decides the algorithm, never the token.
+        if header.alg != verifier.algorithm {
+            return Ok(None);
+        }
         let issuer = self.issuer(slug);
-        let mut validation = Validation::new(Algorithm::EdDSA);
+        let mut validation = Validation::new(verifier.algorithm);
         validation.set_audience(&[issuer.as_str()]);
         validation.set_issuer(&[issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -223,6 +239,98 @@ impl InstanceTokens {
         let Ok(data) = decode::<AppClaims>(token, &verifier.key, &validation) else { return Ok(None) };
         Ok(Some(data.claims))
     }
+}
+
+/// A new key: its private half (what the signer loads: an Ed25519 seed, a P-256 PKCS#8 DER, an
+/// RSA PKCS#1 DER) and its public half as stored (the JWK's base64url members, `.`-joined:
+/// `x`, `x.y` or `n.e`).
+struct KeyMaterial {
+    private: Vec<u8>,
+    public: String,
+}
+
+fn generate(algorithm: SigningAlgorithm) -> anyhow::Result<KeyMaterial> {
+    match algorithm {
+        SigningAlgorithm::EdDsa => {
+            let mut seed = [0u8; 32];
+            rand::rng().fill_bytes(&mut seed);
+            let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+            Ok(KeyMaterial { private: seed.to_vec(), public: b64url(&public) })
+        }
+        SigningAlgorithm::Es256 => {
+            use p256::pkcs8::EncodePrivateKey as _;
+            let key = p256::ecdsa::SigningKey::random(&mut rsa::rand_core::OsRng);
+            let point = key.verifying_key().to_encoded_point(false);
+            let (Some(x), Some(y)) = (point.x(), point.y()) else { anyhow::bail!("a P-256 public key without coordinates") };
+            let der = key.to_pkcs8_der().map_err(|e| anyhow::anyhow!("P-256 key encoding: {e}"))?;
+            Ok(KeyMaterial { private: der.as_bytes().to_vec(), public: format!("{}.{}", b64url(x), b64url(y)) })
+        }
+        SigningAlgorithm::Rs256 => {
+            use rsa::pkcs1::EncodeRsaPrivateKey as _;
+            use rsa::traits::PublicKeyParts as _;
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)?;
+            let der = key.to_pkcs1_der().map_err(|e| anyhow::anyhow!("RSA key encoding: {e}"))?;
+            let public = format!("{}.{}", b64url(&key.n().to_bytes_be()), b64url(&key.e().to_bytes_be()));
+            Ok(KeyMaterial { private: der.as_bytes().to_vec(), public })
+        }
+    }
+}
+
+/// The stored key's public members, by name (`x`, `y`, `n`, `e`).
+fn public_parts(key: &SigningKey) -> Vec<&str> {
+    key.public_key.split('.').collect()
+}
+
+fn decoding_key(key: &SigningKey) -> anyhow::Result<(Algorithm, DecodingKey)> {
+    let parts = public_parts(key);
+    Ok(match (SigningAlgorithm::parse(&key.algorithm), parts.as_slice()) {
+        (Some(SigningAlgorithm::EdDsa), [x]) => (Algorithm::EdDSA, DecodingKey::from_ed_components(x)?),
+        (Some(SigningAlgorithm::Es256), [x, y]) => (Algorithm::ES256, DecodingKey::from_ec_components(x, y)?),
+        (Some(SigningAlgorithm::Rs256), [n, e]) => (Algorithm::RS256, DecodingKey::from_rsa_components(n, e)?),
+        _ => anyhow::bail!("unknown algorithm {:?} or malformed key", key.algorithm),
+    })
+}
+
+/// A published public key (RFC 7517; RFC 8037 for Ed25519): `OKP` (`crv`, `x`), `EC` (`crv`,
+/// `x`, `y`) or `RSA` (`n`, `e`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Jwk {
+    #[schema(example = "OKP")]
+    pub kty: &'static str,
+    /// `Ed25519` or `P-256`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crv: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+    /// RSA modulus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA exponent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    pub kid: String,
+    /// `EdDSA`, `ES256` or `RS256`.
+    #[schema(example = "EdDSA")]
+    pub alg: String,
+    #[serde(rename = "use")]
+    #[schema(example = "sig")]
+    pub use_: &'static str,
+}
+
+/// A published key as a JWK, `None` if its row is malformed.
+pub fn jwk(key: &SigningKey) -> Option<Jwk> {
+    let parts = public_parts(key);
+    let s = |v: &&str| Some((*v).to_owned());
+    let mut jwk = Jwk { kty: "OKP", crv: None, x: None, y: None, n: None, e: None, kid: key.kid.clone(), alg: key.algorithm.clone(), use_: "sig" };
+    match (SigningAlgorithm::parse(&key.algorithm)?, parts.as_slice()) {
+        (SigningAlgorithm::EdDsa, [x]) => (jwk.crv, jwk.x) = (Some("Ed25519"), s(x)),
+        (SigningAlgorithm::Es256, [x, y]) => (jwk.kty, jwk.crv, jwk.x, jwk.y) = ("EC", Some("P-256"), s(x), s(y)),
+        (SigningAlgorithm::Rs256, [n, e]) => (jwk.kty, jwk.n, jwk.e) = ("RSA", s(n), s(e)),
+        _ => return None,
+    }
+    Some(jwk)
 }
 
 #[cfg(test)]
@@ -241,5 +349,41 @@ mod tests {
         v.validate_aud = false;
         v.set_required_spec_claims(&["exp"]);
         assert!(decode::<serde_json::Value>(&token, &dec, &v).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod algorithm_tests {
+    use super::*;
+
+    #[test]
+    fn every_algorithm_signs_and_verifies_through_its_stored_form() {
+        for algorithm in SigningAlgorithm::ALL {
+            let m = generate(algorithm).unwrap();
+            let stored = SigningKey {
+                id: Uuid::now_v7(),
+                instance_id: Uuid::now_v7(),
+                kid: "k".into(),
+                algorithm: algorithm.as_str().into(),
+                public_key: m.public.clone(),
+                private_key_encrypted: String::new(),
+                created_at: now(),
+                retired_at: None,
+                expires_at: None,
+            };
+            let (alg, dec) = decoding_key(&stored).unwrap();
+            let enc = match algorithm {
+                SigningAlgorithm::EdDsa => EncodingKey::from_ed_der(&ed25519_pkcs8(&m.private.clone().try_into().unwrap())),
+                SigningAlgorithm::Es256 => EncodingKey::from_ec_der(&m.private),
+                SigningAlgorithm::Rs256 => EncodingKey::from_rsa_der(&m.private),
+            };
+            let claims = serde_json::json!({"sub": "x", "exp": chrono::Utc::now().timestamp() + 60});
+            let token = encode(&Header::new(alg), &claims, &enc).unwrap();
+            let mut v = Validation::new(alg);
+            v.validate_aud = false;
+            v.set_required_spec_claims(&["exp"]);
+            assert!(decode::<serde_json::Value>(&token, &dec, &v).is_ok(), "{algorithm:?}");
+            assert_eq!(jwk(&stored).unwrap().alg, algorithm.as_str());
+        }
     }
 }

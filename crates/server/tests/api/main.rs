@@ -24,6 +24,7 @@ mod openapi;
 mod operations;
 mod outbox;
 mod public_api;
+mod signing;
 mod smtp;
 mod users;
 mod users_bulk;

@@ -7,22 +7,7 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-/// An Ed25519 public key (RFC 8037).
-#[derive(Serialize, ToSchema)]
-pub struct Jwk {
-    #[schema(example = "OKP")]
-    pub kty: &'static str,
-    #[schema(example = "Ed25519")]
-    pub crv: &'static str,
-    /// The public key, base64url.
-    pub x: String,
-    pub kid: String,
-    #[schema(example = "EdDSA")]
-    pub alg: &'static str,
-    #[serde(rename = "use")]
-    #[schema(example = "sig")]
-    pub use_: &'static str,
-}
+pub use crate::auth::instance_tokens::Jwk;
 
 /// What a login screen shows.
 #[derive(Serialize, ToSchema)]

@@ -3,10 +3,10 @@ use actix_web::{HttpRequest, HttpResponse, get, route, web};
 use steward_persistence::branding as logos;
 use steward_persistence::{instances, signing_keys};
 
-use super::dto::{Branding, Jwk, Jwks, ServerMetadata, WhoAmI};
+use super::dto::{Branding, Jwks, ServerMetadata, WhoAmI};
 use super::gate::{AppCaller, instance_not_found};
 use crate::AppState;
-use crate::auth::instance_tokens::ALGORITHM;
+use crate::auth::instance_tokens::jwk;
 use crate::emails::logo_url;
 use crate::problem::ApiError;
 
@@ -23,11 +23,7 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
     let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
     state.instance_tokens.ensure_key(&state.db, instance.id).await?;
     let keys = signing_keys::published(&state.db, instance.id).await?;
-    let keys = keys
-        .into_iter()
-        .filter(|k| k.algorithm == ALGORITHM)
-        .map(|k| Jwk { kty: "OKP", crv: "Ed25519", x: k.public_key, kid: k.kid, alg: ALGORITHM, use_: "sig" })
-        .collect();
+    let keys = keys.iter().filter_map(jwk).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
@@ -38,6 +34,7 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
 /// The metadata document of instance `slug`.
 async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError> {
     let instance = instances::by_slug(&state.db, slug).await?.ok_or_else(instance_not_found)?;
+    let active = state.instance_tokens.ensure_key(&state.db, instance.id).await?;
     let issuer = state.instance_tokens.issuer(&instance.slug);
     let auth_methods = vec!["client_secret_basic", "client_secret_post"];
     let doc = ServerMetadata {
@@ -52,7 +49,7 @@ async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError
         response_types_supported: Vec::new(),
         scopes_supported: super::oauth::BACKEND_SCOPES.to_vec(),
         subject_types_supported: vec!["public"],
-        id_token_signing_alg_values_supported: vec![ALGORITHM.to_owned()],
+        id_token_signing_alg_values_supported: vec![active.algorithm],
         claims_supported: vec!["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid", "typ"],
         service_documentation: format!("{}/api/docs/", state.public_url),
         issuer,

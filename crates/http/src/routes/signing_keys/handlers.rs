@@ -1,6 +1,7 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use steward_domain::signing::SigningAlgorithm;
 use steward_persistence::signing_keys::{self, SigningKey};
 use utoipa::ToSchema;
 
@@ -17,11 +18,50 @@ pub enum KeyStatus {
     Retired,
 }
 
+/// A JWS algorithm an instance may sign its tokens with.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub enum SigningAlgorithmDto {
+    /// Ed25519: small, fast; not verifiable by some libraries (Node's `jsonwebtoken`, .NET).
+    EdDSA,
+    /// ECDSA with P-256 and SHA-256.
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (2048-bit keys): verifiable everywhere.
+    RS256,
+}
+
+impl SigningAlgorithmDto {
+    fn of(stored: &str) -> Self {
+        match SigningAlgorithm::parse(stored) {
+            Some(SigningAlgorithm::Es256) => Self::ES256,
+            Some(SigningAlgorithm::Rs256) => Self::RS256,
+            _ => Self::EdDSA,
+        }
+    }
+}
+
+impl From<SigningAlgorithmDto> for SigningAlgorithm {
+    fn from(a: SigningAlgorithmDto) -> Self {
+        match a {
+            SigningAlgorithmDto::EdDSA => SigningAlgorithm::EdDsa,
+            SigningAlgorithmDto::ES256 => SigningAlgorithm::Es256,
+            SigningAlgorithmDto::RS256 => SigningAlgorithm::Rs256,
+        }
+    }
+}
+
+/// What a rotation makes.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSigningKeyRequest {
+    /// The new key's algorithm; absent: the current key's. Choosing another algorithm is how an
+    /// instance changes it: tokens already issued stay valid until they expire.
+    pub algorithm: Option<SigningAlgorithmDto>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct SigningKeyDto {
     pub kid: String,
-    #[schema(example = "EdDSA")]
-    pub algorithm: String,
+    pub algorithm: SigningAlgorithmDto,
     pub status: KeyStatus,
     pub created_at: DateTime<Utc>,
     pub retired_at: Option<DateTime<Utc>>,
@@ -32,8 +72,8 @@ pub struct SigningKeyDto {
 impl From<SigningKey> for SigningKeyDto {
     fn from(k: SigningKey) -> Self {
         Self {
+            algorithm: SigningAlgorithmDto::of(&k.algorithm),
             kid: k.kid,
-            algorithm: k.algorithm,
             status: if k.retired_at.is_some() { KeyStatus::Retired } else { KeyStatus::Active },
             created_at: k.created_at.to_utc(),
             retired_at: k.retired_at.map(|t| t.to_utc()),
@@ -66,23 +106,46 @@ pub async fn list_signing_keys(state: web::Data<AppState>, member: Member<Read<S
     Ok(HttpResponse::Ok().json(SigningKeyList { items: keys.into_iter().map(SigningKeyDto::from).collect(), next_cursor: None, total }))
 }
 
-/// Rotate the signing key (admin or owner): new tokens are signed with a new key; the old one
-/// stays published until the tokens it signed have expired.
+/// Rotate the signing key (admin or owner), optionally to another algorithm: new tokens are
+/// signed with a new key; the old one stays published until the tokens it signed have expired.
+/// The body is optional.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = []), ("management" = ["settings:write"])),
     params(crate::openapi::InstancePath),
+    request_body = Option<RotateSigningKeyRequest>,
     responses(
         (status = 201, body = SigningKeyDto),
+        (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
         (status = 403, response = crate::problem::Forbidden),
         (status = 404, response = crate::problem::NotFound),
+        (status = 415, response = crate::problem::UnsupportedMediaType),
+        (status = 422, response = crate::problem::ValidationFailed),
     )
 )]
 #[post("/instances/{instance}/signing-keys/rotate")]
 #[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
-pub async fn rotate_signing_key(state: web::Data<AppState>, member: Member<Administer<Settings>>) -> Result<HttpResponse, ApiError> {
+pub async fn rotate_signing_key(
+    state: web::Data<AppState>,
+    member: Member<Administer<Settings>>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request: RotateSigningKeyRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RotateSigningKeyRequest::default()
+    } else {
+        let media = crate::extract::media_type(&req);
+        if media != "application/json" {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with `Content-Type: application/json`, or no body.",
+            ));
+        }
+        crate::extract::parse_json(&body)?
+    };
     let actor = member.actor(&state).await?;
-    let key = super::service::rotate(&state, &member.membership.instance, &actor).await?;
+    let key = super::service::rotate(&state, &member.membership.instance, &actor, request.algorithm.map(Into::into)).await?;
     Ok(HttpResponse::Created().json(SigningKeyDto::from(key)))
 }

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use steward_domain::audit::{AuditAction, TargetKind};
+use steward_domain::signing::SigningAlgorithm;
 use steward_persistence::instances::Instance;
 use steward_persistence::signing_keys::{self, SigningKey};
 
@@ -10,12 +11,16 @@ use crate::AppState;
 use crate::audit::{self, Actor, Target};
 use crate::problem::ApiError;
 
-pub async fn rotate(state: &AppState, instance: &Instance, actor: &Actor) -> Result<SigningKey, ApiError> {
+/// Makes a new active key: of `algorithm`, or of the current key's (EdDSA for the first). A
+/// change of algorithm is a rotation like any other: tokens already issued stay verifiable.
+pub async fn rotate(state: &AppState, instance: &Instance, actor: &Actor, algorithm: Option<SigningAlgorithm>) -> Result<SigningKey, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
     let previous = signing_keys::active(&txn, instance.id).await?;
-    let key = state.instance_tokens.rotate_in(&txn, instance.id).await?;
+    let algorithm = algorithm.or_else(|| previous.as_ref().and_then(|k| SigningAlgorithm::parse(&k.algorithm))).unwrap_or_default();
+    let key = state.instance_tokens.rotate_in(&txn, instance.id, algorithm).await?;
     let target = Target::new(TargetKind::SigningKey, &key.kid, &key.kid);
-    let (before, after) = (json!({ "active_kid": previous.map(|k| k.kid) }), json!({ "active_kid": key.kid }));
+    let before = json!({ "active_kid": previous.as_ref().map(|k| &k.kid), "algorithm": previous.as_ref().map(|k| &k.algorithm) });
+    let after = json!({ "active_kid": key.kid, "algorithm": key.algorithm });
     audit::record(&txn, instance.id, actor, AuditAction::SigningKeyRotate, target, &before, &after).await?;
     audit::commit(txn, "Failed to commit a key rotation").await?;
     state.instance_tokens.forget(instance.id);
