@@ -26,6 +26,7 @@ interface World {
   name: string
   backendAppId: string
   frontendAppId: string
+  managementClientId: string
   userId: string
   /** An end user's email address, and the links of the emails they got. */
   reader: string
@@ -50,6 +51,8 @@ async function makeWorld(base: string): Promise<World> {
   const backend = await api(201, 'POST', '/applications', { kind: 'backend', name: 'Billing service', description: 'Creates users' })
   const frontend = await api(201, 'POST', '/applications', { kind: 'frontend', name: 'Shop web', allowed_origins: ['https://shop.example.com'] })
   const client = { 'x-client-id': frontend.client_id as string }
+  const expires = new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString()
+  const machine = await api(201, 'POST', '/management-clients', { name: 'CI deploy bot', description: 'Deploys the shop', scopes: ['users:read', 'users:write', 'audit_log:read'], expires_at: expires })
   const user = await api(201, 'POST', '/users', { email: `ada-${stamp}@example.com`, given_name: 'Ada', family_name: 'Lovelace', email_verified: true, metadata: { plan: 'pro' } })
   await api(201, 'POST', '/users', { email: `alan-${stamp}@example.com`, given_name: 'Alan', family_name: 'Turing', blocked: true })
   await api(201, 'POST', '/invitations', { email: `member-${stamp}@example.com`, role: 'developer' })
@@ -72,6 +75,7 @@ async function makeWorld(base: string): Promise<World> {
     name,
     backendAppId: backend.id,
     frontendAppId: frontend.id,
+    managementClientId: machine.client.id,
     userId: user.id,
     reader,
     verifyLink: accountLinkIn(verification.text),
@@ -177,6 +181,33 @@ test('accessibility: emails, general settings, instance settings and the profile
 
   await check(page, `${at}/settings`, (p) => p.getByRole('table', { name: 'Pending invitations' }), 'instance settings')
   await check(page, `${at}/settings/audit-log`, h1(/audit log/i), 'the audit log')
+
+  await check(page, `${at}/settings/management-clients`, (p) => p.getByRole('link', { name: 'CI deploy bot' }), 'the management clients')
+  await page.getByRole('button', { name: 'New management client' }).click()
+  const creating = await opened(page.getByRole('dialog', { name: 'New management client' }))
+  await creating.getByRole('button', { name: 'Create client' }).click()
+  await expect(creating.getByRole('textbox', { name: 'Name' })).toHaveAttribute('aria-invalid', 'true')
+  await creating.getByRole('checkbox', { name: 'Set an expiry date' }).check()
+  await expectAccessible(page, 'the New management client dialog with errors')
+  await creating.getByRole('textbox', { name: 'Name' }).fill('Nightly export')
+  await creating.getByRole('checkbox', { name: 'audit_log:read' }).check()
+  await creating.getByRole('checkbox', { name: 'Set an expiry date' }).uncheck()
+  await creating.getByRole('button', { name: 'Create client' }).click()
+  const secret = await opened(page.getByRole('dialog', { name: 'Client secret of “Nightly export”' }))
+  await expectAccessible(page, 'a management client’s secret, shown once')
+  await secret.getByRole('button', { name: 'I have copied it' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Nightly export' })).toBeVisible()
+
+  await check(page, `${at}/settings/management-clients/${w.managementClientId}`, h1('CI deploy bot'), 'a management client')
+  await page.getByRole('button', { name: 'Rotate secret' }).click()
+  await opened(page.getByRole('dialog', { name: 'Rotate the client secret' }))
+  await expectAccessible(page, 'the Rotate the client secret dialog of a management client')
+  await page.getByRole('dialog', { name: 'Rotate the client secret' }).getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('dialog')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Delete client' }).click()
+  await opened(page.getByRole('dialog', { name: 'Delete management client' }))
+  await expectAccessible(page, 'the Delete management client dialog')
+  await page.getByRole('dialog', { name: 'Delete management client' }).getByRole('button', { name: 'Cancel' }).click()
 
   await check(page, '/profile', h1('Your profile'), 'the profile')
   await check(page, '/profile/security', (p) => p.getByRole('table', { name: 'Active sessions' }), 'the profile: security')

@@ -1,4 +1,4 @@
-import { createTheme, darken, Drawer, luminance, Modal, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core'
+import { createTheme, darken, Drawer, luminance, Modal, Notification, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core'
 import { QueryClient } from '@tanstack/react-query'
 import { ApiError } from '../lib/problem'
 
@@ -15,6 +15,8 @@ export const theme = createTheme({
     // ("Close dialog", not "Close": many dialogs end with a "Close" button of their own.)
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
     Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
+    // The same for the × of a notification ("Management client … created").
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } }),
   },
 })
 

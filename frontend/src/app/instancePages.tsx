@@ -5,6 +5,8 @@ import type { InstanceRef } from '../lib/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { GeneralPage } from '../features/general/GeneralPage'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'
+import { ManagementClientDetailPage } from '../features/management/ManagementClientDetailPage'
+import { ManagementClientsPage } from '../features/management/ManagementClientsPage'
 import { UserDetailPage } from '../features/users/UserDetailPage'
 import { UsersPage } from '../features/users/UsersPage'
 
@@ -47,4 +49,14 @@ export function GeneralRoute() {
 export function AuditLogRoute() {
   const instance = useInstanceRef()
   return <AuditLogPage key={instance.slug} instance={instance} />
+}
+
+export function ManagementClientsRoute() {
+  const instance = useInstanceRef()
+  return <ManagementClientsPage key={instance.slug} instance={instance} />
+}
+
+export function ManagementClientDetailRoute() {
+  const instance = useInstanceRef()
+  return <ManagementClientDetailPage key={instance.slug} instance={instance} />
 }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { ResetPasswordPage } from '../features/account/AccountPages'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { GeneralPage } from '../features/general/GeneralPage'
+import { ManagementClientDetailPage } from '../features/management/ManagementClientDetailPage'
+import { ManagementClientsPage } from '../features/management/ManagementClientsPage'
 import { UsersPage } from '../features/users/UsersPage'
 import type { InstanceRef } from '../lib/instanceRef'
 import { stubApi } from '../test/api'
@@ -30,6 +32,31 @@ describe('page titles', () => {
     stubApi(() => undefined)
     renderPage(<EmailsPage instance={acme} />, '/i/acme/emails?tab=mailbox')
     await waitFor(() => expect(document.title).toBe('Mailbox · Emails · Acme · Steward'))
+  })
+
+  it("titles the management clients page and a client's page under it", async () => {
+    stubApi(({ path }) =>
+      path === '/api/v1/instances/acme/management-clients/m1'
+        ? jsonResponse({
+            id: 'm1',
+            name: 'CI deploy bot',
+            description: '',
+            client_id: 'mgmt_ci',
+            scopes: ['users:read'],
+            expires_at: null,
+            expired: false,
+            secrets: [],
+            created_at: '2026-11-01T00:00:00Z',
+            updated_at: '2026-11-01T00:00:00Z',
+            last_used_at: null,
+          })
+        : undefined,
+    )
+    const { unmount } = renderPage(<ManagementClientsPage instance={acme} />, '/i/acme/settings/management-clients')
+    await waitFor(() => expect(document.title).toBe('Management clients · Acme · Steward'))
+    unmount()
+    renderRoutes([{ path: '/i/:slug/settings/management-clients/:id', element: <ManagementClientDetailPage instance={acme} /> }], '/i/acme/settings/management-clients/m1')
+    await waitFor(() => expect(document.title).toBe('CI deploy bot · Management clients · Acme · Steward'))
   })
 
   it('titles the not-found page', async () => {

@@ -11,7 +11,17 @@ import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
 import { HomeRedirect } from './HomeRedirect'
-import { ApplicationDetailRoute, ApplicationsRoute, AuditLogRoute, EmailsRoute, GeneralRoute, UserDetailRoute, UsersRoute } from './instancePages'
+import {
+  ApplicationDetailRoute,
+  ApplicationsRoute,
+  AuditLogRoute,
+  EmailsRoute,
+  GeneralRoute,
+  ManagementClientDetailRoute,
+  ManagementClientsRoute,
+  UserDetailRoute,
+  UsersRoute,
+} from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
@@ -47,6 +57,8 @@ export const routes: RouteObject[] = [
               { index: true, element: <InstanceOverviewPage /> },
               { path: 'settings', element: <InstanceSettingsPage /> },
               { path: 'settings/audit-log', element: <AuditLogRoute /> },
+              { path: 'settings/management-clients', element: <ManagementClientsRoute /> },
+              { path: 'settings/management-clients/:id', element: <ManagementClientDetailRoute /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
               { path: 'users', element: <UsersRoute /> },

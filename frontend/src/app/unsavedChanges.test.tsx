@@ -5,6 +5,7 @@ import type { ReactElement } from 'react'
 import { describe, expect, it } from 'vitest'
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { GeneralSettings } from '../features/instances/GeneralSettings'
+import { ManagementClientDetailPage } from '../features/management/ManagementClientDetailPage'
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { UserDetailPage } from '../features/users/UserDetailPage'
 import type { InstanceRef } from '../lib/instanceRef'
@@ -45,6 +46,20 @@ const webShop = {
   last_used_at: null,
 }
 
+const ciBot = {
+  id: 'm1',
+  name: 'CI deploy bot',
+  description: '',
+  client_id: 'mgmt_ci',
+  scopes: ['users:read'],
+  expires_at: null,
+  expired: false,
+  secrets: [],
+  created_at: '2026-11-01T00:00:00Z',
+  updated_at: '2026-11-01T00:00:00Z',
+  last_used_at: null,
+}
+
 const production = { id: 'i1', slug: 'production', name: 'Production', time_zone: 'UTC', created_at: '', updated_at: '', role: 'owner' as const, require_two_factor: false }
 
 interface Case {
@@ -60,6 +75,13 @@ const cases: Case[] = [
   { form: 'user profile', route: '/i/:slug/users/:id', path: '/i/shop/users/u1', element: <UserDetailPage instance={shop} />, field: 'Given name' },
   { form: 'application settings', route: '/i/:slug/applications/:id', path: '/i/shop/applications/a1', element: <ApplicationDetailPage instance={shop} />, field: 'Name' },
   { form: 'instance settings', route: '/i/:slug/settings', path: '/i/production/settings', element: <GeneralSettings instance={production} />, field: 'Name' },
+  {
+    form: 'management client settings',
+    route: '/i/:slug/settings/management-clients/:id',
+    path: '/i/shop/settings/management-clients/m1',
+    element: <ManagementClientDetailPage instance={shop} />,
+    field: 'Name',
+  },
   { form: 'account profile', route: '/profile', path: '/profile', element: <ProfilePage />, field: 'Name' },
 ]
 
@@ -69,6 +91,8 @@ function stubConsole() {
     if (path === '/api/v1/me') return jsonResponse(account())
     if (path === '/api/v1/instances/shop/users/u1') return jsonResponse(ada)
     if (path === '/api/v1/instances/shop/applications/a1') return jsonResponse(webShop)
+    if (path === '/api/v1/instances/shop/management-clients/m1') return jsonResponse(ciBot)
+    if (path === '/api/v1/management-scopes') return jsonResponse({ items: [{ scope: 'users:read', description: 'Read end users' }], token_endpoint: 'http://localhost/api/v1/oauth/token' })
   })
 }
 

@@ -54,3 +54,46 @@ export function startOfDay(day: string, timeZone: string, plusDays = 0): string 
     return new Date(guess).toISOString()
   }
 }
+
+/**
+ * The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone`: the inverse of `startOfDay`
+ * for a day's first instant (`2026-11-27T22:00:00Z` in Europe/Athens → `2026-11-28`).
+ */
+export function dayIn(iso: string | number | Date, timeZone: string): string {
+  const d = new Date(iso)
+  const format = (zone?: string) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+  try {
+    return format(timeZone)
+  } catch {
+    return format()
+  }
+}
+
+/** The day after `day` (`YYYY-MM-DD`, calendar arithmetic only). */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+]
+
+/** "3 minutes ago", "in 2 days", "just now", or "Never". */
+export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'Never'
+  const at = new Date(iso).getTime()
+  if (Number.isNaN(at)) return iso
+  const seconds = Math.round((at - now) / 1000)
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit)
+  }
+  return 'just now'
+}

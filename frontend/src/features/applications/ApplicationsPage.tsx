@@ -10,7 +10,7 @@ import { usePageTitle } from '../../lib/pageTitle'
 import { useApplications } from './api'
 import { CreateApplicationModal } from './CreateApplicationModal'
 import { can, formatDateTime, formatRelative, KIND_COLORS, KIND_LABELS, type CreatedApplication, type InstanceRef } from './model'
-import { SecretModal } from './SecretModal'
+import { SecretModal } from '../../components/SecretModal'
 import { SigningKeysCard } from './SigningKeysCard'
 
 function EmptyApps({ canCreate, onCreate }: { canCreate: boolean; onCreate: () => void }) {

@@ -1,21 +1,9 @@
-import { Anchor, Box, Code, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core'
+import { Anchor, Code, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core'
 import { IconExternalLink } from '@tabler/icons-react'
+import { CodeSnippet } from '../../components/CodeSnippet'
 import { CopyIconButton } from '../../components/CopyIconButton'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useQuickstart } from './api'
-
-function Snippet({ code, label }: { code: string; label: string }) {
-  return (
-    <Box pos="relative">
-      <Code block style={{ whiteSpace: 'pre', overflowX: 'auto', paddingRight: 44 }} aria-label={label}>
-        {code}
-      </Code>
-      <Box pos="absolute" top={6} right={6}>
-        <CopyIconButton value={code} label={`Copy ${label}`} />
-      </Box>
-    </Box>
-  )
-}
 
 export function QuickstartSection({ slug, id }: { slug: string; id: string }) {
   const quickstart = useQuickstart(slug, id)
@@ -45,13 +33,13 @@ export function QuickstartSection({ slug, id }: { slug: string; id: string }) {
               <Tabs.Tab value="javascript">JavaScript</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="env" pt="sm">
-              <Snippet code={q.env} label=".env snippet" />
+              <CodeSnippet code={q.env} label=".env snippet" />
             </Tabs.Panel>
             <Tabs.Panel value="curl" pt="sm">
-              <Snippet code={q.curl} label="curl snippet" />
+              <CodeSnippet code={q.curl} label="curl snippet" />
             </Tabs.Panel>
             <Tabs.Panel value="javascript" pt="sm">
-              <Snippet code={q.javascript} label="JavaScript snippet" />
+              <CodeSnippet code={q.javascript} label="JavaScript snippet" />
             </Tabs.Panel>
           </Tabs>
           <Group gap={6} wrap="nowrap">

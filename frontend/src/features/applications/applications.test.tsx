@@ -5,7 +5,7 @@ import { jsonResponse, renderPage } from '../../test/render'
 import { ApplicationsPage } from './ApplicationsPage'
 import { CreateApplicationModal } from './CreateApplicationModal'
 import type { Role } from './model'
-import { SecretModal } from './SecretModal'
+import { SecretModal } from '../../components/SecretModal'
 
 const apps = {
   items: [

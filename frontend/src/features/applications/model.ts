@@ -25,34 +25,4 @@ export const can = {
   rotateSigningKey: (role: Role) => role === 'owner' || role === 'admin',
 }
 
-/** Grace periods offered when rotating a secret (seconds). */
-export const GRACE_PERIODS = [
-  { value: '0', label: 'None', sentence: 'The current secret stops working immediately.' },
-  { value: '3600', label: '1 hour', sentence: 'The current secret keeps working for 1 hour.' },
-  { value: '86400', label: '24 hours', sentence: 'The current secret keeps working for 24 hours.' },
-  { value: '604800', label: '7 days', sentence: 'The current secret keeps working for 7 days.' },
-] as const
-
-export { formatDateTime } from '../../lib/datetime'
-
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['year', 365 * 24 * 3600],
-  ['month', 30 * 24 * 3600],
-  ['week', 7 * 24 * 3600],
-  ['day', 24 * 3600],
-  ['hour', 3600],
-  ['minute', 60],
-]
-
-/** "3 minutes ago", "just now", or "Never". */
-export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return 'Never'
-  const at = new Date(iso).getTime()
-  if (Number.isNaN(at)) return iso
-  const seconds = Math.round((at - now) / 1000)
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit)
-  }
-  return 'just now'
-}
+export { formatDateTime, formatRelative } from '../../lib/datetime'

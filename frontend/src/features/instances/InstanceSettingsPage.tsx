@@ -1,5 +1,5 @@
 import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core'
-import { IconHistory } from '@tabler/icons-react'
+import { IconHistory, IconRobot } from '@tabler/icons-react'
 import { Link } from 'react-router'
 import { DangerZone } from './DangerZone'
 import { GeneralSettings } from './GeneralSettings'
@@ -26,6 +26,28 @@ export function InstanceSettingsPage() {
         <GeneralSettings key={instance.slug} instance={instance} />
         <MembersSection instance={instance} />
         <SecurityPolicyCard instance={instance} />
+        {can.manageManagementClients(instance.role) && (
+          <Paper withBorder p="lg">
+            <Group justify="space-between" wrap="wrap">
+              <div>
+                <Title order={2} fz="h4">
+                  Management clients
+                </Title>
+                <Text c="dimmed" size="sm" maw={560}>
+                  Machines (CI jobs, scripts, back-office services) with scoped access to this instance's console API.
+                </Text>
+              </div>
+              <Button
+                component={Link}
+                to={`/i/${instance.slug}/settings/management-clients`}
+                variant="default"
+                leftSection={<IconRobot size={16} aria-hidden />}
+              >
+                Open management clients
+              </Button>
+            </Group>
+          </Paper>
+        )}
         {can.readAuditLog(instance.role) && (
           <Paper withBorder p="lg">
             <Group justify="space-between" wrap="wrap">

@@ -23,6 +23,7 @@ export const can = {
   /** Require two-factor sign-in of every member (the security policy). */
   editSecurityPolicy: (role: Role) => role === 'owner',
   readAuditLog: (role: Role) => role === 'owner' || role === 'admin',
+  manageManagementClients: (role: Role) => role === 'owner' || role === 'admin',
   manageMembers: (role: Role) => role === 'owner' || role === 'admin',
   /** May `caller` change or remove a member who currently holds `target`? */
   manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),

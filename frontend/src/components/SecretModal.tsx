@@ -1,21 +1,25 @@
 import { Alert, Button, Code, Group, Modal, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
-import { CopyIconButton } from '../../components/CopyIconButton'
+import type { ReactNode } from 'react'
+import { CopyIconButton } from './CopyIconButton'
 
 /**
  * Shows a client secret once. It cannot be dismissed (no close button, Escape or outside click):
- * only "I have copied it" closes it, and the caller then forgets the secret.
+ * only "I have copied it" closes it, and the caller then forgets the secret. `children` come after
+ * the secret (a ready-to-paste command that uses it, say).
  */
 export function SecretModal({
   secret,
   clientId,
   title,
   onConfirm,
+  children,
 }: {
   secret: string | null
   clientId: string
   title: string
   onConfirm: () => void
+  children?: ReactNode
 }) {
   return (
     <Modal
@@ -55,6 +59,7 @@ export function SecretModal({
             <CopyIconButton value={secret ?? ''} label="Copy client secret" />
           </Group>
         </div>
+        {children}
         <Group justify="flex-end">
           <Button onClick={onConfirm} data-autofocus>
             I have copied it
