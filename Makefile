@@ -28,9 +28,9 @@ lint-rust:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -q -- -D warnings
 
-## Python peers of the tests: a real SMTP server process (aiosmtpd) and an independent JWT library (PyJWT) verifying tokens from the JWKS alone.
+## Python peers of the tests: a real SMTP server process (aiosmtpd), an independent JWT library (PyJWT) verifying tokens from the JWKS alone, and a webhook receiver checking signatures with the Standard Webhooks reference library.
 python-deps:
-	@python3 -c 'import aiosmtpd, jwt, cryptography' 2>/dev/null || python3 -m pip install --quiet aiosmtpd 'pyjwt[crypto]'
+	@python3 -c 'import aiosmtpd, jwt, cryptography, standardwebhooks' 2>/dev/null || python3 -m pip install --quiet aiosmtpd 'pyjwt[crypto]' standardwebhooks
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm run typecheck && npm run check:api

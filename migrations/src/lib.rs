@@ -23,7 +23,9 @@ mod m20261130_000007_hardening;
 mod m20261130_000008_console_accounts;
 #[rustfmt::skip]
 mod m20261201_000009_console_completeness;
+#[rustfmt::skip]
 mod m20261201_000010_machine_access;
+mod m20261201_000011_webhooks;
 
 pub struct Migrator;
 
@@ -41,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_console_accounts::Migration),
             Box::new(m20261201_000009_console_completeness::Migration),
             Box::new(m20261201_000010_machine_access::Migration),
+            Box::new(m20261201_000011_webhooks::Migration),
         ]
     }
 }

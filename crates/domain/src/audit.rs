@@ -88,6 +88,12 @@ closed_set! {
         ManagementClientUpdate = "management_client.update",
         ManagementClientDelete = "management_client.delete",
         ManagementClientSecretRotate = "management_client.secret_rotate",
+        WebhookCreate = "webhook.create",
+        WebhookUpdate = "webhook.update",
+        WebhookDelete = "webhook.delete",
+        WebhookSecretRotate = "webhook.secret_rotate",
+        WebhookTest = "webhook.test",
+        WebhookResend = "webhook.resend",
     }
 }
 
@@ -106,6 +112,7 @@ closed_set! {
         Smtp = "smtp",
         User = "user",
         ManagementClient = "management_client",
+        Webhook = "webhook",
     }
 }
 
@@ -135,6 +142,7 @@ impl AuditAction {
             | UserInvitationSend
             | UserSignOut => TargetKind::User,
             ManagementClientCreate | ManagementClientUpdate | ManagementClientDelete | ManagementClientSecretRotate => TargetKind::ManagementClient,
+            WebhookCreate | WebhookUpdate | WebhookDelete | WebhookSecretRotate | WebhookTest | WebhookResend => TargetKind::Webhook,
         }
     }
 }

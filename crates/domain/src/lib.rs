@@ -15,6 +15,7 @@ pub mod role;
 pub mod scope;
 pub mod signing;
 pub mod totp;
+pub mod webhook;
 
 pub use account::{DisplayName, Email, Password};
 pub use instance::{InstanceName, InstanceSlug, TimeZone};

@@ -19,10 +19,12 @@ pub enum Area {
     /// Members and invitations.
     Members,
     AuditLog,
+    /// Webhook endpoints and their deliveries.
+    Webhooks,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [Area::Settings, Area::Applications, Area::Users, Area::Emails, Area::Members, Area::AuditLog];
+    pub const ALL: [Area; 7] = [Area::Settings, Area::Applications, Area::Users, Area::Emails, Area::Members, Area::AuditLog, Area::Webhooks];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +34,7 @@ impl Area {
             Area::Emails => "emails",
             Area::Members => "members",
             Area::AuditLog => "audit_log",
+            Area::Webhooks => "webhooks",
         }
     }
 
@@ -99,6 +102,8 @@ impl Scope {
             (Members, Read) => "Read members and invitations",
             (Members, Write) => "Invite members, change their roles and remove them (never an owner)",
             (AuditLog, Read) | (AuditLog, Write) => "Read and export the audit log",
+            (Webhooks, Read) => "Read webhook endpoints and their deliveries",
+            (Webhooks, Write) => "Create, change and delete webhook endpoints; rotate their secrets; send test events; resend deliveries",
         }
     }
 }
@@ -150,7 +155,7 @@ mod tests {
     #[test]
     fn every_scope_round_trips() {
         let all = Scope::all();
-        assert_eq!(all.len(), 11);
+        assert_eq!(all.len(), 13);
         for s in &all {
             assert_eq!(Scope::parse(&s.as_string()), Some(*s));
         }

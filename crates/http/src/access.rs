@@ -86,6 +86,8 @@ areas! {
     /// Members and invitations.
     Members => Some(scope::Area::Members);
     AuditLog => Some(scope::Area::AuditLog);
+    /// Webhook endpoints and their deliveries.
+    Webhooks => Some(scope::Area::Webhooks);
     /// No scope: management tokens are refused (`people_only`).
     PeopleOnly => None;
 }

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod throttle;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Wakes the mail worker when an email is queued (it also polls).
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Wakes the webhook worker when an event is recorded (it also polls).
+    pub webhook_wakeup: Arc<tokio::sync::Notify>,
     /// Where the built console lives (`frontend/dist`); `None` when it is not built.
     pub console_dir: Option<PathBuf>,
     /// Proxies whose `X-Forwarded-For` is believed (`STEWARD_TRUSTED_PROXIES`).

@@ -61,6 +61,7 @@ pub struct InstancePath {
         (name = "email-templates", description = "General: the instance's email messages (templates, font) with previews."),
         (name = "audit-log", description = "The instance's audit log: who changed what, when and from where (admin and up)."),
         (name = "smtp", description = "General: the instance's own SMTP server, and a step-by-step connection test."),
+        (name = "webhooks", description = "Webhook endpoints of an instance (Standard Webhooks signatures), their deliveries, test events and resends."),
         (name = "management-clients", description = "Machines with scoped client-credentials access to an instance's console API (admins manage them)."),
         (name = "public", description = "The instance public API, called by applications: `/public/v1/{instance}/...`."),
         (name = "operations", description = "Health, readiness and metrics."),

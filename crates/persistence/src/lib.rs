@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod signing_keys;
 pub mod smtp_settings;
 pub mod user_tokens;
+pub mod webhooks;
 
 pub use db::{Database, connect};
 pub use page::{Cursor, Page};

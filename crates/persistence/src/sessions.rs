@@ -95,8 +95,15 @@ pub struct NewSession<'a> {
 /// Starts a session with its first refresh token.
 #[tracing::instrument(skip_all, fields(subject = ?new.subject))]
 pub async fn start(db: &crate::Database, new: NewSession<'_>) -> StoreResult<Session> {
-    let at = now();
     let txn = crate::begin(db).await?;
+    let session = start_in(&txn, new).await?;
+    txn.commit().await.context("Failed to commit a new session")?;
+    Ok(session)
+}
+
+/// Starts a session in the caller's transaction (what follows from the sign-in commits with it).
+pub async fn start_in(txn: &crate::DatabaseTransaction, new: NewSession<'_>) -> StoreResult<Session> {
+    let at = now();
     let (account_id, end_user_id, instance_id) = match new.subject {
         Subject::Account(id) => (Some(id), None, None),
         Subject::EndUser { instance_id, user_id } => (None, Some(user_id), Some(instance_id)),
@@ -115,11 +122,10 @@ pub async fn start(db: &crate::Database, new: NewSession<'_>) -> StoreResult<Ses
         user_agent: Set(new.user_agent.map(|s| s.chars().take(512).collect())),
         ip: Set(new.ip.map(|s| s.chars().take(64).collect())),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .context("Failed to insert a session")?;
-    insert_token(&txn, session.id, new.refresh_token_hash).await?;
-    txn.commit().await.context("Failed to commit a new session")?;
+    insert_token(txn, session.id, new.refresh_token_hash).await?;
     Ok(session)
 }
 

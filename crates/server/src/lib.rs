@@ -7,6 +7,7 @@ pub mod memory;
 pub mod retention;
 pub mod settings;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub struct Application {
 /// The background work of a process: the mail worker and the retention job, stopped together.
 pub struct Workers {
     mailer: mailer::MailerHandle,
+    webhooks: webhooks::WebhookHandle,
     retention: tokio::task::JoinHandle<()>,
     stop_retention: tokio::sync::watch::Sender<bool>,
 }
@@ -41,12 +43,14 @@ impl Workers {
     pub async fn shutdown(self) {
         let _ = self.stop_retention.send(true);
         self.mailer.shutdown().await;
+        self.webhooks.shutdown().await;
         let _ = self.retention.await;
     }
 
     /// Ends the workers at once, as a crash would (tests of what survives a killed process).
     pub fn abort(&self) {
         self.mailer.task.abort();
+        self.webhooks.task.abort();
         self.retention.abort();
     }
 }
@@ -76,6 +80,7 @@ impl Application {
             None => mailer::Transport::Capture,
         };
         let mail_wakeup = Arc::new(tokio::sync::Notify::new());
+        let webhook_wakeup = Arc::new(tokio::sync::Notify::new());
         let roots = match &settings.smtp_ca_file {
             Some(path) => steward_mail::TrustedRoots::from_pem_file(path).context("Invalid STEWARD_SMTP_CA_FILE")?,
             None => steward_mail::TrustedRoots::default(),
@@ -103,6 +108,7 @@ impl Application {
             metrics: Metrics::new()?,
             console_dir: settings.console_dir(),
             mail_wakeup: mail_wakeup.clone(),
+            webhook_wakeup: webhook_wakeup.clone(),
             trusted_proxies: settings.trusted_proxies()?,
             platform_mail: steward_http::PlatformMail {
                 smtp_host: match &transport {
@@ -129,6 +135,21 @@ impl Application {
                 poll: std::time::Duration::from_millis(settings.mail_poll_ms),
             },
         };
+        let webhook_worker = webhooks::WebhookWorker {
+            db: state.db.clone(),
+            cipher: state.secrets.clone(),
+            egress,
+            options: webhooks::WebhookOptions {
+                timeout: std::time::Duration::from_secs(settings.webhook_timeout_secs),
+                retry_schedule: settings.webhook_retry_schedule()?,
+                disable_after: chrono::Duration::seconds(settings.webhook_disable_after_secs as i64),
+                poll: std::time::Duration::from_millis(settings.webhook_poll_ms),
+                max_endpoints: 32,
+                max_per_instance: 4,
+                batch: 100,
+                lease_secs: settings.webhook_timeout_secs as i64 * 4 + 30,
+            },
+        };
         let (stop_retention, retention_stopped) = tokio::sync::watch::channel(false);
         let retention = retention::Retention {
             days: settings.retention_days,
@@ -139,6 +160,7 @@ impl Application {
         };
         let workers = Workers {
             mailer: mailer.spawn(mail_wakeup),
+            webhooks: webhook_worker.spawn(webhook_wakeup)?,
             retention: tokio::spawn(retention::run(state.db.clone(), retention, retention_stopped)),
             stop_retention,
         };

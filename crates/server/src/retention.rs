@@ -1,6 +1,6 @@
 //! The retention job: what the platform keeps only for a while is deleted once it is old, so no
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
-//! ended sessions; used or expired one-time links; revocations of tokens that have expired; counters of past windows; instances' audit
+//! ended sessions; used or expired one-time links; revocations of tokens that have expired; finished webhook deliveries; counters of past windows; instances' audit
 //! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use steward_persistence::{
-    Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, revoked_tokens, sessions, user_tokens,
+    Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, revoked_tokens, sessions, user_tokens, webhooks,
 };
 use tokio::sync::watch;
 
@@ -33,6 +33,7 @@ pub struct Deleted {
     pub tokens: u64,
     pub counters: u64,
     pub audit_entries: u64,
+    pub webhook_deliveries: u64,
 }
 
 fn days_ago(days: u32) -> chrono::DateTime<chrono::FixedOffset> {
@@ -61,6 +62,7 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     // A window lasts at most a day (the sign-in lockout's is 15 minutes, email limits' an hour).
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
     deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;
+    deleted.webhook_deliveries = webhooks::delete_finished_before(db, days_ago(r.days)).await?;
     Ok(deleted)
 }
 

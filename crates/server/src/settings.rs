@@ -47,8 +47,20 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS",
         "true",
-        "Whether instances' own SMTP servers may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test) the operator's network.",
+        "Whether hosts an instance names — its own SMTP server, its webhook endpoints — may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test or a webhook) the operator's network.",
     ),
+    ("STEWARD_WEBHOOK_TIMEOUT_SECS", "10", "Each webhook delivery (connect, send, answer) may take this long (1..=60)."),
+    (
+        "STEWARD_WEBHOOK_RETRY_SCHEDULE_MS",
+        "5000,300000,1800000,7200000,18000000,36000000,36000000",
+        "Delays before each retry of a failed webhook delivery, comma-separated milliseconds (about 27 hours in all); after the last, the delivery has failed and the next in line goes.",
+    ),
+    (
+        "STEWARD_WEBHOOK_DISABLE_AFTER_SECS",
+        "432000",
+        "A webhook endpoint whose deliveries have failed for this long (5 days) is turned off and its instance's owners are told by email.",
+    ),
+    ("STEWARD_WEBHOOK_POLL_MS", "1000", "How often the webhook worker looks for due deliveries (it is also woken when an event is recorded)."),
     (
         "STEWARD_SMTP_TESTS_PER_HOUR",
         "30",
@@ -108,6 +120,10 @@ pub struct Settings {
     pub smtp_allow_private_networks: bool,
     pub mail_poll_ms: u64,
     pub mail_retry_base_ms: u64,
+    pub webhook_timeout_secs: u64,
+    pub webhook_retry_schedule_ms: String,
+    pub webhook_disable_after_secs: u64,
+    pub webhook_poll_ms: u64,
     pub smtp_timeout_secs: u64,
     pub mail_lease_secs: i64,
     pub mail_limit_per_recipient: u32,
@@ -147,6 +163,10 @@ impl Default for Settings {
             smtp_allow_private_networks: true,
             mail_poll_ms: 1000,
             mail_retry_base_ms: 5000,
+            webhook_timeout_secs: 10,
+            webhook_retry_schedule_ms: "5000,300000,1800000,7200000,18000000,36000000,36000000".into(),
+            webhook_disable_after_secs: 432_000,
+            webhook_poll_ms: 1000,
             smtp_timeout_secs: 10,
             mail_lease_secs: 120,
             mail_limit_per_recipient: 5,
@@ -179,6 +199,17 @@ impl Settings {
     /// The parsed `STEWARD_TRUSTED_PROXIES`.
     pub fn trusted_proxies(&self) -> anyhow::Result<steward_domain::net::TrustedProxies> {
         steward_domain::net::TrustedProxies::parse(&self.trusted_proxies).map_err(|e| anyhow::anyhow!("Invalid STEWARD_TRUSTED_PROXIES: {e}"))
+    }
+
+    /// The parsed `STEWARD_WEBHOOK_RETRY_SCHEDULE_MS`.
+    pub fn webhook_retry_schedule(&self) -> anyhow::Result<Vec<std::time::Duration>> {
+        let delays: Result<Vec<u64>, _> = self.webhook_retry_schedule_ms.split(',').map(|p| p.trim().parse::<u64>()).collect();
+        match delays {
+            Ok(d) if (1..=20).contains(&d.len()) && d.iter().all(|ms| *ms <= 7 * 24 * 3600 * 1000) => {
+                Ok(d.into_iter().map(std::time::Duration::from_millis).collect())
+            }
+            _ => bail!("STEWARD_WEBHOOK_RETRY_SCHEDULE_MS must be 1 to 20 comma-separated delays in milliseconds, each at most 7 days"),
+        }
     }
 
     /// Layers defaults, the optional file and the environment.
@@ -235,6 +266,16 @@ impl Settings {
         }
         if !(10..=60_000).contains(&self.mail_poll_ms) {
             bail!("STEWARD_MAIL_POLL_MS must be between 10 and 60000");
+        }
+        self.webhook_retry_schedule()?;
+        if !(1..=60).contains(&self.webhook_timeout_secs) {
+            bail!("STEWARD_WEBHOOK_TIMEOUT_SECS must be between 1 and 60");
+        }
+        if !(10..=60_000).contains(&self.webhook_poll_ms) {
+            bail!("STEWARD_WEBHOOK_POLL_MS must be between 10 and 60000");
+        }
+        if self.webhook_disable_after_secs < 60 {
+            bail!("STEWARD_WEBHOOK_DISABLE_AFTER_SECS must be at least 60");
         }
         if !(1..=60).contains(&self.smtp_timeout_secs) {
             bail!("STEWARD_SMTP_TIMEOUT_SECS must be between 1 and 60");

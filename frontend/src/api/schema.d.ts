@@ -1075,6 +1075,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's webhook endpoints, newest first. */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Add a webhook endpoint (admin and up). Its signing `secret` is in this response only. */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint. */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint and its pending deliveries (admin and up). */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint's URL, description, event types, or turn it on or off (admin and up). */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery: the body sent and every attempt. */
+        get: operations["get_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery's event again (admin and up): a new delivery at the end of the endpoint's
+         *     line, with the same `webhook-id`.
+         */
+        post: operations["resend_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret (admin and up). During `grace_period_secs` every
+         *     delivery carries both signatures, so the receiver can switch without losing one.
+         */
+        post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `webhook.test` event to this endpoint (admin and up); follow it in its deliveries. */
+        post: operations["send_test_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -1387,6 +1515,23 @@ export interface paths {
          *     API routes of the client's instance that its scopes allow, for an hour at most.
          */
         post: operations["issue_management_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event types webhooks deliver, with what each means. */
+        get: operations["list_webhook_event_types"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1942,6 +2087,18 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        AttemptDto: {
+            /** Format: date-time */
+            at: string;
+            /** Format: int32 */
+            attempt: number;
+            error?: string | null;
+            /** Format: int32 */
+            latency_ms: number;
+            response_excerpt?: string | null;
+            /** Format: int32 */
+            status_code?: number | null;
+        };
         /**
          * @description How a delivery attempt ended.
          * @enum {string}
@@ -1951,7 +2108,7 @@ export interface components {
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -2013,7 +2170,7 @@ export interface components {
          * @description The kind of thing an action was done to.
          * @enum {string}
          */
-        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
         /** @description What a login screen shows. */
         Branding: {
             /** @description The instance's slug. */
@@ -2130,6 +2287,15 @@ export interface components {
             /** @description Email an invitation that lets the user choose a password (7 days). Only without `password`. */
             send_invitation?: boolean | null;
         };
+        CreateWebhookRequest: {
+            description?: string | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            /** @description The event types to deliver; absent or empty: every type. */
+            event_types?: components["schemas"]["EventTypeDto"][] | null;
+            /** @description An http(s) URL; on a shared deployment, private networks are refused. */
+            url: string;
+        };
         /** @description A new application; `client_secret` (back-end apps) is shown this once. */
         CreatedApplication: components["schemas"]["ApplicationDto"] & {
             /** @description The back-end app's secret, shown only now. Null for front-end apps. */
@@ -2140,12 +2306,67 @@ export interface components {
             client: components["schemas"]["ManagementClientDto"];
             client_secret: string;
         };
+        /** @description The new endpoint; its `secret` (for verifying signatures) is in this response only. */
+        CreatedWebhook: {
+            endpoint: components["schemas"]["WebhookDto"];
+            /** @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw */
+            secret: string;
+        };
         /**
          * @description The transport of an email's last attempt: the instance's own SMTP server, the platform's,
          *     or the local mailbox (no SMTP server configured).
          * @enum {string}
          */
         DeliveredVia: "custom_smtp" | "platform_smtp" | "local_mailbox";
+        /** @description A delivery with the body sent and every attempt. */
+        DeliveryDetail: {
+            attempts: components["schemas"]["AttemptDto"][];
+            delivery: components["schemas"]["DeliveryDto"];
+            /** @description The JSON body the endpoint receives: `{type, timestamp, data}`. */
+            payload: unknown;
+        };
+        DeliveryDto: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            event_type: components["schemas"]["EventTypeDto"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_attempt_at?: string | null;
+            last_error?: string | null;
+            /** Format: int32 */
+            last_latency_ms?: number | null;
+            /** @description The first KiB of the last answer's body. */
+            last_response?: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status of the last answer, when there was one.
+             */
+            last_status?: number | null;
+            /**
+             * @description The `webhook-id` the endpoint received (the same for every attempt and resend).
+             * @example msg_0193a1b2c3d4e5f6a7b8c9d0e1f2a3b4
+             */
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending deliveries).
+             */
+            next_attempt_at?: string | null;
+            status: components["schemas"]["DeliveryStatusDto"];
+        };
+        DeliveryList: {
+            items: components["schemas"]["DeliveryDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @enum {string} */
+        DeliveryStatusDto: "pending" | "succeeded" | "failed";
         /**
          * @description What an email is.
          * @enum {string}
@@ -2206,6 +2427,18 @@ export interface components {
             /** @description The SMTP server's host; `null` for the local mailbox. */
             host?: string | null;
             transport: components["schemas"]["DeliveredVia"];
+        };
+        EventTypeCatalogue: {
+            items: components["schemas"]["EventTypeInfo"][];
+        };
+        /**
+         * @description An event type an endpoint may subscribe to (`webhook.test` is sent only on request).
+         * @enum {string}
+         */
+        EventTypeDto: "user.created" | "user.updated" | "user.deleted" | "user.blocked" | "user.unblocked" | "user.signed_in" | "user.email_verified" | "application.created" | "application.updated" | "application.deleted" | "application.secret_rotated" | "webhook.test";
+        EventTypeInfo: {
+            description: string;
+            type: components["schemas"]["EventTypeDto"];
         };
         /** @description One invalid field of a request. */
         FieldError: {
@@ -2476,7 +2709,7 @@ export interface components {
          * @description A scope a management client may hold: `area:verb`.
          * @enum {string}
          */
-        ManagementScope: "settings:read" | "settings:write" | "applications:read" | "applications:write" | "users:read" | "users:write" | "emails:read" | "emails:write" | "members:read" | "members:write" | "audit_log:read";
+        ManagementScope: "settings:read" | "settings:write" | "applications:read" | "applications:write" | "users:read" | "users:write" | "emails:read" | "emails:write" | "members:read" | "members:write" | "audit_log:read" | "webhooks:read" | "webhooks:write";
         MemberDto: {
             /** Format: uuid */
             account_id: string;
@@ -2640,6 +2873,8 @@ export interface components {
             client_id: string;
             /** @description A first call with curl. */
             curl: string;
+            /** @description OpenID Connect / OAuth discovery of the instance (every endpoint and what it supports). */
+            discovery_url: string;
             /** @description The interactive API reference. */
             docs_url: string;
             /** @description A ready `.env` snippet (the secret is a placeholder: it is never shown again). */
@@ -2650,6 +2885,10 @@ export interface components {
             jwks_url: string;
             /** @description The OpenAPI document, to generate a client. */
             openapi_url: string;
+            /** @description Verifying a token from the JWKS alone in Node (`jose`). */
+            verify_node: string;
+            /** @description Verifying a token from the JWKS alone in Python (PyJWT). */
+            verify_python: string;
         };
         Readiness: {
             /** @description `ok` or `unreachable`. */
@@ -2742,6 +2981,15 @@ export interface components {
              */
             previous_secret_expires_at: string;
             secret: components["schemas"]["SecretInfo"];
+        };
+        /** @description The new secret, shown this once. */
+        RotatedWebhookSecret: {
+            /**
+             * Format: date-time
+             * @description Until when the previous secret also signs (now, without a grace period).
+             */
+            previous_secret_expires_at: string;
+            secret: string;
         };
         ScopeCatalogue: {
             items: components["schemas"]["ScopeInfo"][];
@@ -3149,6 +3397,13 @@ export interface components {
              */
             password?: string | null;
         };
+        UpdateWebhookRequest: {
+            description?: string | null;
+            /** @description Turning an endpoint on again forgets its failures. */
+            enabled?: boolean | null;
+            event_types?: components["schemas"]["EventTypeDto"][] | null;
+            url?: string | null;
+        };
         /** @description A user's active sessions and latest sign-in attempts. */
         UserActivity: {
             sessions: components["schemas"]["UserSessionDto"][];
@@ -3244,6 +3499,38 @@ export interface components {
             name: string;
             /** @description The value used in previews. */
             sample: string;
+        };
+        WebhookDto: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @description Why it was turned off, when Steward did it (failing for too long). */
+            disabled_reason?: string | null;
+            enabled: boolean;
+            /** @description The event types delivered; empty: every type. */
+            event_types: components["schemas"]["EventTypeDto"][];
+            /**
+             * Format: date-time
+             * @description Since when its deliveries have been failing; null when the last one succeeded.
+             */
+            failing_since?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Until when the previous secret also signs (after a rotation with a grace period).
+             */
+            previous_secret_expires_at?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** @example https://api.example.com/steward-events */
+            url: string;
+        };
+        WebhookList: {
+            items: components["schemas"]["WebhookDto"][];
+            next_cursor?: string | null;
+            /** Format: int64 */
+            total: number;
         };
         /** @description The application making the call. */
         WhoAmI: {
@@ -3979,9 +4266,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4028,9 +4315,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's or application's id). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -5613,6 +5900,315 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The endpoint's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["DeliveryStatusDto"];
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+                /** @description The delivery's id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    resend_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+                /** @description The delivery's id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    send_test_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+        };
+    };
     accept_invitation: {
         parameters: {
             query?: never;
@@ -6087,6 +6683,27 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
+        };
+    };
+    list_webhook_event_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeCatalogue"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     healthz: {

@@ -17,6 +17,7 @@ pub mod public;
 pub mod signing_keys;
 pub mod smtp;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -36,4 +37,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     smtp::configure(cfg);
     audit_log::configure(cfg);
     management_clients::configure(cfg);
+    webhooks::configure(cfg);
 }

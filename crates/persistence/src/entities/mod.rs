@@ -29,3 +29,7 @@ pub mod revoked_tokens;
 pub mod signing_keys;
 pub mod smtp_settings;
 pub mod user_tokens;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
+pub mod webhook_events;

@@ -34,7 +34,7 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 
 /// Every audited operation, in the order the walk performs them (later ones use what earlier
 /// ones created). A mutating route of `/api/v1/instances/{instance}/` missing here fails the test.
-const WALK: [&str; 39] = [
+const WALK: [&str; 45] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -72,6 +72,12 @@ const WALK: [&str; 39] = [
     "update_management_client",
     "rotate_management_client_secret",
     "delete_management_client",
+    "create_webhook",
+    "update_webhook",
+    "rotate_webhook_secret",
+    "send_test_event",
+    "resend_delivery",
+    "delete_webhook",
     "remove_member_self",
     "delete_instance",
 ];
@@ -121,6 +127,8 @@ struct Walk {
     app_id: String,
     user_id: String,
     client_id: String,
+    webhook_id: String,
+    delivery_id: String,
     /// The invitation the walk made, and its expiry.
     invitation: (String, Value),
     /// Every secret the walk handed out or planted: none may reach the log.
@@ -418,6 +426,40 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             ok(op, s, &b);
             expect("management_client.delete", "management_client", Some(w.client_id.clone()), "name", json!("Deployer"), Value::Null)
         }
+        "create_webhook" => {
+            let (s, b) = send(app, Method::POST, "/webhooks", t, Some(json!({"url": "https://hooks.example.com/steward"}))).await;
+            ok(op, s, &b);
+            w.webhook_id = b["endpoint"]["id"].as_str().unwrap().to_owned();
+            w.secrets.push(b["secret"].as_str().unwrap().to_owned());
+            expect("webhook.create", "webhook", Some(w.webhook_id.clone()), "secret", Value::Null, json!("[redacted]"))
+        }
+        "update_webhook" => {
+            let (s, b) = send(app, Method::PATCH, &format!("/webhooks/{}", w.webhook_id), t, Some(json!({"description": "Data sync"}))).await;
+            ok(op, s, &b);
+            expect("webhook.update", "webhook", Some(w.webhook_id.clone()), "description", json!(""), json!("Data sync"))
+        }
+        "rotate_webhook_secret" => {
+            let (s, b) = send(app, Method::POST, &format!("/webhooks/{}/secret", w.webhook_id), t, Some(json!({"grace_period_secs": 60}))).await;
+            ok(op, s, &b);
+            w.secrets.push(b["secret"].as_str().unwrap().to_owned());
+            expect("webhook.secret_rotate", "webhook", Some(w.webhook_id.clone()), "secret", json!("[redacted]"), json!("[redacted]"))
+        }
+        "send_test_event" => {
+            let (s, b) = send(app, Method::POST, &format!("/webhooks/{}/test", w.webhook_id), t, None).await;
+            ok(op, s, &b);
+            w.delivery_id = b["id"].as_str().unwrap().to_owned();
+            expect("webhook.test", "webhook", Some(w.webhook_id.clone()), "event_type", Value::Null, json!("webhook.test"))
+        }
+        "resend_delivery" => {
+            let (s, b) = send(app, Method::POST, &format!("/webhooks/{}/deliveries/{}/resend", w.webhook_id, w.delivery_id), t, None).await;
+            ok(op, s, &b);
+            expect("webhook.resend", "webhook", Some(w.webhook_id.clone()), "delivery_id", Value::Null, b["id"].clone())
+        }
+        "delete_webhook" => {
+            let (s, b) = send(app, Method::DELETE, &format!("/webhooks/{}", w.webhook_id), t, None).await;
+            ok(op, s, &b);
+            expect("webhook.delete", "webhook", Some(w.webhook_id.clone()), "description", json!("Data sync"), Value::Null)
+        }
         "delete_instance" => {
             let (s, b) = send(app, Method::DELETE, "", t, None).await;
             ok(op, s, &b);
@@ -458,6 +500,8 @@ async fn every_change_to_an_instance_is_audited_without_secrets(app: TestApp) {
         app_id: String::new(),
         user_id: String::new(),
         client_id: String::new(),
+        webhook_id: String::new(),
+        delivery_id: String::new(),
         secrets: Vec::new(),
     };
     let token = w.owner.clone();

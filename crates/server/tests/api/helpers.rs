@@ -160,6 +160,9 @@ impl TestApp {
             argon2_parallelism: 1,
             mail_poll_ms: 50,
             mail_retry_base_ms: 100,
+            webhook_poll_ms: 50,
+            webhook_retry_schedule_ms: "200,200,200".into(),
+            webhook_timeout_secs: 5,
             ..Settings::default()
         };
         configure(&mut settings);

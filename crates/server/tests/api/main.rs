@@ -28,3 +28,5 @@ mod signing;
 mod smtp;
 mod users;
 mod users_bulk;
+mod webhook_receiver;
+mod webhooks;

@@ -81,6 +81,16 @@ async fn each_algorithm_verifies_with_an_independent_library(app: TestApp) {
     assert_eq!(ktys, ["OKP", "RSA", "EC", "OKP"]);
     assert!(!jwks.to_string().contains("\"d\""), "public material only");
 
+    // The quickstart's Python snippet verifies a token as it stands.
+    let qs: Value =
+        app.get(&format!("/api/v1/instances/shop/applications/{}/quickstart", back["id"].as_str().unwrap()), Some(&s.access)).await.json().await.unwrap();
+    let token = client_token(&app, &back).await;
+    let snippet = qs["verify_python"].as_str().unwrap().lines().filter(|l| !l.starts_with("# pip")).collect::<Vec<_>>().join("\n");
+    let out = std::process::Command::new("python3").args(["-c", &format!("token = {token:?}\n{snippet}")]).output().unwrap();
+    assert!(out.status.success(), "the quickstart's snippet failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(back["client_id"].as_str().unwrap()));
+    assert!(qs["verify_node"].as_str().unwrap().contains("jwtVerify"));
+
     // A body-less rotation keeps the algorithm; the audit log records the change of algorithm.
     assert_eq!(rotate(&app, &s.access, None).await.json::<Value>().await.unwrap()["algorithm"], "EdDSA");
     let log: Value = app.get("/api/v1/instances/shop/audit-log?action=signing_key.rotate", Some(&s.access)).await.json().await.unwrap();

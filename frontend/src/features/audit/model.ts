@@ -46,6 +46,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'management_client.update': 'Management client changed',
   'management_client.delete': 'Management client deleted',
   'management_client.secret_rotate': 'Management client secret rotated',
+  'webhook.create': 'Webhook endpoint added',
+  'webhook.update': 'Webhook endpoint changed',
+  'webhook.delete': 'Webhook endpoint deleted',
+  'webhook.secret_rotate': 'Webhook secret rotated',
+  'webhook.test': 'Webhook test event sent',
+  'webhook.resend': 'Webhook delivery resent',
 }
 
 export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
@@ -63,6 +69,7 @@ export const TARGET_LABELS: Record<AuditTargetKind, string> = {
   smtp: 'SMTP',
   user: 'User',
   management_client: 'Management client',
+  webhook: 'Webhook endpoint',
 }
 
 export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]

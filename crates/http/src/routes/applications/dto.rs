@@ -137,6 +137,22 @@ pub struct RotateSecretRequest {
     pub grace_period_secs: Option<u64>,
 }
 
+impl RotateSecretRequest {
+    /// When the current secret stops working: now plus the grace period, or a 422 for a period
+    /// out of range. (Applications, management clients and webhook endpoints rotate alike.)
+    pub fn old_secret_until(&self) -> Result<chrono::DateTime<chrono::FixedOffset>, crate::problem::ApiError> {
+        let grace = self.grace_period_secs.unwrap_or(0);
+        if grace > 604_800 {
+            return Err(crate::problem::ApiError::field(
+                "grace_period_secs",
+                "out_of_range",
+                "The grace period must be between 0 and 604800 seconds (7 days).",
+            ));
+        }
+        Ok(steward_persistence::now() + chrono::Duration::seconds(grace as i64))
+    }
+}
+
 /// The new secret, shown this once.
 #[derive(Serialize, ToSchema)]
 pub struct RotatedSecret {
@@ -164,4 +180,10 @@ pub struct Quickstart {
     pub docs_url: String,
     /// The JWKS URL, to verify the instance's tokens.
     pub jwks_url: String,
+    /// OpenID Connect / OAuth discovery of the instance (every endpoint and what it supports).
+    pub discovery_url: String,
+    /// Verifying a token from the JWKS alone in Node (`jose`).
+    pub verify_node: String,
+    /// Verifying a token from the JWKS alone in Python (PyJWT).
+    pub verify_python: String,
 }

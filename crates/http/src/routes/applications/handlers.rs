@@ -3,7 +3,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use steward_domain::ValueError;
 use steward_domain::application::{AllowedOrigin, AppKind, AppName, MAX_URLS, RedirectUri, parse_description};
 use steward_persistence::applications::{self, AppChanges, NewApplication, NewSecret};
-use steward_persistence::now;
 use uuid::Uuid;
 
 use super::dto::{
@@ -269,18 +268,14 @@ pub async fn rotate_secret(
     let (_, id) = path.into_inner();
     let actor = member.actor(&state).await?;
     let membership = member.membership;
-    let grace = body.0.grace_period_secs.unwrap_or(0);
-    if grace > 604_800 {
-        return Err(ApiError::field("grace_period_secs", "out_of_range", "The grace period must be between 0 and 604800 seconds (7 days)."));
-    }
+    let until = body.0.old_secret_until()?;
     let app = applications::get(&state.db, membership.instance.id, id).await?.ok_or_else(app_not_found)?;
     if app.kind != "backend" {
         return Err(ApiError::conflict("not_applicable", "Front-end applications have no secret to rotate."));
     }
     let secret = state.client_secrets.generate();
-    let until = now() + chrono::Duration::seconds(grace as i64);
     let created = service::rotate_secret(&state, &membership.instance, &actor, &app, NewSecret { hash: &secret.hash, hint: &secret.hint }, until).await?;
-    tracing::info!(application_id = %app.id, grace_secs = grace, "client secret rotated");
+    tracing::info!(application_id = %app.id, old_secret_until = %until, "client secret rotated");
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(RotatedSecret {
         client_secret: secret.secret,
         secret: SecretInfo::from(created),
@@ -333,7 +328,28 @@ pub async fn quickstart(state: web::Data<AppState>, member: Member<Read<Applicat
             ),
         )
     };
+    let algorithm = state.instance_tokens.ensure_key(&state.db, membership.instance.id).await?.algorithm;
+    let verify_node = format!(
+        "// npm install jose\n\
+         import {{ createRemoteJWKSet, jwtVerify }} from 'jose';\n\
+         const jwks = createRemoteJWKSet(new URL('{base}/.well-known/jwks.json'));\n\
+         // Pins the issuer and audience; the algorithm is the key's ({algorithm} now, whatever it becomes).\n\
+         const {{ payload }} = await jwtVerify(token, jwks, {{ issuer: '{base}', audience: '{base}' }});\n\
+         console.log(payload.sub, payload.typ, payload.scope);\n"
+    );
+    let verify_python = format!(
+        "# pip install 'pyjwt[crypto]'\n\
+         import jwt\n\
+         jwks = jwt.PyJWKClient('{base}/.well-known/jwks.json')\n\
+         key = jwks.get_signing_key_from_jwt(token)\n\
+         # The key says its algorithm ({algorithm} now); never take it from the token alone.\n\
+         claims = jwt.decode(token, key.key, algorithms=[key.algorithm_name], issuer='{base}', audience='{base}')\n\
+         print(claims['sub'], claims['typ'])\n"
+    );
     Ok(HttpResponse::Ok().json(Quickstart {
+        verify_node,
+        verify_python,
+        discovery_url: format!("{base}/.well-known/openid-configuration"),
         api_base_url: base.clone(),
         client_id: client_id.clone(),
         env,

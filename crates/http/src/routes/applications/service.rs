@@ -5,6 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 use steward_domain::audit::{AuditAction, TargetKind};
+use steward_domain::webhook::EventType;
 use steward_persistence::applications::{self, AppChanges, AppSecret, Application, NewApplication, NewSecret};
 use steward_persistence::instances::Instance;
 use uuid::Uuid;
@@ -29,6 +30,13 @@ fn target(a: &Application) -> Target {
     Target::new(TargetKind::Application, a.id, &a.name)
 }
 
+/// Records webhook event `kind` about `app` (never its secrets) in `txn`.
+async fn app_event(state: &AppState, txn: &steward_persistence::DatabaseTransaction, kind: EventType, app: &Application) -> Result<(), ApiError> {
+    let mut data = view(app);
+    data["id"] = json!(app.id);
+    Ok(crate::webhooks::record(state, txn, app.instance_id, kind, json!({ "application": data })).await?)
+}
+
 pub fn app_not_found() -> ApiError {
     ApiError::not_found("No application with this id exists in the instance.")
 }
@@ -43,6 +51,7 @@ pub async fn create(state: &AppState, instance: &Instance, actor: &Actor, new: N
         after["client_secret"] = json!("set");
     }
     audit::record(&txn, instance.id, actor, AuditAction::ApplicationCreate, target(&app), &Value::Null, &after).await?;
+    app_event(state, &txn, EventType::ApplicationCreated, &app).await?;
     audit::commit(txn, "Failed to commit a new application").await?;
     tracing::info!(application_id = %app.id, kind = %app.kind, "application created");
     Ok(app)
@@ -56,6 +65,7 @@ pub async fn update(state: &AppState, instance: &Instance, actor: &Actor, app: A
     let before = view(&current);
     let updated = applications::update(&txn, current, changes).await?;
     audit::record(&txn, instance.id, actor, AuditAction::ApplicationUpdate, target(&updated), &before, &view(&updated)).await?;
+    app_event(state, &txn, EventType::ApplicationUpdated, &updated).await?;
     audit::commit(txn, "Failed to commit an application change").await?;
     Ok(updated)
 }
@@ -68,6 +78,7 @@ pub async fn delete(state: &AppState, instance: &Instance, actor: &Actor, id: Uu
         return Err(app_not_found());
     }
     audit::record(&txn, instance.id, actor, AuditAction::ApplicationDelete, target(&app), &view(&app), &Value::Null).await?;
+    app_event(state, &txn, EventType::ApplicationDeleted, &app).await?;
     audit::commit(txn, "Failed to commit an application deletion").await
 }
 
@@ -86,6 +97,7 @@ pub async fn rotate_secret(
     let before = json!({ "client_secret": previous, "previous_secret_expires_at": Value::Null });
     let after = json!({ "client_secret": [created.id.to_string()], "previous_secret_expires_at": until.to_utc() });
     audit::record(&txn, instance.id, actor, AuditAction::ApplicationSecretRotate, target(app), &before, &after).await?;
+    app_event(state, &txn, EventType::ApplicationSecretRotated, app).await?;
     audit::commit(txn, "Failed to commit a secret rotation").await?;
     Ok(created)
 }

@@ -32,10 +32,14 @@ pub enum ManagementScope {
     MembersWrite,
     #[serde(rename = "audit_log:read")]
     AuditLogRead,
+    #[serde(rename = "webhooks:read")]
+    WebhooksRead,
+    #[serde(rename = "webhooks:write")]
+    WebhooksWrite,
 }
 
 impl ManagementScope {
-    pub const ALL: [ManagementScope; 11] = [
+    pub const ALL: [ManagementScope; 13] = [
         Self::SettingsRead,
         Self::SettingsWrite,
         Self::ApplicationsRead,
@@ -47,6 +51,8 @@ impl ManagementScope {
         Self::MembersRead,
         Self::MembersWrite,
         Self::AuditLogRead,
+        Self::WebhooksRead,
+        Self::WebhooksWrite,
     ];
 
     pub fn scope(self) -> Scope {
@@ -63,6 +69,8 @@ impl ManagementScope {
             MembersRead => (Area::Members, Verb::Read),
             MembersWrite => (Area::Members, Verb::Write),
             AuditLogRead => (Area::AuditLog, Verb::Read),
+            WebhooksRead => (Area::Webhooks, Verb::Read),
+            WebhooksWrite => (Area::Webhooks, Verb::Write),
         };
         Scope::new(area, verb)
     }

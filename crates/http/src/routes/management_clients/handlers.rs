@@ -3,7 +3,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use steward_domain::application::{AppName, parse_description};
 use steward_persistence::applications::NewSecret;
 use steward_persistence::management_clients::{self, ClientChanges, NewManagementClient};
-use steward_persistence::now;
 use uuid::Uuid;
 
 use super::dto::{
@@ -247,14 +246,10 @@ pub async fn rotate_management_client_secret(
     path: web::Path<(String, Uuid)>,
     body: Deferred<ApiJson<RotateSecretRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let grace = body.get()?.0.grace_period_secs.unwrap_or(0);
+    let until = body.get()?.0.old_secret_until()?;
     let (_, id) = path.into_inner();
-    if grace > 604_800 {
-        return Err(ApiError::field("grace_period_secs", "out_of_range", "The grace period must be between 0 and 604800 seconds (7 days)."));
-    }
     let actor = member.actor(&state).await?;
     let secret = state.client_secrets.generate();
-    let until = now() + chrono::Duration::seconds(grace as i64);
     let created = service::rotate_secret(&state, &member.membership.instance, &actor, id, NewSecret { hash: &secret.hash, hint: &secret.hint }, until).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(RotatedSecret {
         client_secret: secret.secret,

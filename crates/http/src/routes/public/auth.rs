@@ -84,8 +84,9 @@ pub struct UpdateOwnAccountRequest {
 async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
     let (refresh_token, refresh_hash) = new_refresh_token();
     let (ip, ua) = (client_ip(req), user_agent(req));
-    let session = sessions::start(
-        &state.db,
+    let txn = steward_persistence::begin(&state.db).await?;
+    let session = sessions::start_in(
+        &txn,
         NewSession {
             subject: Subject::EndUser { instance_id: instance.id, user_id: user.id },
             application_id: Some(app.id),
@@ -96,6 +97,9 @@ async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, re
         },
     )
     .await?;
+    let data = serde_json::json!({ "user": UserDto::from(user.clone()), "application": { "id": app.id, "client_id": app.client_id, "name": app.name }, "session_id": session.id });
+    crate::webhooks::record(state, &txn, instance.id, steward_domain::webhook::EventType::UserSignedIn, data).await?;
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a sign-in")))?;
     let sub = user.id.to_string();
     let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
     let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
@@ -407,7 +411,7 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
         if !user.email.eq_ignore_ascii_case(&token.email) {
             return Err(invalid_link());
         }
-        end_users::update(&state.db, user, end_users::UserChanges { email_verified: Some(true), ..Default::default() }).await?
+        service::verify_email(&state, user).await?
     };
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }

@@ -16,9 +16,10 @@ use super::dto::{
 };
 use crate::audit::{self, Actor, Target};
 use crate::problem::{ApiError, FieldError, Fields};
-use crate::{AppState, emails};
+use crate::{AppState, emails, webhooks};
 use serde_json::{Value, json};
 use steward_domain::audit::{AuditAction, TargetKind};
+use steward_domain::webhook::EventType;
 
 /// A user as the audit log compares it: what the API shows, plus the password hash (only ever
 /// stored as `"[redacted]"`: it says that the password changed).
@@ -81,6 +82,16 @@ pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &
     Ok(user)
 }
 
+/// The `data` of a user event: the user as the console API shows them.
+fn user_data(user: &EndUser) -> Value {
+    json!({ "user": UserDto::from(user.clone()) })
+}
+
+/// Records webhook event `kind` about `user` in `txn`.
+async fn user_event(state: &AppState, txn: &steward_persistence::DatabaseTransaction, kind: EventType, user: &EndUser) -> Result<(), ApiError> {
+    Ok(webhooks::record(state, txn, user.instance_id, kind, user_data(user)).await?)
+}
+
 /// Creates a user (the console's add-user form and back-end apps): validated, password hashed,
 /// and the invitation email queued in the same transaction when `send_invitation` asks for it.
 pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, body: CreateUserRequest) -> Result<EndUser, ApiError> {
@@ -94,6 +105,7 @@ pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, b
     let mut after = view(&user);
     after["invitation_sent"] = json!(invite);
     audit::record(&txn, instance.id, actor, AuditAction::UserCreate, target(&user), &Value::Null, &after).await?;
+    user_event(state, &txn, EventType::UserCreated, &user).await?;
     audit::commit(txn, "Failed to commit a new user").await?;
     if invite {
         state.mail_wakeup.notify_one();
@@ -112,6 +124,7 @@ pub async fn register(state: &AppState, instance: &Instance, application: Uuid, 
     match end_users::create(&txn, instance.id, new).await {
         Ok(user) => {
             emails::queue_link(&txn, instance, &user, Purpose::VerifyEmail, Some(application)).await?;
+            user_event(state, &txn, EventType::UserCreated, &user).await?;
             txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a registration")))?;
             tracing::info!(user_id = %user.id, "end user registered");
         }
@@ -149,6 +162,7 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
         None => None,
     };
     let newly_blocked = body.blocked == Some(true) && !user.blocked;
+    let body_unblocks = body.blocked == Some(false);
     let email_changes = email.as_ref().is_some_and(|e| e.as_str() != user.email);
     let revoke = newly_blocked || password_hash.is_some();
     let (instance_id, user_id) = (user.instance_id, user.id);
@@ -156,6 +170,7 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
     // Read again inside the transaction: the entry's "before" is what this edit replaced.
     let user = end_users::get(&txn, instance_id, user_id).await?.ok_or_else(user_not_found)?;
     let before = view(&user);
+    let was_blocked = user.blocked;
     let updated = end_users::update(
         &txn,
         user,
@@ -182,6 +197,14 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
         user_tokens::revoke_all_unused(&txn, user_id).await?;
     }
     audit::record(&txn, instance_id, actor, action, target(&updated), &before, &view(&updated)).await?;
+    let kind = match action {
+        AuditAction::UserBlock => EventType::UserBlocked,
+        AuditAction::UserUnblock => EventType::UserUnblocked,
+        _ if newly_blocked => EventType::UserBlocked,
+        _ if body_unblocks && was_blocked => EventType::UserUnblocked,
+        _ => EventType::UserUpdated,
+    };
+    user_event(state, &txn, kind, &updated).await?;
     audit::commit(txn, "Failed to commit a user change").await?;
     Ok(updated)
 }
@@ -222,6 +245,9 @@ pub async fn update_own_account(state: &AppState, instance: &Instance, user: End
     } else {
         user
     };
+    if profile_changes {
+        user_event(state, &txn, EventType::UserUpdated, &updated).await?;
+    }
     let subject = Subject::EndUser { instance_id: instance.id, user_id: updated.id };
     if changed_password {
         sessions::revoke_others(&txn, subject, Some(session_id), RevokeReason::PasswordChanged).await?;
@@ -253,7 +279,20 @@ pub async fn confirm_email_change(state: &AppState, user: EndUser, new_email: &s
     let user_id = user.id;
     let updated = end_users::update(&txn, user, UserChanges { email: Some(new_email.to_owned()), email_verified: Some(true), ..Default::default() }).await?;
     user_tokens::revoke_all_unused(&txn, user_id).await?;
+    user_event(state, &txn, EventType::UserUpdated, &updated).await?;
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an email change")))?;
+    Ok(updated)
+}
+
+/// Marks the user's email verified (a verification link was followed), with its event.
+pub async fn verify_email(state: &AppState, user: EndUser) -> Result<EndUser, ApiError> {
+    let was_verified = user.email_verified;
+    let txn = steward_persistence::begin(&state.db).await?;
+    let updated = end_users::update(&txn, user, UserChanges { email_verified: Some(true), ..Default::default() }).await?;
+    if !was_verified {
+        user_event(state, &txn, EventType::UserEmailVerified, &updated).await?;
+    }
+    txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit an email verification")))?;
     Ok(updated)
 }
 
@@ -276,6 +315,7 @@ pub async fn reset_password(state: &AppState, instance: &Instance, token: &str, 
     }
     let hash = state.hasher.hash(password.expose()).await?;
     let invitation = token.purpose == Purpose::Invitation.as_str();
+    let was_verified = user.email_verified;
     let txn = steward_persistence::begin(&state.db).await?;
     user_tokens::consume(&txn, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
     let user = end_users::update(
@@ -286,6 +326,10 @@ pub async fn reset_password(state: &AppState, instance: &Instance, token: &str, 
     .await?;
     sessions::revoke_others(&txn, Subject::EndUser { instance_id: instance.id, user_id: user.id }, None, RevokeReason::PasswordChanged).await?;
     emails::queue_notice(&txn, instance, &user, &user.email, "The password of your account was changed").await?;
+    user_event(state, &txn, EventType::UserUpdated, &user).await?;
+    if invitation && !was_verified {
+        user_event(state, &txn, EventType::UserEmailVerified, &user).await?;
+    }
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a password reset")))?;
     state.mail_wakeup.notify_one();
     Ok(())
@@ -298,8 +342,22 @@ pub async fn import_users(state: &AppState, instance: &Instance, actor: &Actor, 
     let count = users.len() as u64;
     let shown: Vec<String> = users.iter().take(SHOWN).map(|u| u.email.clone()).collect();
     let txn = steward_persistence::begin(&state.db).await?;
+    // One lookup of the endpoints for the whole file.
+    let targets: Vec<Uuid> = steward_persistence::webhooks::enabled_endpoints(&txn, instance.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.wants(EventType::UserCreated))
+        .map(|e| e.id)
+        .collect();
     for u in users {
-        end_users::create(&txn, instance.id, u).await?;
+        let user = end_users::create(&txn, instance.id, u).await?;
+        if !targets.is_empty() {
+            let payload = webhooks::envelope(EventType::UserCreated, user_data(&user));
+            steward_persistence::webhooks::record_event(&txn, instance.id, EventType::UserCreated, payload, &targets).await?;
+        }
+    }
+    if !targets.is_empty() {
+        state.webhook_wakeup.notify_one();
     }
     let target = Target { kind: TargetKind::User, id: None, label: Some(format!("{count} users (CSV import)")) };
     let after = json!({ "accepted": count, "emails": shown });
@@ -339,6 +397,7 @@ pub async fn delete_user(state: &AppState, instance: &Instance, actor: &Actor, i
         return Err(user_not_found());
     }
     audit::record(&txn, instance.id, actor, AuditAction::UserDelete, target(&user), &view(&user), &Value::Null).await?;
+    user_event(state, &txn, EventType::UserDeleted, &user).await?;
     audit::commit(txn, "Failed to commit a user deletion").await?;
     tracing::info!(user_id = %id, "end user deleted");
     Ok(())
