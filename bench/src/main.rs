@@ -4,7 +4,11 @@
 //! - `hash`: the time of one argon2id hash with the given parameters, and `cores / hash_time`;
 //! - `login URL SECS CONCURRENCY`: sign-ins per second against a real server;
 //! - `me URL SECS CONCURRENCY [--with-login-flood N]`: `GET /api/v1/me` per second and its
-//!   latency percentiles, optionally while N clients flood the sign-in route.
+//!   latency percentiles, optionally while N clients flood the sign-in route;
+//! - `webhooks URL SECS CONCURRENCY cost|live`: a mutating route (`POST …/users`) per second
+//!   without and with three webhook endpoints — `cost` against a server that only records
+//!   events, `live` while it delivers them too — then (`live`) 10,000 events (a CSV import)
+//!   fanned out to the three endpoints of a local receiver: how long until all 30,000 arrived.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -434,6 +438,160 @@ async fn memory_after_flood(base: String, pid: u32, secs: u64, concurrency: usiz
            "seconds_to_below_80_mib": below_80_after, "samples": samples, "flood": flood})
 }
 
+/// A minimal HTTP/1.1 receiver (keep-alive) on 127.0.0.1 that counts POSTs and answers 200.
+async fn start_receiver() -> (u16, Arc<AtomicU64>) {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
+    let port = listener.local_addr().expect("receiver address").port();
+    let count = Arc::new(AtomicU64::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut stream = tokio::io::BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    let mut first = true;
+                    loop {
+                        line.clear();
+                        match stream.read_line(&mut line).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if first {
+                            first = false;
+                            continue;
+                        }
+                        if let Some((k, v)) = line.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    if stream.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    if stream.get_mut().write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, count)
+}
+
+/// `POST /users` per second for `secs` with `concurrency` clients.
+async fn create_users(base: &str, slug: &str, token: &str, tag: &str, secs: u64, concurrency: usize) -> serde_json::Value {
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/instances/{slug}/users");
+    let (token, tag) = (token.to_owned(), tag.to_owned());
+    let started = Instant::now();
+    let (n, errors, lat) = drive(secs, concurrency, Arc::new(AtomicBool::new(false)), move |worker, i| {
+        let req = client.post(url.clone()).bearer_auth(&token).json(&json!({"email": format!("{tag}-{worker}-{i}@bench.example")}));
+        async move {
+            match req.send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    json!({"requests": n, "errors": errors, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+}
+
+async fn wait_until(count: &AtomicU64, n: u64, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while count.load(Ordering::Relaxed) < n {
+        if started.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Some(started.elapsed())
+}
+
+/// `mode`: `cost` (the route with and without endpoints; run against a server that records but
+/// does not deliver, STEWARD_WEBHOOK_DELIVERY=false, so only the recording is measured) or
+/// `live` (the same while the server also delivers), then the 10,000-event fan-out (`live`).
+async fn webhooks(base: String, secs: u64, concurrency: usize, mode: &str) {
+    let client = reqwest::Client::new();
+    let token = ensure_account(&client, &base, "hooks@bench.example").await;
+    let slug = format!("hooks-{mode}-{}", std::process::id());
+    client
+        .post(format!("{base}/api/v1/instances"))
+        .bearer_auth(&token)
+        .json(&json!({"slug": slug, "name": "Hooks", "time_zone": "UTC"}))
+        .send()
+        .await
+        .expect("instance");
+    let off = create_users(&base, &slug, &token, "off", secs, concurrency).await;
+    let (port, received) = start_receiver().await;
+    for i in 1..=3 {
+        let res = client
+            .post(format!("{base}/api/v1/instances/{slug}/webhooks"))
+            .bearer_auth(&token)
+            .json(&json!({"url": format!("http://127.0.0.1:{port}/hook/{i}")}))
+            .send()
+            .await
+            .expect("endpoint");
+        assert!(res.status().is_success(), "create endpoint: {}", res.status());
+    }
+    let on = create_users(&base, &slug, &token, "on", secs, concurrency).await;
+    let expected = on["requests"].as_u64().unwrap_or(0) * 3;
+    let ratio = on["per_sec"].as_f64().unwrap_or(0.0) / off["per_sec"].as_f64().unwrap_or(1.0);
+    if mode == "cost" {
+        println!(
+            "{}",
+            json!({"scenario": "webhook_recording_cost", "route": "POST /api/v1/instances/{instance}/users", "concurrency": concurrency,
+                   "without_endpoints": off, "with_3_endpoints_recording_only": on, "ratio": ratio, "events_recorded": on["requests"]})
+        );
+        return;
+    }
+    let drained = wait_until(&received, expected, Duration::from_secs(300)).await;
+    println!(
+        "{}",
+        json!({"scenario": "webhook_route_while_delivering", "route": "POST /api/v1/instances/{instance}/users", "concurrency": concurrency,
+               "without_endpoints": off, "with_3_endpoints_delivering": on, "ratio": ratio,
+               "deliveries": expected, "drained_ms_after_load": drained.map(|d| d.as_millis() as u64)})
+    );
+
+    // 10,000 events at once: a CSV import records one user.created per row in one transaction.
+    let before = received.load(Ordering::Relaxed);
+    let mut csv = String::from("email\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!("fanout-{i}@bench.example\n"));
+    }
+    let started = Instant::now();
+    let res = client
+        .post(format!("{base}/api/v1/instances/{slug}/users/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("import");
+    assert!(res.status().is_success(), "import: {}", res.status());
+    let imported = started.elapsed();
+    let delivered = wait_until(&received, before + 30_000, Duration::from_secs(600)).await;
+    let total = started.elapsed();
+    println!(
+        "{}",
+        json!({"scenario": "webhook_fanout", "events": 10_000, "endpoints": 3, "deliveries": 30_000,
+               "import_ms": imported.as_millis() as u64,
+               "all_delivered_ms_after_import": delivered.map(|_| (total - imported).as_millis() as u64),
+               "deliveries_per_sec": delivered.map(|_| 30_000.0 / (total - imported).as_secs_f64())})
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -478,6 +636,10 @@ fn main() {
             let (base, pid, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap(), args[4].parse().unwrap());
             println!("{}", rt.block_on(memory_after_flood(base, pid, secs, c)));
         }
+        Some("webhooks") => {
+            let (base, secs, c, mode) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap(), args[4].clone());
+            rt.block_on(webhooks(base, secs, c, &mode));
+        }
         Some("login") => {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             let r = rt.block_on(login_flood(base, secs, c, Arc::new(AtomicBool::new(false))));
@@ -504,7 +666,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: steward-bench hash | forgot URL N | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
+                "usage: steward-bench hash | forgot URL N | webhooks URL SECS CONCURRENCY cost|live | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
             );
             std::process::exit(2);
         }

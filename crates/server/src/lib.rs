@@ -148,6 +148,7 @@ impl Application {
                 max_per_instance: 4,
                 batch: 100,
                 lease_secs: settings.webhook_timeout_secs as i64 * 4 + 30,
+                gather: std::time::Duration::from_millis(settings.webhook_poll_ms.min(100)),
             },
         };
         let (stop_retention, retention_stopped) = tokio::sync::watch::channel(false);
@@ -160,7 +161,7 @@ impl Application {
         };
         let workers = Workers {
             mailer: mailer.spawn(mail_wakeup),
-            webhooks: webhook_worker.spawn(webhook_wakeup)?,
+            webhooks: webhook_worker.spawn(webhook_wakeup, settings.webhook_delivery)?,
             retention: tokio::spawn(retention::run(state.db.clone(), retention, retention_stopped)),
             stop_retention,
         };

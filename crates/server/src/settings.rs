@@ -60,6 +60,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "432000",
         "A webhook endpoint whose deliveries have failed for this long (5 days) is turned off and its instance's owners are told by email.",
     ),
+    (
+        "STEWARD_WEBHOOK_DELIVERY",
+        "true",
+        "Whether this process delivers webhooks. Turn it off on API-only processes when others (sharing the database) deliver.",
+    ),
     ("STEWARD_WEBHOOK_POLL_MS", "1000", "How often the webhook worker looks for due deliveries (it is also woken when an event is recorded)."),
     (
         "STEWARD_SMTP_TESTS_PER_HOUR",
@@ -124,6 +129,7 @@ pub struct Settings {
     pub webhook_retry_schedule_ms: String,
     pub webhook_disable_after_secs: u64,
     pub webhook_poll_ms: u64,
+    pub webhook_delivery: bool,
     pub smtp_timeout_secs: u64,
     pub mail_lease_secs: i64,
     pub mail_limit_per_recipient: u32,
@@ -167,6 +173,7 @@ impl Default for Settings {
             webhook_retry_schedule_ms: "5000,300000,1800000,7200000,18000000,36000000,36000000".into(),
             webhook_disable_after_secs: 432_000,
             webhook_poll_ms: 1000,
+            webhook_delivery: true,
             smtp_timeout_secs: 10,
             mail_lease_secs: 120,
             mail_limit_per_recipient: 5,

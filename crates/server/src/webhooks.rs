@@ -41,6 +41,9 @@ pub struct WebhookOptions {
     /// Deliveries read (and recorded) at once per endpoint.
     pub batch: u64,
     pub lease_secs: i64,
+    /// After being woken, how long to let events gather before delivering: fewer, larger
+    /// transactions under a stream of changes (the database's writer is shared with the API).
+    pub gather: Duration,
 }
 
 #[derive(Clone)]
@@ -93,10 +96,17 @@ impl WebhookWorker {
             .build()?)
     }
 
-    pub fn spawn(self, wakeup: Arc<Notify>) -> anyhow::Result<WebhookHandle> {
+    /// Starts delivering; with `deliver` false (an API-only process) the task only waits to stop.
+    pub fn spawn(self, wakeup: Arc<Notify>, deliver: bool) -> anyhow::Result<WebhookHandle> {
         let client = self.client()?;
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(self.run(client, wakeup, stopped));
+        let (stop, mut stopped) = watch::channel(false);
+        let task = if deliver {
+            tokio::spawn(self.run(client, wakeup, stopped))
+        } else {
+            tokio::spawn(async move {
+                let _ = stopped.changed().await;
+            })
+        };
         Ok(WebhookHandle { task, stop })
     }
 
@@ -139,7 +149,7 @@ impl WebhookWorker {
                 }
             }
             tokio::select! {
-                _ = wakeup.notified() => {}
+                _ = wakeup.notified() => tokio::time::sleep(self.options.gather).await,
                 _ = tokio::time::sleep(self.options.poll) => {}
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                     if let Ok(id) = done { running.remove(&id); }
@@ -165,6 +175,8 @@ impl WebhookWorker {
     }
 
     async fn work_endpoint_inner(&self, client: &reqwest::Client, endpoint_id: Uuid, token: Uuid, stopped: watch::Receiver<bool>) -> anyhow::Result<()> {
+        // The lease was just taken.
+        let mut renewed = Instant::now();
         loop {
             if *stopped.borrow() {
                 return Ok(());
@@ -182,6 +194,15 @@ impl WebhookWorker {
                     waiting = true;
                     break;
                 }
+                // The lease must outlive every delivery made under it: renewed well before it
+                // ends, and a lost lease stops the run (another process has the line now).
+                if renewed.elapsed() > Duration::from_secs((self.options.lease_secs / 3).max(1) as u64) {
+                    if !webhooks::lease(&self.db, endpoint_id, token, self.options.lease_secs).await? {
+                        waiting = true;
+                        break;
+                    }
+                    renewed = Instant::now();
+                }
                 let outcome = self.deliver(client, &endpoint, &secrets, delivery, event).await;
                 let retrying = outcome.status == DeliveryStatus::Pending;
                 outcomes.push(outcome);
@@ -192,8 +213,14 @@ impl WebhookWorker {
             }
             webhooks::record_outcomes(&self.db, &outcomes).await?;
             self.note_health(&endpoint, &outcomes).await?;
-            if waiting || !webhooks::lease(&self.db, endpoint_id, token, self.options.lease_secs).await? {
+            if waiting {
                 return Ok(());
+            }
+            if renewed.elapsed() > Duration::from_secs((self.options.lease_secs / 3).max(1) as u64) {
+                if !webhooks::lease(&self.db, endpoint_id, token, self.options.lease_secs).await? {
+                    return Ok(());
+                }
+                renewed = Instant::now();
             }
         }
     }

@@ -288,3 +288,41 @@ async fn private_networks_are_refused_when_the_operator_says_so() {
     }
     assert!(receiver.received("named").await.is_empty(), "nothing reached the private address");
 }
+
+/// Two processes on one database, both running the webhook worker: every event reaches the
+/// endpoint exactly once and in order (one process at a time works an endpoint).
+async fn two_processes_deliver_once_in_order(backend: crate::helpers::Backend) {
+    let Some(db) = crate::helpers::TestDb::new(backend).await else { return };
+    let db = std::sync::Arc::new(db);
+    let configure = |s: &mut steward::Settings| s.public_url = Some("http://steward.test".into());
+    let first = TestApp::start(db.clone(), configure).await;
+    let second = TestApp::start(db.clone(), configure).await;
+    let receiver = Receiver::start();
+    let owner = first.signup("owner@example.com").await.access;
+    first.create_instance(&owner, "shop").await;
+    let (_, secret) = endpoint(&first, &owner, "shop", json!({"url": receiver.url("both"), "event_types": ["user.created"]})).await;
+    receiver.configure("both", &[&secret], 0, 200, 0).await;
+    // Events recorded through both processes, interleaved.
+    for i in 0..40 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let res = app.post("/api/v1/instances/shop/users", Some(&owner), json!({"email": format!("u{i:02}@example.com")})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let got = receiver.wait_for("both", 40, WAIT).await;
+    let emails: Vec<&str> = got.iter().map(|r| r["body"]["data"]["user"]["email"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (0..40).map(|i| format!("u{i:02}@example.com")).collect();
+    assert_eq!(emails, expected, "each event once, in the order recorded");
+    assert_eq!(receiver.received("both").await.len(), 40, "nothing delivered twice");
+    first.stop().await;
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_deliver_once_in_order_sqlite() {
+    two_processes_deliver_once_in_order(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_deliver_once_in_order_postgres() {
+    two_processes_deliver_once_in_order(crate::helpers::Backend::Postgres).await;
+}
