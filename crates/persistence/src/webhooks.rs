@@ -75,6 +75,11 @@ pub async fn get(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid) -> Stor
     Ok(endpoints::Entity::find_by_id(id).filter(endpoints::Column::InstanceId.eq(instance_id)).one(db).await.context("Failed to load a webhook endpoint")?)
 }
 
+/// How many endpoints the instance has.
+pub async fn count(db: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<u64> {
+    Ok(endpoints::Entity::find().filter(endpoints::Column::InstanceId.eq(instance_id)).count(db).await.context("Failed to count webhook endpoints")?)
+}
+
 /// The instance's endpoints, newest first.
 pub async fn list(db: &impl ConnectionTrait, instance_id: Uuid, limit: u64, after: Option<&str>) -> StoreResult<Page<Endpoint>> {
     let base = endpoints::Entity::find().filter(endpoints::Column::InstanceId.eq(instance_id));

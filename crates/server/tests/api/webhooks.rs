@@ -250,6 +250,12 @@ async fn bad_endpoints_are_refused(app: TestApp) {
     }
     let list: Value = app.get("/api/v1/instances/shop/webhooks", Some(&owner)).await.json().await.unwrap();
     assert_eq!(list["total"], 0, "nothing created");
+    // At most 20 endpoints: every event fans out to each inside the change's transaction.
+    for i in 0..20 {
+        endpoint(&app, &owner, "shop", json!({"url": format!("https://hooks.example.com/{i}")})).await;
+    }
+    let res = app.post("/api/v1/instances/shop/webhooks", Some(&owner), json!({"url": "https://hooks.example.com/one-too-many"})).await;
+    assert_problem(res, StatusCode::CONFLICT, "too_many_endpoints").await;
     let catalogue: Value = app.get("/api/v1/webhook-event-types", Some(&owner)).await.json().await.unwrap();
     assert!(catalogue["items"].as_array().unwrap().iter().any(|t| t["type"] == "user.signed_in"));
 }

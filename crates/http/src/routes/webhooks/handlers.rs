@@ -85,6 +85,7 @@ pub async fn list_webhooks(state: web::Data<AppState>, member: Member<Read<Webho
         (status = 401, response = crate::problem::Unauthorized),
         (status = 403, response = crate::problem::Forbidden),
         (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
         (status = 415, response = crate::problem::UnsupportedMediaType),
         (status = 422, response = crate::problem::ValidationFailed),
     )

@@ -35,8 +35,15 @@ pub fn secret_aad(instance_id: Uuid) -> String {
     format!("webhook-secret/{instance_id}")
 }
 
+/// Endpoints an instance may have: every event is fanned out to each, inside the transaction of
+/// the change that caused it.
+pub const MAX_ENDPOINTS: u64 = 20;
+
 pub async fn create(state: &AppState, instance: &Instance, actor: &Actor, new: NewEndpoint) -> Result<Endpoint, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
+    if webhooks::count(&txn, instance.id).await? >= MAX_ENDPOINTS {
+        return Err(ApiError::conflict("too_many_endpoints", format!("An instance has at most {MAX_ENDPOINTS} webhook endpoints; delete one first.")));
+    }
     let endpoint = webhooks::create(&txn, instance.id, new).await?;
     let mut after = view(&endpoint);
     after["secret"] = json!("set");
