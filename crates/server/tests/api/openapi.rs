@@ -21,6 +21,7 @@ fn committed_document_matches_the_code() {
 fn every_operation_documents_its_errors_and_security() {
     let doc: Value = serde_json::to_value(steward_http::openapi_document()).unwrap();
     assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
@@ -48,7 +49,13 @@ fn every_operation_documents_its_errors_and_security() {
                     assert!(responses.contains_key("422") || responses.contains_key("400"), "{method} {path}: documents bad input");
                 }
             }
-            assert!(op.get("operationId").is_some(), "{method} {path}: operationId");
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_else(|| panic!("{method} {path}: operationId"));
+            // Readable as a method name in any generated client, and unique.
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{method} {path}: operationId {id:?} is not a snake_case method name"
+            );
+            assert!(ids.insert(id.to_owned()), "{method} {path}: operationId {id:?} is used twice");
         }
     }
 }

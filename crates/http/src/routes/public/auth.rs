@@ -223,6 +223,7 @@ pub async fn register(
 /// The same rules as the console: an unknown email and a wrong password answer alike; 10
 /// failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
 #[utoipa::path(
+    operation_id = "end_user_login",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
@@ -258,6 +259,7 @@ pub async fn login(
 
 /// Exchange an end user's refresh token for new tokens (single use; reuse ends the session).
 #[utoipa::path(
+    operation_id = "end_user_refresh",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
@@ -278,6 +280,7 @@ pub async fn refresh(state: web::Data<AppState>, caller: AppCaller, body: Deferr
 }
 
 #[utoipa::path(
+    operation_id = "end_user_logout",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
@@ -293,6 +296,7 @@ pub async fn logout(state: web::Data<AppState>, caller: AppCaller) -> Result<Htt
 
 /// The signed-in end user's own account.
 #[utoipa::path(
+    operation_id = "get_own_account",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
@@ -310,6 +314,7 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
 /// password ends the user's other sessions. A new email is changed only once its owner follows
 /// the link sent to it; the answer is the same whether or not another account has the address.
 #[utoipa::path(
+    operation_id = "update_own_account",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),

@@ -22,6 +22,7 @@ fn not_found() -> ApiError {
 
 /// List the instance's end users (back-end apps, scope `users:manage`).
 #[utoipa::path(
+    operation_id = "list_users_as_app",
     tag = "public",
     params(crate::openapi::InstancePath, UserListQuery),
     security(("app_bearer" = [])),
@@ -37,6 +38,7 @@ pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: we
 
 /// Create an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
+    operation_id = "create_user_as_app",
     tag = "public",
     params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
@@ -67,6 +69,7 @@ pub async fn create_user(
 
 /// One end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
+    operation_id = "get_user_as_app",
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
@@ -82,6 +85,7 @@ pub async fn get_user(state: web::Data<AppState>, caller: AppCaller, path: web::
 
 /// Edit an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
+    operation_id = "update_user_as_app",
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
@@ -114,6 +118,7 @@ pub async fn update_user(
 
 /// Delete an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
+    operation_id = "delete_user_as_app",
     tag = "public",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
