@@ -2,7 +2,8 @@
 //!
 //! Any `GET` outside `/api` and `/public` answers a file of the console when one exists at that
 //! path, and the console's `index.html` otherwise, so deep links and reloads work. Unknown API
-//! paths answer a 404 problem document.
+//! paths answer a 404 problem document — or 405 with `Allow` when the path exists and only the
+//! method is wrong (known from the OpenAPI document's paths).
 
 use std::path::{Path, PathBuf};
 
@@ -53,8 +54,42 @@ fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
     out.is_file().then_some(out)
 }
 
+/// Every documented path template (`{param}` segments match any one segment) and its methods.
+static ROUTES: std::sync::LazyLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::LazyLock::new(|| {
+    let doc = crate::openapi_document();
+    doc.paths
+        .paths
+        .iter()
+        .map(|(template, item)| {
+            let value = serde_json::to_value(item).unwrap_or_default();
+            let mut methods: Vec<String> = value.as_object().into_iter().flatten().map(|(m, _)| m.to_ascii_uppercase()).filter(|m| m != "PARAMETERS").collect();
+            methods.sort();
+            (template.split('/').map(str::to_owned).collect(), methods)
+        })
+        .collect()
+});
+
+/// The methods a documented path answers, when `path` is one.
+fn allowed_methods(path: &str) -> Option<&'static [String]> {
+    let segments: Vec<&str> = path.split('/').collect();
+    ROUTES.iter().find_map(|(template, methods)| {
+        let matches = template.len() == segments.len()
+            && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
+        matches.then_some(methods.as_slice())
+    })
+}
+
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let path = req.path();
+    if let Some(methods) = allowed_methods(path).filter(|m| !m.iter().any(|m| m == req.method().as_str())) {
+        let allow = methods.join(", ");
+        let error = ApiError::new(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("This address answers {allow} only."));
+        let mut res = actix_web::ResponseError::error_response(&error);
+        if let Ok(value) = header::HeaderValue::from_str(&allow) {
+            res.headers_mut().insert(header::ALLOW, value);
+        }
+        return res;
+    }
     if is_api_path(path) || !(req.method() == Method::GET || req.method() == Method::HEAD) {
         return actix_web::ResponseError::error_response(&ApiError::not_found("Nothing exists at this address."));
     }

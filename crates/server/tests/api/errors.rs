@@ -50,11 +50,11 @@ async fn malformed_requests_get_problem_documents(app: TestApp) {
     assert_eq!(app.login("a@b.co", "12345678").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.login("t@b.co", "12345678").await.status(), StatusCode::UNAUTHORIZED);
 
-    // Unknown API paths and methods: 404 problems, never the console.
+    // Unknown API paths: 404 problems, never the console; a known path with another method: 405.
     assert_problem(app.get("/api/v1/nothing-here", None).await, StatusCode::NOT_FOUND, "not_found").await;
     assert_problem(app.get("/public/v1/x/y", None).await, StatusCode::NOT_FOUND, "not_found").await;
     let res = app.client.put(app.url("/api/v1/auth/login")).send().await.unwrap();
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 
 /// Every documented operation with a body, fed garbage with a valid token: a 4xx, never a 5xx.

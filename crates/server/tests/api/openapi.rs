@@ -60,7 +60,29 @@ fn every_operation_documents_its_errors_and_security() {
     }
 }
 
-db_tests!(every_secured_route_answers_401_without_a_token, served_document_and_reference_page);
+db_tests!(every_secured_route_answers_401_without_a_token, served_document_and_reference_page, undeclared_methods_answer_405);
+
+/// A documented path with a method it does not declare answers 405 with `Allow`; an unknown path
+/// 404 — problem documents both.
+async fn undeclared_methods_answer_405(app: TestApp) {
+    let s = app.signup("owner@example.com").await;
+    app.create_instance(&s.access, "shop").await;
+    for (method, path, allow) in [
+        ("TRACE", "/api/v1/instances", "GET, POST"),
+        ("PUT", "/api/v1/instances/shop/users", "GET, POST"),
+        ("DELETE", "/public/v1/shop/branding", "GET"),
+        ("POST", "/healthz", "GET"),
+        ("PATCH", "/api/v1/oauth/token", "POST"),
+    ] {
+        let res = app.client.request(method.parse().unwrap(), app.url(path)).bearer_auth(&s.access).send().await.unwrap();
+        assert_eq!(res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned()), Some(allow.to_owned()), "{method} {path}");
+        assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    }
+    let res = app.client.request("TRACE".parse().unwrap(), app.url("/api/v1/nowhere")).send().await.unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    // Nothing changed, and the declared methods still work.
+    assert_eq!(app.get("/api/v1/instances/shop", Some(&s.access)).await.status(), StatusCode::OK);
+}
 
 /// Walks the document, so every new route is covered automatically.
 async fn every_secured_route_answers_401_without_a_token(app: TestApp) {
