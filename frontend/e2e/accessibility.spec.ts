@@ -15,6 +15,7 @@ import { startServer } from './support/server.ts'
 import { signIn } from './support/signup.ts'
 import { linkIn, SmtpSink } from './support/smtp-sink.ts'
 import { expect, test, watchCsp, type Page } from './support/test.ts'
+import { startReceiver } from './support/webhook-receiver.ts'
 
 const PASSWORD = 'correct horse battery'
 
@@ -35,6 +36,11 @@ interface World {
   invitationLink: string
   mailboxMessageId: string
   outboxEmailId: string
+  /** A webhook endpoint at a receiver in this process, with delivered events; another, turned off. */
+  webhookUrl: string
+  webhookId: string
+  deliveryId: string
+  pausedWebhookId: string
 }
 
 async function makeWorld(base: string): Promise<World> {
@@ -48,6 +54,10 @@ async function makeWorld(base: string): Promise<World> {
   const api = (status: number, method: string, path: string, body?: unknown) => expectCall(status, base, method, `/api/v1/instances/${slug}${path}`, body, auth)
 
   await expectCall(201, base, 'POST', '/api/v1/instances', { slug, name, time_zone: 'Europe/Paris' }, auth)
+  // Webhooks first, so the users created below are delivered to the receiver.
+  const receiver = await startReceiver()
+  const hook = await api(201, 'POST', '/webhooks', { url: receiver.url, description: 'CRM sync', event_types: ['user.created', 'user.deleted'] })
+  const paused = await api(201, 'POST', '/webhooks', { url: 'https://hooks.example.com/paused', enabled: false })
   const backend = await api(201, 'POST', '/applications', { kind: 'backend', name: 'Billing service', description: 'Creates users' })
   const frontend = await api(201, 'POST', '/applications', { kind: 'frontend', name: 'Shop web', allowed_origins: ['https://shop.example.com'] })
   const client = { 'x-client-id': frontend.client_id as string }
@@ -67,6 +77,19 @@ async function makeWorld(base: string): Promise<World> {
   await api(201, 'POST', '/users', { email: invitee, name: 'Ivy Invitee', send_invitation: true })
   const invitation = await mailTo(base, token, slug, invitee, /invit/i)
   const outbox = await api(200, 'GET', '/outbox')
+  const hookId = hook.endpoint.id as string
+  await api(202, 'POST', `/webhooks/${hookId}/test`)
+  // Every delivery done, so no page is still refreshing when axe runs.
+  let deliveries: { id: string; status: string; event_type: string }[] = []
+  await expect
+    .poll(
+      async () => {
+        deliveries = (await api(200, 'GET', `/webhooks/${hookId}/deliveries`)).items
+        return deliveries.length >= 3 && deliveries.every((d) => d.status !== 'pending')
+      },
+      { message: 'the webhook deliveries done', timeout: 20_000 },
+    )
+    .toBe(true)
   return {
     base,
     email,
@@ -83,6 +106,10 @@ async function makeWorld(base: string): Promise<World> {
     invitationLink: accountLinkIn(invitation.text),
     mailboxMessageId: verification.id,
     outboxEmailId: (outbox.items as { id: string; to: string }[]).find((e) => e.to === reader)?.id ?? '',
+    webhookUrl: receiver.url,
+    webhookId: hookId,
+    deliveryId: deliveries.find((d) => d.event_type === 'webhook.test')?.id ?? '',
+    pausedWebhookId: paused.endpoint.id,
   }
 }
 
@@ -212,6 +239,57 @@ test('accessibility: emails, general settings, instance settings and the profile
   await check(page, '/profile', h1('Your profile'), 'the profile')
   await check(page, '/profile/security', (p) => p.getByRole('table', { name: 'Active sessions' }), 'the profile: security')
   await check(page, '/no/such/page', h1(/not found/i), 'a page that does not exist')
+})
+
+test('accessibility: webhooks and the signing algorithm', async ({ page, baseURL }) => {
+  test.setTimeout(120_000)
+  const w = await theWorld(baseURL)
+  await signIn(page, w.email, PASSWORD)
+  const at = `/i/${w.slug}`
+
+  await check(page, `${at}/settings/webhooks`, (p) => p.getByRole('link', { name: w.webhookUrl }), 'the webhooks')
+  await page.getByRole('button', { name: 'Add endpoint' }).click()
+  const creating = await opened(page.getByRole('dialog', { name: 'Add webhook endpoint' }))
+  await creating.getByRole('button', { name: 'Add endpoint' }).click()
+  await expect(creating.getByRole('textbox', { name: /Endpoint URL/ })).toHaveAttribute('aria-invalid', 'true')
+  await creating.getByRole('checkbox', { name: /user\.blocked/ }).check()
+  await expectAccessible(page, 'the Add webhook endpoint dialog with errors')
+  await creating.getByRole('textbox', { name: /Endpoint URL/ }).fill('https://hooks.example.com/new')
+  await creating.getByRole('checkbox', { name: /Enabled/ }).uncheck()
+  await creating.getByRole('button', { name: 'Add endpoint' }).click()
+  const secret = await opened(page.getByRole('dialog', { name: 'Signing secret of hooks.example.com/new' }))
+  await expectAccessible(page, 'a webhook endpoint’s signing secret, shown once')
+  await secret.getByRole('button', { name: 'I have copied it' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'https://hooks.example.com/new' })).toBeVisible()
+
+  const log = (p: Page) => p.getByRole('table', { name: 'Deliveries' }).getByRole('button', { name: /^Details of the webhook\.test delivery/ })
+  await check(page, `${at}/settings/webhooks/${w.webhookId}`, log, 'a webhook endpoint with its deliveries')
+  await check(page, `${at}/settings/webhooks/${w.webhookId}?delivery=${w.deliveryId}`, (p) => p.getByRole('table', { name: 'Delivery attempts' }), 'a webhook delivery')
+  await opened(page.getByRole('dialog', { name: 'Delivery details' }))
+  await expectAccessible(page, 'a webhook delivery (drawer open)')
+  await page.getByRole('button', { name: 'Close the delivery details' }).click()
+  await expect(page.getByRole('dialog')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Rotate secret' }).click()
+  await opened(page.getByRole('dialog', { name: 'Rotate the signing secret' }))
+  await expectAccessible(page, 'the Rotate the signing secret dialog')
+  await page.getByRole('dialog', { name: 'Rotate the signing secret' }).getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('dialog')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Delete endpoint' }).click()
+  await opened(page.getByRole('dialog', { name: 'Delete webhook endpoint' }))
+  await expectAccessible(page, 'the Delete webhook endpoint dialog')
+  await page.getByRole('dialog', { name: 'Delete webhook endpoint' }).getByRole('button', { name: 'Cancel' }).click()
+  await check(page, `${at}/settings/webhooks/${w.pausedWebhookId}`, (p) => p.getByText('No deliveries yet'), 'a webhook endpoint that is off, without deliveries')
+
+  await check(page, `${at}/applications`, (p) => p.getByRole('combobox', { name: 'Signing algorithm' }), 'the applications with the signing algorithm')
+  await page.getByRole('combobox', { name: 'Signing algorithm' }).click()
+  await page.getByRole('option', { name: 'ES256 (ECDSA P-256)' }).click()
+  await opened(page.getByRole('dialog', { name: 'Change the signing algorithm' }))
+  await expectAccessible(page, 'the Change the signing algorithm dialog')
+  await page.getByRole('dialog', { name: 'Change the signing algorithm' }).getByRole('button', { name: 'Cancel' }).click()
+  await check(page, `${at}/applications/${w.backendAppId}`, (p) => p.getByRole('region', { name: 'Verify tokens' }), 'a back-end application with the token verification')
+  await page.getByRole('tab', { name: 'Python (PyJWT)' }).click()
+  await expect(page.getByLabel('Python verification snippet', { exact: true })).toBeVisible()
+  await expectAccessible(page, 'the Python token verification')
 })
 
 test("accessibility: the end users' account pages", async ({ page, baseURL }) => {

@@ -1,7 +1,8 @@
 import { expect, test, type Page } from './support/test.ts'
-import { signUpWithInstance } from './support/signup.ts'
+import { developerWithInstance, signIn, signUpWithInstance } from './support/signup.ts'
 
-const shots = 'test-results'
+// Screenshots go to test-results/ (E2E_SHOTS elsewhere, e.g. a directory under /tmp).
+const shots = process.env.E2E_SHOTS ?? 'test-results'
 
 // Long pages are shot at viewport size: the AppShell's fixed header and navbar do not survive
 // Playwright's full-page stitching.
@@ -79,6 +80,14 @@ test('applications: back-end secret shown once and rotated, front-end origins', 
   await expect(page.getByLabel('curl snippet', { exact: true })).toContainText('grant_type=client_credentials')
   await expect(page.getByRole('link', { name: /OpenAPI document/ })).toHaveAttribute('href', /openapi\.json$/)
   await shot(page, '13-backend-detail', false)
+  // Verifying the instance's tokens: the discovery URL and snippets for Node (jose) and Python (PyJWT).
+  const verify = page.getByRole('region', { name: 'Verify tokens' })
+  await expect(verify.getByTestId('discovery-url')).toHaveText(`${base}/public/v1/${slug}/.well-known/openid-configuration`)
+  await expect(verify.getByLabel('Node verification snippet', { exact: true })).toContainText('jwtVerify(token, jwks')
+  await verify.getByRole('tab', { name: 'Python (PyJWT)' }).click()
+  await expect(verify.getByLabel('Python verification snippet', { exact: true })).toContainText(`jwt.PyJWKClient('${base}/public/v1/${slug}/.well-known/jwks.json')`)
+  await verify.scrollIntoViewIfNeeded()
+  await verify.screenshot({ path: `${shots}/13b-verify-tokens.png` })
 
   // Rotate the secret without a grace period: the old one stops at once.
   await page.getByRole('button', { name: 'Rotate secret' }).click()
@@ -147,4 +156,50 @@ test('applications: back-end secret shown once and rotated, front-end origins', 
   await expect(page.getByRole('cell', { name: 'Retired', exact: true })).toBeVisible()
   await expect(page.getByRole('cell', { name: 'Active', exact: true })).toBeVisible()
   await shot(page, '17-applications-list')
+})
+
+test('signing algorithm: switched to RS256 in the console, the new key signs and is published', async ({ page, baseURL }) => {
+  const base = baseURL ?? ''
+  const stamp = Date.now().toString(36)
+  const slug = `alg-${stamp}`
+  const email = `rosa-${stamp}@example.com`
+  await developerWithInstance(base, { name: 'Rosa RSA', email, instanceName: 'Algorithms test', slug })
+  await signIn(page, email)
+  await page.goto(`/i/${slug}/applications`)
+
+  // An instance starts on EdDSA.
+  const card = page.getByRole('region', { name: 'Signing keys' })
+  const chooser = card.getByRole('combobox', { name: 'Signing algorithm' })
+  await expect(chooser).toHaveValue('EdDSA (Ed25519)')
+  await expect(chooser).toHaveAccessibleDescription(/jsonwebtoken and \.NET cannot verify them/)
+  const keys = card.getByRole('table', { name: 'Signing keys' })
+  await expect(keys.getByRole('row')).toHaveCount(2)
+  await expect(keys.getByRole('row').nth(1)).toContainText('EdDSA')
+
+  // Switch to RS256, after a confirmation that says what happens to tokens already issued.
+  await chooser.click()
+  await page.getByRole('option', { name: 'RS256 (RSA, SHA-256)' }).click()
+  const confirm = page.getByRole('dialog', { name: 'Change the signing algorithm' })
+  await expect(confirm).toContainText('From now on, a new RS256 key signs the instance’s access tokens')
+  await expect(confirm).toContainText('Tokens already issued stay valid until they expire')
+  await expect(confirm).toHaveCSS('opacity', '1')
+  await shot(page, '18-signing-algorithm-confirm', false)
+  await confirm.getByRole('button', { name: 'Switch to RS256' }).click()
+  await expect(page.getByRole('dialog')).toHaveCount(0)
+
+  // The list: a new active RS256 key, the EdDSA one retired but still published.
+  await expect(chooser).toHaveValue('RS256 (RSA, SHA-256)')
+  const active = keys.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Active', exact: true }) })
+  const retired = keys.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Retired', exact: true }) })
+  await expect(active).toContainText('RS256')
+  await expect(retired).toContainText('EdDSA')
+  await expect(card).toContainText('with its active key (RS256)')
+  await card.scrollIntoViewIfNeeded()
+  await card.screenshot({ path: `${shots}/19-signing-keys-card.png` })
+
+  // The instance's JWKS publishes both: the RSA key for new tokens, the EdDSA one for those already out.
+  const jwks = (await (await fetch(`${base}/public/v1/${slug}/.well-known/jwks.json`)).json()) as { keys: { kid: string; alg: string; kty: string }[] }
+  const activeKid = (await active.getByRole('cell').first().textContent())?.trim()
+  expect(jwks.keys.find((k) => k.kid === activeKid)).toMatchObject({ alg: 'RS256', kty: 'RSA' })
+  expect(jwks.keys.map((k) => k.alg).toSorted()).toEqual(['EdDSA', 'RS256'])
 })

@@ -1711,7 +1711,7 @@ export interface paths {
          * @description The same rules as the console: an unknown email and a wrong password answer alike; 10
          *     failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
          */
-        post: operations["login"];
+        post: operations["end_user_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1727,7 +1727,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["logout"];
+        post: operations["end_user_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1744,7 +1744,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Exchange an end user's refresh token for new tokens (single use; reuse ends the session). */
-        post: operations["refresh"];
+        post: operations["end_user_refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1876,7 +1876,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in end user's own account. */
-        get: operations["get_me"];
+        get: operations["get_own_account"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1888,7 +1888,7 @@ export interface paths {
          *     password ends the user's other sessions. A new email is changed only once its owner follows
          *     the link sent to it; the answer is the same whether or not another account has the address.
          */
-        patch: operations["update_me"];
+        patch: operations["update_own_account"];
         trace?: never;
     };
     "/public/v1/{instance}/oauth/introspect": {
@@ -1970,10 +1970,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the instance's end users (back-end apps, scope `users:manage`). */
-        get: operations["list_users"];
+        get: operations["list_users_as_app"];
         put?: never;
         /** Create an end user (back-end apps, scope `users:manage`). */
-        post: operations["create_user"];
+        post: operations["create_user_as_app"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1988,15 +1988,15 @@ export interface paths {
             cookie?: never;
         };
         /** One end user (back-end apps, scope `users:manage`). */
-        get: operations["get_user"];
+        get: operations["get_user_as_app"];
         put?: never;
         post?: never;
         /** Delete an end user (back-end apps, scope `users:manage`). */
-        delete: operations["delete_user"];
+        delete: operations["delete_user_as_app"];
         options?: never;
         head?: never;
         /** Edit an end user (back-end apps, scope `users:manage`). */
-        patch: operations["update_user"];
+        patch: operations["update_user_as_app"];
         trace?: never;
     };
     "/readyz": {
@@ -5961,6 +5961,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -6932,7 +6933,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    login: {
+    end_user_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -6963,7 +6964,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    logout: {
+    end_user_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -6985,7 +6986,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
-    refresh: {
+    end_user_refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -7192,7 +7193,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
-    get_me: {
+    get_own_account: {
         parameters: {
             query?: never;
             header?: never;
@@ -7215,7 +7216,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
-    update_me: {
+    update_own_account: {
         parameters: {
             query?: never;
             header?: never;
@@ -7390,7 +7391,7 @@ export interface operations {
             };
         };
     };
-    list_users: {
+    list_users_as_app: {
         parameters: {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
@@ -7435,7 +7436,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
-    create_user: {
+    create_user_as_app: {
         parameters: {
             query?: never;
             header?: never;
@@ -7466,7 +7467,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
-    get_user: {
+    get_user_as_app: {
         parameters: {
             query?: never;
             header?: never;
@@ -7493,7 +7494,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
-    delete_user: {
+    delete_user_as_app: {
         parameters: {
             query?: never;
             header?: never;
@@ -7519,7 +7520,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
-    update_user: {
+    update_user_as_app: {
         parameters: {
             query?: never;
             header?: never;

@@ -9,6 +9,8 @@ import { ManagementClientDetailPage } from '../features/management/ManagementCli
 import { ManagementClientsPage } from '../features/management/ManagementClientsPage'
 import { UserDetailPage } from '../features/users/UserDetailPage'
 import { UsersPage } from '../features/users/UsersPage'
+import { WebhookDetailPage } from '../features/webhooks/WebhookDetailPage'
+import { WebhooksPage } from '../features/webhooks/WebhooksPage'
 
 /** The instance loaded by InstanceLayout, as the pages of other areas need it. */
 function useInstanceRef(): InstanceRef {
@@ -59,4 +61,14 @@ export function ManagementClientsRoute() {
 export function ManagementClientDetailRoute() {
   const instance = useInstanceRef()
   return <ManagementClientDetailPage key={instance.slug} instance={instance} />
+}
+
+export function WebhooksRoute() {
+  const instance = useInstanceRef()
+  return <WebhooksPage key={instance.slug} instance={instance} />
+}
+
+export function WebhookDetailRoute() {
+  const instance = useInstanceRef()
+  return <WebhookDetailPage key={instance.slug} instance={instance} />
 }

@@ -6,6 +6,8 @@ import { GeneralPage } from '../features/general/GeneralPage'
 import { ManagementClientDetailPage } from '../features/management/ManagementClientDetailPage'
 import { ManagementClientsPage } from '../features/management/ManagementClientsPage'
 import { UsersPage } from '../features/users/UsersPage'
+import { WebhookDetailPage } from '../features/webhooks/WebhookDetailPage'
+import { WebhooksPage } from '../features/webhooks/WebhooksPage'
 import type { InstanceRef } from '../lib/instanceRef'
 import { stubApi } from '../test/api'
 import { jsonResponse, renderPage, renderRoutes } from '../test/render'
@@ -57,6 +59,30 @@ describe('page titles', () => {
     unmount()
     renderRoutes([{ path: '/i/:slug/settings/management-clients/:id', element: <ManagementClientDetailPage instance={acme} /> }], '/i/acme/settings/management-clients/m1')
     await waitFor(() => expect(document.title).toBe('CI deploy bot · Management clients · Acme · Steward'))
+  })
+
+  it("titles the webhooks page and an endpoint's page under it", async () => {
+    stubApi(({ path }) =>
+      path === '/api/v1/instances/acme/webhooks/w1'
+        ? jsonResponse({
+            id: 'w1',
+            url: 'https://api.example.com/steward-events',
+            description: '',
+            event_types: [],
+            enabled: true,
+            disabled_reason: null,
+            failing_since: null,
+            previous_secret_expires_at: null,
+            created_at: '2026-11-01T00:00:00Z',
+            updated_at: '2026-11-01T00:00:00Z',
+          })
+        : undefined,
+    )
+    const { unmount } = renderPage(<WebhooksPage instance={acme} />, '/i/acme/settings/webhooks')
+    await waitFor(() => expect(document.title).toBe('Webhooks · Acme · Steward'))
+    unmount()
+    renderRoutes([{ path: '/i/:slug/settings/webhooks/:id', element: <WebhookDetailPage instance={acme} /> }], '/i/acme/settings/webhooks/w1')
+    await waitFor(() => expect(document.title).toBe('api.example.com/steward-events · Webhooks · Acme · Steward'))
   })
 
   it('titles the not-found page', async () => {

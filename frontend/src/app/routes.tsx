@@ -21,6 +21,8 @@ import {
   ManagementClientsRoute,
   UserDetailRoute,
   UsersRoute,
+  WebhookDetailRoute,
+  WebhooksRoute,
 } from './instancePages'
 import { NotFoundPage } from './NotFoundPage'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
@@ -59,6 +61,8 @@ export const routes: RouteObject[] = [
               { path: 'settings/audit-log', element: <AuditLogRoute /> },
               { path: 'settings/management-clients', element: <ManagementClientsRoute /> },
               { path: 'settings/management-clients/:id', element: <ManagementClientDetailRoute /> },
+              { path: 'settings/webhooks', element: <WebhooksRoute /> },
+              { path: 'settings/webhooks/:id', element: <WebhookDetailRoute /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
               { path: 'users', element: <UsersRoute /> },

@@ -3,7 +3,8 @@ import { CopyIconButton } from './CopyIconButton'
 
 /**
  * A block of code to paste (a command, a configuration file) with a copy button; `label` names it
- * ("curl snippet"). `wrap` breaks long lines (a one-line command) instead of scrolling them.
+ * ("curl snippet"). `wrap` breaks long lines (a one-line command) instead of scrolling them; a
+ * block that may scroll is focusable, so the keyboard can scroll it too.
  */
 export function CodeSnippet({ code, label, wrap = false }: { code: string; label: string; wrap?: boolean }) {
   return (
@@ -12,6 +13,7 @@ export function CodeSnippet({ code, label, wrap = false }: { code: string; label
         block
         style={{ whiteSpace: wrap ? 'pre-wrap' : 'pre', overflowWrap: wrap ? 'anywhere' : undefined, overflowX: 'auto', paddingRight: 44 }}
         aria-label={label}
+        tabIndex={wrap ? undefined : 0}
       >
         {code}
       </Code>

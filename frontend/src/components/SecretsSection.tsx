@@ -1,19 +1,12 @@
-import { Badge, Button, Group, Modal, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core'
+import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core'
 import { IconRefresh } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { Schemas } from '../api/client'
 import { formatDateTime } from '../lib/datetime'
 import { notifyError } from '../lib/forms'
 import { CodeSnippet } from './CodeSnippet'
+import { RotateSecretModal } from './RotateSecretModal'
 import { SecretModal } from './SecretModal'
-
-/** Grace periods offered when rotating a secret (seconds). */
-const GRACE_PERIODS = [
-  { value: '0', label: 'None', sentence: 'The current secret stops working immediately.' },
-  { value: '3600', label: '1 hour', sentence: 'The current secret keeps working for 1 hour.' },
-  { value: '86400', label: '24 hours', sentence: 'The current secret keeps working for 24 hours.' },
-  { value: '604800', label: '7 days', sentence: 'The current secret keeps working for 7 days.' },
-] as const
 
 /** The rotation as a TanStack mutation offers it: `mutate(grace_period_secs, callbacks)`; the answer carries the new secret. */
 export interface RotateSecretAction {
@@ -47,22 +40,13 @@ export function SecretsSection({
   newSecretSnippet?: { label: string; code: (secret: string) => string }
 }) {
   const [confirming, setConfirming] = useState(false)
-  const [grace, setGrace] = useState<string>('0')
   // The new secret lives here only until the user confirms they copied it.
   const [secret, setSecret] = useState<string | null>(null)
-  const gracePeriod = GRACE_PERIODS.find((g) => g.value === grace) ?? GRACE_PERIODS[0]
 
-  const closeConfirm = () => {
-    if (rotate.isPending) return
-    setConfirming(false)
-    setGrace('0')
-  }
-
-  const confirm = () =>
-    rotate.mutate(Number(grace), {
+  const confirm = (gracePeriodSecs: number) =>
+    rotate.mutate(gracePeriodSecs, {
       onSuccess: (rotated) => {
         setConfirming(false)
-        setGrace('0')
         setSecret(rotated.client_secret)
       },
       onError: (error) => notifyError(error, 'Could not rotate the secret'),
@@ -131,33 +115,17 @@ export function SecretsSection({
         </Table>
       </Table.ScrollContainer>
 
-      <Modal opened={confirming} onClose={closeConfirm} title="Rotate the client secret" centered>
-        <Stack>
-          <Text size="sm">
-            A new secret is created for <b>{name}</b> and shown once. How long may the current secret keep working
-            while you deploy the new one?
-          </Text>
-          <SegmentedControl
-            fullWidth
-            aria-label="Grace period"
-            value={grace}
-            onChange={(v) => setGrace(String(v))}
-            data={GRACE_PERIODS.map((g) => ({ value: g.value, label: g.label }))}
-          />
-          <Text size="sm" c={grace === '0' ? 'red' : 'dimmed'}>
-            {gracePeriod.sentence}
-            {grace === '0' ? ' Servers still using it will get 401 until they are given the new one.' : ''}
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={closeConfirm} disabled={rotate.isPending}>
-              Cancel
-            </Button>
-            <Button color={grace === '0' ? 'red' : undefined} onClick={confirm} loading={rotate.isPending}>
-              Rotate secret
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <RotateSecretModal
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        onConfirm={confirm}
+        pending={rotate.isPending}
+        title="Rotate the client secret"
+        immediately="Servers still using it will get 401 until they are given the new one."
+      >
+        A new secret is created for <b>{name}</b> and shown once. How long may the current secret keep working while
+        you deploy the new one?
+      </RotateSecretModal>
       <SecretModal title={`New client secret of “${name}”`} clientId={clientId} secret={secret} onConfirm={() => setSecret(null)}>
         {secret !== null && newSecretSnippet && <CodeSnippet label={newSecretSnippet.label} code={newSecretSnippet.code(secret)} wrap />}
       </SecretModal>

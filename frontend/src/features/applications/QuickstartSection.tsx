@@ -42,13 +42,7 @@ export function QuickstartSection({ slug, id }: { slug: string; id: string }) {
               <CodeSnippet code={q.javascript} label="JavaScript snippet" />
             </Tabs.Panel>
           </Tabs>
-          <Group gap={6} wrap="nowrap">
-            <Text size="sm" fw={500}>
-              API base URL
-            </Text>
-            <Code>{q.api_base_url}</Code>
-            <CopyIconButton value={q.api_base_url} label="Copy API base URL" size="sm" />
-          </Group>
+          <UrlRow label="API base URL" url={q.api_base_url} />
           <Group gap="lg">
             <Anchor href={q.openapi_url} target="_blank" rel="noreferrer" size="sm">
               <Group gap={4} component="span">
@@ -66,8 +60,47 @@ export function QuickstartSection({ slug, id }: { slug: string; id: string }) {
               </Group>
             </Anchor>
           </Group>
+
+          <Stack gap="xs" component="section" aria-labelledby="verify-tokens-heading" mt="sm">
+            <Title order={3} fz="h5" id="verify-tokens-heading">
+              Verify tokens
+            </Title>
+            <Text c="dimmed" size="sm" maw={720}>
+              Your API can check the instance’s access tokens on its own, with the public keys of the JWKS (fetched once
+              and cached, refreshed when a key rotates): no call to Steward per request. Discovery lists every endpoint
+              and the signing algorithm.
+            </Text>
+            <UrlRow label="Discovery URL" url={q.discovery_url} testId="discovery-url" />
+            <Tabs defaultValue="node" keepMounted={false}>
+              <Tabs.List aria-label="Verify tokens in">
+                <Tabs.Tab value="node">Node (jose)</Tabs.Tab>
+                <Tabs.Tab value="python">Python (PyJWT)</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="node" pt="sm">
+                <CodeSnippet code={q.verify_node} label="Node verification snippet" />
+              </Tabs.Panel>
+              <Tabs.Panel value="python" pt="sm">
+                <CodeSnippet code={q.verify_python} label="Python verification snippet" />
+              </Tabs.Panel>
+            </Tabs>
+          </Stack>
         </Stack>
       )}
     </Paper>
+  )
+}
+
+/** A URL to copy: its name, the URL, a copy button. */
+function UrlRow({ label, url, testId }: { label: string; url: string; testId?: string }) {
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+        {label}
+      </Text>
+      <Code style={{ overflowWrap: 'anywhere' }} data-testid={testId}>
+        {url}
+      </Code>
+      <CopyIconButton value={url} label={`Copy ${label}`} size="sm" />
+    </Group>
   )
 }

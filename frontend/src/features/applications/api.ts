@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
-import type { Application, AppKind, CreatedApplication } from './model'
+import type { Application, AppKind, CreatedApplication, SigningAlgorithm } from './model'
 
 export const applicationKeys = {
   all: (slug: string) => ['applications', slug] as const,
@@ -143,11 +143,25 @@ export function useSigningKeys(slug: string) {
   })
 }
 
+/**
+ * Rotates the signing key: to a new key of the same algorithm, or of `algorithm` (which becomes the
+ * instance's). Tokens already issued stay valid: the old key stays published until they expire.
+ */
 export function useRotateSigningKey(slug: string) {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: () =>
-      unwrap(api.POST('/api/v1/instances/{instance}/signing-keys/rotate', { params: { path: { instance: slug } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: applicationKeys.signingKeys(slug) }),
+    mutationFn: (algorithm?: SigningAlgorithm) =>
+      unwrap(
+        api.POST('/api/v1/instances/{instance}/signing-keys/rotate', {
+          params: { path: { instance: slug } },
+          ...(algorithm ? { body: { algorithm } } : {}),
+        }),
+      ),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: applicationKeys.signingKeys(slug) }),
+        // The verification snippets name the algorithm.
+        queryClient.invalidateQueries({ queryKey: [...applicationKeys.all(slug), 'quickstart'] }),
+      ]),
   })
 }

@@ -1,5 +1,5 @@
 import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core'
-import { IconHistory, IconRobot } from '@tabler/icons-react'
+import { IconHistory, IconRobot, IconWebhook } from '@tabler/icons-react'
 import { Link } from 'react-router'
 import { DangerZone } from './DangerZone'
 import { GeneralSettings } from './GeneralSettings'
@@ -48,6 +48,22 @@ export function InstanceSettingsPage() {
             </Group>
           </Paper>
         )}
+        <Paper withBorder p="lg">
+          <Group justify="space-between" wrap="wrap">
+            <div>
+              <Title order={2} fz="h4">
+                Webhooks
+              </Title>
+              <Text c="dimmed" size="sm" maw={560}>
+                Signed HTTP calls to your servers when users or applications change, with every delivery's log.
+                {can.manageWebhooks(instance.role) ? '' : ' Admins and owners add and change them.'}
+              </Text>
+            </div>
+            <Button component={Link} to={`/i/${instance.slug}/settings/webhooks`} variant="default" leftSection={<IconWebhook size={16} aria-hidden />}>
+              Open webhooks
+            </Button>
+          </Group>
+        </Paper>
         {can.readAuditLog(instance.role) && (
           <Paper withBorder p="lg">
             <Group justify="space-between" wrap="wrap">

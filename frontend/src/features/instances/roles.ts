@@ -24,6 +24,8 @@ export const can = {
   editSecurityPolicy: (role: Role) => role === 'owner',
   readAuditLog: (role: Role) => role === 'owner' || role === 'admin',
   manageManagementClients: (role: Role) => role === 'owner' || role === 'admin',
+  /** Every member reads webhooks; admins and owners change them. */
+  manageWebhooks: (role: Role) => role === 'owner' || role === 'admin',
   manageMembers: (role: Role) => role === 'owner' || role === 'admin',
   /** May `caller` change or remove a member who currently holds `target`? */
   manageMember: (caller: Role, target: Role) => caller === 'owner' || (caller === 'admin' && target !== 'owner'),

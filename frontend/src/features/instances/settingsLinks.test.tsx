@@ -23,7 +23,19 @@ describe('the settings page’s links to its sub-pages', () => {
     expect(screen.getByRole('link', { name: 'Open the audit log' })).toHaveAttribute('href', '/i/production/settings/audit-log')
   })
 
-  it.each(['developer', 'viewer'] as const)('shows a %s neither', async (role) => {
+  it.each([
+    ['owner', false],
+    ['admin', false],
+    ['developer', true],
+    ['viewer', true],
+  ] as const)('leads every role to the webhooks: %s', async (role, readOnly) => {
+    renderSettings(role)
+    expect(await screen.findByRole('link', { name: 'Open webhooks' })).toHaveAttribute('href', '/i/production/settings/webhooks')
+    expect(screen.getByRole('heading', { name: 'Webhooks' })).toBeInTheDocument()
+    expect(screen.queryAllByText(/Admins and owners add and change them/)).toHaveLength(readOnly ? 1 : 0)
+  })
+
+  it.each(['developer', 'viewer'] as const)('shows a %s neither the management clients nor the audit log', async (role) => {
     renderSettings(role)
     expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument()
     expect(screen.queryByRole('link', { name: 'Open management clients' })).not.toBeInTheDocument()

@@ -34,6 +34,8 @@ const scopeItems: ScopeInfo[] = [
   { scope: 'members:read', description: 'Read members and invitations' },
   { scope: 'members:write', description: 'Invite members' },
   { scope: 'audit_log:read', description: 'Read and export the audit log' },
+  { scope: 'webhooks:read', description: 'Read webhook endpoints and their deliveries' },
+  { scope: 'webhooks:write', description: 'Add, change and delete webhook endpoints, send tests and resend deliveries' },
 ]
 const catalogue = { items: scopeItems, token_endpoint: TOKEN_ENDPOINT }
 
@@ -90,6 +92,7 @@ describe('management model', () => {
       ['Emails', ['emails:read', 'emails:write']],
       ['Members', ['members:read', 'members:write']],
       ['Audit log', ['audit_log:read']],
+      ['Webhooks', ['webhooks:read', 'webhooks:write']],
     ])
     expect(sortScopes(['users:write', 'settings:read', 'users:write'], scopeItems)).toEqual(['settings:read', 'users:write'])
   })
@@ -101,6 +104,9 @@ describe('management model', () => {
       'curl -H "Authorization: Bearer $TOKEN" https://steward.example.com/api/v1/instances/shop/users',
     )
     expect(exampleCall(TOKEN_ENDPOINT, 'shop', ['settings:read'])).toBe('curl -H "Authorization: Bearer $TOKEN" https://steward.example.com/api/v1/instances/shop')
+    expect(exampleCall(TOKEN_ENDPOINT, 'shop', ['webhooks:write', 'webhooks:read'])).toBe(
+      'curl -H "Authorization: Bearer $TOKEN" https://steward.example.com/api/v1/instances/shop/webhooks',
+    )
     expect(exampleCall(TOKEN_ENDPOINT, 'shop', ['users:write'])).toBeNull()
   })
 

@@ -15,7 +15,7 @@ export const can = {
 }
 
 /** The area of a scope (`users:read` → `users`). */
-export type Area = 'settings' | 'applications' | 'users' | 'emails' | 'members' | 'audit_log'
+export type Area = 'settings' | 'applications' | 'users' | 'emails' | 'members' | 'audit_log' | 'webhooks'
 
 export const AREA_LABELS: Record<Area, string> = {
   settings: 'Settings',
@@ -24,6 +24,7 @@ export const AREA_LABELS: Record<Area, string> = {
   emails: 'Emails',
   members: 'Members',
   audit_log: 'Audit log',
+  webhooks: 'Webhooks',
 }
 
 /** A GET each area answers, for the example call (relative to the instance's console API). */
@@ -34,6 +35,7 @@ const AREA_EXAMPLE_PATHS: Record<Area, string> = {
   emails: '/outbox',
   members: '/members',
   audit_log: '/audit-log',
+  webhooks: '/webhooks',
 }
 
 export function areaOf(scope: ManagementScope): Area {
