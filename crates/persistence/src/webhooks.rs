@@ -413,6 +413,19 @@ pub async fn delivery(db: &impl ConnectionTrait, instance_id: Uuid, endpoint_id:
     Ok(Some((d, e, list)))
 }
 
+/// The delivery of event `event_id` to endpoint `endpoint_id` (the first, when it was resent).
+pub async fn delivery_of_event(db: &impl ConnectionTrait, endpoint_id: Uuid, event_id: Uuid) -> StoreResult<Option<(Delivery, Event)>> {
+    let row = deliveries::Entity::find()
+        .filter(deliveries::Column::EndpointId.eq(endpoint_id))
+        .filter(deliveries::Column::EventId.eq(event_id))
+        .order_by_asc(deliveries::Column::Id)
+        .find_also_related(events::Entity)
+        .one(db)
+        .await
+        .context("Failed to load a webhook delivery")?;
+    Ok(row.and_then(|(d, e)| e.map(|e| (d, e))))
+}
+
 /// Queues the event of delivery `d` again for its endpoint, at the end of its line.
 pub async fn resend(db: &impl ConnectionTrait, d: &Delivery) -> StoreResult<Delivery> {
     Ok(new_delivery(d.instance_id, d.endpoint_id, d.event_id, now()).insert(db).await.context("Failed to queue a webhook delivery again")?)

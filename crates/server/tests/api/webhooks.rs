@@ -194,24 +194,34 @@ async fn test_events_resends_and_secret_rotation(app: TestApp) {
     let got = receiver.wait_for("t", 1, WAIT).await;
     assert_eq!((got[0]["type"].clone(), got[0]["verified"].clone()), (json!("webhook.test"), json!(true)));
 
+    // Twenty test sends at once: each answers its own delivery, none a 500.
+    let test_path = format!("/api/v1/instances/shop/webhooks/{id}/test");
+    let sends = (0..20).map(|_| app.post(&test_path, Some(&owner), json!({})));
+    let mut ids = std::collections::HashSet::new();
+    for res in futures_util::future::join_all(sends).await {
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        assert!(ids.insert(res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()), "each send its own delivery");
+    }
+    receiver.wait_for("t", 21, WAIT).await;
+
     // Resend: the same message id again, at the end of the line.
     let res = app.post(&format!("/api/v1/instances/shop/webhooks/{id}/deliveries/{}/resend", queued["id"].as_str().unwrap()), Some(&owner), json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let got = receiver.wait_for("t", 2, WAIT).await;
-    assert_eq!(got[1]["id"], got[0]["id"]);
+    let got = receiver.wait_for("t", 22, WAIT).await;
+    assert_eq!(got[21]["id"], got[0]["id"]);
 
     // Rotation with a grace period: both signatures; a receiver with only the new secret verifies.
     let res = app.post(&format!("/api/v1/instances/shop/webhooks/{id}/secret"), Some(&owner), json!({"grace_period_secs": 3600})).await;
     let second = res.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_owned();
     receiver.configure("t", &[&second], 0, 200, 0).await;
     app.post(&format!("/api/v1/instances/shop/webhooks/{id}/test"), Some(&owner), json!({})).await;
-    let got = receiver.wait_for("t", 3, WAIT).await;
-    assert_eq!(got[2]["verified"], true);
-    assert_eq!(got[2]["signature"].as_str().unwrap().split(' ').count(), 2, "old and new signatures during the grace period");
+    let got = receiver.wait_for("t", 23, WAIT).await;
+    assert_eq!(got[22]["verified"], true);
+    assert_eq!(got[22]["signature"].as_str().unwrap().split(' ').count(), 2, "old and new signatures during the grace period");
     receiver.configure("t", &[&first], 0, 200, 0).await;
     app.post(&format!("/api/v1/instances/shop/webhooks/{id}/test"), Some(&owner), json!({})).await;
-    let got = receiver.wait_for("t", 4, WAIT).await;
-    assert_eq!(got[3]["verified"], true, "the old secret still verifies during the grace period");
+    let got = receiver.wait_for("t", 24, WAIT).await;
+    assert_eq!(got[23]["verified"], true, "the old secret still verifies during the grace period");
 
     // Turned off: no test event; roles and machines.
     let res = app.patch(&format!("/api/v1/instances/shop/webhooks/{id}"), Some(&owner), json!({"enabled": false})).await;
