@@ -15,7 +15,7 @@ test: test-rust test-frontend
 	else echo "!! docker-compose not installed: docker-compose.yml not validated"; fi
 	@scripts/pg-status "$(PG_URL)" summary
 
-test-rust: python-deps lint-rust
+test-rust: python-deps frontend/node_modules/.package-lock.json lint-rust
 	@if scripts/pg-status "$(PG_URL)"; then :; \
 	elif [ "$$STEWARD_REQUIRE_PG" = "1" ]; then echo "PostgreSQL is required (STEWARD_REQUIRE_PG=1) but unreachable at $(PG_URL)"; exit 1; \
 	else echo "!! PostgreSQL unreachable at $(PG_URL): the PostgreSQL half of the suite is SKIPPED (SQLite still runs)."; fi
@@ -28,9 +28,10 @@ lint-rust:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -q -- -D warnings
 
-## Python peers of the tests: a real SMTP server process (aiosmtpd), an independent JWT library (PyJWT) verifying tokens from the JWKS alone, and a webhook receiver checking signatures with the Standard Webhooks reference library.
+## Python peers of the tests: a real SMTP server process (aiosmtpd), an independent JWT library (PyJWT) verifying tokens from the JWKS alone, a webhook receiver checking signatures with the Standard Webhooks reference library, Schemathesis (the contract) and openapi-python-client (a generated client driving a flow).
 python-deps:
-	@python3 -c 'import aiosmtpd, jwt, cryptography, standardwebhooks' 2>/dev/null || python3 -m pip install --quiet aiosmtpd 'pyjwt[crypto]' standardwebhooks
+	@python3 -c 'import aiosmtpd, jwt, cryptography, standardwebhooks, schemathesis, openapi_python_client' 2>/dev/null || python3 -m pip install --quiet aiosmtpd 'pyjwt[crypto]' standardwebhooks 'schemathesis==4.32.5' 'openapi-python-client==0.29.1'
+	@command -v st >/dev/null || { echo "schemathesis's 'st' is not on PATH (pip installed it into $$(python3 -m site --user-base)/bin?)"; exit 1; }
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint && npm run typecheck && npm run check:api
@@ -44,9 +45,10 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 console: frontend/node_modules/.package-lock.json
 	cd frontend && npm run build
 
-## Rewrite openapi/openapi.json from the code and regenerate the console's API types.
+## Rewrite openapi/console.json and openapi/public.json from the code and regenerate the console's API types.
 openapi:
-	$(CARGO) run -q -p steward -- openapi > openapi/openapi.json
+	$(CARGO) run -q -p steward -- openapi console > openapi/console.json
+	$(CARGO) run -q -p steward -- openapi public > openapi/public.json
 	@if [ -d frontend/node_modules ]; then cd frontend && npm run -s gen:api; fi
 
 ## Regenerate crates/persistence/src/entities from the migrated schema (needs sea-orm-cli 2 and PostgreSQL).

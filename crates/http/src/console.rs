@@ -69,25 +69,33 @@ static ROUTES: std::sync::LazyLock<Vec<(Vec<String>, Vec<String>)>> = std::sync:
         .collect()
 });
 
-/// The methods a documented path answers, when `path` is one.
+/// The methods a documented path answers, when `path` is one. The most specific template wins:
+/// `/me/sessions/revoke-others` is that path, not `/me/sessions/{id}` with an odd id.
 fn allowed_methods(path: &str) -> Option<&'static [String]> {
     let segments: Vec<&str> = path.split('/').collect();
-    ROUTES.iter().find_map(|(template, methods)| {
-        let matches = template.len() == segments.len()
-            && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
-        matches.then_some(methods.as_slice())
-    })
+    let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
+    ROUTES
+        .iter()
+        .filter(|(template, _)| template.len() == segments.len() && template.iter().zip(&segments).all(|(t, s)| (is_param(t) && !s.is_empty()) || t == s))
+        .min_by_key(|(template, _)| template.iter().filter(|t| is_param(t)).count())
+        .map(|(_, methods)| methods.as_slice())
+}
+
+/// 405 with `Allow` when `req`'s path is documented but not for its method.
+pub fn method_not_allowed(req: &HttpRequest) -> Option<HttpResponse> {
+    let methods = allowed_methods(req.path()).filter(|m| !m.iter().any(|m| m == req.method().as_str()))?;
+    let allow = methods.join(", ");
+    let error = ApiError::new(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("This address answers {allow} only."));
+    let mut res = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    Some(res)
 }
 
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let path = req.path();
-    if let Some(methods) = allowed_methods(path).filter(|m| !m.iter().any(|m| m == req.method().as_str())) {
-        let allow = methods.join(", ");
-        let error = ApiError::new(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("This address answers {allow} only."));
-        let mut res = actix_web::ResponseError::error_response(&error);
-        if let Ok(value) = header::HeaderValue::from_str(&allow) {
-            res.headers_mut().insert(header::ALLOW, value);
-        }
+    if let Some(res) = method_not_allowed(&req) {
         return res;
     }
     if is_api_path(path) || !(req.method() == Method::GET || req.method() == Method::HEAD) {

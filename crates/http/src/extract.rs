@@ -64,8 +64,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Err(e) => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}.")),
         });
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let mut tree: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}.")))?;
+    integral_floats_as_integers(&mut tree);
+    let result: Result<T, _> = serde_path_to_error::deserialize(tree);
     let value = result.map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
@@ -89,8 +91,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     })?;
-    de.end().map_err(|e| ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}.")))?;
     Ok(value)
+}
+
+/// `806.0` is the integer 806 (JSON Schema says so, and JavaScript's and Python's serializers
+/// may write it that way): integral numbers become integers before typed fields read them.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer up to it is exact in f64.
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT) {
+                *n = if f >= 0.0 { serde_json::Number::from(f as u64) } else { serde_json::Number::from(f as i64) };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 fn join_path(path: &str, field: &str) -> String {
@@ -205,7 +223,12 @@ pub fn empty_as_none<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found("Nothing exists at this address.").into())
+    // A segment that does not parse may be another documented path's literal (`DELETE
+    // /me/sessions/revoke-others` reaching `/me/sessions/{id}`): that path's methods decide.
+    web::PathConfig::default().error_handler(|err, req| match crate::console::method_not_allowed(req) {
+        Some(res) => actix_web::error::InternalError::from_response(err, res).into(),
+        None => ApiError::not_found("Nothing exists at this address.").into(),
+    })
 }
 
 pub fn payload_config() -> web::PayloadConfig {

@@ -119,7 +119,8 @@ where
 
 /// The OpenAPI document of every route, as the code declares it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, doc) = documented(App::new().into_utoipa_app()).split_for_parts();
+    let (_, mut doc) = documented(App::new().into_utoipa_app()).split_for_parts();
+    openapi::complete(&mut doc);
     doc
 }
 

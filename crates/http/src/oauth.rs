@@ -123,8 +123,10 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
     let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
     let value = value.to_str().map_err(|_| OAuthError::invalid_client(true))?;
     let Some((scheme, encoded)) = value.split_once(' ') else { return Err(OAuthError::invalid_client(true)) };
+    // Another scheme (a Bearer token a client library attaches to every call) is not client
+    // authentication here: the form's credentials decide.
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(OAuthError::invalid_request("Authenticate the client with HTTP Basic or with client_id and client_secret in the body."));
+        return Ok(None);
     }
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| OAuthError::invalid_client(true))?;
     let text = String::from_utf8(decoded).map_err(|_| OAuthError::invalid_client(true))?;
@@ -210,4 +212,83 @@ impl TokenRequest {
 /// The answer of a revocation (RFC 7009 §2.2): 200 whether or not the token was known.
 pub fn revoked() -> HttpResponse {
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish()
+}
+
+/// The grant a token request asks for.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Documents the form; requests are read by `TokenRequest::read`.
+pub enum GrantType {
+    /// RFC 6749 §4.4: the client's own credentials.
+    ClientCredentials,
+    /// RFC 6749 §4.3: an end user's email (`username`) and password (the instance public API only).
+    Password,
+    /// RFC 6749 §6: a refresh token (the instance public API only).
+    RefreshToken,
+}
+
+/// The form of a token request (`application/x-www-form-urlencoded`, each field at most once).
+/// The client authenticates with HTTP Basic, or with `client_id` and `client_secret` here — not both.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the form; requests are read by `TokenRequest::read`.
+pub struct TokenForm {
+    pub grant_type: GrantType,
+    /// Space-separated scopes (default: every scope the client may have).
+    pub scope: Option<String>,
+    /// The end user's email (`password` grant).
+    pub username: Option<String>,
+    /// The end user's password (`password` grant).
+    #[schema(format = Password)]
+    pub password: Option<String>,
+    /// The refresh token (`refresh_token` grant).
+    pub refresh_token: Option<String>,
+    #[schema(min_length = 1)]
+    pub client_id: Option<String>,
+    #[schema(format = Password, min_length = 1)]
+    pub client_secret: Option<String>,
+}
+
+/// What kind of token `token` is, as a hint (RFC 7009 §2.1).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Documents the form.
+pub enum TokenTypeHint {
+    AccessToken,
+    RefreshToken,
+}
+
+/// The form of a revocation (RFC 7009) or introspection (RFC 7662) request.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the form; requests are read by `TokenRequest::read`.
+pub struct TokenActionForm {
+    /// The token to revoke or inspect.
+    #[schema(min_length = 1)]
+    pub token: String,
+    pub token_type_hint: Option<TokenTypeHint>,
+    #[schema(min_length = 1)]
+    pub client_id: Option<String>,
+    #[schema(format = Password, min_length = 1)]
+    pub client_secret: Option<String>,
+}
+
+/// The only grant of the console API's token endpoint.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Documents the form.
+pub enum ClientCredentialsGrant {
+    ClientCredentials,
+}
+
+/// The form of a management client's token request (RFC 6749 §4.4). The client authenticates
+/// with HTTP Basic, or with `client_id` and `client_secret` here — not both.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the form; requests are read by `TokenRequest::read`.
+pub struct ClientCredentialsForm {
+    pub grant_type: ClientCredentialsGrant,
+    /// Space-separated scopes, e.g. `users:read users:write` (default: every scope of the client).
+    pub scope: Option<String>,
+    #[schema(min_length = 1)]
+    pub client_id: Option<String>,
+    #[schema(format = Password, min_length = 1)]
+    pub client_secret: Option<String>,
 }

@@ -344,7 +344,7 @@ pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
 /// Unsupported content type.
 #[derive(ToResponse)]
-#[response(description = "The body is not `application/json`.", content_type = "application/problem+json")]
+#[response(description = "The body's `Content-Type` is not one this operation accepts (or the body is missing).", content_type = "application/problem+json")]
 pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
 
 /// Body too large.

@@ -98,7 +98,7 @@ impl Application {
             smtp_egress: egress,
             client_secrets: ClientSecrets::new(master_key.derive("client-secret/v1")),
             hasher: Arc::new(hasher),
-            lockout: LockoutPolicy::default(),
+            lockout: LockoutPolicy { max_failures: settings.signin_max_failures, ..LockoutPolicy::default() },
             mail_limits: MailLimits {
                 per_recipient: settings.mail_limit_per_recipient,
                 per_ip: settings.mail_limit_per_ip,

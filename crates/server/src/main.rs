@@ -21,8 +21,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Print the OpenAPI document (JSON) and exit.
-    Openapi,
+    /// Print one of the two OpenAPI documents (JSON) and exit.
+    Openapi {
+        /// `console` (the console and management API) or `public` (the instance public API).
+        #[arg(value_parser = ["console", "public"])]
+        document: String,
+    },
 }
 
 fn variables_help() -> String {
@@ -35,8 +39,9 @@ fn variables_help() -> String {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    if let Command::Openapi = cli.command {
-        let doc = steward_http::openapi_document();
+    if let Command::Openapi { document } = &cli.command {
+        let which = if document == "public" { steward_http::openapi::Which::Public } else { steward_http::openapi::Which::Console };
+        let doc = steward_http::openapi::document(which);
         return match steward_http::openapi::to_pretty_json(&doc) {
             Ok(json) => {
                 print!("{json}");
@@ -75,7 +80,7 @@ fn main() -> std::process::ExitCode {
                 tracing::info!("migrations applied");
                 Ok(())
             }
-            Command::Openapi => Ok(()),
+            Command::Openapi { .. } => Ok(()),
         }
     });
     match result {

@@ -30,6 +30,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("STEWARD_ARGON2_MEMORY_KIB", "19456", "argon2id memory cost in KiB (OWASP: 19456)."),
     ("STEWARD_ARGON2_ITERATIONS", "2", "argon2id time cost (OWASP: 2)."),
     ("STEWARD_ARGON2_PARALLELISM", "1", "argon2id lanes (OWASP: 1)."),
+    ("STEWARD_SIGNIN_MAX_FAILURES", "10", "Failed console sign-ins per address within 15 minutes before the address is locked out for the rest of the window."),
     ("STEWARD_HASH_CONCURRENCY", "(cores)", "Password hashes computed at once; more wait their turn."),
     ("STEWARD_ACCESS_TOKEN_TTL_SECS", "900", "Lifetime of console access tokens (60..=3600)."),
     ("STEWARD_REFRESH_TOKEN_TTL_SECS", "2592000", "Lifetime of a console session without activity (30 days)."),
@@ -114,6 +115,7 @@ pub struct Settings {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    pub signin_max_failures: u32,
     pub hash_concurrency: Option<usize>,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
@@ -158,6 +160,7 @@ impl Default for Settings {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            signin_max_failures: 10,
             hash_concurrency: None,
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
@@ -250,6 +253,9 @@ impl Settings {
     fn validate(&self) -> anyhow::Result<()> {
         self.bind_addr()?;
         self.trusted_proxies()?;
+        if self.signin_max_failures == 0 {
+            bail!("STEWARD_SIGNIN_MAX_FAILURES must be at least 1");
+        }
         let url = self.database_url();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             bail!("STEWARD_DATABASE_URL must start with sqlite:// or postgres:// (got {})", steward_persistence::db::redact_url(&url));

@@ -4,10 +4,13 @@
  */
 import createClient from 'openapi-fetch'
 import type { components, paths } from './schema'
+import type { components as InstanceComponents, paths as InstancePaths } from './public-schema'
 import { ApiError, problemFromResponse, parseRetryAfter, toProblem } from '../lib/problem'
 import { session, type TokenGrant } from '../lib/session'
 
 export type Schemas = components['schemas']
+/** The instance public API's schemas (`openapi/public.json`). */
+export type InstanceSchemas = InstanceComponents['schemas']
 
 function baseUrl(): string {
   return globalThis.location?.origin ?? 'http://localhost'
@@ -65,13 +68,25 @@ export const api = createClient<paths>({
 })
 
 /**
- * The instance public API as an end user's browser calls it (account pages behind the links in
- * emails): no console session is ever attached.
+ * The console API's routes that take no session (forgot password, verify, invitation lookup):
+ * no console session is ever attached.
  */
 export const publicApi = createClient<paths>({
   baseUrl: baseUrl(),
   fetch: (request: Request) => globalThis.fetch(request),
 })
+
+/**
+ * An instance's public API (`openapi/public.json`, whose server is `/public/v1/{instance}`) as an
+ * end user's browser calls it (account pages behind the links in emails): no console session is
+ * ever attached.
+ */
+export function instanceApi(instance: string) {
+  return createClient<InstancePaths>({
+    baseUrl: `${baseUrl()}/public/v1/${encodeURIComponent(instance)}`,
+    fetch: (request: Request) => globalThis.fetch(request),
+  })
+}
 
 /**
  * Exchanges the session cookie for a new access token (the server rotates the cookie). A plain

@@ -1572,433 +1572,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/public/v1/{instance}/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The instance's token-signing public keys (JWKS), to verify its tokens. */
-        get: operations["jwks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/.well-known/oauth-authorization-server": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** OAuth 2.0 authorization-server metadata of the instance (RFC 8414), under its issuer. */
-        get: operations["authorization_server_metadata"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/.well-known/openid-configuration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** OpenID Connect discovery of the instance (its issuer's `/.well-known/openid-configuration`). */
-        get: operations["openid_configuration"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/app": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The calling application: a first call to check a configuration. */
-        get: operations["whoami"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/forgot-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send a password-reset link. Answers 202 whether or not the email is registered. */
-        post: operations["forgot_password"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/link-info": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Describe the link in an end user's email: what it is for, the address it went to, whether it
-         *     still works, and the application to go back to. Public (the link's token is the proof).
-         */
-        post: operations["get_link_info"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/link-renew": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a new link in place of an expired or used one, to the same address (the old link stops
-         *     working). Public (the link's token is the proof), within the instance's email limits.
-         */
-        post: operations["renew_link"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign an end user in with email and password.
-         * @description The same rules as the console: an unknown email and a wrong password answer alike; 10
-         *     failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
-         */
-        post: operations["end_user_login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["end_user_logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Exchange an end user's refresh token for new tokens (single use; reuse ends the session). */
-        post: operations["end_user_refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Register an end user with email and password.
-         * @description Answers 202 whether or not the email is already registered, so the answer reveals nothing:
-         *     a new user gets a verification email; the owner of an existing account gets a notice that
-         *     someone tried to sign up with their address. A new user can sign in at once; their email
-         *     stays unverified until they follow the link.
-         */
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/resend-verification": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send the verification email again. Answers 202 whether or not the email is registered. */
-        post: operations["resend_verification"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/reset-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Set a new password with the token of a reset (30 minutes, single use) or invitation email.
-         *     Every session of the user ends; an invitation also verifies the email.
-         */
-        post: operations["reset_password"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/auth/verify-email": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Confirm an end user's email (or a new address they asked for) with the token from the
-         *     email's link.
-         */
-        post: operations["verify_email"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/branding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The instance's name and logo, for login screens. Public. */
-        get: operations["branding"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/branding/logo": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
-         *     the versioned URL given by the branding endpoint (`?v=`) may be cached for a year.
-         */
-        get: operations["logo"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in end user's own account. */
-        get: operations["get_own_account"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change the signed-in end user's names, email or password (the last two need the current
-         *     password, under the sign-in lockout). Everything is checked before anything is saved. A new
-         *     password ends the user's other sessions. A new email is changed only once its owner follows
-         *     the link sent to it; the answer is the same whether or not another account has the address.
-         */
-        patch: operations["update_own_account"];
-        trace?: never;
-    };
-    "/public/v1/{instance}/oauth/introspect": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Introspect a token (RFC 7662), for back-end apps (resource servers).
-         * @description The back-end app authenticates with its secret and sends `token`: an access token or a
-         *     refresh token of this instance, whichever application it was issued to. The answer says
-         *     whether it is active now — signature, expiry, revocation, the application enabled, the end
-         *     user not blocked and their session not ended — and, when it is, what it carries. Anything
-         *     else is `{"active": false}`.
-         */
-        post: operations["introspect"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/oauth/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Revoke a token (RFC 7009).
-         * @description A back-end app (with its secret) or a front-end app (`client_id` alone) revokes a token it
-         *     was issued: a refresh token or an end user's access token ends the user's session (every
-         *     token of it); a client-credentials token stops at once. The answer is 200 whether or not the
-         *     token was valid (RFC 7009 §2.2); `token_type_hint` is optional.
-         */
-        post: operations["revoke"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/oauth/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Get an access token (OAuth 2.0 token endpoint).
-         * @description The back-end app authenticates by HTTP Basic (`client_id:client_secret`) or with `client_id`
-         *     and `client_secret` form fields. Grants: `client_credentials` (optional `scope`,
-         *     space-separated; default: every scope the app may have); `password` (`username` = the end
-         *     user's email, `password`) and `refresh_token` (`refresh_token`) for end users, answering a
-         *     user token and a single-use refresh token.
-         */
-        post: operations["token"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the instance's end users (back-end apps, scope `users:manage`). */
-        get: operations["list_users_as_app"];
-        put?: never;
-        /** Create an end user (back-end apps, scope `users:manage`). */
-        post: operations["create_user_as_app"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/v1/{instance}/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One end user (back-end apps, scope `users:manage`). */
-        get: operations["get_user_as_app"];
-        put?: never;
-        post?: never;
-        /** Delete an end user (back-end apps, scope `users:manage`). */
-        delete: operations["delete_user_as_app"];
-        options?: never;
-        head?: never;
-        /** Edit an end user (back-end apps, scope `users:manage`). */
-        patch: operations["update_user_as_app"];
-        trace?: never;
-    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -2171,15 +1744,6 @@ export interface components {
          * @enum {string}
          */
         AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
-        /** @description What a login screen shows. */
-        Branding: {
-            /** @description The instance's slug. */
-            instance: string;
-            /** @description The logo's URL, when one is uploaded. */
-            logo_url?: string | null;
-            /** @description The instance's name. */
-            name: string;
-        };
         /**
          * @description What a bulk action does to each selected user.
          * @enum {string}
@@ -2222,6 +1786,23 @@ export interface components {
              */
             new_password: string;
         };
+        /**
+         * @description The form of a management client's token request (RFC 6749 §4.4). The client authenticates
+         *     with HTTP Basic, or with `client_id` and `client_secret` here — not both.
+         */
+        ClientCredentialsForm: {
+            client_id?: string | null;
+            /** Format: password */
+            client_secret?: string | null;
+            grant_type: components["schemas"]["ClientCredentialsGrant"];
+            /** @description Space-separated scopes, e.g. `users:read users:write` (default: every scope of the client). */
+            scope?: string | null;
+        };
+        /**
+         * @description The only grant of the console API's token endpoint.
+         * @enum {string}
+         */
+        ClientCredentialsGrant: "client_credentials";
         CreateApplicationRequest: {
             /** @description Front-end apps only: `https://host[:port]` (http only for localhost), no wildcards, at most 20. */
             allowed_origins?: string[] | null;
@@ -2249,7 +1830,10 @@ export interface components {
             time_zone: string;
         };
         CreateInvitationRequest: {
-            /** @example grace@example.com */
+            /**
+             * Format: email
+             * @example grace@example.com
+             */
             email: string;
             /** @description The role the invitee gets on accepting (only an owner invites owners). */
             role: components["schemas"]["RoleDto"];
@@ -2268,7 +1852,10 @@ export interface components {
         };
         CreateUserRequest: {
             blocked?: boolean | null;
-            /** @example grace@example.com */
+            /**
+             * Format: email
+             * @example grace@example.com
+             */
             email: string;
             email_verified?: boolean | null;
             family_name?: string | null;
@@ -2372,9 +1959,6 @@ export interface components {
          * @enum {string}
          */
         EmailKind: "verification" | "reset_password" | "update_account" | "invitation";
-        EmailRequest: {
-            email: string;
-        };
         /** @description The font of the rendered emails. */
         EmailStyleDto: {
             /**
@@ -2452,7 +2036,10 @@ export interface components {
             message: string;
         };
         ForgotPasswordRequest: {
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
         };
         Health: {
@@ -2500,28 +2087,6 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
-        /** @description An introspection answer (RFC 7662 §2.2): `active`, and what an active token carries. */
-        Introspection: {
-            active: boolean;
-            aud?: string | null;
-            /** @description The application the token was issued to. */
-            client_id?: string | null;
-            /** Format: int64 */
-            exp?: number | null;
-            /** Format: int64 */
-            iat?: number | null;
-            iss?: string | null;
-            jti?: string | null;
-            scope?: string | null;
-            /** @description The end user's id, or the client id (client-credentials tokens). */
-            sub?: string | null;
-            /** @description `Bearer` (an access token) or `refresh_token`. */
-            token_type?: string | null;
-            /** @description Steward's token kind: `client_credentials` or `user`. */
-            typ?: string | null;
-            /** @description The end user's email (user tokens). */
-            username?: string | null;
-        };
         /** @description An invitation not yet accepted or revoked. */
         InvitationDto: {
             /** Format: date-time */
@@ -2565,63 +2130,18 @@ export interface components {
             /** @description The `token` parameter of the invitation link. */
             token: string;
         };
-        /**
-         * @description A published public key (RFC 7517; RFC 8037 for Ed25519): `OKP` (`crv`, `x`), `EC` (`crv`,
-         *     `x`, `y`) or `RSA` (`n`, `e`).
-         */
-        Jwk: {
-            /**
-             * @description `EdDSA`, `ES256` or `RS256`.
-             * @example EdDSA
-             */
-            alg: string;
-            /** @description `Ed25519` or `P-256`. */
-            crv?: string | null;
-            /** @description RSA exponent. */
-            e?: string | null;
-            kid: string;
-            /** @example OKP */
-            kty: string;
-            /** @description RSA modulus. */
-            n?: string | null;
-            /** @example sig */
-            use: string;
-            x?: string | null;
-            y?: string | null;
-        };
-        /** @description A JSON Web Key Set (RFC 7517) of the instance's token-signing keys. */
-        Jwks: {
-            keys: components["schemas"]["Jwk"][];
-        };
         /** @enum {string} */
         KeyStatus: "active" | "retired";
-        /** @description An application to send the person back to. */
-        LinkApplication: {
-            name: string;
-            /** @description The application's first allowed origin. */
-            url: string;
-        };
-        LinkInfo: {
-            application?: null | components["schemas"]["LinkApplication"];
-            /** @description The address the link was sent to. */
-            email: string;
-            /** Format: date-time */
-            expires_at: string;
-            purpose: components["schemas"]["LinkPurpose"];
-            state: components["schemas"]["LinkState"];
-        };
-        /**
-         * @description What a link is for.
-         * @enum {string}
-         */
-        LinkPurpose: "verify_email" | "reset_password" | "invitation" | "change_email";
         /**
          * @description Whether an emailed link still works (what its page says).
          * @enum {string}
          */
         LinkState: "valid" | "expired" | "used";
         LoginRequest: {
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** Format: password */
             password: string;
@@ -2883,7 +2403,7 @@ export interface components {
             javascript: string;
             /** @description The JWKS URL, to verify the instance's tokens. */
             jwks_url: string;
-            /** @description The OpenAPI document, to generate a client. */
+            /** @description The instance public API's OpenAPI document (`{instance}` is a server variable), to generate a client. */
             openapi_url: string;
             /** @description Verifying a token from the JWKS alone in Node (`jose`). */
             verify_node: string;
@@ -2907,25 +2427,6 @@ export interface components {
              */
             refresh_token?: string | null;
         };
-        RegisterRequest: {
-            /** @example grace@example.com */
-            email: string;
-            family_name?: string | null;
-            given_name?: string | null;
-            name?: string | null;
-            /**
-             * Format: password
-             * @description 8 to 256 characters.
-             */
-            password: string;
-        };
-        /** @description The answer to a registration, the same whether or not the email was already registered. */
-        RegistrationAccepted: {
-            /** @description The (normalised) email the message went to. */
-            email: string;
-            /** @description `verification_sent`. */
-            status: string;
-        };
         /** @description A refused row of an import. */
         RejectedRow: {
             email: string;
@@ -2935,10 +2436,6 @@ export interface components {
              * @description The line in the file (the header is line 1).
              */
             line: number;
-        };
-        RenewedLink: {
-            /** @description Where the new link goes. */
-            email: string;
         };
         ResetPasswordRequest: {
             /**
@@ -3134,7 +2631,10 @@ export interface components {
             total: number;
         };
         SignupRequest: {
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** @example Ada Lovelace */
             name: string;
@@ -3244,6 +2744,15 @@ export interface components {
         };
         /** @enum {string} */
         TemplateKindDto: "verification" | "reset_password" | "update_account" | "invitation" | "greeting" | "footer";
+        /** @description The form of a revocation (RFC 7009) or introspection (RFC 7662) request. */
+        TokenActionForm: {
+            client_id?: string | null;
+            /** Format: password */
+            client_secret?: string | null;
+            /** @description The token to revoke or inspect. */
+            token: string;
+            token_type_hint?: null | components["schemas"]["TokenTypeHint"];
+        };
         TokenRequest: {
             /** @description The token from the email's link (`token=` query parameter). */
             token: string;
@@ -3266,6 +2775,11 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /**
+         * @description What kind of token `token` is, as a hint (RFC 7009 §2.1).
+         * @enum {string}
+         */
+        TokenTypeHint: "access_token" | "refresh_token";
         /** @description The second step of a sign-in is needed. */
         TwoFactorChallenge: {
             /** @description Send it back with the code to `POST /api/v1/auth/login/two-factor`. Single use. */
@@ -3362,27 +2876,20 @@ export interface components {
              * @description Required when changing the email.
              */
             current_password?: string | null;
-            /** @description A new address starts unverified: a link is sent to it, and the old address is told. */
+            /**
+             * Format: email
+             * @description A new address starts unverified: a link is sent to it, and the old address is told.
+             */
             email?: string | null;
             name?: string | null;
         };
         UpdateMemberRequest: {
             role: components["schemas"]["RoleDto"];
         };
-        /** @description Changes to the user's own account. Changing the email or the password needs the current password. */
-        UpdateOwnAccountRequest: {
-            /** Format: password */
-            current_password?: string | null;
-            email?: string | null;
-            family_name?: string | null;
-            given_name?: string | null;
-            name?: string | null;
-            /** Format: password */
-            new_password?: string | null;
-        };
         /** @description Fields to change; omitted fields stay as they are. */
         UpdateUserRequest: {
             blocked?: boolean | null;
+            /** Format: email */
             email?: string | null;
             email_verified?: boolean | null;
             family_name?: string | null;
@@ -3451,14 +2958,6 @@ export interface components {
             /** @description True when more users match than `total` says (the count stops at 10,000). */
             total_capped: boolean;
         };
-        UserLoginRequest: {
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        UserRefreshRequest: {
-            refresh_token: string;
-        };
         /** @description An active session of an end user. */
         UserSessionDto: {
             /**
@@ -3479,19 +2978,6 @@ export interface components {
         };
         /** @enum {string} */
         UserStatusDto: "active" | "blocked" | "unverified";
-        /**
-         * @description An end user's tokens: the access token is an EdDSA JWT of the instance (verify it with the
-         *     JWKS); the refresh token is opaque and single-use.
-         */
-        UserTokens: {
-            access_token: string;
-            /** Format: int64 */
-            expires_in: number;
-            refresh_token: string;
-            /** @example Bearer */
-            token_type: string;
-            user: components["schemas"]["UserDto"];
-        };
         /** @description A variable a template may use (`{{ name }}`). */
         VariableDto: {
             description: string;
@@ -3531,18 +3017,6 @@ export interface components {
             next_cursor?: string | null;
             /** Format: int64 */
             total: number;
-        };
-        /** @description The application making the call. */
-        WhoAmI: {
-            /** @description `bearer_token` or `client_id`. */
-            authenticated_by: string;
-            client_id: string;
-            instance: string;
-            /** @example backend */
-            kind: string;
-            name: string;
-            /** @description Scopes of the bearer token (empty for client-id calls). */
-            scopes: string[];
         };
     };
     responses: {
@@ -3611,7 +3085,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body's `Content-Type` is not one this operation accepts (or the body is missing). */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -3717,7 +3191,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
-                "X-Steward-Session"?: null | ("body" | "cookie");
+                "X-Steward-Session"?: "body" | "cookie";
             };
             path?: never;
             cookie?: never;
@@ -3757,7 +3231,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
-                "X-Steward-Session"?: null | ("body" | "cookie");
+                "X-Steward-Session"?: "body" | "cookie";
             };
             path?: never;
             cookie?: never;
@@ -3807,7 +3281,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
-                "X-Steward-Session"?: null | ("body" | "cookie");
+                "X-Steward-Session"?: "body" | "cookie";
             };
             path?: never;
             cookie?: never;
@@ -3828,6 +3302,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -3861,7 +3336,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console). */
-                "X-Steward-Session"?: null | ("body" | "cookie");
+                "X-Steward-Session"?: "body" | "cookie";
             };
             path?: never;
             cookie?: never;
@@ -3968,6 +3443,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -4047,6 +3523,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -4111,6 +3588,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -4197,6 +3675,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -4257,18 +3736,19 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
     list_audit_log: {
         parameters: {
             query?: {
-                /** @description Only entries by this actor (an account's or application's id). */
+                /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4312,12 +3792,12 @@ export interface operations {
     export_audit_log: {
         parameters: {
             query?: {
-                /** @description Only entries by this actor (an account's or application's id). */
+                /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4392,7 +3872,7 @@ export interface operations {
         /** @description The PNG as the raw body, or as the `file` field of a multipart form. */
         requestBody: {
             content: {
-                "image/png": number[];
+                "image/png": string;
                 "multipart/form-data": components["schemas"]["LogoUpload"];
             };
         };
@@ -4636,6 +4116,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -5118,6 +4599,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -5125,7 +4607,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only emails with this status. */
-                status?: components["schemas"]["OutboxStatus"];
+                status?: components["schemas"]["OutboxStatus"] | "";
                 /** @description Emails to addresses containing this text (case-insensitive). */
                 to?: string;
                 /** @description How many items to return: 1 to 100 (default 50). */
@@ -5240,6 +4722,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
@@ -5263,6 +4746,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The instance's slug */
                 instance: string;
             };
             cookie?: never;
@@ -5440,7 +4924,7 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
                 q?: string;
-                status?: components["schemas"]["UserStatusDto"];
+                status?: components["schemas"]["UserStatusDto"] | "";
                 /** @description `password` or an identity provider. */
                 provider?: string;
                 /** @description Created at or after (RFC 3339). */
@@ -5450,9 +4934,9 @@ export interface operations {
                 /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
                 ids?: string;
                 /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "name" | "last_login_at";
+                sort?: "created_at" | "email" | "name" | "last_login_at" | "";
                 /** @description `desc` by default. */
-                order?: "asc" | "desc";
+                order?: "asc" | "desc" | "";
                 /** @description 1 to 100 (default 50). */
                 limit?: string;
                 /** @description The `next_cursor` of the previous page. */
@@ -5511,6 +4995,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -5542,6 +5027,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -5550,7 +5036,7 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive text in the email or the name. */
                 q?: string;
-                status?: components["schemas"]["UserStatusDto"];
+                status?: components["schemas"]["UserStatusDto"] | "";
                 /** @description `password` or an identity provider. */
                 provider?: string;
                 /** @description Created at or after (RFC 3339). */
@@ -5560,9 +5046,9 @@ export interface operations {
                 /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
                 ids?: string;
                 /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "name" | "last_login_at";
+                sort?: "created_at" | "email" | "name" | "last_login_at" | "";
                 /** @description `desc` by default. */
-                order?: "asc" | "desc";
+                order?: "asc" | "desc" | "";
                 /** @description 1 to 100 (default 50). */
                 limit?: string;
                 /** @description The `next_cursor` of the previous page. */
@@ -5710,6 +5196,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -6057,7 +5544,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only deliveries in this state. */
-                status?: components["schemas"]["DeliveryStatusDto"];
+                status?: components["schemas"]["DeliveryStatusDto"] | "";
                 /** @description How many items to return: 1 to 100 (default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -6330,6 +5817,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6356,6 +5844,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6364,7 +5853,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this kind. */
-                kind?: "signed_in" | "sign_in_failed" | "sign_in_locked" | "two_factor_failed" | "password_changed" | "password_reset" | "email_changed" | "email_verified" | "two_factor_enabled" | "two_factor_disabled" | "recovery_code_used" | "recovery_codes_regenerated" | "session_revoked" | "other_sessions_revoked" | "invitation_accepted";
+                kind?: "signed_in" | "sign_in_failed" | "sign_in_locked" | "two_factor_failed" | "password_changed" | "password_reset" | "email_changed" | "email_verified" | "two_factor_enabled" | "two_factor_disabled" | "recovery_code_used" | "recovery_codes_regenerated" | "session_revoked" | "other_sessions_revoked" | "invitation_accepted" | "";
                 /** @description 1 to 100 (default 50). */
                 limit?: number;
                 cursor?: string;
@@ -6493,6 +5982,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6521,6 +6011,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6549,6 +6040,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6577,6 +6069,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -6612,7 +6105,7 @@ export interface operations {
         /** @description token=...[&token_type_hint=access_token][&client_id=...&client_secret=...] */
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": string;
+                "application/x-www-form-urlencoded": components["schemas"]["TokenActionForm"];
             };
         };
         responses: {
@@ -6641,6 +6134,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     issue_management_token: {
@@ -6653,7 +6147,7 @@ export interface operations {
         /** @description grant_type=client_credentials[&scope=users:read users:write][&client_id=...&client_secret=...] */
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": string;
+                "application/x-www-form-urlencoded": components["schemas"]["ClientCredentialsForm"];
             };
         };
         responses: {
@@ -6684,6 +6178,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorBody"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     list_webhook_event_types: {
@@ -6744,814 +6239,6 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
-        };
-    };
-    jwks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Jwks"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-        };
-    };
-    authorization_server_metadata: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServerMetadata"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-        };
-    };
-    openid_configuration: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServerMetadata"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-        };
-    };
-    whoami: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Front-end apps: their client id */
-                "X-Client-Id"?: string | null;
-            };
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WhoAmI"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    forgot_password: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailRequest"];
-            };
-        };
-        responses: {
-            /** @description If the email is registered, a reset link is on its way. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    get_link_info: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LinkInfo"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    renew_link: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-            };
-        };
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RenewedLink"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictResponse"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    end_user_login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserLoginRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserTokens"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    end_user_logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Signed out. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-        };
-    };
-    end_user_refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserRefreshRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserTokens"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterRequest"];
-            };
-        };
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegistrationAccepted"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    resend_verification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailRequest"];
-            };
-        };
-        responses: {
-            /** @description If the email is registered and unverified, a new link is on its way. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    reset_password: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ResetPasswordRequest"];
-            };
-        };
-        responses: {
-            /** @description Password set. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    verify_email: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictResponse"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    branding: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Branding"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-        };
-    };
-    logo: {
-        parameters: {
-            query?: {
-                /** @description The logo's version, from `logo_url` */
-                v?: string;
-            };
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The PNG */
-            200: {
-                headers: {
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
-                    /** @description The SHA-256 of the file, quoted */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/png": number[];
-                };
-            };
-            /** @description Not modified (the `If-None-Match` ETag is current) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: components["responses"]["NotFound"];
-        };
-    };
-    get_own_account: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-        };
-    };
-    update_own_account: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateOwnAccountRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            409: components["responses"]["ConflictResponse"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
-        };
-    };
-    introspect: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        /** @description token=...[&token_type_hint=access_token|refresh_token][&client_id=...&client_secret=...] */
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": string;
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Introspection"];
-                };
-            };
-            /** @description invalid_request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-            /** @description invalid_client */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-        };
-    };
-    revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        /** @description token=...[&token_type_hint=access_token|refresh_token][&client_id=...[&client_secret=...]] */
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": string;
-            };
-        };
-        responses: {
-            /** @description Revoked, or not a valid token of this client (nothing to do). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-            /** @description invalid_client */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-        };
-    };
-    token: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        /** @description grant_type=client_credentials[&scope=...] | grant_type=password&username=...&password=... | grant_type=refresh_token&refresh_token=... [&client_id=...&client_secret=...] */
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": string;
-            };
-        };
-        responses: {
-            /** @description A token; verify it with the instance's JWKS. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthToken"];
-                };
-            };
-            /** @description invalid_request, invalid_grant, unsupported_grant_type or invalid_scope */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-            /** @description invalid_client */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-            /** @description invalid_grant: too many failed attempts for this user (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthErrorBody"];
-                };
-            };
-        };
-    };
-    list_users_as_app: {
-        parameters: {
-            query?: {
-                /** @description Case-insensitive text in the email or the name. */
-                q?: string;
-                status?: components["schemas"]["UserStatusDto"];
-                /** @description `password` or an identity provider. */
-                provider?: string;
-                /** @description Created at or after (RFC 3339). */
-                created_from?: string;
-                /** @description Created before (RFC 3339). */
-                created_to?: string;
-                /** @description Only these users: comma-separated ids, at most 200 (a selection, e.g. to export it). */
-                ids?: string;
-                /** @description `created_at` by default. */
-                sort?: "created_at" | "email" | "name" | "last_login_at";
-                /** @description `desc` by default. */
-                order?: "asc" | "desc";
-                /** @description 1 to 100 (default 50). */
-                limit?: string;
-                /** @description The `next_cursor` of the previous page. */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserList"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    create_user_as_app: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateUserRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["ConflictResponse"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    get_user_as_app: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-                /** @description The user's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    delete_user_as_app: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-                /** @description The user's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    update_user_as_app: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The instance's slug */
-                instance: string;
-                /** @description The user's id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateUserRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserDto"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictResponse"];
-            422: components["responses"]["ValidationFailed"];
         };
     };
     readyz: {

@@ -171,6 +171,6 @@ async fn quickstart_never_shows_the_secret(app: TestApp) {
     assert_eq!(q["api_base_url"], app.url("/public/v1/shop"));
     assert!(q["curl"].as_str().unwrap().contains("/public/v1/shop/oauth/token"));
     assert!(q["javascript"].as_str().unwrap().contains("client_credentials"));
-    assert_eq!(q["openapi_url"], app.url("/api/openapi.json"));
+    assert_eq!(q["openapi_url"], app.url("/public/openapi.json"));
     assert_eq!(app.get(q["jwks_url"].as_str().unwrap().trim_start_matches(&app.address), None).await.status(), StatusCode::OK);
 }

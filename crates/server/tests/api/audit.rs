@@ -83,7 +83,7 @@ const WALK: [&str; 45] = [
 ];
 
 fn openapi_operations() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json")).expect("openapi.json");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/console.json")).expect("console.json");
     let doc: Value = serde_json::from_str(&text).unwrap();
     let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {

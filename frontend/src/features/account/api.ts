@@ -1,11 +1,11 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { publicApi, unwrap, type Schemas } from '../../api/client'
+import { instanceApi, unwrap, type InstanceSchemas } from '../../api/client'
 
 /** The instance's name and logo, for the page's header. */
 export function useBranding(instance: string) {
   return useQuery({
     queryKey: ['public', instance, 'branding'],
-    queryFn: () => unwrap(publicApi.GET('/public/v1/{instance}/branding', { params: { path: { instance } } })),
+    queryFn: () => unwrap(instanceApi(instance).GET('/branding')),
     enabled: instance !== '',
     retry: false,
   })
@@ -14,14 +14,14 @@ export function useBranding(instance: string) {
 export function useVerifyEmail(instance: string) {
   return useMutation({
     mutationFn: (token: string) =>
-      unwrap(publicApi.POST('/public/v1/{instance}/auth/verify-email', { params: { path: { instance } }, body: { token } })),
+      unwrap(instanceApi(instance).POST('/auth/verify-email', { body: { token } })),
   })
 }
 
 export function useSetPassword(instance: string) {
   return useMutation({
     mutationFn: (body: { token: string; password: string }) =>
-      unwrap(publicApi.POST('/public/v1/{instance}/auth/reset-password', { params: { path: { instance } }, body })),
+      unwrap(instanceApi(instance).POST('/auth/reset-password', { body })),
   })
 }
 
@@ -33,7 +33,7 @@ export function useLinkInfo(instance: string, token: string) {
   return useQuery({
     queryKey: ['public', instance, 'link-info', token],
     queryFn: () =>
-      unwrap(publicApi.POST('/public/v1/{instance}/auth/link-info', { params: { path: { instance } }, body: { token } })),
+      unwrap(instanceApi(instance).POST('/auth/link-info', { body: { token } })),
     enabled: instance !== '' && token !== '',
     retry: false,
     staleTime: Infinity,
@@ -41,7 +41,7 @@ export function useLinkInfo(instance: string, token: string) {
   })
 }
 
-export type LinkInfo = Schemas['LinkInfo']
+export type LinkInfo = InstanceSchemas['LinkInfo']
 
 /**
  * Sends a fresh link of the same kind to the same address; the old one stops working (202;
@@ -50,6 +50,6 @@ export type LinkInfo = Schemas['LinkInfo']
 export function useRenewLink(instance: string) {
   return useMutation({
     mutationFn: (token: string) =>
-      unwrap(publicApi.POST('/public/v1/{instance}/auth/link-renew', { params: { path: { instance } }, body: { token } })),
+      unwrap(instanceApi(instance).POST('/auth/link-renew', { body: { token } })),
   })
 }

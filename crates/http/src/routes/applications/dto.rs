@@ -102,7 +102,7 @@ pub struct CreatedApplication {
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicationRequest {
     pub kind: AppKindDto,
-    #[schema(example = "Web shop", max_length = 100)]
+    #[schema(example = "Web shop", min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -110,9 +110,11 @@ pub struct CreateApplicationRequest {
     #[serde(default)]
     pub enabled: Option<bool>,
     /// Front-end apps only: `https://host[:port]` (http only for localhost), no wildcards, at most 20.
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
     /// Front-end apps only: absolute https URLs (http only for localhost), no fragments, at most 20.
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub redirect_uris: Option<Vec<String>>,
 }
@@ -121,10 +123,13 @@ pub struct CreateApplicationRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApplicationRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: Option<String>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
+    #[schema(max_items = 20)]
     pub allowed_origins: Option<Vec<String>>,
+    #[schema(max_items = 20)]
     pub redirect_uris: Option<Vec<String>>,
 }
 
@@ -174,7 +179,7 @@ pub struct Quickstart {
     pub curl: String,
     /// A first call with JavaScript (fetch).
     pub javascript: String,
-    /// The OpenAPI document, to generate a client.
+    /// The instance public API's OpenAPI document (`{instance}` is a server variable), to generate a client.
     pub openapi_url: String,
     /// The interactive API reference.
     pub docs_url: String,

@@ -355,7 +355,7 @@ pub async fn quickstart(state: web::Data<AppState>, member: Member<Read<Applicat
         env,
         curl,
         javascript,
-        openapi_url: format!("{}/api/openapi.json", state.public_url),
+        openapi_url: format!("{}/public/openapi.json", state.public_url),
         docs_url: format!("{}/api/docs/", state.public_url),
         jwks_url: format!("{base}/.well-known/jwks.json"),
     }))

@@ -50,8 +50,9 @@ api_enum!(TargetKindDto(TargetKind), "AuditTargetKind", "The kind of thing an ac
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditLogQuery {
-    /// Only entries by this actor (an account's or application's id).
+    /// Only entries by this actor (an account's, management client's or application's id; empty: anyone).
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<String>, pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")]
     pub actor: Option<Uuid>,
     /// Only entries of this action.
     #[serde(default, deserialize_with = "empty_as_none")]

@@ -7,21 +7,21 @@ use crate::routes::me::AccountDto;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
-    #[schema(example = "ada@example.com", max_length = 254)]
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
     /// 8 to 256 characters.
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
     pub password: SecretString,
-    #[schema(example = "Ada Lovelace", max_length = 100)]
+    #[schema(example = "Ada Lovelace", max_length = 100, min_length = 1, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", format = Email, max_length = 254)]
     pub email: String,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1)]
     pub password: SecretString,
 }
 
@@ -118,7 +118,7 @@ pub struct TokenRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
-    #[schema(example = "ada@example.com", max_length = 254)]
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
 }
 

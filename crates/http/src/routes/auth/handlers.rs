@@ -34,7 +34,7 @@ pub const SESSION_HEADER: &str = "x-steward-session";
 #[allow(dead_code)] // Documents the header; the handlers read it with `delivery`.
 pub struct SessionHeader {
     /// `cookie`: keep the refresh token in an HttpOnly cookie instead of the body (the console).
-    #[param(rename = "X-Steward-Session", value_type = Option<SessionDelivery>, inline)]
+    #[param(rename = "X-Steward-Session", value_type = SessionDelivery, inline, required = false)]
     pub delivery: Option<String>,
 }
 

@@ -50,7 +50,7 @@ pub struct EmailStyleDto {
     #[schema(example = "Arial")]
     pub font_family: String,
     /// Pixels, 10 to 24.
-    #[schema(example = 15)]
+    #[schema(example = 15, minimum = 10, maximum = 24)]
     pub font_size: i64,
 }
 
@@ -70,6 +70,7 @@ pub struct EmailTemplateList {
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     pub subject: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub body: String,
 }
 
@@ -79,8 +80,10 @@ pub struct TemplateInput {
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     pub subject: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub body: Option<String>,
     pub font_family: Option<String>,
+    #[schema(minimum = 10, maximum = 24)]
     pub font_size: Option<i64>,
     /// Render with this end user's names and email instead of sample data.
     pub end_user_id: Option<Uuid>,

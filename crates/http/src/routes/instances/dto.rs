@@ -87,10 +87,10 @@ pub struct CreateInstanceRequest {
     /// 3–40 characters: lowercase letters, digits and single hyphens, starting with a letter.
     #[schema(example = "production", min_length = 3, max_length = 40, pattern = "^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$")]
     pub slug: String,
-    #[schema(example = "Production", max_length = 100)]
+    #[schema(example = "Production", max_length = 100, min_length = 1, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: String,
     /// An IANA time zone name.
-    #[schema(example = "Europe/Athens")]
+    #[schema(example = "Europe/Athens", min_length = 1, pattern = r"\S")]
     pub time_zone: String,
 }
 
@@ -98,6 +98,8 @@ pub struct CreateInstanceRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateInstanceRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: Option<String>,
+    #[schema(pattern = r"\S")]
     pub time_zone: Option<String>,
 }

@@ -10,7 +10,7 @@ use crate::routes::instances::RoleDto;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitationRequest {
-    #[schema(example = "grace@example.com", max_length = 254)]
+    #[schema(example = "grace@example.com", max_length = 254, format = Email)]
     pub email: String,
     /// The role the invitee gets on accepting (only an owner invites owners).
     pub role: RoleDto,

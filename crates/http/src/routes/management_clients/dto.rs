@@ -142,7 +142,7 @@ pub struct ManagementClientList {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateManagementClientRequest {
-    #[schema(example = "CI deploy bot")]
+    #[schema(example = "CI deploy bot", min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: String,
     pub description: Option<String>,
     /// At least one.
@@ -163,6 +163,7 @@ pub struct CreatedManagementClient {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateManagementClientRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: Option<String>,
     pub description: Option<String>,
     #[schema(min_items = 1)]

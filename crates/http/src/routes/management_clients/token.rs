@@ -31,7 +31,7 @@ async fn authenticate(state: &AppState, request: &TokenRequest) -> Result<Manage
 /// `token`; it stops working at once. The answer is 200 whether or not the token was valid.
 #[utoipa::path(
     tag = "management-clients",
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "token=...[&token_type_hint=access_token][&client_id=...&client_secret=...]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = crate::oauth::TokenActionForm, description = "token=...[&token_type_hint=access_token][&client_id=...&client_secret=...]"),
     responses(
         (status = 200, description = "Revoked, or not a valid token of this client (nothing to do)."),
         (status = 400, body = OAuthErrorBody, description = "invalid_request"),
@@ -60,7 +60,7 @@ pub async fn revoke_management_token(state: web::Data<AppState>, req: HttpReques
 /// API routes of the client's instance that its scopes allow, for an hour at most.
 #[utoipa::path(
     tag = "management-clients",
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "grant_type=client_credentials[&scope=users:read users:write][&client_id=...&client_secret=...]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = crate::oauth::ClientCredentialsForm, description = "grant_type=client_credentials[&scope=users:read users:write][&client_id=...&client_secret=...]"),
     responses(
         (status = 200, body = OAuthToken, description = "A management token (`Authorization: Bearer …` on the instance's console API routes)."),
         (status = 400, body = OAuthErrorBody, description = "invalid_request, unsupported_grant_type or invalid_scope"),

@@ -42,8 +42,10 @@ impl From<Account> for AccountDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: Option<String>,
     /// A new address starts unverified: a link is sent to it, and the old address is told.
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// Required when changing the email.
     #[schema(value_type = Option<String>, format = Password)]
@@ -53,7 +55,7 @@ pub struct UpdateMeRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1)]
     pub current_password: SecretString,
     /// 8 to 256 characters.
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
@@ -218,7 +220,7 @@ pub struct TwoFactorStatus {
 #[serde(deny_unknown_fields)]
 pub struct TwoFactorSetupRequest {
     /// Enrolment needs the password: a stolen access token must not be able to lock the owner out.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1)]
     pub current_password: SecretString,
 }
 

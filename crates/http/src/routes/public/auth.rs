@@ -27,14 +27,16 @@ use steward_persistence::user_tokens::{self, Purpose};
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "grace@example.com")]
+    #[schema(example = "grace@example.com", format = Email, max_length = 254)]
     pub email: String,
     /// 8 to 256 characters.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
     pub password: SecretString,
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub given_name: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub family_name: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
@@ -43,8 +45,9 @@ pub struct RegisterRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserLoginRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1)]
     pub password: SecretString,
 }
 
@@ -71,13 +74,16 @@ pub struct UserTokens {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOwnAccountRequest {
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub given_name: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub family_name: Option<String>,
     pub name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 1)]
     pub current_password: Option<SecretString>,
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 1)]
     pub new_password: Option<SecretString>,
 }
 
@@ -177,7 +183,7 @@ pub struct RegistrationAccepted {
 /// someone tried to sign up with their address. A new user can sign in at once; their email
 /// stays unverified until they follow the link.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = RegisterRequest,
@@ -224,7 +230,7 @@ pub async fn register(
 /// failures within 15 minutes lock the email in this instance (429 with `Retry-After`).
 #[utoipa::path(
     operation_id = "end_user_login",
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = UserLoginRequest,
@@ -260,7 +266,7 @@ pub async fn login(
 /// Exchange an end user's refresh token for new tokens (single use; reuse ends the session).
 #[utoipa::path(
     operation_id = "end_user_refresh",
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = UserRefreshRequest,
@@ -281,9 +287,9 @@ pub async fn refresh(state: web::Data<AppState>, caller: AppCaller, body: Deferr
 
 #[utoipa::path(
     operation_id = "end_user_logout",
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
-    security(("app_bearer" = [])),
+    security(("end_user_bearer" = [])),
     responses((status = 204, description = "Signed out."), (status = 401, response = crate::problem::Unauthorized))
 )]
 #[post("/{instance}/auth/logout")]
@@ -297,9 +303,9 @@ pub async fn logout(state: web::Data<AppState>, caller: AppCaller) -> Result<Htt
 /// The signed-in end user's own account.
 #[utoipa::path(
     operation_id = "get_own_account",
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
-    security(("app_bearer" = [])),
+    security(("end_user_bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized))
 )]
 #[get("/{instance}/me")]
@@ -315,9 +321,9 @@ pub async fn get_me(caller: AppCaller) -> Result<HttpResponse, ApiError> {
 /// the link sent to it; the answer is the same whether or not another account has the address.
 #[utoipa::path(
     operation_id = "update_own_account",
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
-    security(("app_bearer" = [])),
+    security(("end_user_bearer" = [])),
     request_body = UpdateOwnAccountRequest,
     responses(
         (status = 200, body = UserDto),
@@ -368,6 +374,7 @@ pub struct TokenRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
 
@@ -377,7 +384,7 @@ pub struct ResetPasswordRequest {
     /// The token from the reset (or invitation) email's link.
     pub token: String,
     /// 8 to 256 characters.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
     pub password: SecretString,
 }
 
@@ -390,7 +397,7 @@ async fn instance_of(state: &AppState, slug: &str) -> Result<steward_persistence
 /// Confirm an end user's email (or a new address they asked for) with the token from the
 /// email's link.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     params(("instance" = String, Path, description = "The instance's slug")),
     request_body = TokenRequest,
     responses(
@@ -423,7 +430,7 @@ pub async fn verify_email(state: web::Data<AppState>, path: web::Path<String>, b
 
 /// Send the verification email again. Answers 202 whether or not the email is registered.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
@@ -452,7 +459,7 @@ pub async fn resend_verification(
 
 /// Send a password-reset link. Answers 202 whether or not the email is registered.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("client_id" = []), ("app_bearer" = [])),
     request_body = EmailRequest,
@@ -482,7 +489,7 @@ pub async fn forgot_password(
 /// Set a new password with the token of a reset (30 minutes, single use) or invitation email.
 /// Every session of the user ends; an invitation also verifies the email.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     params(("instance" = String, Path, description = "The instance's slug")),
     request_body = ResetPasswordRequest,
     responses((status = 204, description = "Password set."), (status = 400, response = crate::problem::BadRequest), (status = 404, response = crate::problem::NotFound), (status = 422, response = crate::problem::ValidationFailed))

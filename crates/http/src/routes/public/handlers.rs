@@ -13,9 +13,9 @@ use crate::problem::ApiError;
 /// The instance's token-signing public keys (JWKS), to verify its tokens.
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "discovery",
     params(("instance" = String, Path, description = "The instance's slug")),
-    responses((status = 200, body = Jwks), (status = 404, response = crate::problem::NotFound))
+    responses((status = 200, body = Jwks, content_type = "application/jwk-set+json"), (status = 404, response = crate::problem::NotFound))
 )]
 #[route("/{instance}/.well-known/jwks.json", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
@@ -60,7 +60,7 @@ async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError
 /// OpenID Connect discovery of the instance (its issuer's `/.well-known/openid-configuration`).
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "discovery",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
 )]
@@ -73,7 +73,7 @@ pub async fn openid_configuration(state: web::Data<AppState>, path: web::Path<St
 /// OAuth 2.0 authorization-server metadata of the instance (RFC 8414), under its issuer.
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "discovery",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
 )]
@@ -87,7 +87,7 @@ pub async fn authorization_server_metadata(state: web::Data<AppState>, path: web
 /// segment between the host and the issuer's path.
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "operations",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = ServerMetadata), (status = 404, response = crate::problem::NotFound))
 )]
@@ -100,7 +100,7 @@ pub async fn authorization_server_metadata_at_root(state: web::Data<AppState>, p
 /// The instance's name and logo, for login screens. Public.
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "branding",
     params(("instance" = String, Path, description = "The instance's slug")),
     responses((status = 200, body = Branding), (status = 404, response = crate::problem::NotFound))
 )]
@@ -119,7 +119,7 @@ pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Re
 /// the versioned URL given by the branding endpoint (`?v=`) may be cached for a year.
 #[utoipa::path(
     get,
-    tag = "public",
+    tag = "branding",
     params(
         ("instance" = String, Path, description = "The instance's slug"),
         ("v" = Option<String>, Query, description = "The logo's version, from `logo_url`"),
@@ -167,7 +167,7 @@ pub struct LogoQuery {
 
 /// The calling application: a first call to check a configuration.
 #[utoipa::path(
-    tag = "public",
+    tag = "applications",
     params(crate::openapi::InstancePath, ("X-Client-Id" = Option<String>, Header, description = "Front-end apps: their client id")),
     security(("app_bearer" = []), ("client_id" = [])),
     responses(

@@ -124,7 +124,7 @@ pub async fn renew_link(state: &AppState, req: &HttpRequest, slug: &str, token: 
 /// Describe the link in an end user's email: what it is for, the address it went to, whether it
 /// still works, and the application to go back to. Public (the link's token is the proof).
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     operation_id = "get_link_info",
     params(("instance" = String, Path, description = "The instance's slug")),
     request_body = TokenRequest,
@@ -146,7 +146,7 @@ pub async fn get_link_info(state: web::Data<AppState>, path: web::Path<String>, 
 /// Send a new link in place of an expired or used one, to the same address (the old link stops
 /// working). Public (the link's token is the proof), within the instance's email limits.
 #[utoipa::path(
-    tag = "public",
+    tag = "end-user-auth",
     operation_id = "renew_link",
     params(("instance" = String, Path, description = "The instance's slug")),
     request_body = TokenRequest,

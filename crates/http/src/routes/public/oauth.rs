@@ -63,9 +63,9 @@ async fn authenticate(state: &AppState, slug: &str, request: &TokenRequest, clie
 /// user's email, `password`) and `refresh_token` (`refresh_token`) for end users, answering a
 /// user token and a single-use refresh token.
 #[utoipa::path(
-    tag = "public",
+    tag = "oauth",
     params(("instance" = String, Path, description = "The instance's slug")),
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "grant_type=client_credentials[&scope=...] | grant_type=password&username=...&password=... | grant_type=refresh_token&refresh_token=... [&client_id=...&client_secret=...]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = crate::oauth::TokenForm, description = "grant_type=client_credentials[&scope=...] | grant_type=password&username=...&password=... | grant_type=refresh_token&refresh_token=... [&client_id=...&client_secret=...]"),
     responses(
         (status = 200, body = OAuthToken, description = "A token; verify it with the instance's JWKS."),
         (status = 400, body = OAuthErrorBody, description = "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope"),
@@ -142,9 +142,9 @@ fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
 /// token of it); a client-credentials token stops at once. The answer is 200 whether or not the
 /// token was valid (RFC 7009 §2.2); `token_type_hint` is optional.
 #[utoipa::path(
-    tag = "public",
+    tag = "oauth",
     params(("instance" = String, Path, description = "The instance's slug")),
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...[&client_secret=...]]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = crate::oauth::TokenActionForm, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...[&client_secret=...]]"),
     responses(
         (status = 200, description = "Revoked, or not a valid token of this client (nothing to do)."),
         (status = 400, body = OAuthErrorBody, description = "invalid_request"),
@@ -187,9 +187,9 @@ pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, path: web::Pat
 /// user not blocked and their session not ended — and, when it is, what it carries. Anything
 /// else is `{"active": false}`.
 #[utoipa::path(
-    tag = "public",
+    tag = "oauth",
     params(("instance" = String, Path, description = "The instance's slug")),
-    request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...&client_secret=...]"),
+    request_body(content_type = "application/x-www-form-urlencoded", content = crate::oauth::TokenActionForm, description = "token=...[&token_type_hint=access_token|refresh_token][&client_id=...&client_secret=...]"),
     responses(
         (status = 200, body = Introspection),
         (status = 400, body = OAuthErrorBody, description = "invalid_request"),

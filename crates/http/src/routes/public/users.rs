@@ -23,7 +23,7 @@ fn not_found() -> ApiError {
 /// List the instance's end users (back-end apps, scope `users:manage`).
 #[utoipa::path(
     operation_id = "list_users_as_app",
-    tag = "public",
+    tag = "users",
     params(crate::openapi::InstancePath, UserListQuery),
     security(("app_bearer" = [])),
     responses((status = 200, body = UserList), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 422, response = crate::problem::ValidationFailed))
@@ -39,7 +39,7 @@ pub async fn list_users(state: web::Data<AppState>, caller: AppCaller, query: we
 /// Create an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
     operation_id = "create_user_as_app",
-    tag = "public",
+    tag = "users",
     params(crate::openapi::InstancePath),
     security(("app_bearer" = [])),
     request_body = CreateUserRequest,
@@ -70,7 +70,7 @@ pub async fn create_user(
 /// One end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
     operation_id = "get_user_as_app",
-    tag = "public",
+    tag = "users",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))
@@ -86,7 +86,7 @@ pub async fn get_user(state: web::Data<AppState>, caller: AppCaller, path: web::
 /// Edit an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
     operation_id = "update_user_as_app",
-    tag = "public",
+    tag = "users",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
     request_body = UpdateUserRequest,
@@ -119,7 +119,7 @@ pub async fn update_user(
 /// Delete an end user (back-end apps, scope `users:manage`).
 #[utoipa::path(
     operation_id = "delete_user_as_app",
-    tag = "public",
+    tag = "users",
     params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
     security(("app_bearer" = [])),
     responses((status = 204, description = "Deleted."), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden), (status = 404, response = crate::problem::NotFound))

@@ -132,7 +132,8 @@ pub async fn rotate_signing_key(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let request: RotateSigningKeyRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    // No body, or `null` (the document's "no body" too: the body is optional).
+    let request: RotateSigningKeyRequest = if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         RotateSigningKeyRequest::default()
     } else {
         let media = crate::extract::media_type(&req);

@@ -144,18 +144,20 @@ pub struct UserListQuery {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    #[schema(example = "grace@example.com")]
+    #[schema(example = "grace@example.com", format = Email, max_length = 254)]
     pub email: String,
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub given_name: Option<String>,
     #[serde(default)]
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub family_name: Option<String>,
     /// Display name; defaults to "given family".
     #[serde(default)]
     pub name: Option<String>,
     /// 8 to 256 characters. Omit to create a user without a password (they set one later).
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 256)]
     pub password: Option<SecretString>,
     #[serde(default)]
     pub email_verified: Option<bool>,
@@ -174,12 +176,15 @@ pub struct CreateUserRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub given_name: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub family_name: Option<String>,
     pub name: Option<String>,
     /// Sets a new password; the user's sessions and tokens end.
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 256)]
     pub password: Option<SecretString>,
     pub email_verified: Option<bool>,
     pub blocked: Option<bool>,
@@ -235,6 +240,7 @@ pub enum BulkAction {
 pub struct BulkRequest {
     pub action: BulkAction,
     /// 1 to 100 distinct user ids.
+    #[schema(min_items = 1, max_items = 100)]
     pub ids: Vec<Uuid>,
 }
 

@@ -137,6 +137,7 @@ pub struct WebhookList {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// An http(s) URL; on a shared deployment, private networks are refused.
+    #[schema(pattern = r"^[hH][tT][tT][pP][sS]?://[^\s/?#]+")]
     pub url: String,
     pub description: Option<String>,
     /// The event types to deliver; absent or empty: every type.
@@ -156,6 +157,7 @@ pub struct CreatedWebhook {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
+    #[schema(pattern = r"^[hH][tT][tT][pP][sS]?://[^\s/?#]+")]
     pub url: Option<String>,
     pub description: Option<String>,
     pub event_types: Option<Vec<EventTypeDto>>,
