@@ -1,5 +1,5 @@
 //! Clients generated from the committed documents, as integrators generate them, drive a whole
-//! flow against the real server: openapi-python-client (PyPI) from `openapi/console.json`, and
+//! flow against the real server: openapi-python-client (PyPI) from both documents, and
 //! openapi-typescript types (strict, `skipLibCheck: false`) from both documents with openapi-fetch.
 //! Neither generator may warn about the documents. The flows: `tests/contract/*_flow.*`.
 
@@ -38,7 +38,7 @@ fn flow_env(cmd: &mut Command, app: &TestApp, client: &(String, String)) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_generated_python_client_drives_a_management_flow() {
+async fn generated_python_clients_drive_a_management_flow() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
     let client = setup(&app).await;
     let dir = tempfile::tempdir().unwrap();
@@ -46,16 +46,18 @@ async fn a_generated_python_client_drives_a_management_flow() {
     // to; the documented media type stays the request's Content-Type.
     let config = dir.path().join("config.yaml");
     std::fs::write(&config, "content_type_overrides:\n  text/csv: application/octet-stream\n  image/png: application/octet-stream\n").unwrap();
-    let mut generate = Command::new("openapi-python-client");
-    generate
-        .args(["generate", "--meta", "none", "--overwrite", "--path"])
-        .arg(repo().join("openapi/console.json"))
-        .arg("--output-path")
-        .arg(dir.path().join("steward_console"))
-        .arg("--config")
-        .arg(&config);
-    let output = run("openapi-python-client (pip install openapi-python-client)", generate).await;
-    assert!(!output.contains("WARNING") && !output.contains("Unsupported"), "the generator warned about openapi/console.json:\n{output}");
+    for (doc, package) in [("console.json", "steward_console"), ("public.json", "steward_public")] {
+        let mut generate = Command::new("openapi-python-client");
+        generate
+            .args(["generate", "--meta", "none", "--overwrite", "--path"])
+            .arg(repo().join("openapi").join(doc))
+            .arg("--output-path")
+            .arg(dir.path().join(package))
+            .arg("--config")
+            .arg(&config);
+        let output = run("openapi-python-client (pip install openapi-python-client)", generate).await;
+        assert!(!output.contains("WARNING") && !output.contains("Unsupported"), "the generator warned about openapi/{doc}:\n{output}");
+    }
     let mut flow = Command::new("python3");
     flow.arg(repo().join("crates/server/tests/contract/python_flow.py")).env("PYTHONPATH", dir.path());
     flow_env(&mut flow, &app, &client);
