@@ -505,7 +505,21 @@ async fn create_users(base: &str, slug: &str, token: &str, tag: &str, secs: u64,
     })
     .await;
     let elapsed = started.elapsed().as_secs_f64();
-    json!({"requests": n, "errors": errors, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+    json!({"requests": n, "errors": errors, "seconds": elapsed, "per_sec": n as f64 / elapsed, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
+}
+
+/// Three endpoints on instance `slug`, delivering to the receiver on `port`.
+async fn add_endpoints(client: &reqwest::Client, base: &str, token: &str, slug: &str, port: u16) {
+    for i in 1..=3 {
+        let res = client
+            .post(format!("{base}/api/v1/instances/{slug}/webhooks"))
+            .bearer_auth(token)
+            .json(&json!({"url": format!("http://127.0.0.1:{port}/hook/{i}")}))
+            .send()
+            .await
+            .expect("endpoint");
+        assert!(res.status().is_success(), "create endpoint: {}", res.status());
+    }
 }
 
 async fn wait_until(count: &AtomicU64, n: u64, limit: Duration) -> Option<Duration> {
@@ -533,29 +547,47 @@ async fn webhooks(base: String, secs: u64, concurrency: usize, mode: &str) {
         .send()
         .await
         .expect("instance");
-    let off = create_users(&base, &slug, &token, "off", secs, concurrency).await;
     let (port, received) = start_receiver().await;
-    for i in 1..=3 {
-        let res = client
-            .post(format!("{base}/api/v1/instances/{slug}/webhooks"))
+    if mode == "cost" {
+        // A/B on one server: an instance without endpoints and one with three, measured in
+        // alternating rounds so both see the same tables (users, audit log, the WAL) grow.
+        let with = format!("{slug}-with");
+        client
+            .post(format!("{base}/api/v1/instances"))
             .bearer_auth(&token)
-            .json(&json!({"url": format!("http://127.0.0.1:{port}/hook/{i}")}))
+            .json(&json!({"slug": with, "name": "Hooks (3 endpoints)", "time_zone": "UTC"}))
             .send()
             .await
-            .expect("endpoint");
-        assert!(res.status().is_success(), "create endpoint: {}", res.status());
-    }
-    let on = create_users(&base, &slug, &token, "on", secs, concurrency).await;
-    let expected = on["requests"].as_u64().unwrap_or(0) * 3;
-    let ratio = on["per_sec"].as_f64().unwrap_or(0.0) / off["per_sec"].as_f64().unwrap_or(1.0);
-    if mode == "cost" {
+            .expect("instance");
+        add_endpoints(&client, &base, &token, &with, port).await;
+        let rounds = 6u64;
+        let round_secs = (secs / rounds).max(1);
+        let (mut off, mut on) = (Vec::new(), Vec::new());
+        for r in 0..rounds {
+            off.push(create_users(&base, &slug, &token, &format!("off{r}"), round_secs, concurrency).await);
+            on.push(create_users(&base, &with, &token, &format!("on{r}"), round_secs, concurrency).await);
+        }
+        let rate = |runs: &[serde_json::Value]| {
+            let n: f64 = runs.iter().map(|r| r["requests"].as_f64().unwrap_or(0.0)).sum();
+            let t: f64 = runs.iter().map(|r| r["seconds"].as_f64().unwrap_or(0.0)).sum();
+            let errors: u64 = runs.iter().map(|r| r["errors"].as_u64().unwrap_or(0)).sum();
+            json!({"requests": n, "per_sec": n / t, "errors": errors, "rounds": runs.len()})
+        };
+        let (off, on) = (rate(&off), rate(&on));
+        let ratio = on["per_sec"].as_f64().unwrap_or(0.0) / off["per_sec"].as_f64().unwrap_or(1.0);
         println!(
             "{}",
             json!({"scenario": "webhook_recording_cost", "route": "POST /api/v1/instances/{instance}/users", "concurrency": concurrency,
-                   "without_endpoints": off, "with_3_endpoints_recording_only": on, "ratio": ratio, "events_recorded": on["requests"]})
+                   "method": "alternating rounds, same server", "without_endpoints": off, "with_3_endpoints_recording_only": on,
+                   "ratio": ratio, "cost": 1.0 - ratio, "events_recorded": on["requests"]})
         );
         return;
     }
+    let off = create_users(&base, &slug, &token, "off", secs, concurrency).await;
+    add_endpoints(&client, &base, &token, &slug, port).await;
+    let on = create_users(&base, &slug, &token, "on", secs, concurrency).await;
+    let expected = on["requests"].as_u64().unwrap_or(0) * 3;
+    let ratio = on["per_sec"].as_f64().unwrap_or(0.0) / off["per_sec"].as_f64().unwrap_or(1.0);
     let drained = wait_until(&received, expected, Duration::from_secs(300)).await;
     println!(
         "{}",

@@ -53,7 +53,7 @@ pub fn envelope(kind: EventType, data: Value) -> Value {
 /// nothing when none does. The delivery worker is woken (it finds the deliveries once `txn`
 /// commits).
 pub async fn record(state: &AppState, txn: &DatabaseTransaction, instance_id: Uuid, kind: EventType, data: Value) -> StoreResult<()> {
-    let targets: Vec<Uuid> = webhooks::enabled_endpoints(txn, instance_id).await?.into_iter().filter(|e| e.wants(kind)).map(|e| e.id).collect();
+    let targets = webhooks::subscribers(txn, instance_id, kind).await?;
     if targets.is_empty() {
         return Ok(());
     }

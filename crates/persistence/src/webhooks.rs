@@ -27,11 +27,6 @@ impl Endpoint {
     pub fn event_type_list(&self) -> Vec<EventType> {
         self.event_types.as_array().into_iter().flatten().filter_map(|v| v.as_str().and_then(EventType::parse)).collect()
     }
-
-    /// Whether it wants events of `kind` (a test event goes only where it is sent).
-    pub fn wants(&self, kind: EventType) -> bool {
-        kind != EventType::WebhookTest && (self.event_types.as_array().is_none_or(Vec::is_empty) || self.event_type_list().contains(&kind))
-    }
 }
 
 fn types_json(types: &[EventType]) -> serde_json::Value {
@@ -155,19 +150,19 @@ pub async fn record_event(
     endpoint_ids: &[Uuid],
 ) -> StoreResult<Event> {
     let at = now();
-    let event = events::ActiveModel {
-        id: Set(Uuid::now_v7()),
+    let event = Event { id: Uuid::now_v7(), instance_id, event_type: kind.as_str().to_owned(), payload, created_at: at };
+    // Without RETURNING: the row is what was written (a route's write transaction is the cost).
+    let row = events::ActiveModel {
+        id: Set(event.id),
         instance_id: Set(instance_id),
-        event_type: Set(kind.as_str().to_owned()),
-        payload: Set(payload),
+        event_type: Set(event.event_type.clone()),
+        payload: Set(event.payload.clone()),
         created_at: Set(at),
-    }
-    .insert(txn)
-    .await
-    .context("Failed to record a webhook event")?;
+    };
+    events::Entity::insert(row).exec_without_returning(txn).await.context("Failed to record a webhook event")?;
     if !endpoint_ids.is_empty() {
         let rows = endpoint_ids.iter().map(|&endpoint_id| new_delivery(instance_id, endpoint_id, event.id, at));
-        deliveries::Entity::insert_many(rows).exec(txn).await.context("Failed to queue webhook deliveries")?;
+        deliveries::Entity::insert_many(rows).exec_without_returning(txn).await.context("Failed to queue webhook deliveries")?;
     }
     Ok(event)
 }
@@ -191,14 +186,26 @@ fn new_delivery(instance_id: Uuid, endpoint_id: Uuid, event_id: Uuid, at: DateTi
     }
 }
 
-/// The enabled endpoints of the instance (to fan an event out to those that want it).
-pub async fn enabled_endpoints(db: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<Vec<Endpoint>> {
-    Ok(endpoints::Entity::find()
+/// The enabled endpoints of the instance that want events of `kind`: their ids (only the two
+/// columns needed are read — this runs in the write transaction of every recorded change).
+pub async fn subscribers(db: &impl ConnectionTrait, instance_id: Uuid, kind: EventType) -> StoreResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid, serde_json::Value)> = endpoints::Entity::find()
+        .select_only()
+        .columns([endpoints::Column::Id, endpoints::Column::EventTypes])
         .filter(endpoints::Column::InstanceId.eq(instance_id))
         .filter(endpoints::Column::Enabled.eq(true))
+        .into_tuple()
         .all(db)
         .await
-        .context("Failed to load webhook endpoints")?)
+        .context("Failed to load webhook endpoints")?;
+    Ok(rows.into_iter().filter(|(_, types)| wants(types, kind)).map(|(id, _)| id).collect())
+}
+
+/// Whether an endpoint subscribed to `types` (empty: every type) wants events of `kind` (a test
+/// event goes only where it is sent).
+fn wants(types: &serde_json::Value, kind: EventType) -> bool {
+    kind != EventType::WebhookTest
+        && types.as_array().is_none_or(|list| list.is_empty() || list.iter().any(|t| t.as_str().and_then(EventType::parse) == Some(kind)))
 }
 
 /// Endpoints with a delivery due now that no process is working, with their instances: at

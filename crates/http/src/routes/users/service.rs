@@ -343,12 +343,7 @@ pub async fn import_users(state: &AppState, instance: &Instance, actor: &Actor, 
     let shown: Vec<String> = users.iter().take(SHOWN).map(|u| u.email.clone()).collect();
     let txn = steward_persistence::begin(&state.db).await?;
     // One lookup of the endpoints for the whole file.
-    let targets: Vec<Uuid> = steward_persistence::webhooks::enabled_endpoints(&txn, instance.id)
-        .await?
-        .into_iter()
-        .filter(|e| e.wants(EventType::UserCreated))
-        .map(|e| e.id)
-        .collect();
+    let targets = steward_persistence::webhooks::subscribers(&txn, instance.id, EventType::UserCreated).await?;
     for u in users {
         let user = end_users::create(&txn, instance.id, u).await?;
         if !targets.is_empty() {
