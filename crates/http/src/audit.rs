@@ -142,6 +142,27 @@ pub async fn record(
     record_changes(txn, instance_id, actor, action, target, diff(before, after)).await
 }
 
+/// Like [`record`], and records the change's webhook event (`kind` with `data`) in the same round
+/// trip to the database — the write transaction bounds a route's throughput.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_and_publish(
+    state: &crate::AppState,
+    txn: &DatabaseTransaction,
+    instance_id: Uuid,
+    actor: &Actor,
+    action: AuditAction,
+    target: Target,
+    before: &Value,
+    after: &Value,
+    (kind, data): (steward_domain::webhook::EventType, Value),
+) -> Result<(), ApiError> {
+    let queued =
+        steward_persistence::audit::record_with_event(txn, instance_id, entry(actor, action, target, diff(before, after)), crate::webhooks::event(kind, data))
+            .await?;
+    crate::webhooks::queued_deliveries(state, queued);
+    Ok(())
+}
+
 /// Like [`record`] with changes already shaped (e.g. the outcome of a test, counts of an
 /// import); they are redacted here all the same.
 pub async fn record_changes(
@@ -152,8 +173,14 @@ pub async fn record_changes(
     target: Target,
     changes: Value,
 ) -> Result<(), ApiError> {
+    steward_persistence::audit::record(db, instance_id, entry(actor, action, target, changes)).await?;
+    Ok(())
+}
+
+/// The entry to write, its changes redacted.
+fn entry(actor: &Actor, action: AuditAction, target: Target, changes: Value) -> NewEntry {
     debug_assert_eq!(action.target_kind(), target.kind, "{action} recorded on a {} target", target.kind);
-    let entry = NewEntry {
+    NewEntry {
         actor_kind: actor.kind,
         actor_id: actor.id,
         actor_label: actor.label.clone(),
@@ -163,9 +190,7 @@ pub async fn record_changes(
         target_id: target.id,
         target_label: target.label,
         changes: redact_changes(&changes),
-    };
-    steward_persistence::audit::record(db, instance_id, entry).await?;
-    Ok(())
+    }
 }
 
 /// Commits a change's transaction (with its audit entry).

@@ -4,6 +4,7 @@
 //! v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, keyed by the endpoint's `whsec_`
 //! secret. The delivery worker lives in the server crate.
 
+use anyhow::Context as _;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
@@ -50,16 +51,25 @@ pub fn envelope(kind: EventType, data: Value) -> Value {
 }
 
 /// Records event `kind` of `instance_id` for every enabled endpoint that wants it, in `txn`;
-/// nothing when none does. The delivery worker is woken (it finds the deliveries once `txn`
-/// commits).
+/// nothing when none does — one statement (see [`webhooks::record_event_with`]). The delivery
+/// worker is woken when deliveries were queued (it finds them once `txn` commits). A change with
+/// an audit entry records both at once with [`crate::audit::record_and_publish`].
 pub async fn record(state: &AppState, txn: &DatabaseTransaction, instance_id: Uuid, kind: EventType, data: Value) -> StoreResult<()> {
-    let targets = webhooks::subscribers(txn, instance_id, kind).await?;
-    if targets.is_empty() {
-        return Ok(());
-    }
-    webhooks::record_event(txn, instance_id, kind, envelope(kind, data), &targets).await?;
-    state.webhook_wakeup.notify_one();
+    let queued = webhooks::record_event_with(txn, None, instance_id, event(kind, data)).await.context("Failed to record a webhook event")?;
+    queued_deliveries(state, queued);
     Ok(())
+}
+
+/// The event as recorded: its kind and what endpoints receive.
+pub fn event(kind: EventType, data: Value) -> webhooks::NewEvent {
+    webhooks::NewEvent { kind, payload: envelope(kind, data) }
+}
+
+/// Wakes the delivery worker when deliveries were queued.
+pub fn queued_deliveries(state: &AppState, queued: bool) {
+    if queued {
+        state.webhook_wakeup.notify_one();
+    }
 }
 
 #[cfg(test)]

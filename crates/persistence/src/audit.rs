@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use steward_domain::audit::{ActorKind, AuditAction, TargetKind};
 use uuid::Uuid;
 
@@ -75,8 +75,26 @@ fn to_entry(m: Model) -> StoreResult<Entry> {
 /// Writes an entry of instance `instance_id`. Pass the transaction of the change it records.
 #[tracing::instrument(skip_all, fields(%instance_id, action = %entry.action))]
 pub async fn record(db: &impl ConnectionTrait, instance_id: Uuid, entry: NewEntry) -> StoreResult<Uuid> {
+    let (id, row) = row(instance_id, entry);
+    Entity::insert(row).exec_without_returning(db).await.context("Failed to write an audit entry")?;
+    Ok(id)
+}
+
+/// Writes an entry with the webhook event of the same change in one round trip to the database
+/// (see [`crate::webhooks::record_event_with`]): a change's write transaction is what bounds a
+/// route's throughput, and each statement in it costs a round trip. Answers whether the event had
+/// a subscriber (deliveries were queued).
+#[tracing::instrument(skip_all, fields(%instance_id, action = %entry.action))]
+pub async fn record_with_event(db: &impl ConnectionTrait, instance_id: Uuid, entry: NewEntry, event: crate::webhooks::NewEvent) -> StoreResult<bool> {
+    use sea_orm::QueryTrait as _;
+    let (_, row) = row(instance_id, entry);
+    let audit = Entity::insert(row).build(db.get_database_backend());
+    Ok(crate::webhooks::record_event_with(db, Some(audit), instance_id, event).await.context("Failed to write an audit entry and its webhook event")?)
+}
+
+fn row(instance_id: Uuid, entry: NewEntry) -> (Uuid, ActiveModel) {
     let id = Uuid::now_v7();
-    ActiveModel {
+    let row = ActiveModel {
         id: Set(id),
         instance_id: Set(instance_id),
         created_at: Set(now()),
@@ -89,11 +107,8 @@ pub async fn record(db: &impl ConnectionTrait, instance_id: Uuid, entry: NewEntr
         target_id: Set(entry.target_id),
         target_label: Set(entry.target_label),
         changes: Set(entry.changes.to_string()),
-    }
-    .insert(db)
-    .await
-    .context("Failed to write an audit entry")?;
-    Ok(id)
+    };
+    (id, row)
 }
 
 fn filtered(instance_id: Uuid, f: &Filter) -> Select<Entity> {

@@ -88,7 +88,7 @@ pub async fn add<C: ConnectionTrait>(db: &C, instance_id: Uuid, account_id: Uuid
 
 /// Locks the instance row for the rest of the transaction (PostgreSQL). SQLite serialises
 /// writers on its own; the write that follows takes its lock.
-async fn lock_instance(txn: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<()> {
+pub async fn lock_instance(txn: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<()> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         instances::Entity::find_by_id(instance_id).lock_exclusive().one(txn).await.context("Failed to lock an instance")?;
     }

@@ -186,6 +186,91 @@ fn new_delivery(instance_id: Uuid, endpoint_id: Uuid, event_id: Uuid, at: DateTi
     }
 }
 
+/// An event to record with the change that caused it.
+pub struct NewEvent {
+    pub kind: EventType,
+    /// What endpoints receive (the envelope: type, timestamp, data).
+    pub payload: serde_json::Value,
+}
+
+/// The most endpoints an instance may have (each gets a delivery id ready for it).
+pub const MAX_ENDPOINTS: usize = 20;
+
+/// Records `event` of `instance_id` — the event and one delivery per enabled endpoint that wants
+/// it, nothing when none does — in a single round trip to the database, after `first` (the
+/// change's audit entry) when given. The subscription test runs in SQL (`INSERT … SELECT … WHERE
+/// EXISTS`), so no read precedes the write. SQLite runs the statements as one batch; PostgreSQL,
+/// which takes one statement per prepared query, as one statement with data-modifying `WITH`
+/// clauses. Answers whether deliveries were queued.
+pub async fn record_event_with(
+    db: &impl ConnectionTrait,
+    first: Option<sea_orm::Statement>,
+    instance_id: Uuid,
+    event: NewEvent,
+) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::{DatabaseBackend, Value};
+    let backend = db.get_database_backend();
+    let postgres = backend == DatabaseBackend::Postgres;
+    let (mut sql, mut values) = match first {
+        Some(s) => (s.sql, s.values.map(|v| v.0).unwrap_or_default()),
+        None => (String::new(), Vec::new()),
+    };
+    let audited = !sql.is_empty();
+    let mut p = |v: Value| -> String {
+        values.push(v);
+        if postgres { format!("${}", values.len()) } else { "?".to_owned() }
+    };
+    let at = now();
+    let event_id = Uuid::now_v7();
+    let text = if postgres { "e.event_types::text" } else { "e.event_types" };
+    let subscribed = |p: &mut dyn FnMut(Value) -> String| {
+        format!(
+            "e.instance_id = {} AND e.enabled = {} AND ({text} = '[]' OR {text} LIKE {})",
+            p(instance_id.into()),
+            p(true.into()),
+            p(format!("%\"{}\"%", event.kind.as_str()).into())
+        )
+    };
+    let event_insert = format!(
+        "INSERT INTO webhook_events (id, instance_id, event_type, payload, created_at) SELECT {}, {}, {}, {}, {} \
+         WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE {})",
+        p(event_id.into()),
+        p(instance_id.into()),
+        p(event.kind.as_str().into()),
+        p(event.payload.into()),
+        p(at.into()),
+        subscribed(&mut p),
+    );
+    // SQLite binds `?` in the order of the text: values are pushed in that order.
+    let head = format!(
+        "INSERT INTO webhook_deliveries (id, instance_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at) \
+         SELECT ids.id, {}, s.id, {}, {}, 0, {}, {} FROM (",
+        p(instance_id.into()),
+        p(event_id.into()),
+        p(DeliveryStatus::Pending.as_str().into()),
+        p(at.into()),
+        p(at.into()),
+    );
+    let endpoints = format!("SELECT e.id AS id, ROW_NUMBER() OVER (ORDER BY e.id) AS n FROM webhook_endpoints e WHERE {}", subscribed(&mut p));
+    let ids = (1..=MAX_ENDPOINTS).map(|n| format!("SELECT {n} AS n, {} AS id", p(Uuid::now_v7().into()))).collect::<Vec<_>>().join(" UNION ALL ");
+    let deliveries = format!("{head}{endpoints}) s JOIN ({ids}) ids ON ids.n = s.n");
+    let statement = if postgres {
+        // Deliveries only with the event (`FROM ev`); foreign keys are checked at the end of
+        // the statement, when both exist.
+        let deliveries = deliveries.replacen(" FROM (", " FROM ev, (", 1);
+        let head = if audited { format!("WITH audit AS ({sql}), ") } else { "WITH ".to_owned() };
+        format!("{head}ev AS ({event_insert} RETURNING id) {deliveries}")
+    } else {
+        if audited {
+            sql.push_str("; ");
+        }
+        format!("{sql}{event_insert}; {deliveries}")
+    };
+    let rows = db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, statement, values)).await?.rows_affected();
+    // PostgreSQL counts the main statement's rows (the deliveries); SQLite every statement's.
+    Ok(if postgres { rows > 0 } else { rows > u64::from(audited) })
+}
+
 /// The enabled endpoints of the instance that want events of `kind`: their ids (only the two
 /// columns needed are read — this runs in the write transaction of every recorded change).
 pub async fn subscribers(db: &impl ConnectionTrait, instance_id: Uuid, kind: EventType) -> StoreResult<Vec<Uuid>> {

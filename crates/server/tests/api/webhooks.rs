@@ -260,10 +260,17 @@ async fn bad_endpoints_are_refused(app: TestApp) {
     }
     let list: Value = app.get("/api/v1/instances/shop/webhooks", Some(&owner)).await.json().await.unwrap();
     assert_eq!(list["total"], 0, "nothing created");
-    // At most 20 endpoints: every event fans out to each inside the change's transaction.
-    for i in 0..20 {
+    // At most 20 endpoints: every event fans out to each inside the change's transaction (which
+    // holds 20 delivery ids) — also when the last ones are created at once.
+    for i in 0..17 {
         endpoint(&app, &owner, "shop", json!({"url": format!("https://hooks.example.com/{i}")})).await;
     }
+    let racing = (0..8).map(|i| app.post("/api/v1/instances/shop/webhooks", Some(&owner), json!({"url": format!("https://hooks.example.com/race-{i}")})));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(racing).await.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| s.is_success()).count(), 3, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s.is_success() || *s == StatusCode::CONFLICT), "{statuses:?}");
+    let list: Value = app.get("/api/v1/instances/shop/webhooks?limit=100", Some(&owner)).await.json().await.unwrap();
+    assert_eq!(list["total"], 20);
     let res = app.post("/api/v1/instances/shop/webhooks", Some(&owner), json!({"url": "https://hooks.example.com/one-too-many"})).await;
     assert_problem(res, StatusCode::CONFLICT, "too_many_endpoints").await;
     let catalogue: Value = app.get("/api/v1/webhook-event-types", Some(&owner)).await.json().await.unwrap();

@@ -30,11 +30,11 @@ fn target(a: &Application) -> Target {
     Target::new(TargetKind::Application, a.id, &a.name)
 }
 
-/// Records webhook event `kind` about `app` (never its secrets) in `txn`.
-async fn app_event(state: &AppState, txn: &steward_persistence::DatabaseTransaction, kind: EventType, app: &Application) -> Result<(), ApiError> {
+/// Webhook event `kind` about `app` (never its secrets), recorded with the change's audit entry.
+fn app_event(kind: EventType, app: &Application) -> (EventType, Value) {
     let mut data = view(app);
     data["id"] = json!(app.id);
-    Ok(crate::webhooks::record(state, txn, app.instance_id, kind, json!({ "application": data })).await?)
+    (kind, json!({ "application": data }))
 }
 
 pub fn app_not_found() -> ApiError {
@@ -50,8 +50,18 @@ pub async fn create(state: &AppState, instance: &Instance, actor: &Actor, new: N
     if has_secret {
         after["client_secret"] = json!("set");
     }
-    audit::record(&txn, instance.id, actor, AuditAction::ApplicationCreate, target(&app), &Value::Null, &after).await?;
-    app_event(state, &txn, EventType::ApplicationCreated, &app).await?;
+    audit::record_and_publish(
+        state,
+        &txn,
+        instance.id,
+        actor,
+        AuditAction::ApplicationCreate,
+        target(&app),
+        &Value::Null,
+        &after,
+        app_event(EventType::ApplicationCreated, &app),
+    )
+    .await?;
     audit::commit(txn, "Failed to commit a new application").await?;
     tracing::info!(application_id = %app.id, kind = %app.kind, "application created");
     Ok(app)
@@ -64,8 +74,18 @@ pub async fn update(state: &AppState, instance: &Instance, actor: &Actor, app: A
     let current = applications::get(&txn, instance.id, app.id).await?.ok_or_else(app_not_found)?;
     let before = view(&current);
     let updated = applications::update(&txn, current, changes).await?;
-    audit::record(&txn, instance.id, actor, AuditAction::ApplicationUpdate, target(&updated), &before, &view(&updated)).await?;
-    app_event(state, &txn, EventType::ApplicationUpdated, &updated).await?;
+    audit::record_and_publish(
+        state,
+        &txn,
+        instance.id,
+        actor,
+        AuditAction::ApplicationUpdate,
+        target(&updated),
+        &before,
+        &view(&updated),
+        app_event(EventType::ApplicationUpdated, &updated),
+    )
+    .await?;
     audit::commit(txn, "Failed to commit an application change").await?;
     Ok(updated)
 }
@@ -77,8 +97,18 @@ pub async fn delete(state: &AppState, instance: &Instance, actor: &Actor, id: Uu
     if !applications::delete(&txn, instance.id, id).await? {
         return Err(app_not_found());
     }
-    audit::record(&txn, instance.id, actor, AuditAction::ApplicationDelete, target(&app), &view(&app), &Value::Null).await?;
-    app_event(state, &txn, EventType::ApplicationDeleted, &app).await?;
+    audit::record_and_publish(
+        state,
+        &txn,
+        instance.id,
+        actor,
+        AuditAction::ApplicationDelete,
+        target(&app),
+        &view(&app),
+        &Value::Null,
+        app_event(EventType::ApplicationDeleted, &app),
+    )
+    .await?;
     audit::commit(txn, "Failed to commit an application deletion").await
 }
 
@@ -96,8 +126,18 @@ pub async fn rotate_secret(
     let created = applications::rotate_secret(&txn, app.id, secret, Some(until)).await?;
     let before = json!({ "client_secret": previous, "previous_secret_expires_at": Value::Null });
     let after = json!({ "client_secret": [created.id.to_string()], "previous_secret_expires_at": until.to_utc() });
-    audit::record(&txn, instance.id, actor, AuditAction::ApplicationSecretRotate, target(app), &before, &after).await?;
-    app_event(state, &txn, EventType::ApplicationSecretRotated, app).await?;
+    audit::record_and_publish(
+        state,
+        &txn,
+        instance.id,
+        actor,
+        AuditAction::ApplicationSecretRotate,
+        target(app),
+        &before,
+        &after,
+        app_event(EventType::ApplicationSecretRotated, app),
+    )
+    .await?;
     audit::commit(txn, "Failed to commit a secret rotation").await?;
     Ok(created)
 }

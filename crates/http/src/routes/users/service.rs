@@ -104,8 +104,8 @@ pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, b
     }
     let mut after = view(&user);
     after["invitation_sent"] = json!(invite);
-    audit::record(&txn, instance.id, actor, AuditAction::UserCreate, target(&user), &Value::Null, &after).await?;
-    user_event(state, &txn, EventType::UserCreated, &user).await?;
+    let event = (EventType::UserCreated, user_data(&user));
+    audit::record_and_publish(state, &txn, instance.id, actor, AuditAction::UserCreate, target(&user), &Value::Null, &after, event).await?;
     audit::commit(txn, "Failed to commit a new user").await?;
     if invite {
         state.mail_wakeup.notify_one();
@@ -196,7 +196,6 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
         // Links sent to the old address stop working.
         user_tokens::revoke_all_unused(&txn, user_id).await?;
     }
-    audit::record(&txn, instance_id, actor, action, target(&updated), &before, &view(&updated)).await?;
     let kind = match action {
         AuditAction::UserBlock => EventType::UserBlocked,
         AuditAction::UserUnblock => EventType::UserUnblocked,
@@ -204,7 +203,8 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
         _ if body_unblocks && was_blocked => EventType::UserUnblocked,
         _ => EventType::UserUpdated,
     };
-    user_event(state, &txn, kind, &updated).await?;
+    let event = (kind, user_data(&updated));
+    audit::record_and_publish(state, &txn, instance_id, actor, action, target(&updated), &before, &view(&updated), event).await?;
     audit::commit(txn, "Failed to commit a user change").await?;
     Ok(updated)
 }
@@ -391,8 +391,8 @@ pub async fn delete_user(state: &AppState, instance: &Instance, actor: &Actor, i
     if !end_users::delete(&txn, instance.id, id).await? {
         return Err(user_not_found());
     }
-    audit::record(&txn, instance.id, actor, AuditAction::UserDelete, target(&user), &view(&user), &Value::Null).await?;
-    user_event(state, &txn, EventType::UserDeleted, &user).await?;
+    let event = (EventType::UserDeleted, user_data(&user));
+    audit::record_and_publish(state, &txn, instance.id, actor, AuditAction::UserDelete, target(&user), &view(&user), &Value::Null, event).await?;
     audit::commit(txn, "Failed to commit a user deletion").await?;
     tracing::info!(user_id = %id, "end user deleted");
     Ok(())

@@ -36,11 +36,13 @@ pub fn secret_aad(instance_id: Uuid) -> String {
 }
 
 /// Endpoints an instance may have: every event is fanned out to each, inside the transaction of
-/// the change that caused it.
-pub const MAX_ENDPOINTS: u64 = 20;
+/// the change that caused it (which holds a delivery id ready for each).
+pub const MAX_ENDPOINTS: u64 = webhooks::MAX_ENDPOINTS as u64;
 
 pub async fn create(state: &AppState, instance: &Instance, actor: &Actor, new: NewEndpoint) -> Result<Endpoint, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
+    // Two creations at once must not both see room for one more.
+    steward_persistence::members::lock_instance(&txn, instance.id).await?;
     if webhooks::count(&txn, instance.id).await? >= MAX_ENDPOINTS {
         return Err(ApiError::conflict("too_many_endpoints", format!("An instance has at most {MAX_ENDPOINTS} webhook endpoints; delete one first.")));
     }
