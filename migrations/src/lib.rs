@@ -25,7 +25,9 @@ mod m20261130_000008_console_accounts;
 mod m20261201_000009_console_completeness;
 #[rustfmt::skip]
 mod m20261201_000010_machine_access;
+#[rustfmt::skip]
 mod m20261201_000011_webhooks;
+mod m20261201_000012_webhook_fanout;
 
 pub struct Migrator;
 
@@ -44,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_console_completeness::Migration),
             Box::new(m20261201_000010_machine_access::Migration),
             Box::new(m20261201_000011_webhooks::Migration),
+            Box::new(m20261201_000012_webhook_fanout::Migration),
         ]
     }
 }

@@ -150,7 +150,7 @@ pub async fn record_event(
     endpoint_ids: &[Uuid],
 ) -> StoreResult<Event> {
     let at = now();
-    let event = Event { id: Uuid::now_v7(), instance_id, event_type: kind.as_str().to_owned(), payload, created_at: at };
+    let event = Event { id: Uuid::now_v7(), instance_id, event_type: kind.as_str().to_owned(), payload, created_at: at, fanout_pending: false };
     // Without RETURNING: the row is what was written (a route's write transaction is the cost).
     let row = events::ActiveModel {
         id: Set(event.id),
@@ -158,6 +158,7 @@ pub async fn record_event(
         event_type: Set(event.event_type.clone()),
         payload: Set(event.payload.clone()),
         created_at: Set(at),
+        fanout_pending: Set(false),
     };
     events::Entity::insert(row).exec_without_returning(txn).await.context("Failed to record a webhook event")?;
     if !endpoint_ids.is_empty() {
@@ -193,15 +194,16 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
 }
 
-/// The most endpoints an instance may have (each gets a delivery id ready for it).
+/// The most endpoints an instance may have.
 pub const MAX_ENDPOINTS: usize = 20;
 
-/// Records `event` of `instance_id` — the event and one delivery per enabled endpoint that wants
-/// it, nothing when none does — in a single round trip to the database, after `first` (the
-/// change's audit entry) when given. The subscription test runs in SQL (`INSERT … SELECT … WHERE
-/// EXISTS`), so no read precedes the write. SQLite runs the statements as one batch; PostgreSQL,
-/// which takes one statement per prepared query, as one statement with data-modifying `WITH`
-/// clauses. Answers whether deliveries were queued.
+/// Records `event` of `instance_id` when an enabled endpoint wants it (nothing otherwise), in a
+/// single round trip to the database, after `first` (the change's audit entry) when given: a
+/// change's write transaction bounds a route's throughput, and each statement in it is a round
+/// trip. The subscription test runs in SQL (`INSERT … SELECT … WHERE EXISTS`); the deliveries
+/// are made by the delivery workers ([`fan_out`]). SQLite runs the statements as one batch;
+/// PostgreSQL, which takes one statement per prepared query, as one statement with a
+/// data-modifying `WITH`. Answers whether the event was recorded.
 pub async fn record_event_with(
     db: &impl ConnectionTrait,
     first: Option<sea_orm::Statement>,
@@ -211,64 +213,100 @@ pub async fn record_event_with(
     use sea_orm::{DatabaseBackend, Value};
     let backend = db.get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
-    let (mut sql, mut values) = match first {
+    let (sql, mut values) = match first {
         Some(s) => (s.sql, s.values.map(|v| v.0).unwrap_or_default()),
         None => (String::new(), Vec::new()),
     };
     let audited = !sql.is_empty();
+    // SQLite binds `?` in the order of the text: values are pushed in that order.
     let mut p = |v: Value| -> String {
         values.push(v);
         if postgres { format!("${}", values.len()) } else { "?".to_owned() }
     };
-    let at = now();
-    let event_id = Uuid::now_v7();
-    let text = if postgres { "e.event_types::text" } else { "e.event_types" };
-    let subscribed = |p: &mut dyn FnMut(Value) -> String| {
-        format!(
-            "e.instance_id = {} AND e.enabled = {} AND ({text} = '[]' OR {text} LIKE {})",
-            p(instance_id.into()),
-            p(true.into()),
-            p(format!("%\"{}\"%", event.kind.as_str()).into())
-        )
-    };
+    let types = if postgres { "e.event_types::text" } else { "e.event_types" };
     let event_insert = format!(
-        "INSERT INTO webhook_events (id, instance_id, event_type, payload, created_at) SELECT {}, {}, {}, {}, {} \
-         WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE {})",
-        p(event_id.into()),
+        "INSERT INTO webhook_events (id, instance_id, event_type, payload, created_at, fanout_pending) SELECT {}, {}, {}, {}, {}, {} \
+         WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.instance_id = {} AND e.enabled = {} AND ({types} = '[]' OR {types} LIKE {}))",
+        p(Uuid::now_v7().into()),
         p(instance_id.into()),
         p(event.kind.as_str().into()),
         p(event.payload.into()),
-        p(at.into()),
-        subscribed(&mut p),
-    );
-    // SQLite binds `?` in the order of the text: values are pushed in that order.
-    let head = format!(
-        "INSERT INTO webhook_deliveries (id, instance_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at) \
-         SELECT ids.id, {}, s.id, {}, {}, 0, {}, {} FROM (",
+        p(now().into()),
+        p(true.into()),
         p(instance_id.into()),
-        p(event_id.into()),
-        p(DeliveryStatus::Pending.as_str().into()),
-        p(at.into()),
-        p(at.into()),
+        p(true.into()),
+        p(format!("%\"{}\"%", event.kind.as_str()).into()),
     );
-    let endpoints = format!("SELECT e.id AS id, ROW_NUMBER() OVER (ORDER BY e.id) AS n FROM webhook_endpoints e WHERE {}", subscribed(&mut p));
-    let ids = (1..=MAX_ENDPOINTS).map(|n| format!("SELECT {n} AS n, {} AS id", p(Uuid::now_v7().into()))).collect::<Vec<_>>().join(" UNION ALL ");
-    let deliveries = format!("{head}{endpoints}) s JOIN ({ids}) ids ON ids.n = s.n");
-    let statement = if postgres {
-        // Deliveries only with the event (`FROM ev`); foreign keys are checked at the end of
-        // the statement, when both exist.
-        let deliveries = deliveries.replacen(" FROM (", " FROM ev, (", 1);
-        let head = if audited { format!("WITH audit AS ({sql}), ") } else { "WITH ".to_owned() };
-        format!("{head}ev AS ({event_insert} RETURNING id) {deliveries}")
-    } else {
-        if audited {
-            sql.push_str("; ");
-        }
-        format!("{sql}{event_insert}; {deliveries}")
+    let statement = match (audited, postgres) {
+        (false, _) => event_insert,
+        (true, true) => format!("WITH audit AS ({sql}) {event_insert}"),
+        (true, false) => format!("{sql}; {event_insert}"),
     };
     let rows = db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, statement, values)).await?.rows_affected();
-    // PostgreSQL counts the main statement's rows (the deliveries); SQLite every statement's.
+    // PostgreSQL counts the main statement's rows (the event); SQLite every statement's.
     Ok(if postgres { rows > 0 } else { rows > u64::from(audited) })
+}
+
+/// Makes the deliveries of up to `limit` recorded events (oldest first): one per endpoint of
+/// the event's instance that is enabled, wants its type and existed when it was recorded. Safe
+/// with several processes: an event is claimed by clearing its mark, in the transaction that
+/// writes its deliveries, so exactly one process fans it out. Answers how many events it looked
+/// at (`limit`: there may be more).
+pub async fn fan_out(db: &crate::Database, limit: u64) -> StoreResult<u64> {
+    let pending: Vec<(Uuid, Uuid, String, DateTime<FixedOffset>)> = events::Entity::find()
+        .select_only()
+        .columns([events::Column::Id, events::Column::InstanceId, events::Column::EventType, events::Column::CreatedAt])
+        .filter(events::Column::FanoutPending.eq(true))
+        .order_by_asc(events::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("Failed to look for webhook events to fan out")?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let seen = pending.len() as u64;
+    let txn = crate::begin(db).await?;
+    let mut endpoints_of: std::collections::HashMap<Uuid, Vec<(Uuid, serde_json::Value, DateTime<FixedOffset>)>> = std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for (event_id, instance_id, event_type, created_at) in pending {
+        let claimed = events::Entity::update_many()
+            .col_expr(events::Column::FanoutPending, Expr::value(false))
+            .filter(events::Column::Id.eq(event_id))
+            .filter(events::Column::FanoutPending.eq(true))
+            .exec(&txn)
+            .await
+            .context("Failed to claim a webhook event")?;
+        if claimed.rows_affected == 0 {
+            continue;
+        }
+        let Some(kind) = EventType::parse(&event_type) else { continue };
+        if let std::collections::hash_map::Entry::Vacant(slot) = endpoints_of.entry(instance_id) {
+            let list = endpoints::Entity::find()
+                .select_only()
+                .columns([endpoints::Column::Id, endpoints::Column::EventTypes, endpoints::Column::CreatedAt])
+                .filter(endpoints::Column::InstanceId.eq(instance_id))
+                .filter(endpoints::Column::Enabled.eq(true))
+                .order_by_asc(endpoints::Column::Id)
+                .into_tuple()
+                .all(&txn)
+                .await
+                .context("Failed to load webhook endpoints")?;
+            slot.insert(list);
+        }
+        let at = now();
+        for (endpoint_id, types, endpoint_created) in &endpoints_of[&instance_id] {
+            if *endpoint_created <= created_at && wants(types, kind) {
+                rows.push(new_delivery(instance_id, *endpoint_id, event_id, at));
+            }
+        }
+    }
+    for chunk in rows.chunks(500) {
+        deliveries::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await.context("Failed to queue webhook deliveries")?;
+    }
+    txn.commit().await.context("Failed to commit webhook deliveries")?;
+    Ok(seen)
 }
 
 /// The enabled endpoints of the instance that want events of `kind`: their ids (only the two
@@ -534,6 +572,7 @@ pub async fn delete_finished_before(db: &impl ConnectionTrait, before: DateTime<
         .context("Failed to delete old webhook deliveries")?;
     events::Entity::delete_many()
         .filter(events::Column::CreatedAt.lt(before))
+        .filter(events::Column::FanoutPending.eq(false))
         .filter(events::Column::Id.not_in_subquery(sea_orm::sea_query::Query::select().column(deliveries::Column::EventId).from(deliveries::Entity).to_owned()))
         .exec(db)
         .await

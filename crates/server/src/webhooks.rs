@@ -24,6 +24,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+/// Recorded events turned into deliveries per transaction.
+const FAN_OUT_BATCH: u64 = 500;
+
 /// How much of an answer's body is kept.
 const EXCERPT_BYTES: usize = 1024;
 
@@ -117,6 +120,17 @@ impl WebhookWorker {
         loop {
             if *stopped.borrow() {
                 break;
+            }
+            // Events recorded with their changes become deliveries here (500 at a time).
+            loop {
+                match webhooks::fan_out(&self.db, FAN_OUT_BATCH).await {
+                    Ok(n) if n == FAN_OUT_BATCH && !*stopped.borrow() => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not fan webhook events out");
+                        break;
+                    }
+                }
             }
             let free = self.options.max_endpoints.saturating_sub(running.len());
             if free > 0 {

@@ -11,6 +11,7 @@ pub struct Model {
     pub event_type: String,
     pub payload: Json,
     pub created_at: DateTimeWithTimeZone,
+    pub fanout_pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -340,6 +340,48 @@ async fn two_processes_deliver_once_in_order(backend: crate::helpers::Backend) {
     second.stop().await;
 }
 
+/// An API-only process records events with its changes; a delivery process fans them out to the
+/// endpoints that existed when each was recorded (an endpoint created later gets none of them).
+async fn an_api_only_process_records_and_a_worker_fans_out(backend: crate::helpers::Backend) {
+    let Some(db) = crate::helpers::TestDb::new(backend).await else { return };
+    let db = std::sync::Arc::new(db);
+    let api = TestApp::start(db.clone(), |s| s.webhook_delivery = false).await;
+    let receiver = Receiver::start();
+    let owner = api.signup("owner@example.com").await.access;
+    api.create_instance(&owner, "shop").await;
+    let (_, early) = endpoint(&api, &owner, "shop", json!({"url": receiver.url("early"), "event_types": ["user.created"]})).await;
+    receiver.configure("early", &[&early], 0, 200, 0).await;
+    for i in 0..3 {
+        let res = api.post("/api/v1/instances/shop/users", Some(&owner), json!({"email": format!("u{i}@example.com")})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let (_, late) = endpoint(&api, &owner, "shop", json!({"url": receiver.url("late")})).await;
+    receiver.configure("late", &[&late], 0, 200, 0).await;
+    let worker = TestApp::start(db.clone(), |_| {}).await;
+    let got = receiver.wait_for("early", 3, WAIT).await;
+    let emails: Vec<&str> = got.iter().map(|r| r["body"]["data"]["user"]["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["u0@example.com", "u1@example.com", "u2@example.com"]);
+    // A change after the late endpoint exists reaches both.
+    let res = api.post("/api/v1/instances/shop/users", Some(&owner), json!({"email": "u3@example.com"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    receiver.wait_for("early", 4, WAIT).await;
+    let late_got = receiver.wait_for("late", 1, WAIT).await;
+    assert_eq!(late_got[0]["body"]["data"]["user"]["email"], "u3@example.com", "the late endpoint gets only what was recorded after it");
+    assert_eq!(receiver.received("late").await.len(), 1);
+    api.stop().await;
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_only_process_records_and_a_worker_fans_out_sqlite() {
+    an_api_only_process_records_and_a_worker_fans_out(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_only_process_records_and_a_worker_fans_out_postgres() {
+    an_api_only_process_records_and_a_worker_fans_out(crate::helpers::Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_deliver_once_in_order_sqlite() {
     two_processes_deliver_once_in_order(crate::helpers::Backend::Sqlite).await;
