@@ -136,5 +136,19 @@ pub fn app(
     app.configure(openapi::configure)
         .default_service(web::to(console::serve))
         .wrap(actix_web::middleware::from_fn(metrics::track))
+        .wrap(actix_web::middleware::from_fn(head_as_get))
         .app_data(web::Data::new(metrics))
+}
+
+/// `HEAD` is answered as `GET` on every route that answers `GET` (RFC 9110 §9.3.2): the route
+/// runs as a GET, and the server sends its headers (`Content-Length` included) without the body,
+/// as it does for any response to a HEAD request.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }

@@ -124,6 +124,15 @@ async fn undeclared_methods_answer_405(app: TestApp) {
         assert_eq!(res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned()), Some(allow.to_owned()), "{method} {path}");
         assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     }
+    // HEAD is GET without the body, on every route that answers GET.
+    let get = app.get("/api/v1/instances/shop", Some(&s.access)).await;
+    let length = get.bytes().await.unwrap().len();
+    let head = app.client.head(app.url("/api/v1/instances/shop")).bearer_auth(&s.access).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-length"].to_str().unwrap(), length.to_string());
+    assert!(head.bytes().await.unwrap().is_empty());
+    let head = app.client.head(app.url("/api/v1/instances/shop")).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::UNAUTHORIZED, "and checks the caller as GET does");
     let res = app.client.request("TRACE".parse().unwrap(), app.url("/api/v1/nowhere")).send().await.unwrap();
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
     // Nothing changed, and the declared methods still work.
