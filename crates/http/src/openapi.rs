@@ -1,9 +1,11 @@
-//! The OpenAPI 3.1 document and its interactive reference (Swagger UI, served from assets
+//! The OpenAPI 3.1 documents and their interactive reference (Swagger UI, served from assets
 //! embedded in the binary: it works with no network).
 //!
 //! Paths are collected from the handlers' `#[utoipa::path]` attributes by utoipa-actix-web as
-//! routes are registered: there is no central list to forget to update. `openapi/openapi.json`
-//! in the repository is this document, checked for drift by a test (`make openapi` rewrites it).
+//! routes are registered: there is no central list to forget to update. The whole is split into
+//! the console document and the instance public API's ([`document`]; decision 0011), committed
+//! as `openapi/console.json` and `openapi/public.json` and checked for drift by a test
+//! (`make openapi` rewrites them).
 
 use std::collections::BTreeSet;
 
