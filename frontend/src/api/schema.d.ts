@@ -1962,10 +1962,11 @@ export interface components {
         /** @description The font of the rendered emails. */
         EmailStyleDto: {
             /**
-             * @description One of `fonts` (web-safe families).
+             * @description A web-safe font family.
              * @example Arial
+             * @enum {string}
              */
-            font_family: string;
+            font_family: "Arial" | "Helvetica" | "Verdana" | "Tahoma" | "Trebuchet MS" | "Georgia" | "Times New Roman" | "Garamond" | "Courier New";
             /**
              * Format: int64
              * @description Pixels, 10 to 24.
@@ -2347,7 +2348,12 @@ export interface components {
              * @description Render with this end user's names and email instead of sample data.
              */
             end_user_id?: string | null;
-            font_family?: string | null;
+            /**
+             * @description A web-safe font family.
+             * @example Arial
+             * @enum {string|null}
+             */
+            font_family?: "Arial" | "Helvetica" | "Verdana" | "Tahoma" | "Trebuchet MS" | "Georgia" | "Times New Roman" | "Garamond" | "Courier New" | null;
             /** Format: int64 */
             font_size?: number | null;
             subject?: string | null;

@@ -115,7 +115,6 @@ INEXPRESSIBLE = {
     ("username", "invalid_characters"): "no control characters (sent in an SMTP command)",
     ("code", "required"): "either a code or a recovery code is required",
     ("event_types", "not_subscribable"): "webhook.test is in the event-type enum (deliveries carry it) but is sent only on request",
-    ("font_family", "unknown_font_family"): "one of the families the server embeds (listed in the description)",
     ("header", "invalid_header"): "the CSV's header row must name known columns",
 }
 

@@ -58,7 +58,8 @@ export function FontPanel({
           value={value.font_family}
           allowDeselect={false}
           disabled={!editable}
-          onChange={(family) => family && onChange({ ...value, font_family: family })}
+          // `fonts` is the server's list of the same families the schema enumerates.
+          onChange={(family) => family && onChange({ ...value, font_family: family as EmailStyle['font_family'] })}
           renderOption={({ option }) => <span style={{ fontFamily: option.value }}>{option.label}</span>}
           styles={{ input: { fontFamily: value.font_family } }}
           error={fieldErrorText(errors, 'font_family')}

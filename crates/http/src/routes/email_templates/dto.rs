@@ -47,7 +47,7 @@ pub struct EmailTemplateDto {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct EmailStyleDto {
     /// One of `fonts` (web-safe families).
-    #[schema(example = "Arial")]
+    #[schema(schema_with = font_family)]
     pub font_family: String,
     /// Pixels, 10 to 24.
     #[schema(example = 15, minimum = 10, maximum = 24)]
@@ -82,6 +82,7 @@ pub struct PreviewInput {
     pub subject: Option<String>,
     #[schema(min_length = 1, pattern = r"\S")]
     pub body: Option<String>,
+    #[schema(schema_with = draft_font_family)]
     pub font_family: Option<String>,
     #[schema(minimum = 10, maximum = 24)]
     pub font_size: Option<i64>,
@@ -95,4 +96,26 @@ pub struct PreviewDto {
     pub subject: String,
     pub html: String,
     pub text: String,
+}
+
+/// The families emails can be rendered in, as an enum (from the list the renderer knows).
+fn font_family() -> utoipa::openapi::Object {
+    family_schema(utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::Type::String), false)
+}
+
+/// The same, or `null` for the saved style's.
+fn draft_font_family() -> utoipa::openapi::Object {
+    use utoipa::openapi::Type;
+    family_schema(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]), true)
+}
+
+fn family_schema(schema_type: utoipa::openapi::schema::SchemaType, nullable: bool) -> utoipa::openapi::Object {
+    let families = steward_domain::email::FONT_FAMILIES.iter().map(|(name, _)| serde_json::json!(name));
+    let values: Vec<serde_json::Value> = if nullable { families.chain([serde_json::Value::Null]).collect() } else { families.collect() };
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(schema_type)
+        .enum_values(Some(values))
+        .description(Some("A web-safe font family."))
+        .examples([serde_json::json!("Arial")])
+        .build()
 }
