@@ -194,14 +194,12 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
 }
 
-/// The most endpoints an instance may have.
-pub const MAX_ENDPOINTS: usize = 20;
-
 /// Records `event` of `instance_id` when an enabled endpoint wants it (nothing otherwise), in a
 /// single round trip to the database, after `first` (the change's audit entry) when given: a
 /// change's write transaction bounds a route's throughput, and each statement in it is a round
-/// trip. The subscription test runs in SQL (`INSERT … SELECT … WHERE EXISTS`); the deliveries
-/// are made by the delivery workers ([`fan_out`]). SQLite runs the statements as one batch;
+/// trip. The subscription test runs in SQL (`INSERT … SELECT … WHERE EXISTS`) as a filter — in
+/// `LIKE` an `_` of a type matches any character, so it may let through an event nobody wants —
+/// and the deliveries are made by the delivery workers ([`fan_out`]), which apply the exact test. SQLite runs the statements as one batch;
 /// PostgreSQL, which takes one statement per prepared query, as one statement with a
 /// data-modifying `WITH`. Answers whether the event was recorded.
 pub async fn record_event_with(
@@ -310,7 +308,7 @@ pub async fn fan_out(db: &crate::Database, limit: u64) -> StoreResult<u64> {
 }
 
 /// The enabled endpoints of the instance that want events of `kind`: their ids (only the two
-/// columns needed are read — this runs in the write transaction of every recorded change).
+/// columns needed are read). For changes that write their deliveries at once (a CSV import).
 pub async fn subscribers(db: &impl ConnectionTrait, instance_id: Uuid, kind: EventType) -> StoreResult<Vec<Uuid>> {
     let rows: Vec<(Uuid, serde_json::Value)> = endpoints::Entity::find()
         .select_only()

@@ -260,8 +260,7 @@ async fn bad_endpoints_are_refused(app: TestApp) {
     }
     let list: Value = app.get("/api/v1/instances/shop/webhooks", Some(&owner)).await.json().await.unwrap();
     assert_eq!(list["total"], 0, "nothing created");
-    // At most 20 endpoints: every event fans out to each inside the change's transaction (which
-    // holds 20 delivery ids) — also when the last ones are created at once.
+    // At most 20 endpoints — also when the last ones are created at once.
     for i in 0..17 {
         endpoint(&app, &owner, "shop", json!({"url": format!("https://hooks.example.com/{i}")})).await;
     }

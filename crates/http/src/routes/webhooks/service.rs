@@ -35,9 +35,9 @@ pub fn secret_aad(instance_id: Uuid) -> String {
     format!("webhook-secret/{instance_id}")
 }
 
-/// Endpoints an instance may have: every event is fanned out to each, inside the transaction of
-/// the change that caused it (which holds a delivery id ready for each).
-pub const MAX_ENDPOINTS: u64 = webhooks::MAX_ENDPOINTS as u64;
+/// Endpoints an instance may have: every event is fanned out to each, and each is worked by the
+/// delivery workers in turn.
+pub const MAX_ENDPOINTS: u64 = 20;
 
 pub async fn create(state: &AppState, instance: &Instance, actor: &Actor, new: NewEndpoint) -> Result<Endpoint, ApiError> {
     let txn = steward_persistence::begin(&state.db).await?;
