@@ -64,7 +64,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "STEWARD_WEBHOOK_DELIVERY",
         "true",
-        "Whether this process delivers webhooks. Turn it off on API-only processes when others (sharing the database) deliver.",
+        "Whether this process fans recorded events out to endpoints and delivers them. Turn it off on API-only processes when others (sharing the database) deliver.",
     ),
     ("STEWARD_WEBHOOK_POLL_MS", "1000", "How often the webhook worker looks for due deliveries (it is also woken when an event is recorded)."),
     (
