@@ -27,7 +27,9 @@ mod m20261201_000009_console_completeness;
 mod m20261201_000010_machine_access;
 #[rustfmt::skip]
 mod m20261201_000011_webhooks;
+#[rustfmt::skip]
 mod m20261201_000012_webhook_fanout;
+mod m20261201_000013_identity_providers;
 
 pub struct Migrator;
 
@@ -47,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_machine_access::Migration),
             Box::new(m20261201_000011_webhooks::Migration),
             Box::new(m20261201_000012_webhook_fanout::Migration),
+            Box::new(m20261201_000013_identity_providers::Migration),
         ]
     }
 }

@@ -84,6 +84,7 @@ closed_set! {
         UserVerificationSend = "user.verification_send",
         UserInvitationSend = "user.invitation_send",
         UserSignOut = "user.sign_out",
+        UserIdentityUnlink = "user.identity_unlink",
         ManagementClientCreate = "management_client.create",
         ManagementClientUpdate = "management_client.update",
         ManagementClientDelete = "management_client.delete",
@@ -94,6 +95,8 @@ closed_set! {
         WebhookSecretRotate = "webhook.secret_rotate",
         WebhookTest = "webhook.test",
         WebhookResend = "webhook.resend",
+        IdentityProviderUpdate = "identity_provider.update",
+        IdentityProviderReset = "identity_provider.reset",
     }
 }
 
@@ -113,6 +116,7 @@ closed_set! {
         User = "user",
         ManagementClient = "management_client",
         Webhook = "webhook",
+        IdentityProvider = "identity_provider",
     }
 }
 
@@ -140,9 +144,11 @@ impl AuditAction {
             | UserPasswordResetSend
             | UserVerificationSend
             | UserInvitationSend
-            | UserSignOut => TargetKind::User,
+            | UserSignOut
+            | UserIdentityUnlink => TargetKind::User,
             ManagementClientCreate | ManagementClientUpdate | ManagementClientDelete | ManagementClientSecretRotate => TargetKind::ManagementClient,
             WebhookCreate | WebhookUpdate | WebhookDelete | WebhookSecretRotate | WebhookTest | WebhookResend => TargetKind::Webhook,
+            IdentityProviderUpdate | IdentityProviderReset => TargetKind::IdentityProvider,
         }
     }
 }

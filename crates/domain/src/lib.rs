@@ -8,6 +8,7 @@ pub mod application;
 pub mod audit;
 pub mod email;
 pub mod end_user;
+pub mod identity_provider;
 pub mod instance;
 pub mod logo;
 pub mod net;

@@ -212,6 +212,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiQuery<T> {
     }
 }
 
+/// For a field that may be absent, `null` or a value (`#[serde(default, deserialize_with = ...)]`):
+/// absent → `None`; `null` → `Some(None)`; a value → `Some(Some(v))`.
+pub fn double_option<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// For optional query parameters: an empty value (`?status=`) is the same as none.
 pub fn empty_as_none<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     use serde::de::IntoDeserializer as _;
@@ -271,4 +277,30 @@ impl<E: FromRequest<Error = ApiError> + 'static> FromRequest for Deferred<E> {
         let inner = E::from_request(req, payload);
         Box::pin(async move { Ok(Deferred(inner.await)) })
     }
+}
+
+/// The value of cookie `name` in the request, if it carries a non-empty one.
+pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers().get_all(actix_web::http::header::COOKIE).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (n, value) = pair.trim().split_once('=')?;
+        (n == name && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// A `Set-Cookie` header: HttpOnly, scoped to `path`, `Secure` when `secure`; `value: None`
+/// clears the cookie.
+pub fn set_cookie(
+    name: &str,
+    value: Option<&str>,
+    path: &str,
+    max_age_secs: i64,
+    same_site: &str,
+    secure: bool,
+) -> (actix_web::http::header::HeaderName, String) {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, max_age) = match value {
+        Some(v) => (v, max_age_secs),
+        None => ("", 0),
+    };
+    (actix_web::http::header::SET_COOKIE, format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"))
 }

@@ -8,10 +8,12 @@ pub mod auth;
 pub mod console;
 pub mod emails;
 pub mod extract;
+pub mod federation;
 pub mod metrics;
 pub mod multipart;
 pub mod oauth;
 pub mod openapi;
+pub mod outbound;
 pub mod problem;
 pub mod routes;
 pub mod throttle;
@@ -93,6 +95,8 @@ pub struct AppState {
     pub trusted_proxies: steward_domain::net::TrustedProxies,
     /// The platform's mail transport, as the console describes it.
     pub platform_mail: PlatformMail,
+    /// Calls to identity providers (sign-in with Google, an OIDC issuer...).
+    pub federation: federation::Federation,
 }
 
 /// The platform's own mail transport: an SMTP server (`STEWARD_SMTP_URL`), or — without one —

@@ -23,9 +23,12 @@ pub struct OAuthToken {
     pub expires_in: i64,
     #[schema(example = "users:manage")]
     pub scope: String,
-    /// `password` and `refresh_token` grants: the end user's refresh token (single use).
+    /// `password`, `refresh_token` and `authorization_code` grants: the end user's refresh token (single use).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// `authorization_code` grant with the `openid` scope: an OpenID Connect ID token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 impl OAuthToken {
@@ -107,6 +110,7 @@ impl From<crate::problem::ApiError> for OAuthError {
                 o
             }
             "validation_failed" => Self::invalid_request("username must be an email address and password must not be empty."),
+            "provider_disabled" | "registration_closed" => Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", e.detail()),
             _ => Self::new(StatusCode::BAD_REQUEST, "invalid_grant", e.detail()),
         }
     }
@@ -225,6 +229,9 @@ pub enum GrantType {
     Password,
     /// RFC 6749 §6: a refresh token (the instance public API only).
     RefreshToken,
+    /// RFC 6749 §4.1 with PKCE (RFC 7636): the one-time code of the hosted sign-in page (the
+    /// instance public API only; front-end apps send `client_id` without a secret).
+    AuthorizationCode,
 }
 
 /// The form of a token request (`application/x-www-form-urlencoded`, each field at most once).
@@ -242,6 +249,13 @@ pub struct TokenForm {
     pub password: Option<String>,
     /// The refresh token (`refresh_token` grant).
     pub refresh_token: Option<String>,
+    /// The one-time code (`authorization_code` grant).
+    pub code: Option<String>,
+    /// The redirect URI the code was asked with (`authorization_code` grant).
+    pub redirect_uri: Option<String>,
+    /// The PKCE code verifier (`authorization_code` grant): 43 to 128 characters.
+    #[schema(min_length = 43, max_length = 128, pattern = "^[A-Za-z0-9._~-]{43,128}$")]
+    pub code_verifier: Option<String>,
     #[schema(min_length = 1)]
     pub client_id: Option<String>,
     #[schema(format = Password, min_length = 1)]

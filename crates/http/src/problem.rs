@@ -153,6 +153,10 @@ impl ApiError {
         &self.detail
     }
 
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after
     }

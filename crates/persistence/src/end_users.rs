@@ -318,3 +318,68 @@ pub async fn existing_emails(db: &impl ConnectionTrait, instance_id: Uuid, email
     }
     Ok(found)
 }
+
+/// What a guest becomes when it upgrades to a full account.
+pub struct GuestUpgrade {
+    pub email: String,
+    pub email_verified: bool,
+    pub password_hash: Option<String>,
+    pub provider: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Turns guest `id` into a full account, keeping its id and data. `Ok(None)` when it is not (or
+/// no longer) a guest; `Conflict::EmailTaken` when another user has the address.
+#[tracing::instrument(skip_all, fields(instance_id = %instance_id, user_id = %id))]
+pub async fn upgrade_guest(db: &impl ConnectionTrait, instance_id: Uuid, id: Uuid, u: GuestUpgrade) -> StoreResult<Option<EndUser>> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::Email, Expr::value(u.email))
+        .col_expr(Column::EmailVerified, Expr::value(u.email_verified))
+        .col_expr(Column::Provider, Expr::value(u.provider))
+        .col_expr(Column::UpdatedAt, Expr::value(now()));
+    if let Some(h) = u.password_hash {
+        update = update.col_expr(Column::PasswordHash, Expr::value(h));
+    }
+    for (column, value) in [(Column::GivenName, u.given_name), (Column::FamilyName, u.family_name), (Column::Name, u.name)] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            update = update.col_expr(column, Expr::value(v));
+        }
+    }
+    let res = update
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Provider.eq("guest"))
+        .exec(db)
+        .await
+        .map_err(|e| map_unique(e, Conflict::EmailTaken, "Failed to upgrade a guest"))?;
+    if res.rows_affected != 1 {
+        return Ok(None);
+    }
+    get(db, instance_id, id).await
+}
+
+/// Deletes guests of `instance_id` (every instance but `except` when `None`) created before
+/// `before`, at most `limit` at a time.
+pub async fn delete_guests_before(
+    db: &impl ConnectionTrait,
+    instance_id: Option<Uuid>,
+    except: &[Uuid],
+    before: DateTime<FixedOffset>,
+    limit: u64,
+) -> StoreResult<u64> {
+    let mut q = Entity::find().select_only().column(Column::Id).filter(Column::Provider.eq("guest")).filter(Column::CreatedAt.lt(before));
+    if let Some(i) = instance_id {
+        q = q.filter(Column::InstanceId.eq(i));
+    }
+    if !except.is_empty() {
+        q = q.filter(Column::InstanceId.is_not_in(except.iter().copied()));
+    }
+    let ids: Vec<Uuid> = q.limit(limit).into_tuple().all(db).await.context("Failed to find expired guests")?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let res = Entity::delete_many().filter(Column::Id.is_in(ids)).exec(db).await.context("Failed to delete expired guests")?;
+    Ok(res.rows_affected)
+}

@@ -110,6 +110,11 @@ impl Application {
             mail_wakeup: mail_wakeup.clone(),
             webhook_wakeup: webhook_wakeup.clone(),
             trusted_proxies: settings.trusted_proxies()?,
+            federation: steward_http::federation::Federation::new(
+                egress,
+                settings.provider_endpoints()?,
+                std::time::Duration::from_secs(settings.idp_timeout_secs),
+            )?,
             platform_mail: steward_http::PlatformMail {
                 smtp_host: match &transport {
                     mailer::Transport::Smtp(sender) => Some(sender.host().to_owned()),

@@ -1,7 +1,8 @@
 //! The retention job: what the platform keeps only for a while is deleted once it is old, so no
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
 //! ended sessions; used or expired one-time links; revocations of tokens that have expired; finished webhook deliveries; counters of past windows; instances' audit
-//! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`).
+//! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`; authorization requests of the hosted sign-in
+//! page a day after they expired; guests whose lifetime has ended and that never became an account).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
 //! so two processes running it at once only share the work.
@@ -9,7 +10,8 @@
 use std::time::Duration;
 
 use steward_persistence::{
-    Database, account_events, account_tokens, audit, login_attempts, mailbox, now, outbox, rate_counters, revoked_tokens, sessions, user_tokens, webhooks,
+    Database, account_events, account_tokens, audit, authorization_requests, end_users, identity_providers, login_attempts, mailbox, now, outbox,
+    rate_counters, revoked_tokens, sessions, user_tokens, webhooks,
 };
 use tokio::sync::watch;
 
@@ -34,6 +36,7 @@ pub struct Deleted {
     pub counters: u64,
     pub audit_entries: u64,
     pub webhook_deliveries: u64,
+    pub guests: u64,
 }
 
 fn days_ago(days: u32) -> chrono::DateTime<chrono::FixedOffset> {
@@ -63,6 +66,30 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
     deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;
     deleted.webhook_deliveries = webhooks::delete_finished_before(db, days_ago(r.days)).await?;
+    deleted.tokens += authorization_requests::delete_expired_before(db, days_ago(1)).await?;
+    deleted.guests = delete_expired_guests(db).await?;
+    Ok(deleted)
+}
+
+/// Deletes guests past their instance's guest lifetime (the default for instances that set
+/// none), in batches.
+async fn delete_expired_guests(db: &Database) -> anyhow::Result<u64> {
+    let custom = identity_providers::guest_lifetimes(db).await?;
+    let mut deleted = 0;
+    let default_before = now() - chrono::Duration::seconds(steward_domain::identity_provider::DEFAULT_GUEST_LIFETIME_SECS);
+    let except: Vec<uuid::Uuid> = custom.iter().map(|(i, _)| *i).collect();
+    let mut passes: Vec<(Option<uuid::Uuid>, chrono::DateTime<chrono::FixedOffset>)> = vec![(None, default_before)];
+    passes.extend(custom.iter().map(|(i, secs)| (Some(*i), now() - chrono::Duration::seconds(*secs))));
+    for (instance, before) in passes {
+        let except = if instance.is_none() { except.as_slice() } else { &[] };
+        loop {
+            let n = end_users::delete_guests_before(db, instance, except, before, 1000).await?;
+            deleted += n;
+            if n < 1000 {
+                break;
+            }
+        }
+    }
     Ok(deleted)
 }
 

@@ -50,6 +50,15 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "true",
         "Whether hosts an instance names — its own SMTP server, its webhook endpoints — may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test or a webhook) the operator's network.",
     ),
+    ("STEWARD_IDP_TIMEOUT_SECS", "10", "Each call to an identity provider (discovery, code exchange, keys, profile) may take this long (1..=60)."),
+    ("STEWARD_IDP_GOOGLE_DISCOVERY_URL", "https://accounts.google.com/.well-known/openid-configuration", "Google's OpenID Connect discovery document."),
+    ("STEWARD_IDP_LINKEDIN_DISCOVERY_URL", "https://www.linkedin.com/oauth/.well-known/openid-configuration", "LinkedIn's OpenID Connect discovery document."),
+    ("STEWARD_IDP_FACEBOOK_AUTHORIZE_URL", "https://www.facebook.com/v19.0/dialog/oauth", "Facebook's login dialog."),
+    ("STEWARD_IDP_FACEBOOK_TOKEN_URL", "https://graph.facebook.com/v19.0/oauth/access_token", "Facebook's code exchange."),
+    ("STEWARD_IDP_FACEBOOK_USERINFO_URL", "https://graph.facebook.com/v19.0/me", "Facebook's profile of the signed-in person."),
+    ("STEWARD_IDP_TWITTER_AUTHORIZE_URL", "https://twitter.com/i/oauth2/authorize", "X (Twitter)'s OAuth 2.0 consent page."),
+    ("STEWARD_IDP_TWITTER_TOKEN_URL", "https://api.twitter.com/2/oauth2/token", "X (Twitter)'s code exchange."),
+    ("STEWARD_IDP_TWITTER_USERINFO_URL", "https://api.twitter.com/2/users/me", "X (Twitter)'s profile of the signed-in person."),
     ("STEWARD_WEBHOOK_TIMEOUT_SECS", "10", "Each webhook delivery (connect, send, answer) may take this long (1..=60)."),
     (
         "STEWARD_WEBHOOK_RETRY_SCHEDULE_MS",
@@ -128,6 +137,15 @@ pub struct Settings {
     pub mail_poll_ms: u64,
     pub mail_retry_base_ms: u64,
     pub webhook_timeout_secs: u64,
+    pub idp_timeout_secs: u64,
+    pub idp_google_discovery_url: String,
+    pub idp_linkedin_discovery_url: String,
+    pub idp_facebook_authorize_url: String,
+    pub idp_facebook_token_url: String,
+    pub idp_facebook_userinfo_url: String,
+    pub idp_twitter_authorize_url: String,
+    pub idp_twitter_token_url: String,
+    pub idp_twitter_userinfo_url: String,
     pub webhook_retry_schedule_ms: String,
     pub webhook_disable_after_secs: u64,
     pub webhook_poll_ms: u64,
@@ -147,6 +165,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
+        let defaults = steward_http::federation::ProviderEndpoints::default();
         Self {
             bind: "127.0.0.1:8080".into(),
             public_url: None,
@@ -173,6 +192,15 @@ impl Default for Settings {
             mail_poll_ms: 1000,
             mail_retry_base_ms: 5000,
             webhook_timeout_secs: 10,
+            idp_timeout_secs: 10,
+            idp_google_discovery_url: defaults.google_discovery,
+            idp_linkedin_discovery_url: defaults.linkedin_discovery,
+            idp_facebook_authorize_url: defaults.facebook.authorize,
+            idp_facebook_token_url: defaults.facebook.token,
+            idp_facebook_userinfo_url: defaults.facebook.userinfo,
+            idp_twitter_authorize_url: defaults.twitter.authorize,
+            idp_twitter_token_url: defaults.twitter.token,
+            idp_twitter_userinfo_url: defaults.twitter.userinfo,
             webhook_retry_schedule_ms: "5000,300000,1800000,7200000,18000000,36000000,36000000".into(),
             webhook_disable_after_secs: 432_000,
             webhook_poll_ms: 1000,
@@ -212,6 +240,40 @@ impl Settings {
     }
 
     /// The parsed `STEWARD_WEBHOOK_RETRY_SCHEDULE_MS`.
+    /// Where the identity providers are (their documented endpoints unless overridden).
+    pub fn provider_endpoints(&self) -> anyhow::Result<steward_http::federation::ProviderEndpoints> {
+        use steward_http::federation::{OAuthEndpoints, ProviderEndpoints};
+        for (name, url) in [
+            ("STEWARD_IDP_GOOGLE_DISCOVERY_URL", &self.idp_google_discovery_url),
+            ("STEWARD_IDP_LINKEDIN_DISCOVERY_URL", &self.idp_linkedin_discovery_url),
+            ("STEWARD_IDP_FACEBOOK_AUTHORIZE_URL", &self.idp_facebook_authorize_url),
+            ("STEWARD_IDP_FACEBOOK_TOKEN_URL", &self.idp_facebook_token_url),
+            ("STEWARD_IDP_FACEBOOK_USERINFO_URL", &self.idp_facebook_userinfo_url),
+            ("STEWARD_IDP_TWITTER_AUTHORIZE_URL", &self.idp_twitter_authorize_url),
+            ("STEWARD_IDP_TWITTER_TOKEN_URL", &self.idp_twitter_token_url),
+            ("STEWARD_IDP_TWITTER_USERINFO_URL", &self.idp_twitter_userinfo_url),
+        ] {
+            match url::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => bail!("{name} must be an http(s) URL"),
+            }
+        }
+        Ok(ProviderEndpoints {
+            google_discovery: self.idp_google_discovery_url.clone(),
+            linkedin_discovery: self.idp_linkedin_discovery_url.clone(),
+            facebook: OAuthEndpoints {
+                authorize: self.idp_facebook_authorize_url.clone(),
+                token: self.idp_facebook_token_url.clone(),
+                userinfo: self.idp_facebook_userinfo_url.clone(),
+            },
+            twitter: OAuthEndpoints {
+                authorize: self.idp_twitter_authorize_url.clone(),
+                token: self.idp_twitter_token_url.clone(),
+                userinfo: self.idp_twitter_userinfo_url.clone(),
+            },
+        })
+    }
+
     pub fn webhook_retry_schedule(&self) -> anyhow::Result<Vec<std::time::Duration>> {
         let delays: Result<Vec<u64>, _> = self.webhook_retry_schedule_ms.split(',').map(|p| p.trim().parse::<u64>()).collect();
         match delays {
@@ -281,6 +343,10 @@ impl Settings {
             bail!("STEWARD_MAIL_POLL_MS must be between 10 and 60000");
         }
         self.webhook_retry_schedule()?;
+        self.provider_endpoints()?;
+        if !(1..=60).contains(&self.idp_timeout_secs) {
+            bail!("STEWARD_IDP_TIMEOUT_SECS must be between 1 and 60");
+        }
         if !(1..=60).contains(&self.webhook_timeout_secs) {
             bail!("STEWARD_WEBHOOK_TIMEOUT_SECS must be between 1 and 60");
         }

@@ -10,8 +10,7 @@
 //! bounded overall and per instance, so one tenant's hanging endpoints delay only themselves.
 //! An endpoint failing for longer than `disable_after` is turned off and its owners emailed.
 
-use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,33 +69,10 @@ impl WebhookHandle {
     }
 }
 
-/// Resolves names for the HTTP client under the egress policy: a name whose every address is
-/// refused cannot be connected to, and the checked addresses are the ones connected to.
-struct EgressResolver(steward_mail::Egress);
-
-impl reqwest::dns::Resolve for EgressResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let egress = self.0;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = egress.resolve(&host, 0).await.map_err(|why| -> Box<dyn std::error::Error + Send + Sync> { why.into() })?;
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
 impl WebhookWorker {
     fn client(&self) -> anyhow::Result<reqwest::Client> {
-        Ok(reqwest::Client::builder()
-            // The whole delivery is bounded by `post` (which says so in the attempt's error);
-            // the client's own limits are a backstop.
-            .timeout(self.options.timeout + Duration::from_secs(1))
-            .connect_timeout(self.options.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Steward-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .dns_resolver(Arc::new(EgressResolver(self.egress)))
-            .pool_max_idle_per_host(2)
-            .build()?)
+        // The whole delivery is bounded by `post` (which says so in the attempt's error).
+        steward_http::outbound::client(self.egress, self.options.timeout, concat!("Steward-Webhooks/", env!("CARGO_PKG_VERSION")))
     }
 
     /// Starts delivering; with `deliver` false (an API-only process) the task only waits to stop.
@@ -296,7 +272,7 @@ impl WebhookWorker {
                 .body(body)
                 .send()
                 .await
-                .map_err(describe)?;
+                .map_err(|e| steward_http::outbound::describe(&e))?;
             let status = res.status().as_u16();
             // Only the start of the answer is read.
             let mut excerpt: Vec<u8> = Vec::new();
@@ -348,29 +324,4 @@ impl WebhookWorker {
         }
         Ok(())
     }
-}
-
-/// A failed request in a sentence (without the URL, which the console shows beside it).
-fn describe(e: reqwest::Error) -> String {
-    let mut text = if e.is_timeout() {
-        "No answer in time".to_owned()
-    } else if e.is_connect() {
-        "Could not connect".to_owned()
-    } else if e.is_redirect() {
-        "Redirects are not followed".to_owned()
-    } else {
-        "The request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(&e);
-    let mut seen = HashSet::new();
-    while let Some(s) = source {
-        let t = s.to_string();
-        if seen.insert(t.clone()) {
-            text.push_str(": ");
-            text.push_str(&t);
-        }
-        source = s.source();
-    }
-    text.push('.');
-    text
 }

@@ -89,6 +89,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/guest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a guest session.
+         * @description Creates a guest end user (no email, no password) and signs it in: its session lasts the
+         *     guest lifetime set in the console (a week by default); the guest is then deleted unless it
+         *     upgraded to an account. The guest provider must be on for the application. A client IP may
+         *     start 60 guests an hour per instance.
+         */
+        post: operations["start_guest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/guest/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade the signed-in guest at the hosted page: answers a one-time link that opens the
+         *     sign-in page for this guest. Whatever the person signs in with there (a provider, or a new
+         *     email and password) becomes the guest's account, keeping its id; the application then gets
+         *     a code at `redirect_uri`, as for any sign-in.
+         */
+        post: operations["guest_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/guest/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade the signed-in guest to an account with an email and a password.
+         * @description The guest keeps its id, metadata and sessions; the address is unverified until its owner
+         *     follows the link sent to it. 409 `email_taken` when another user has the address.
+         */
+        post: operations["upgrade_guest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/link-info": {
         parameters: {
             query?: never;
@@ -160,6 +226,26 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["end_user_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ways of signing in this application offers (enabled providers, in order), for a custom
+         *     login screen: email and password, guest, the social and OpenID Connect providers.
+         */
+        get: operations["list_offered_providers"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -323,6 +409,145 @@ export interface paths {
         patch: operations["update_own_account"];
         trace?: never;
     };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in (the hosted sign-in page).
+         * @description The application sends the person here with its `client_id`, one of its registered
+         *     `redirect_uri`s (exact match), a PKCE `code_challenge` (S256) and optionally `state`,
+         *     `nonce`, `scope` and `provider`. An unknown client or redirect URI is a page (the person is
+         *     not sent anywhere); other errors go back to the redirect URI as `error` and
+         *     `error_description`. On success the person ends at the redirect URI with `code`, `state`
+         *     and `iss`.
+         */
+        get: operations["hosted_authorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize/{request}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sign-in page of an open request (after an error, or to switch forms). */
+        get: operations["hosted_sign_in_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize/{request}/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link on the hosted page. The page says a link was sent if the
+         *     address has an account — the same answer either way.
+         */
+        post: operations["hosted_forgot_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize/{request}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with email and password on the hosted page. */
+        post: operations["hosted_password_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize/{request}/provider/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Continue at a provider: sends the person to the provider's consent page. */
+        get: operations["hosted_continue_at_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize/{request}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account on the hosted page (when the password provider allows registration). The
+         *     page then asks to confirm the address and sign in — the same answer whether or not the
+         *     address already had an account. A guest upgrading becomes this account and goes straight
+         *     back to the application.
+         */
+        post: operations["hosted_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/callback/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a provider sends the person back (paste it into the provider's console: the console
+         *     shows it for each provider). The state is used once and must come back to the browser that
+         *     started; the code is exchanged and the ID token checked against the provider's keys.
+         */
+        get: operations["provider_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/introspect": {
         parameters: {
             query?: never;
@@ -483,11 +708,50 @@ export interface components {
             /** @description What is wrong, for people. */
             message: string;
         };
+        /** @description The forgotten-password form. */
+        ForgotForm: {
+            email: string;
+        };
         /**
          * @description The grant a token request asks for.
          * @enum {string}
          */
-        GrantType: "client_credentials" | "password" | "refresh_token";
+        GrantType: "client_credentials" | "password" | "refresh_token" | "authorization_code";
+        /** @description A link to the hosted page that upgrades this guest. */
+        GuestLink: {
+            /** @description Open it in the guest's browser (once; it works for 10 minutes). */
+            authorization_url: string;
+            /** Format: int64 */
+            expires_in: number;
+        };
+        /** @description Where the guest continues to upgrade at a provider (or with a password) on the hosted page. */
+        GuestLinkRequest: {
+            /** @description The base64url SHA-256 of the application's code verifier (43 characters). */
+            code_challenge: string;
+            /**
+             * @description `S256`.
+             * @example S256
+             */
+            code_challenge_method: string;
+            nonce?: string | null;
+            /** @description One of the application's redirect URIs, exactly: where the code comes back. */
+            redirect_uri: string;
+            scope?: string | null;
+            state?: string | null;
+        };
+        /** @description A guest's new account details. */
+        GuestUpgradeRequest: {
+            /** Format: email */
+            email: string;
+            family_name?: string | null;
+            given_name?: string | null;
+            name?: string | null;
+            /**
+             * Format: password
+             * @description 8 to 256 characters.
+             */
+            password: string;
+        };
         /** @description An introspection answer (RFC 7662 §2.2): `active`, and what an active token carries. */
         Introspection: {
             active: boolean;
@@ -580,12 +844,39 @@ export interface components {
              * @example 3600
              */
             expires_in: number;
-            /** @description `password` and `refresh_token` grants: the end user's refresh token (single use). */
+            /** @description `authorization_code` grant with the `openid` scope: an OpenID Connect ID token. */
+            id_token?: string | null;
+            /** @description `password`, `refresh_token` and `authorization_code` grants: the end user's refresh token (single use). */
             refresh_token?: string | null;
             /** @example users:manage */
             scope: string;
             /** @example Bearer */
             token_type: string;
+        };
+        /** @description A way of signing in that the application offers, for a custom login screen. */
+        OfferedProvider: {
+            button_label: string;
+            display_name: string;
+            /** @description Send it as `provider` to `/oauth/authorize` to go straight to this provider. */
+            key: string;
+            kind: components["schemas"]["ProviderKindDto"];
+            /** Format: int32 */
+            position: number;
+        };
+        /** @description What a login screen of the application needs. */
+        OfferedProviders: {
+            /** @description The hosted sign-in page (authorization code with PKCE). */
+            authorization_endpoint: string;
+            /** @description In order. */
+            items: components["schemas"]["OfferedProvider"][];
+            /** @description Email and password registration is open. */
+            registration_enabled: boolean;
+        };
+        /** @description The email-and-password form. */
+        PasswordForm: {
+            email: string;
+            /** Format: password */
+            password: string;
         };
         /**
          * @description An RFC 9457 problem document.
@@ -620,6 +911,18 @@ export interface components {
             title: string;
             /** @description A URI naming the kind of problem: `urn:steward:problem:{code}`. */
             type: string;
+        };
+        /**
+         * @description What a provider is.
+         * @enum {string}
+         */
+        ProviderKindDto: "password" | "guest" | "google" | "facebook" | "twitter" | "linkedin" | "oidc";
+        /** @description The registration form. */
+        RegisterForm: {
+            email: string;
+            name?: string | null;
+            /** Format: password */
+            password: string;
         };
         RegisterRequest: {
             /**
@@ -661,7 +964,12 @@ export interface components {
          *     instance's endpoints are and what they support.
          */
         ServerMetadata: {
+            /** @description The hosted sign-in page (authorization code with PKCE). */
+            authorization_endpoint: string;
+            /** @description The authorization response carries `iss` (RFC 9207). */
+            authorization_response_iss_parameter_supported: boolean;
             claims_supported: string[];
+            code_challenge_methods_supported: string[];
             grant_types_supported: string[];
             /** @description The algorithm the instance signs its tokens with. */
             id_token_signing_alg_values_supported: string[];
@@ -673,7 +981,7 @@ export interface components {
              */
             issuer: string;
             jwks_uri: string;
-            /** @description Empty until the hosted sign-in page (authorization endpoint) is on. */
+            response_modes_supported: string[];
             response_types_supported: string[];
             revocation_endpoint: string;
             revocation_endpoint_auth_methods_supported: string[];
@@ -701,12 +1009,18 @@ export interface components {
             client_id?: string | null;
             /** Format: password */
             client_secret?: string | null;
+            /** @description The one-time code (`authorization_code` grant). */
+            code?: string | null;
+            /** @description The PKCE code verifier (`authorization_code` grant): 43 to 128 characters. */
+            code_verifier?: string | null;
             grant_type: components["schemas"]["GrantType"];
             /**
              * Format: password
              * @description The end user's password (`password` grant).
              */
             password?: string | null;
+            /** @description The redirect URI the code was asked with (`authorization_code` grant). */
+            redirect_uri?: string | null;
             /** @description The refresh token (`refresh_token` grant). */
             refresh_token?: string | null;
             /** @description Space-separated scopes (default: every scope the client may have). */
@@ -758,8 +1072,11 @@ export interface components {
             blocked: boolean;
             /** Format: date-time */
             created_at: string;
-            /** @example grace@example.com */
-            email: string;
+            /**
+             * @description `null` for a user without an address (a guest, an X account).
+             * @example grace@example.com
+             */
+            email?: string | null;
             email_verified: boolean;
             family_name: string;
             given_name: string;
@@ -1028,6 +1345,88 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    start_guest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTokens"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    guest_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestLinkRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    upgrade_guest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestUpgradeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     get_link_info: {
         parameters: {
             query?: never;
@@ -1134,6 +1533,28 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    list_offered_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferedProviders"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     end_user_refresh: {
         parameters: {
             query?: never;
@@ -1186,6 +1607,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1378,6 +1800,501 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    hosted_authorize: {
+        parameters: {
+            query?: {
+                /** @description `code`. */
+                response_type?: string;
+                /** @description The application's client id. */
+                client_id?: string;
+                /** @description One of the application's redirect URIs, exactly. */
+                redirect_uri?: string;
+                /** @description The base64url SHA-256 of the application's code verifier (43 characters). */
+                code_challenge?: string;
+                /** @description `S256` (plain is refused). */
+                code_challenge_method?: string;
+                /** @description Returned unchanged with the code (at most 512 characters). */
+                state?: string;
+                /** @description Put in the ID token (at most 512 characters). */
+                nonce?: string;
+                /** @description Space-separated: `openid`, `email`, `profile`, `offline_access` (default `openid`). */
+                scope?: string;
+                /** @description Skip the page: go straight to this provider (a key from `/auth/providers`). */
+                provider?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Straight to the provider asked for */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Back to the application with an error */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown client or redirect URI */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The provider asked for could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many sign-ins waiting on providers */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    hosted_sign_in_page: {
+        parameters: {
+            query?: {
+                /** @description `register` or `forgot` (default: sign in). */
+                view?: string;
+                /** @description A guest's upgrade link: claims the request for this browser, once. */
+                claim?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The authorization request's id */
+                request: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request has expired or belongs to another browser */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    hosted_forgot_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorization request's id */
+                request: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["ForgotForm"];
+            };
+        };
+        responses: {
+            /** @description The sign-in page, with the notice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request has expired, or the address is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Password sign-in is off for this application */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many emails */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    hosted_password_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorization request's id */
+                request: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordForm"];
+            };
+        };
+        responses: {
+            /** @description Back to the application with a code */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request has expired or belongs to another browser */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Wrong email or password: the page again, with the error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Blocked, or password sign-in is off for this application */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many failed attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    hosted_continue_at_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorization request's id */
+                request: string;
+                /** @description The provider's key */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request has expired, or the provider is not offered */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The provider could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many sign-ins waiting on providers */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    hosted_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorization request's id */
+                request: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterForm"];
+            };
+        };
+        responses: {
+            /** @description The sign-in page, asking to confirm the address */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A guest upgraded: back to the application with a code */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request has expired, or the form has errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Registration is closed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A guest upgrade with an address that has an account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many emails */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    provider_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The provider's key */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to the application with a code */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A wrong, replayed or expired state, another browser, a refusal or an answer that failed a check */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The account is blocked */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description An account with the address exists and cannot be linked this way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The provider could not be reached or answered garbage */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many sign-ins waiting on providers */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     introspect: {

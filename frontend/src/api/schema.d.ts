@@ -483,6 +483,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/identity-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's identity providers: every built-in kind (configured or at its defaults) and
+         *     the OpenID Connect providers added, in order. Secrets are never returned.
+         */
+        get: operations["list_identity_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/identity-providers/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Configure a provider (admin and up). `key` is a built-in kind (`password`, `guest`,
+         *     `google`, `facebook`, `twitter`, `linkedin`) or, for an OpenID Connect provider, a key of
+         *     your choice (created by the first save; its discovery document is fetched and checked on
+         *     every save). Enabling a social or OpenID Connect provider needs its client id and secret;
+         *     a new discovery URL needs the secret again.
+         */
+        put: operations["put_identity_provider"];
+        post?: never;
+        /**
+         * Reset a provider (admin and up): a built-in provider returns to its defaults (email and
+         *     password on, the others off); an OpenID Connect provider is removed. Users who signed in
+         *     with it keep their accounts and their linked identities.
+         */
+        delete: operations["reset_identity_provider"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/invitations": {
         parameters: {
             query?: never;
@@ -982,6 +1030,45 @@ export interface paths {
         /** Block a user: the public API refuses them, and their tokens stop working at once. */
         post: operations["block_user"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's linked provider identities, oldest first. */
+        get: operations["list_identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/users/{id}/identities/{identity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a provider identity from the user (developer and up): the provider account no longer
+         *     signs in to this user (signing in with it again makes a new account, or links by verified
+         *     address). The user's last way to sign in (no password, one identity) cannot be unlinked:
+         *     409 `last_sign_in_method`.
+         */
+        delete: operations["unlink_identity"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1681,7 +1768,7 @@ export interface components {
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -1743,7 +1830,7 @@ export interface components {
          * @description The kind of thing an action was done to.
          * @enum {string}
          */
-        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook";
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider";
         /**
          * @description What a bulk action does to each selected user.
          * @enum {string}
@@ -2047,6 +2134,81 @@ export interface components {
             /** @description `ok` when healthy. */
             status: string;
         };
+        /**
+         * @description An identity provider of the instance, as configured (or its defaults). The client secret
+         *     is never returned: `client_secret_set` says whether one is stored.
+         */
+        IdentityProviderDto: {
+            /** @description Password provider: people may register on the hosted page and through the API. */
+            allow_registration: boolean;
+            /** @description The applications that offer the provider; empty: every application. */
+            application_ids: string[];
+            button_label: string;
+            /** @description Where the provider sends people back: paste it into the provider's own console. */
+            callback_url?: string | null;
+            /** @description The client id the provider issued (empty for password and guest). */
+            client_id: string;
+            client_secret_set: boolean;
+            /** @description Whether anything was saved (otherwise these are the defaults). */
+            configured: boolean;
+            /** @description OpenID Connect providers: their discovery document. */
+            discovery_url?: string | null;
+            display_name: string;
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Guest provider: how long a guest lasts (its session, then the guest is deleted unless it
+             *     became a full account).
+             */
+            guest_lifetime_secs?: number | null;
+            /** @description OpenID Connect providers: the issuer the discovery document names. */
+            issuer?: string | null;
+            /**
+             * @description The kind's name for built-in providers; the developer's key for OpenID Connect ones.
+             * @example google
+             */
+            key: string;
+            kind: components["schemas"]["ProviderKindDto"];
+            /**
+             * Format: int32
+             * @description Lower first, on the sign-in page and in the providers list.
+             */
+            position: number;
+            scopes: string[];
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        /** @description A provider's settings. Omitted fields keep their stored value (or default). */
+        IdentityProviderInput: {
+            /** @description Password provider only. */
+            allow_registration?: boolean | null;
+            application_ids?: string[] | null;
+            button_label?: string | null;
+            client_id?: string | null;
+            /**
+             * Format: password
+             * @description Omit to keep the stored secret, `null` to remove it, a string to replace it.
+             */
+            client_secret?: string | null;
+            /**
+             * @description OpenID Connect providers only: fetched and checked on save.
+             * @example https://id.example.com/.well-known/openid-configuration
+             */
+            discovery_url?: string | null;
+            display_name?: string | null;
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Guest provider only: 3600 (an hour) to 31536000 (a year).
+             */
+            guest_lifetime_secs?: number | null;
+            /** Format: int32 */
+            position?: number | null;
+            scopes?: string[] | null;
+        };
+        IdentityProviderList: {
+            items: components["schemas"]["IdentityProviderDto"][];
+        };
         ImportReport: {
             /**
              * Format: int64
@@ -2263,7 +2425,9 @@ export interface components {
              * @example 3600
              */
             expires_in: number;
-            /** @description `password` and `refresh_token` grants: the end user's refresh token (single use). */
+            /** @description `authorization_code` grant with the `openid` scope: an OpenID Connect ID token. */
+            id_token?: string | null;
+            /** @description `password`, `refresh_token` and `authorization_code` grants: the end user's refresh token (single use). */
             refresh_token?: string | null;
             /** @example users:manage */
             scope: string;
@@ -2392,6 +2556,11 @@ export interface components {
             /** @description A URI naming the kind of problem: `urn:steward:problem:{code}`. */
             type: string;
         };
+        /**
+         * @description What a provider is.
+         * @enum {string}
+         */
+        ProviderKindDto: "password" | "guest" | "google" | "facebook" | "twitter" | "linkedin" | "oidc";
         /** @description What an application needs to make its first call. */
         Quickstart: {
             /** @description The instance's public API base URL. */
@@ -2560,7 +2729,12 @@ export interface components {
          *     instance's endpoints are and what they support.
          */
         ServerMetadata: {
+            /** @description The hosted sign-in page (authorization code with PKCE). */
+            authorization_endpoint: string;
+            /** @description The authorization response carries `iss` (RFC 9207). */
+            authorization_response_iss_parameter_supported: boolean;
             claims_supported: string[];
+            code_challenge_methods_supported: string[];
             grant_types_supported: string[];
             /** @description The algorithm the instance signs its tokens with. */
             id_token_signing_alg_values_supported: string[];
@@ -2572,7 +2746,7 @@ export interface components {
              */
             issuer: string;
             jwks_uri: string;
-            /** @description Empty until the hosted sign-in page (authorization endpoint) is on. */
+            response_modes_supported: string[];
             response_types_supported: string[];
             revocation_endpoint: string;
             revocation_endpoint_auth_methods_supported: string[];
@@ -2927,8 +3101,11 @@ export interface components {
             blocked: boolean;
             /** Format: date-time */
             created_at: string;
-            /** @example grace@example.com */
-            email: string;
+            /**
+             * @description `null` for a user without an address (a guest, an X account).
+             * @example grace@example.com
+             */
+            email?: string | null;
             email_verified: boolean;
             family_name: string;
             given_name: string;
@@ -2952,6 +3129,27 @@ export interface components {
             status: components["schemas"]["UserStatusDto"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description An identity that links the user to a provider's account. */
+        UserIdentityDto: {
+            /** @description The address the provider gave, when it gave one. */
+            email?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** Format: date-time */
+            linked_at: string;
+            /**
+             * @description The provider's key (`google`, an OpenID Connect provider's key...).
+             * @example google
+             */
+            provider: string;
+            /** @description The user's id at the provider (`sub`). */
+            subject: string;
+        };
+        UserIdentityList: {
+            items: components["schemas"]["UserIdentityDto"][];
         };
         UserList: {
             items: components["schemas"]["UserDto"][];
@@ -3752,9 +3950,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -3801,9 +3999,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4148,6 +4346,103 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    list_identity_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    put_identity_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description A built-in provider's name, or an OpenID Connect provider's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description An OpenID Connect provider was added */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reset_identity_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description A built-in provider's name, or an OpenID Connect provider's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset or removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     list_invitations: {
@@ -5257,6 +5552,61 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    list_identities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserIdentityList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    unlink_identity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The user's id */
+                id: string;
+                /** @description The identity's id */
+                identity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
         };
     };
     send_invitation: {

@@ -28,6 +28,8 @@ describe('page titles', () => {
     await waitFor(() => expect(document.title).toBe('Email SMTP · General · Acme · Steward'))
     await router.navigate('/i/acme/general/identity')
     await waitFor(() => expect(document.title).toBe('Corporate identity · General · Acme · Steward'))
+    await router.navigate('/i/acme/general/providers')
+    await waitFor(() => expect(document.title).toBe('Identity providers · General · Acme · Steward'))
   })
 
   it('titles the emails page by its tab', async () => {

@@ -28,14 +28,19 @@ function hasPath(values: Record<string, unknown>, path: string): boolean {
 export function applyApiError<T extends Record<string, unknown>>(
   form: UseFormReturnType<T>,
   error: unknown,
-  options: { notify?: boolean; title?: string } = {},
+  options: {
+    notify?: boolean
+    title?: string
+    /** Server fields shown beside a differently named input (`guest_lifetime_secs` → `guest_lifetime`). */
+    fields?: Record<string, string>
+  } = {},
 ): string | null {
-  const { notify = true, title = 'Could not save' } = options
+  const { notify = true, title = 'Could not save', fields = {} } = options
   const values = form.getValues() as Record<string, unknown>
   let placed = 0
   if (error instanceof ApiError) {
     for (const fe of error.fieldErrors) {
-      const path = formPath(fe.field)
+      const path = fields[fe.field] ?? formPath(fe.field)
       if (fe.field && hasPath(values, path)) {
         form.setFieldError(path, fe.message)
         placed++

@@ -201,6 +201,19 @@ impl InstanceTokens {
         encode(&header, claims, &key).map_err(|e| anyhow::anyhow!("Failed to sign a token: {e}"))
     }
 
+    /// Signs an OpenID Connect ID token (`typ: JWT`) with the instance's active key; `claims`
+    /// get `iat` and `exp` (the access tokens' lifetime).
+    pub async fn id_token(&self, db: &Database, instance_id: Uuid, mut claims: serde_json::Value) -> anyhow::Result<String> {
+        let (kid, alg, key) = self.signer(db, instance_id).await?;
+        let iat = chrono::Utc::now().timestamp();
+        claims["iat"] = serde_json::json!(iat);
+        claims["exp"] = serde_json::json!(iat + self.ttl_secs);
+        let mut header = Header::new(alg);
+        header.kid = Some(kid);
+        header.typ = Some("JWT".to_owned());
+        encode(&header, &claims, &key).map_err(|e| anyhow::anyhow!("Failed to sign an ID token: {e}"))
+    }
+
     async fn verifier(&self, db: &Database, instance_id: Uuid, kid: &str) -> StoreResult<Option<std::sync::Arc<CachedVerifier>>> {
         if let Ok(v) = self.verifiers.read()
             && let Some(c) = v.get(kid)

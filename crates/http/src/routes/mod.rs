@@ -8,6 +8,7 @@ pub mod branding;
 pub mod email_templates;
 pub mod emails;
 pub mod health;
+pub mod identity_providers;
 pub mod instances;
 pub mod invitations;
 pub mod management_clients;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     branding::configure(cfg);
     email_templates::configure(cfg);
     smtp::configure(cfg);
+    identity_providers::configure(cfg);
     audit_log::configure(cfg);
     management_clients::configure(cfg);
     webhooks::configure(cfg);

@@ -34,7 +34,10 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 
 /// Every audited operation, in the order the walk performs them (later ones use what earlier
 /// ones created). A mutating route of `/api/v1/instances/{instance}/` missing here fails the test.
-const WALK: [&str; 45] = [
+/// A provider's client secret the walk saves (never in the log).
+const IDP_SECRET: &str = "idp-secret-4f9a0c";
+
+const WALK: [&str; 48] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -62,6 +65,9 @@ const WALK: [&str; 45] = [
     "retry_email",
     "send_password_reset",
     "sign_out_user",
+    "put_identity_provider",
+    "reset_identity_provider",
+    "unlink_identity",
     "import_users",
     "send_invitation",
     "bulk_users",
@@ -347,6 +353,27 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             let (s, b) = send(app, Method::POST, &format!("/users/{}/sign-out", w.user_id), t, None).await;
             ok(op, s, &b);
             expect("user.sign_out", "user", Some(w.user_id.clone()), "sessions_ended", Value::Null, json!(0))
+        }
+        "put_identity_provider" => {
+            let body = json!({"enabled": true, "client_id": "fb-app", "client_secret": IDP_SECRET, "display_name": "Facebook"});
+            let (s, b) = send(app, Method::PUT, "/identity-providers/facebook", t, Some(body)).await;
+            ok(op, s, &b);
+            w.secrets.push(IDP_SECRET.into());
+            expect("identity_provider.update", "identity_provider", Some("facebook".into()), "client_id", Value::Null, json!("fb-app"))
+        }
+        "reset_identity_provider" => {
+            let (s, b) = send(app, Method::DELETE, "/identity-providers/facebook", t, None).await;
+            ok(op, s, &b);
+            expect("identity_provider.reset", "identity_provider", Some("facebook".into()), "enabled", json!(true), Value::Null)
+        }
+        "unlink_identity" => {
+            let instance = steward_persistence::instances::by_slug(&app.state.db, "shop").await.unwrap().unwrap();
+            let user_id: uuid::Uuid = w.user_id.parse().unwrap();
+            let identity =
+                steward_persistence::user_identities::link(&app.state.db, instance.id, user_id, "google", "google-sub-1", None).await.unwrap().unwrap();
+            let (s, b) = send(app, Method::DELETE, &format!("/users/{}/identities/{}", w.user_id, identity.id), t, None).await;
+            ok(op, s, &b);
+            expect("user.identity_unlink", "user", Some(w.user_id.clone()), "identity", json!({"provider": "google", "subject": "google-sub-1"}), Value::Null)
         }
         "import_users" => {
             let res = app

@@ -14,6 +14,7 @@ mod contract;
 mod email_templates;
 mod errors;
 mod generated_clients;
+mod identity;
 mod instances;
 mod limits;
 mod links;

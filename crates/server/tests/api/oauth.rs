@@ -90,7 +90,9 @@ async fn discovery_documents_describe_the_instance(app: TestApp) {
         let res = app.client.post(oidc[endpoint].as_str().unwrap()).basic_auth(&s.client_id, Some(&s.secret)).form(&[("token", &token)]).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{endpoint}");
     }
-    assert_eq!(oidc["grant_types_supported"], json!(["client_credentials", "password", "refresh_token"]));
+    assert_eq!(oidc["grant_types_supported"], json!(["authorization_code", "client_credentials", "password", "refresh_token"]));
+    assert_eq!(oidc["authorization_endpoint"], format!("{issuer}/oauth/authorize"));
+    assert_eq!(oidc["code_challenge_methods_supported"], json!(["S256"]));
 
     for path in ["/public/v1/nowhere/.well-known/openid-configuration", "/.well-known/oauth-authorization-server/public/v1/nowhere"] {
         assert_problem(app.get(path, None).await, StatusCode::NOT_FOUND, "not_found").await;

@@ -86,7 +86,7 @@ async fn client_credentials_grant_and_its_errors(app: TestApp) {
         .client
         .post(&url)
         .basic_auth(&setup.client_id, Some(&setup.secret))
-        .form(&[("grant_type", "authorization_code"), ("code", "x")])
+        .form(&[("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", "x")])
         .send()
         .await
         .unwrap();

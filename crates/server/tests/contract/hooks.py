@@ -116,6 +116,36 @@ INEXPRESSIBLE = {
     ("code", "required"): "either a code or a recovery code is required",
     ("event_types", "not_subscribable"): "webhook.test is in the event-type enum (deliveries carry it) but is sent only on request",
     ("header", "invalid_header"): "the CSV's header row must name known columns",
+    # Identity providers: which settings apply, and which are required, depend on the provider's
+    # kind, named by the key in the path; a discovery document is fetched on save.
+    ("client_id", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("client_secret", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("scopes", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("discovery_url", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("allow_registration", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("guest_lifetime_secs", "not_applicable"): "depends on the provider's kind (the key in the path)",
+    ("scopes", "openid_required"): "an OpenID Connect provider (by the key in the path) needs the openid scope",
+    ("scopes", "invalid_scope"): "RFC 6749 scope tokens: visible ASCII without spaces, quotes or backslashes",
+    ("client_id", "required"): "required to enable a provider that signs in elsewhere",
+    ("client_secret", "required"): "required to enable a provider that signs in elsewhere",
+    ("discovery_url", "required"): "required for an OpenID Connect provider",
+    ("client_secret", "reenter_secret"): "a stored secret is sent only to the issuer it was saved for",
+    ("discovery_url", "discovery_failed"): "the document is fetched and checked on save; a generated host does not answer",
+    ("discovery_url", "invalid_url"): "an http(s) URL with a host",
+    ("discovery_url", "address_not_allowed"): "the egress policy of the operator",
+    ("application_ids", "unknown_application"): "must name applications of the instance",
+    ("key", "invalid_key"): "a provider key: the path's pattern, and not ending with a hyphen",
+    ("key", "reserved_key"): "a built-in provider's name is not an OpenID Connect key",
+    ("display_name", "invalid_characters"): "stated by the schema's pattern, which the coverage phase does not always honour",
+    ("button_label", "invalid_characters"): "stated by the schema's pattern, which the coverage phase does not always honour",
+    ("display_name", "required"): "not blank",
+    ("button_label", "required"): "not blank",
+    # A guest's upgrade link: the application's own redirect URIs, PKCE and scopes.
+    ("redirect_uri", "unknown_redirect_uri"): "must be one of the application's redirect URIs",
+    ("code_challenge", "invalid_request"): "S256 only, the base64url SHA-256 of a verifier",
+    ("code_challenge", "unsupported_response_type"): "never answered for a guest link",
+    ("scope", "invalid_scope"): "openid, email, profile and offline_access, space-separated",
+    ("code_challenge", "server_error"): "never answered for valid input",
 }
 
 # The same, for refusals of a whole body: a logo must be a complete PNG of 100 to 1200 pixels a
@@ -131,6 +161,13 @@ CREDENTIAL_CODES = {"invalid_token", "invalid_client", "invalid_grant", "incorre
 def filter_failure(context, failure, case, response):
     if getattr(failure, "code", None) != "ST202":
         return True
+    # The hosted sign-in pages (HTML) need a registered client with its exact redirect URI, or a
+    # request bound to the browser by a cookie, or a provider's one-time state: credentials the
+    # generator cannot know. Their refusals are pages for a person, not problem documents.
+    content_type = response.headers.get("content-type") or [""]
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    if ("/oauth/authorize" in case.path or "/oauth/callback/" in case.path) and content_type.startswith("text/html"):
+        return False
     try:
         problem = response.json()
     except Exception:

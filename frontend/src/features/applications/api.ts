@@ -1,37 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
+import { applicationQueryKeys, useApplicationList } from '../../lib/applications'
 import type { Application, AppKind, CreatedApplication, SigningAlgorithm } from './model'
 
 export const applicationKeys = {
-  all: (slug: string) => ['applications', slug] as const,
-  list: (slug: string) => [...applicationKeys.all(slug), 'list'] as const,
-  detail: (slug: string, id: string) => [...applicationKeys.all(slug), 'detail', id] as const,
-  quickstart: (slug: string, id: string) => [...applicationKeys.all(slug), 'quickstart', id] as const,
+  ...applicationQueryKeys,
+  detail: (slug: string, id: string) => [...applicationQueryKeys.all(slug), 'detail', id] as const,
+  quickstart: (slug: string, id: string) => [...applicationQueryKeys.all(slug), 'quickstart', id] as const,
   signingKeys: (slug: string) => ['signing-keys', slug] as const,
 }
 
-const PAGE = 100
-
-/** The instance's applications (walks the cursor; an instance holds a handful). */
+/** The instance's applications (the list is shared with other areas: see lib/applications). */
 export function useApplications(slug: string) {
-  return useQuery({
-    queryKey: applicationKeys.list(slug),
-    queryFn: async () => {
-      const items: Application[] = []
-      let cursor: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const res = await unwrap(
-          api.GET('/api/v1/instances/{instance}/applications', {
-            params: { path: { instance: slug }, query: { limit: PAGE, cursor } },
-          }),
-        )
-        items.push(...res.items)
-        if (!res.next_cursor) break
-        cursor = res.next_cursor
-      }
-      return items
-    },
-  })
+  return useApplicationList(slug)
 }
 
 export function useApplication(slug: string, id: string) {

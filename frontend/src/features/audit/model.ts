@@ -42,6 +42,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.invitation_send': 'Invitation email sent',
   'user.verification_send': 'Verification sent',
   'user.sign_out': 'User signed out',
+  'user.identity_unlink': 'Identity unlinked from user',
   'management_client.create': 'Management client created',
   'management_client.update': 'Management client changed',
   'management_client.delete': 'Management client deleted',
@@ -52,6 +53,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'webhook.secret_rotate': 'Webhook secret rotated',
   'webhook.test': 'Webhook test event sent',
   'webhook.resend': 'Webhook delivery resent',
+  'identity_provider.update': 'Identity provider saved',
+  'identity_provider.reset': 'Identity provider reset or removed',
 }
 
 export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
@@ -70,6 +73,7 @@ export const TARGET_LABELS: Record<AuditTargetKind, string> = {
   user: 'User',
   management_client: 'Management client',
   webhook: 'Webhook endpoint',
+  identity_provider: 'Identity provider',
 }
 
 export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]

@@ -2,6 +2,7 @@ import { useDebouncedValue } from '@mantine/hooks'
 import { IconUser } from '@tabler/icons-react'
 import { useState, type ReactNode } from 'react'
 import { SearchableSelect } from '../../components/SearchableSelect'
+import { endUserLabel, endUserName } from '../../lib/endUsers'
 import { usePreviewUserSearch } from './api'
 import { metadataFields } from './model'
 
@@ -46,7 +47,10 @@ export function PreviewAs({
   const settled = q === typed && users.data !== undefined && !users.isFetching && !users.isPlaceholderData
 
   const items = users.data?.items ?? []
-  const found = items.map((u) => ({ value: u.id, label: u.name ? `${u.name} <${u.email}>` : u.email }))
+  const found = items.map((u) => {
+    const name = endUserName(u)
+    return { value: u.id, label: name && u.email ? `${name} <${u.email}>` : endUserLabel(u) }
+  })
   const sampleMatches = SAMPLE_LABEL.toLowerCase().includes(typed.toLowerCase())
   const chosen = !editing && value && !found.some((o) => o.value === value.id) ? [{ value: value.id, label: value.label }] : []
   const data = [...(sampleMatches ? [{ value: SAMPLE, label: SAMPLE_LABEL }] : []), ...chosen, ...found]

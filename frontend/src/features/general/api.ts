@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap, uploadFile } from '../../api/client'
 import { ApiError } from '../../lib/problem'
-import type { EmailStyle, Logo, PreviewInput, SmtpInput, TemplateKind, TemplateList } from './model'
+import { identityProviderKeys } from '../../lib/identityProviders'
+import type { EmailStyle, IdentityProvider, IdentityProviderInput, IdentityProviderList, Logo, PreviewInput, SmtpInput, TemplateKind, TemplateList } from './model'
 
 export const generalKeys = {
   logo: (slug: string) => ['branding', slug, 'logo'] as const,
@@ -181,5 +182,48 @@ export function useTestSmtp(slug: string) {
   return useMutation({
     mutationFn: ({ to, settings }: SmtpTest) =>
       unwrap(api.POST('/api/v1/instances/{instance}/smtp/test', { params: { path: { instance: slug } }, body: { to, settings } })),
+  })
+}
+
+// --- Identity providers -----------------------------------------------------------------------
+
+export { useIdentityProviders } from '../../lib/identityProviders'
+
+/** Puts `saved` in the cached list in place of its key (or adds it), in the server's order. */
+function withProvider(list: IdentityProviderList | undefined, saved: IdentityProvider): IdentityProviderList | undefined {
+  if (!list) return list
+  const others = list.items.filter((p) => p.key !== saved.key)
+  const items = [...others, saved].toSorted((a, b) => a.position - b.position || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return { ...list, items }
+}
+
+export interface SaveProvider {
+  key: string
+  body: IdentityProviderInput
+}
+
+/**
+ * Saves provider `key` (`201` when it creates an OpenID Connect provider). An OpenID Connect
+ * provider's discovery document is fetched and checked on every save: it may take a few seconds.
+ */
+export function useSaveProvider(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ key, body }: SaveProvider) =>
+      unwrap(api.PUT('/api/v1/instances/{instance}/identity-providers/{key}', { params: { path: { instance: slug, key } }, body })),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<IdentityProviderList>(identityProviderKeys.list(slug), (list) => withProvider(list, saved))
+      return queryClient.invalidateQueries({ queryKey: identityProviderKeys.list(slug) })
+    },
+  })
+}
+
+/** A built-in provider back to its defaults; an OpenID Connect provider removed. */
+export function useResetProvider(slug: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (key: string) =>
+      unwrap(api.DELETE('/api/v1/instances/{instance}/identity-providers/{key}', { params: { path: { instance: slug, key } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: identityProviderKeys.list(slug) }),
   })
 }

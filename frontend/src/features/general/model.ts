@@ -15,10 +15,13 @@ export type SmtpInput = Schemas['SmtpInput']
 export type SmtpSecurity = Schemas['SmtpSecurityDto']
 export type SmtpTestReport = Schemas['SmtpTestReport']
 export type SmtpTestStep = Schemas['SmtpTestStep']
+export type IdentityProviderInput = Schemas['IdentityProviderInput']
+export type IdentityProviderList = Schemas['IdentityProviderList']
+export type { IdentityProvider, ProviderKind } from '../../lib/identityProviders'
 
 
 /** The sub-tabs of the General area, as they appear in the URL (`/i/:slug/general/:tab`). */
-export const GENERAL_TABS = ['identity', 'emails', 'smtp'] as const
+export const GENERAL_TABS = ['identity', 'emails', 'smtp', 'providers'] as const
 export type GeneralTab = (typeof GENERAL_TABS)[number]
 
 export function isGeneralTab(value: string | undefined): value is GeneralTab {
@@ -31,6 +34,8 @@ export const can = {
   editTemplates: (role: Role) => role !== 'viewer',
   /** Save and test the SMTP settings (the test connects wherever it is told: admins only). */
   editSmtp: (role: Role) => role === 'owner' || role === 'admin',
+  /** Configure, reset and add identity providers (their secrets and who may sign in: admins only). */
+  editProviders: (role: Role) => role === 'owner' || role === 'admin',
 }
 
 // --- Logo -------------------------------------------------------------------------------------

@@ -12,9 +12,12 @@ import type { UserFilters } from './model'
 const number = (n: number) => new Intl.NumberFormat().format(n)
 const users = (n: number) => (n === 1 ? '1 user' : `${number(n)} users`)
 
-/** The users the actions apply to: those picked one by one (id → email), or every user matching the filter. */
+/**
+ * The users the actions apply to: those picked one by one (id → email, `null` for a user without
+ * one: the report names them by id), or every user matching the filter.
+ */
 export interface BulkSelection {
-  picked: Map<string, string>
+  picked: Map<string, string | null>
   all: boolean
 }
 

@@ -8,7 +8,7 @@ import { notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError, errorMessage } from '../../lib/problem'
 import { LEAVE_WITHOUT_ASKING } from '../../lib/useUnsavedChangesGuard'
 import { useDeleteUser, useSendInvitation, useSendPasswordReset, useSendVerification, useSetBlocked, useSignOutUser } from './api'
-import { displayName, type User } from './model'
+import { displayName, endUserAddress, type User } from './model'
 
 /** Block or unblock, after a confirmation. */
 export function BlockButton({ slug, user }: { slug: string; user: User }) {
@@ -50,11 +50,11 @@ export function BlockButton({ slug, user }: { slug: string; user: User }) {
       >
         {blocking ? (
           <>
-            Block <b>{user.email}</b>? The public API refuses them, and their sessions and tokens stop working at once.
+            Block <b>{endUserAddress(user)}</b>? The public API refuses them, and their sessions and tokens stop working at once.
           </>
         ) : (
           <>
-            Unblock <b>{user.email}</b>? They can sign in again.
+            Unblock <b>{endUserAddress(user)}</b>? They can sign in again.
           </>
         )}
       </ConfirmModal>
@@ -70,7 +70,7 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
   const confirm = () =>
     remove.mutate(undefined, {
       onSuccess: () => {
-        notifySuccess(`User ${user.email} deleted`)
+        notifySuccess(`User ${endUserAddress(user)} deleted`)
         navigate(`/i/${slug}/users`, { replace: true, state: LEAVE_WITHOUT_ASKING })
       },
       onError: (error) => {
@@ -96,7 +96,7 @@ export function DeleteUser({ slug, user }: { slug: string; user: User }) {
         </Button>
       </Group>
       <ConfirmModal opened={opened} onClose={close} title="Delete user" confirmLabel="Delete permanently" onConfirm={confirm} pending={remove.isPending}>
-        Delete <b>{user.email}</b> permanently? They will no longer be able to sign in.
+        Delete <b>{endUserAddress(user)}</b> permanently? They will no longer be able to sign in.
       </ConfirmModal>
     </Paper>
   )
@@ -135,7 +135,7 @@ export function EmailButtons({ slug, user }: { slug: string; user: User }) {
             onClick={() => {
               setHasPassword(null)
               invitation.mutate(undefined, {
-                onSuccess: () => notifySuccess(`Invitation queued: ${user.email} gets a link to choose a password, valid for 7 days — see Emails`),
+                onSuccess: () => notifySuccess(`Invitation queued: ${endUserAddress(user)} gets a link to choose a password, valid for 7 days — see Emails`),
                 onError: (error) => {
                   if (error instanceof ApiError && error.code === 'user_has_password') setHasPassword(errorMessage(error))
                   else notifyError(error, 'Could not send the invitation')
@@ -212,7 +212,7 @@ export function SignOutButton({ slug, user }: { slug: string; user: User }) {
       <Modal opened={opened} onClose={() => !signOut.isPending && close()} title="Sign out everywhere" centered>
         <Stack>
           <Text size="sm">
-            Sign <b>{user.email}</b> out everywhere? Every session and token ends now; they can sign in again.
+            Sign <b>{endUserAddress(user)}</b> out everywhere? Every session and token ends now; they can sign in again.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={signOut.isPending}>

@@ -5,10 +5,12 @@ import { Link, useParams } from 'react-router'
 import { CopyIconButton } from '../../components/CopyIconButton'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { FullPageLoader } from '../../components/FullPageLoader'
+import { providerLabel } from '../../lib/identityProviders'
 import { ApiError } from '../../lib/problem'
 import { usePageTitle } from '../../lib/pageTitle'
 import { useUser } from './api'
 import { can, displayName, formatDateTime, type InstanceRef } from './model'
+import { IdentitiesCard } from './IdentitiesCard'
 import { StatusBadge } from './StatusBadge'
 import { BlockButton, DeleteUser, EmailButtons, SignOutButton } from './UserActions'
 import { UserActivityCard } from './UserActivityCard'
@@ -73,18 +75,33 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
               </Title>
               <StatusBadge status={u.status} size="lg" />
             </Group>
-            {name !== u.email && (
+            {u.email ? (
+              name !== u.email && (
+                <Text c="dimmed" size="sm">
+                  {u.email}
+                </Text>
+              )
+            ) : (
               <Text c="dimmed" size="sm">
-                {u.email}
+                No email address
               </Text>
             )}
             <Group gap={6} mt={6} wrap="wrap">
-              <Badge variant="outline" color={u.email_verified ? 'teal' : 'gray'}>
-                {u.email_verified ? 'Email verified' : 'Email not verified'}
-              </Badge>
-              <Badge variant="outline" color="gray">
-                {u.provider === 'password' ? 'Password sign-in' : u.provider}
-              </Badge>
+              {u.provider === 'guest' && (
+                <Badge variant="light" color="grape">
+                  Guest
+                </Badge>
+              )}
+              {u.email && (
+                <Badge variant="outline" color={u.email_verified ? 'teal' : 'gray'}>
+                  {u.email_verified ? 'Email verified' : 'Email not verified'}
+                </Badge>
+              )}
+              {u.provider !== 'guest' && (
+                <Badge variant="outline" color="gray">
+                  {providerLabel(u.provider)} sign-in
+                </Badge>
+              )}
               {!u.has_password && u.provider === 'password' && (
                 <Badge variant="outline" color="yellow">
                   No password set
@@ -96,7 +113,7 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
         </Group>
         {editable && (
           <Group gap="xs" mt="md" wrap="wrap">
-            <EmailButtons slug={instance.slug} user={u} />
+            {u.email && <EmailButtons slug={instance.slug} user={u} />}
             <SignOutButton slug={instance.slug} user={u} />
           </Group>
         )}
@@ -119,6 +136,7 @@ export function UserDetailPage({ instance }: { instance: InstanceRef }) {
         </Text>
       </Paper>
 
+      <IdentitiesCard slug={instance.slug} user={u} timeZone={instance.timeZone} editable={editable} />
       <UserActivityCard slug={instance.slug} userId={u.id} timeZone={instance.timeZone} />
       <UserProfileSection key={u.id} slug={instance.slug} user={u} editable={editable} />
       {editable && <DeleteUser slug={instance.slug} user={u} />}

@@ -10,11 +10,14 @@ export function UserFields({
   mode,
   disabled = false,
   hasPassword = false,
+  hasEmail = true,
 }: {
   form: UseFormReturnType<UserFormValues>
   mode: 'create' | 'edit'
   disabled?: boolean
   hasPassword?: boolean
+  /** Edit mode: the user has an address (guests and X accounts may have none, and may stay so). */
+  hasEmail?: boolean
 }) {
   const values = form.getValues()
   const defaultName = [values.given_name.trim(), values.family_name.trim()].filter(Boolean).join(' ')
@@ -23,7 +26,12 @@ export function UserFields({
       <TextInput
         label="Email"
         type="email"
-        required
+        required={mode === 'create' || hasEmail}
+        description={
+          mode === 'edit' && !hasEmail
+            ? 'This user has no email address (they signed in as a guest or through a provider that gave none). Add one to let them receive emails.'
+            : undefined
+        }
         autoComplete="off"
         disabled={disabled}
         data-autofocus={mode === 'create' || undefined}

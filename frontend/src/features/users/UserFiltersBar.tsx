@@ -2,29 +2,28 @@ import { ActionIcon, Button, Group, Select, Text, TextInput, Tooltip } from '@ma
 import { useDebouncedValue } from '@mantine/hooks'
 import { IconSearch, IconSortAscending, IconSortDescending, IconX } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
+import { BUILT_IN_PROVIDERS, isBuiltInProvider, providerLabel, useIdentityProviders } from '../../lib/identityProviders'
 import { hasFilters, SORTS, STATUS_LABELS, STATUSES, type SortField, type UserFilters, type UserStatus } from './model'
 
 export const SEARCH_DEBOUNCE_MS = 300
 
 const STATUS_OPTIONS = STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))
 
-function providerLabel(provider: string): string {
-  return provider === 'password' ? 'Password' : provider
-}
-
 /**
  * The controls above the users table. The search box writes its text `SEARCH_DEBOUNCE_MS` after
  * the last keystroke; everything else at once.
  */
 export function UserFiltersBar({
+  slug,
   filters,
   providers,
   errors,
   onChange,
   onClear,
 }: {
+  slug: string
   filters: UserFilters
-  /** Providers to offer besides "password" (those seen in the list). */
+  /** Providers to offer besides the built-in ones (those seen in the list). */
   providers: string[]
   /** Server field errors by query parameter (`q`, `created_from`...). */
   errors: Record<string, string>
@@ -47,9 +46,15 @@ export function UserFiltersBar({
     // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, [filters.q])
 
-  const providerOptions = Array.from(new Set(['password', ...providers, ...(filters.provider ? [filters.provider] : [])])).map(
-    (p) => ({ value: p, label: providerLabel(p) }),
-  )
+  // The instance's OpenID Connect providers are asked for once someone opens the list (or a link
+  // filters by one): the built-in kinds are always offered.
+  const [providersWanted, setProvidersWanted] = useState(false)
+  const custom = filters.provider !== null && !isBuiltInProvider(filters.provider)
+  const configured = useIdentityProviders(slug, { enabled: providersWanted || custom })
+  const oidc = (configured.data?.items ?? []).filter((p) => p.kind === 'oidc')
+  const providerOptions = Array.from(
+    new Set<string>([...BUILT_IN_PROVIDERS, ...oidc.map((p) => p.key), ...providers, ...(filters.provider ? [filters.provider] : [])]),
+  ).map((p) => ({ value: p, label: providerLabel(p, oidc) }))
   return (
     <Group gap="sm" align="flex-end" wrap="wrap">
       <TextInput
@@ -84,6 +89,7 @@ export function UserFiltersBar({
         data={providerOptions}
         value={filters.provider}
         onChange={(v) => onChange({ provider: v ?? null })}
+        onDropdownOpen={() => setProvidersWanted(true)}
         clearable
         error={errors.provider}
         w={150}

@@ -9,7 +9,7 @@ import { UserFields } from './UserFields'
 
 function valuesOf(user: User): UserFormValues {
   return {
-    email: user.email,
+    email: user.email ?? '',
     given_name: user.given_name,
     family_name: user.family_name,
     name: user.name,
@@ -25,7 +25,11 @@ export function UserProfileSection({ slug, user, editable }: { slug: string; use
   const update = useUpdateUser(slug, user.id)
   const form = useForm<UserFormValues>({
     initialValues: valuesOf(user),
-    validate: userFormValidation,
+    validate: {
+      ...userFormValidation,
+      // A user without an address (a guest, an X account) may stay without one.
+      email: (value: string) => (!user.email && value.trim() === '' ? null : userFormValidation.email(value)),
+    },
     validateInputOnBlur: ['metadata'],
   })
 
@@ -74,7 +78,7 @@ export function UserProfileSection({ slug, user, editable }: { slug: string; use
       </Text>
       <form onSubmit={submit} noValidate aria-label="User profile">
         <Stack maw={640}>
-          <UserFields form={form} mode="edit" disabled={!editable} hasPassword={user.has_password} />
+          <UserFields form={form} mode="edit" disabled={!editable} hasPassword={user.has_password} hasEmail={Boolean(user.email)} />
           {editable && (
             <Group>
               <Button type="submit" loading={update.isPending} disabled={!form.isDirty()}>

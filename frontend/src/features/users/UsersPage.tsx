@@ -1,4 +1,4 @@
-import { Anchor, Button, Checkbox, Group, Loader, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core'
+import { Anchor, Badge, Button, Checkbox, Group, Loader, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { IconChevronLeft, IconChevronRight, IconDownload, IconFileImport, IconPlus, IconUsers } from '@tabler/icons-react'
 import { useState } from 'react'
@@ -6,6 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { notifyError, notifySuccess } from '../../lib/forms'
 import { ApiError } from '../../lib/problem'
+import { providerLabel } from '../../lib/identityProviders'
 import { usePageTitle } from '../../lib/pageTitle'
 import { useExportUsers, useUsers } from './api'
 import { BulkActions, type BulkSelection } from './BulkActions'
@@ -15,6 +16,8 @@ import {
   can,
   DEFAULT_FILTERS,
   displayName,
+  endUserAddress,
+  endUserName,
   filtersFromParams,
   filtersToParams,
   formatCount,
@@ -63,26 +66,34 @@ function EmptyUsers({ filtered, canCreate, onCreate, onClear }: { filtered: bool
   )
 }
 
-function userName(user: User): string {
-  return user.name.trim() || [user.given_name, user.family_name].filter(Boolean).join(' ')
-}
-
 /**
  * One user. On a phone the row keeps the checkbox, the email (with the name under it) and the
- * status; the other columns show from wider screens up.
+ * status; the other columns show from wider screens up. A user without an address (a guest, an X
+ * account) is named by their name or id, with a badge saying why there is no email.
  */
 function UserRow({ user, timeZone, selected, onToggle }: { user: User; timeZone: string; selected: boolean; onToggle: () => void }) {
-  const name = userName(user)
+  const name = endUserName(user)
   return (
     <Table.Tr bg={selected ? 'var(--mantine-color-blue-light)' : undefined}>
       <Table.Td w={40} pr={0}>
-        <Checkbox size="sm" aria-label={`Select ${user.email}`} checked={selected} onChange={onToggle} />
+        <Checkbox size="sm" aria-label={`Select ${endUserAddress(user)}`} checked={selected} onChange={onToggle} />
       </Table.Td>
       <Table.Td maw={300}>
-        <Anchor component={Link} to={user.id} fw={600} size="sm" style={{ wordBreak: 'break-all' }}>
-          {user.email}
-        </Anchor>
-        {name && (
+        {user.email ? (
+          <Anchor component={Link} to={user.id} fw={600} size="sm" style={{ wordBreak: 'break-all' }}>
+            {user.email}
+          </Anchor>
+        ) : (
+          <Group gap={6} wrap="nowrap">
+            <Anchor component={Link} to={user.id} fw={600} size="sm" style={{ wordBreak: 'break-all' }}>
+              {displayName(user)}
+            </Anchor>
+            <Badge size="xs" variant="light" color={user.provider === 'guest' ? 'grape' : 'gray'} style={{ flexShrink: 0 }}>
+              {user.provider === 'guest' ? 'Guest' : 'No email'}
+            </Badge>
+          </Group>
+        )}
+        {name && user.email && (
           <Text size="xs" c="dimmed" hiddenFrom="sm" truncate>
             {name}
           </Text>
@@ -97,7 +108,7 @@ function UserRow({ user, timeZone, selected, onToggle }: { user: User; timeZone:
         <StatusBadge status={user.status} />
       </Table.Td>
       <Table.Td visibleFrom="lg">
-        <Text size="sm">{user.provider === 'password' ? 'Password' : user.provider}</Text>
+        <Text size="sm">{providerLabel(user.provider)}</Text>
       </Table.Td>
       <Table.Td visibleFrom="md">
         <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
@@ -166,19 +177,19 @@ export function UsersPage({ instance }: { instance: InstanceRef }) {
   const select = (next: BulkSelection) => setSelection({ key: filterKey, ...next })
   const toggle = (user: User) => {
     // Unticking one user of "every user matching the filter" keeps the rest of this page.
-    const picked = selection.all ? new Map(items.map((u) => [u.id, u.email])) : new Map(selection.picked)
+    const picked: BulkSelection['picked'] = selection.all ? new Map(items.map((u) => [u.id, u.email ?? null])) : new Map(selection.picked)
     if (isSelected(user)) picked.delete(user.id)
-    else picked.set(user.id, user.email)
+    else picked.set(user.id, user.email ?? null)
     select({ picked, all: false })
   }
   const togglePage = () => {
     if (pageFullySelected) {
-      const picked = selection.all ? new Map<string, string>() : new Map(selection.picked)
+      const picked: BulkSelection['picked'] = selection.all ? new Map() : new Map(selection.picked)
       for (const u of items) picked.delete(u.id)
       select({ picked, all: false })
     } else {
       const picked = new Map(selection.picked)
-      for (const u of items) picked.set(u.id, u.email)
+      for (const u of items) picked.set(u.id, u.email ?? null)
       select({ picked, all: false })
     }
   }
@@ -214,7 +225,7 @@ export function UsersPage({ instance }: { instance: InstanceRef }) {
         </Group>
       </Group>
 
-      <UserFiltersBar filters={filters} providers={providers} errors={fieldErrors} onChange={update} onClear={clear} />
+      <UserFiltersBar slug={instance.slug} filters={filters} providers={providers} errors={fieldErrors} onChange={update} onClear={clear} />
 
       <Paper withBorder radius="md" component="section" aria-label="Users list">
         <Group justify="space-between" px="lg" py="xs" wrap="wrap" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
@@ -346,7 +357,7 @@ export function UsersPage({ instance }: { instance: InstanceRef }) {
           onClose={closeCreate}
           onCreated={(user, invited) => {
             closeCreate()
-            notifySuccess(invited ? `User “${displayName(user)}” added; an invitation is on its way to ${user.email}` : `User “${displayName(user)}” added`)
+            notifySuccess(invited && user.email ? `User “${displayName(user)}” added; an invitation is on its way to ${user.email}` : `User “${displayName(user)}” added`)
             navigate(user.id)
           }}
         />

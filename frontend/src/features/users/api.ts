@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, authFetch, unwrap, uploadFile, type Schemas } from '../../api/client'
 import { ApiError, problemFromResponse } from '../../lib/problem'
-import { listQuery, type User, type UserFilters } from './model'
+import { listQuery, type User, type UserFilters, type UserIdentityList } from './model'
 
 export const userKeys = {
   all: (slug: string) => ['users', slug] as const,
@@ -9,6 +9,7 @@ export const userKeys = {
   list: (slug: string, filters: UserFilters, cursor: string | null) => [...userKeys.lists(slug), filters, cursor] as const,
   detail: (slug: string, id: string) => [...userKeys.all(slug), 'detail', id] as const,
   activity: (slug: string, id: string) => [...userKeys.all(slug), 'activity', id] as const,
+  identities: (slug: string, id: string) => [...userKeys.all(slug), 'identities', id] as const,
 }
 
 export const PAGE_SIZE = 50
@@ -122,6 +123,30 @@ export function useUserActivity(slug: string, id: string) {
   return useQuery({
     queryKey: userKeys.activity(slug, id),
     queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/users/{id}/activity', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+/** The provider identities linked to the user (Google, an OpenID Connect provider...), oldest first. */
+export function useUserIdentities(slug: string, id: string) {
+  return useQuery({
+    queryKey: userKeys.identities(slug, id),
+    queryFn: () => unwrap(api.GET('/api/v1/instances/{instance}/users/{id}/identities', { params: { path: { instance: slug, id } } })),
+  })
+}
+
+/**
+ * Unlinks one identity: that provider account no longer signs in to the user. 409
+ * `last_sign_in_method` when it is their only way to sign in (no password, no other identity).
+ */
+export function useUnlinkIdentity(slug: string, id: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (identity: string) =>
+      unwrap(api.DELETE('/api/v1/instances/{instance}/users/{id}/identities/{identity}', { params: { path: { instance: slug, id, identity } } })),
+    onSuccess: (_, identity) => {
+      queryClient.setQueryData<UserIdentityList>(userKeys.identities(slug, id), (list) => (list ? { ...list, items: list.items.filter((i) => i.id !== identity) } : list))
+      return queryClient.invalidateQueries({ queryKey: userKeys.identities(slug, id) })
+    },
   })
 }
 

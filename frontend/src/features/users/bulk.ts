@@ -56,7 +56,7 @@ export const MATCHING_CAP = 10_000
 /** Page size while collecting the users a filter matches (the list's maximum). */
 const COLLECT_PAGE = 100
 
-/** A user an action is about: the id, and the email to name them in the report when known. */
+/** A user an action is about: the id, and the email to name them in the report when known (guests have none). */
 export interface Target {
   id: string
   email: string | null
@@ -102,7 +102,7 @@ export async function collectMatching(
       if (seen.has(user.id)) continue
       if (targets.length >= MATCHING_CAP) return { targets, capped: true }
       seen.add(user.id)
-      targets.push({ id: user.id, email: user.email })
+      targets.push({ id: user.id, email: user.email ?? null })
     }
     options.onProgress?.(targets.length, Math.min(Math.max(page.total, targets.length), MATCHING_CAP))
     cursor = page.next_cursor ?? undefined

@@ -1,4 +1,5 @@
 import { startOfDay } from '../../lib/datetime'
+import { endUserAddress, endUserLabel, endUserName, shortUserId } from '../../lib/endUsers'
 import type { Schemas } from '../../api/client'
 import { validateEmail, validatePassword } from '../../lib/validation'
 
@@ -7,6 +8,8 @@ export type { InstanceRef, Role } from '../../lib/instanceRef'
 export type User = Schemas['UserDto']
 export type UserList = Schemas['UserList']
 export type UserStatus = Schemas['UserStatusDto']
+export type UserIdentity = Schemas['UserIdentityDto']
+export type UserIdentityList = Schemas['UserIdentityList']
 
 
 /** What a caller with `role` may do — mirrors the server's policy to hide what would be refused. */
@@ -180,9 +183,12 @@ export function formatMetadata(metadata: unknown): string {
   return JSON.stringify(metadata, null, 2)
 }
 
-export function displayName(user: Pick<User, 'name' | 'given_name' | 'family_name' | 'email'>): string {
-  return user.name.trim() || [user.given_name, user.family_name].filter(Boolean).join(' ').trim() || user.email
+/** How to name the user: their name, else their email, else "Guest 1a2b3c4d" (see lib/endUsers). */
+export function displayName(user: Pick<User, 'id' | 'name' | 'given_name' | 'family_name' | 'email' | 'provider'>): string {
+  return endUserLabel(user)
 }
+
+export { endUserAddress, endUserName, shortUserId }
 
 export function formatCount(total: number, capped: boolean): string {
   const n = new Intl.NumberFormat().format(total)

@@ -291,6 +291,7 @@ describe('UserDetailPage', () => {
     const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
       const url = urlOf(input)
       if (url.pathname.endsWith('/activity')) return jsonResponse(signedOut ? { ...activity, sessions: [] } : activity)
+      if (url.pathname.endsWith('/identities')) return jsonResponse({ items: [] })
       if (url.pathname.endsWith('/sign-out')) {
         signedOut = true
         return new Response(null, { status: 204 })

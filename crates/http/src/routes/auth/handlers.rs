@@ -48,21 +48,13 @@ fn delivery(req: &HttpRequest) -> Result<SessionDelivery, ApiError> {
 
 /// The refresh token from the session cookie, if the request carries one.
 fn refresh_cookie(req: &HttpRequest) -> Option<String> {
-    req.headers().get_all(header::COOKIE).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == REFRESH_COOKIE && !value.is_empty()).then(|| value.to_owned())
-    })
+    crate::extract::cookie(req, REFRESH_COOKIE)
 }
 
 /// `Set-Cookie` for the refresh token (`None` clears it): HttpOnly, SameSite=Strict, scoped to
 /// the refresh route, Secure when the server is reached over https.
 fn set_refresh_cookie(state: &AppState, token: Option<&str>) -> (header::HeaderName, String) {
-    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let value = match token {
-        Some(t) => format!("{REFRESH_COOKIE}={t}; Path={REFRESH_COOKIE_PATH}; Max-Age={}; HttpOnly; SameSite=Strict{secure}", state.refresh_ttl_secs),
-        None => format!("{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
-    };
-    (header::SET_COOKIE, value)
+    crate::extract::set_cookie(REFRESH_COOKIE, token, REFRESH_COOKIE_PATH, state.refresh_ttl_secs, "Strict", state.public_url.starts_with("https://"))
 }
 
 /// The answer carrying a session's tokens, the refresh token where the client asked for it.

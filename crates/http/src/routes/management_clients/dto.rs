@@ -168,12 +168,7 @@ pub struct UpdateManagementClientRequest {
     pub description: Option<String>,
     #[schema(min_items = 1)]
     pub scopes: Option<Vec<ManagementScope>>,
-    #[serde(default, deserialize_with = "crate::routes::management_clients::dto::double_option")]
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub expires_at: Option<Option<DateTime<Utc>>>,
-}
-
-/// `Some(None)` for an explicit `null`, `None` for an absent field.
-pub fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<DateTime<Utc>>>, D::Error> {
-    Option::<DateTime<Utc>>::deserialize(d).map(Some)
 }

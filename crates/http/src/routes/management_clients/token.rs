@@ -103,5 +103,5 @@ pub async fn issue_management_token(state: web::Data<AppState>, req: HttpRequest
         .map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
     management_clients::touch(&state.db, &client).await?;
     tracing::info!(management_client_id = %client.id, "management token issued");
-    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }.respond())
+    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None, id_token: None }.respond())
 }

@@ -11,6 +11,7 @@ use steward_persistence::instances::Instance;
 use steward_persistence::now;
 use steward_persistence::sessions::{self, NewSession, Realm, RevokeReason, Rotation, Subject};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::gate::AppCaller;
 use crate::AppState;
@@ -87,7 +88,22 @@ pub struct UpdateOwnAccountRequest {
     pub new_password: Option<SecretString>,
 }
 
-async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
+/// Starts a session of `user` through `app` and issues its tokens. The session ends at
+/// `session_expires_at` (default: the refresh-token lifetime).
+pub(crate) async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
+    let expires_at = now() + chrono::Duration::seconds(state.refresh_ttl_secs);
+    tokens_until(state, instance, app, req, user, expires_at).await.map(|(t, _)| t)
+}
+
+/// [`tokens_for`] with the session's end chosen; also answers the session's id.
+pub(crate) async fn tokens_until(
+    state: &AppState,
+    instance: &Instance,
+    app: &Application,
+    req: &HttpRequest,
+    user: EndUser,
+    expires_at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(UserTokens, Uuid), ApiError> {
     let (refresh_token, refresh_hash) = new_refresh_token();
     let (ip, ua) = (client_ip(req), user_agent(req));
     let txn = steward_persistence::begin(&state.db).await?;
@@ -96,7 +112,7 @@ async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, re
         NewSession {
             subject: Subject::EndUser { instance_id: instance.id, user_id: user.id },
             application_id: Some(app.id),
-            expires_at: now() + chrono::Duration::seconds(state.refresh_ttl_secs),
+            expires_at,
             refresh_token_hash: &refresh_hash,
             ip: ip.as_deref(),
             user_agent: ua.as_deref(),
@@ -109,7 +125,7 @@ async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, re
     let sub = user.id.to_string();
     let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
     let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
-    Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token, user: UserDto::from(user) })
+    Ok((UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token, user: UserDto::from(user) }, session.id))
 }
 
 /// Signs an end user in through `app`: lockout, constant-cost check, blocked users refused.
@@ -121,6 +137,21 @@ pub(super) async fn sign_in(
     email: &Email,
     password: &str,
 ) -> Result<UserTokens, ApiError> {
+    let user = check_user_password(state, instance, app, req, email, password).await?;
+    tokens_for(state, instance, app, req, user).await
+}
+
+/// The user whose email and password these are, through `app`: the password provider must be
+/// on for it; lockout, constant-cost check, blocked users refused; the sign-in is recorded.
+pub(crate) async fn check_user_password(
+    state: &AppState,
+    instance: &Instance,
+    app: &Application,
+    req: &HttpRequest,
+    email: &Email,
+    password: &str,
+) -> Result<EndUser, ApiError> {
+    crate::routes::identity_providers::service::require(state, instance.id, app.id, steward_domain::identity_provider::ProviderKind::Password).await?;
     let (ip, ua) = (client_ip(req), user_agent(req));
     let user = end_users::by_email(&state.db, instance.id, email.as_str()).await?;
     let attempt = Attempt { instance_id: Some(instance.id), email: email.as_str(), ip: ip.as_deref(), user_agent: ua.as_deref() };
@@ -131,7 +162,7 @@ pub(super) async fn sign_in(
         return Err(blocked());
     }
     end_users::record_login(&state.db, instance.id, user.id).await?;
-    tokens_for(state, instance, app, req, user).await
+    Ok(user)
 }
 
 /// Exchanges an end user's refresh token (single use) through `app`.
@@ -191,6 +222,7 @@ pub struct RegistrationAccepted {
         (status = 202, body = RegistrationAccepted),
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
         (status = 422, response = crate::problem::ValidationFailed),
         (status = 429, response = crate::problem::TooManyRequests),
     )
@@ -215,12 +247,7 @@ pub async fn register(
         metadata: None,
         send_invitation: None,
     };
-    // Checked before the limits count it: the normalised address is what is limited.
-    let email = steward_domain::Email::parse(&request.email).map(|e| e.into_inner()).unwrap_or_default();
-    if !email.is_empty() {
-        check_mail_limits(&state, &caller.instance, &req, &email).await?;
-    }
-    service::register(&state, &caller.instance, caller.app.id, request).await?;
+    let email = super::guest::register_for(&state, &caller.instance, &caller.app, &req, request).await?;
     Ok(HttpResponse::Accepted().json(RegistrationAccepted { status: "verification_sent", email }))
 }
 

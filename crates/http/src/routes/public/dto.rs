@@ -41,6 +41,8 @@ pub struct ServerMetadata {
     /// The instance's issuer: the `iss` of its tokens.
     #[schema(example = "https://steward.example.com/public/v1/acme")]
     pub issuer: String,
+    /// The hosted sign-in page (authorization code with PKCE).
+    pub authorization_endpoint: String,
     pub jwks_uri: String,
     pub token_endpoint: String,
     pub revocation_endpoint: String,
@@ -49,8 +51,11 @@ pub struct ServerMetadata {
     pub token_endpoint_auth_methods_supported: Vec<&'static str>,
     pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
     pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
-    /// Empty until the hosted sign-in page (authorization endpoint) is on.
     pub response_types_supported: Vec<&'static str>,
+    pub response_modes_supported: Vec<&'static str>,
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    /// The authorization response carries `iss` (RFC 9207).
+    pub authorization_response_iss_parameter_supported: bool,
     pub scopes_supported: Vec<&'static str>,
     pub subject_types_supported: Vec<&'static str>,
     /// The algorithm the instance signs its tokens with.
@@ -58,4 +63,26 @@ pub struct ServerMetadata {
     pub claims_supported: Vec<&'static str>,
     /// The instance public API's reference.
     pub service_documentation: String,
+}
+
+/// A way of signing in that the application offers, for a custom login screen.
+#[derive(Serialize, ToSchema)]
+pub struct OfferedProvider {
+    /// Send it as `provider` to `/oauth/authorize` to go straight to this provider.
+    pub key: String,
+    pub kind: crate::routes::identity_providers::dto::ProviderKindDto,
+    pub display_name: String,
+    pub button_label: String,
+    pub position: i32,
+}
+
+/// What a login screen of the application needs.
+#[derive(Serialize, ToSchema)]
+pub struct OfferedProviders {
+    /// In order.
+    pub items: Vec<OfferedProvider>,
+    /// Email and password registration is open.
+    pub registration_enabled: bool,
+    /// The hosted sign-in page (authorization code with PKCE).
+    pub authorization_endpoint: String,
 }

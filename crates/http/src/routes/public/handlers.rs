@@ -42,15 +42,38 @@ async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError
         token_endpoint: format!("{issuer}/oauth/token"),
         revocation_endpoint: format!("{issuer}/oauth/revoke"),
         introspection_endpoint: format!("{issuer}/oauth/introspect"),
-        grant_types_supported: vec!["client_credentials", "password", "refresh_token"],
+        authorization_endpoint: format!("{issuer}/oauth/authorize"),
+        grant_types_supported: vec!["authorization_code", "client_credentials", "password", "refresh_token"],
         token_endpoint_auth_methods_supported: auth_methods.clone(),
         revocation_endpoint_auth_methods_supported: vec!["client_secret_basic", "client_secret_post", "none"],
         introspection_endpoint_auth_methods_supported: auth_methods,
-        response_types_supported: Vec::new(),
-        scopes_supported: super::oauth::BACKEND_SCOPES.to_vec(),
+        response_types_supported: vec!["code"],
+        response_modes_supported: vec!["query"],
+        code_challenge_methods_supported: vec!["S256"],
+        authorization_response_iss_parameter_supported: true,
+        scopes_supported: super::hosted::service::SCOPES.iter().chain(super::oauth::BACKEND_SCOPES).copied().collect(),
         subject_types_supported: vec!["public"],
         id_token_signing_alg_values_supported: vec![active.algorithm],
-        claims_supported: vec!["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid", "typ"],
+        claims_supported: vec![
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "jti",
+            "client_id",
+            "scope",
+            "sid",
+            "typ",
+            "auth_time",
+            "nonce",
+            "azp",
+            "email",
+            "email_verified",
+            "name",
+            "given_name",
+            "family_name",
+        ],
         service_documentation: format!("{}/api/docs/", state.public_url),
         issuer,
     };
@@ -189,4 +212,33 @@ pub async fn whoami(caller: AppCaller) -> Result<HttpResponse, ApiError> {
         scopes,
         instance: caller.instance.slug,
     }))
+}
+
+/// The ways of signing in this application offers (enabled providers, in order), for a custom
+/// login screen: email and password, guest, the social and OpenID Connect providers.
+#[utoipa::path(
+    operation_id = "list_offered_providers",
+    tag = "end-user-auth",
+    params(crate::openapi::InstancePath),
+    security(("client_id" = []), ("app_bearer" = [])),
+    responses((status = 200, body = super::dto::OfferedProviders), (status = 401, response = crate::problem::Unauthorized), (status = 403, response = crate::problem::Forbidden))
+)]
+#[get("/{instance}/auth/providers")]
+#[tracing::instrument(skip_all)]
+pub async fn providers(state: web::Data<AppState>, caller: AppCaller) -> Result<HttpResponse, ApiError> {
+    use crate::routes::identity_providers::service::kind_of;
+    let offered = super::hosted::service::offered(&state, caller.instance.id, caller.app.id).await?;
+    let registration_enabled = super::hosted::service::password_of(&offered).is_some_and(|p| p.allow_registration);
+    let items = offered
+        .into_iter()
+        .map(|p| super::dto::OfferedProvider {
+            kind: kind_of(&p).into(),
+            key: p.key,
+            display_name: p.display_name,
+            button_label: p.button_label,
+            position: p.position,
+        })
+        .collect();
+    let authorization_endpoint = format!("{}/oauth/authorize", state.instance_tokens.issuer(&caller.instance.slug));
+    Ok(HttpResponse::Ok().json(super::dto::OfferedProviders { items, registration_enabled, authorization_endpoint }))
 }

@@ -4,11 +4,13 @@
 //! `X-Client-Id` (and their allowed origins), back-end apps by a bearer token from the
 //! client-credentials grant (`oauth`). CORS is answered per instance by [`cors`].
 
-mod auth;
+pub(crate) mod auth;
 pub mod cors;
 mod dto;
 pub mod gate;
+mod guest;
 pub mod handlers;
+pub mod hosted;
 mod links;
 mod oauth;
 mod users;
@@ -25,6 +27,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::branding)
         .service(handlers::logo)
         .service(handlers::whoami)
+        .service(hosted::authorize)
+        .service(hosted::request_page)
+        .service(hosted::password)
+        .service(hosted::register)
+        .service(hosted::forgot)
+        .service(hosted::provider)
+        .service(hosted::callback)
+        .service(handlers::providers)
+        .service(guest::start_guest)
+        .service(guest::upgrade_guest)
+        .service(guest::guest_link)
         .service(auth::register)
         .service(auth::login)
         .service(auth::refresh)

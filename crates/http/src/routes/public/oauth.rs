@@ -78,12 +78,22 @@ async fn authenticate(state: &AppState, slug: &str, request: &TokenRequest, clie
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
     let request = TokenRequest::read(&req, &body)?;
     let grant_type = request.grant_type()?;
-    if !["client_credentials", "password", "refresh_token"].contains(&grant_type) {
+    if !["client_credentials", "password", "refresh_token", "authorization_code"].contains(&grant_type) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            format!("The grant type {grant_type:?} is not supported; use client_credentials, password or refresh_token."),
+            format!("The grant type {grant_type:?} is not supported; use client_credentials, password, refresh_token or authorization_code."),
         ));
+    }
+    if grant_type == "authorization_code" {
+        // Front-end apps (public clients) redeem codes too: PKCE stands in for the secret.
+        let (instance, app) = authenticate(&state, &path, &request, Clients::Any).await?;
+        if let Some(origin) = req.headers().get(actix_web::http::header::ORIGIN).and_then(|v| v.to_str().ok())
+            && super::cors::origin_allowed(&app.allowed_origins, origin)
+        {
+            actix_web::HttpMessage::extensions_mut(&req).insert(super::cors::CorsGrant(origin.to_owned()));
+        }
+        return redeem_code(&state, &req, &instance, &app, &request).await;
     }
     let (instance, app) = authenticate(&state, &path, &request, Clients::Confidential).await?;
     let form = &request.form;
@@ -127,12 +137,93 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
         .await
         .map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?;
     applications::touch(&state.db, &app).await?;
-    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None }.respond())
+    Ok(OAuthToken { access_token, token_type: "Bearer", expires_in, scope, refresh_token: None, id_token: None }.respond())
+}
+
+/// The `authorization_code` grant: the code is used once (a second use ends the session the
+/// first one started, RFC 6749 §4.1.2), by the application it was issued to, with the redirect
+/// URI it was asked with and the PKCE verifier of its challenge.
+async fn redeem_code(state: &AppState, req: &HttpRequest, instance: &Instance, app: &Application, request: &TokenRequest) -> Result<HttpResponse, OAuthError> {
+    use steward_domain::identity_provider::CodeChallenge;
+    use steward_persistence::authorization_requests::{self, Redemption};
+    let code = request.param("code")?;
+    let redirect_uri = request.param("redirect_uri")?;
+    let verifier = request.param("code_verifier")?;
+    let invalid = |why: &str| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", why.to_owned());
+    let found = match authorization_requests::redeem(&state.db, instance.id, &crate::emails::token_hash(code)).await? {
+        Redemption::Redeemed(r) => r,
+        Redemption::Replayed(r) => {
+            if let (Some(session_id), Some(user_id)) = (r.session_id, r.end_user_id) {
+                sessions::revoke(&state.db, Subject::EndUser { instance_id: instance.id, user_id }, session_id, RevokeReason::RevokedByClient).await?;
+                tracing::warn!(instance_id = %instance.id, %session_id, "an authorization code was used twice: its session was ended");
+            }
+            return Err(invalid("The code was already used; the session it started has been ended."));
+        }
+        Redemption::Invalid => return Err(invalid("The code is invalid or has expired.")),
+    };
+    if found.application_id != app.id {
+        return Err(invalid("The code was issued to another client."));
+    }
+    if found.redirect_uri != redirect_uri {
+        return Err(invalid("redirect_uri is not the one the code was asked with."));
+    }
+    if !CodeChallenge::stored(found.code_challenge.clone()).verifies(verifier) {
+        return Err(invalid("code_verifier does not match the code challenge."));
+    }
+    let user_id = found.end_user_id.ok_or_else(|| invalid("The code is invalid or has expired."))?;
+    let user = end_users::get(&state.db, instance.id, user_id).await?.filter(|u| !u.blocked).ok_or_else(|| invalid("This user can no longer sign in."))?;
+    let expires_at = steward_persistence::now() + chrono::Duration::seconds(state.refresh_ttl_secs);
+    let (tokens, session_id) = super::auth::tokens_until(state, instance, app, req, user.clone(), expires_at).await?;
+    authorization_requests::set_session(&state.db, found.id, session_id).await?;
+    applications::touch(&state.db, app).await?;
+    let scopes: Vec<&str> = found.scope.split_whitespace().collect();
+    let id_token = if scopes.contains(&"openid") {
+        let auth_time = found.auth_time.map_or_else(|| chrono::Utc::now().timestamp(), |t| t.timestamp());
+        let mut claims = serde_json::json!({
+            "iss": state.instance_tokens.issuer(&instance.slug),
+            "sub": user.id.to_string(),
+            "aud": app.client_id,
+            "azp": app.client_id,
+            "auth_time": auth_time,
+            "sid": session_id,
+        });
+        if let Some(nonce) = &found.nonce {
+            claims["nonce"] = serde_json::json!(nonce);
+        }
+        if scopes.contains(&"email") && !user.email.is_empty() {
+            claims["email"] = serde_json::json!(user.email);
+            claims["email_verified"] = serde_json::json!(user.email_verified);
+        }
+        if scopes.contains(&"profile") {
+            claims["name"] = serde_json::json!(user.name);
+            claims["given_name"] = serde_json::json!(user.given_name);
+            claims["family_name"] = serde_json::json!(user.family_name);
+        }
+        Some(state.instance_tokens.id_token(&state.db, instance.id, claims).await.map_err(|e| OAuthError::from(crate::problem::ApiError::internal(e)))?)
+    } else {
+        None
+    };
+    Ok(OAuthToken {
+        access_token: tokens.access_token,
+        token_type: "Bearer",
+        expires_in: tokens.expires_in,
+        scope: found.scope.clone(),
+        refresh_token: Some(tokens.refresh_token),
+        id_token,
+    }
+    .respond())
 }
 
 fn user_token_response(t: super::auth::UserTokens) -> HttpResponse {
-    OAuthToken { access_token: t.access_token, token_type: "Bearer", expires_in: t.expires_in, scope: String::new(), refresh_token: Some(t.refresh_token) }
-        .respond()
+    OAuthToken {
+        access_token: t.access_token,
+        token_type: "Bearer",
+        expires_in: t.expires_in,
+        scope: String::new(),
+        refresh_token: Some(t.refresh_token),
+        id_token: None,
+    }
+    .respond()
 }
 
 /// Revoke a token (RFC 7009).

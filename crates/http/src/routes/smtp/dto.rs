@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -37,11 +37,6 @@ pub struct SmtpSettingsDto {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Absent → `None`; `null` → `Some(None)`; a value → `Some(Some(v))`.
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 /// SMTP settings to save (or to test).
 #[derive(Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +50,7 @@ pub struct SmtpInput {
     #[serde(default)]
     pub username: Option<String>,
     /// Omit to keep the stored password, `null` to remove it, a string to replace it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<Option<String>>,
     #[serde(default)]

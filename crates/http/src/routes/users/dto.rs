@@ -20,8 +20,9 @@ pub enum UserStatusDto {
 #[derive(Serialize, ToSchema)]
 pub struct UserDto {
     pub id: Uuid,
+    /// `null` for a user without an address (a guest, an X account).
     #[schema(example = "grace@example.com")]
-    pub email: String,
+    pub email: Option<String>,
     pub email_verified: bool,
     pub given_name: String,
     pub family_name: String,
@@ -53,7 +54,7 @@ impl From<EndUser> for UserDto {
         };
         Self {
             id: u.id,
-            email: u.email,
+            email: (!u.email.is_empty()).then_some(u.email),
             email_verified: u.email_verified,
             given_name: u.given_name,
             family_name: u.family_name,
@@ -271,4 +272,37 @@ pub struct BulkReport {
     pub done: u32,
     pub skipped: u32,
     pub failed: u32,
+}
+
+/// An identity that links the user to a provider's account.
+#[derive(Serialize, ToSchema)]
+pub struct UserIdentityDto {
+    pub id: Uuid,
+    /// The provider's key (`google`, an OpenID Connect provider's key...).
+    #[schema(example = "google")]
+    pub provider: String,
+    /// The user's id at the provider (`sub`).
+    pub subject: String,
+    /// The address the provider gave, when it gave one.
+    pub email: Option<String>,
+    pub linked_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<steward_persistence::user_identities::UserIdentity> for UserIdentityDto {
+    fn from(i: steward_persistence::user_identities::UserIdentity) -> Self {
+        Self {
+            id: i.id,
+            provider: i.provider_key,
+            subject: i.subject,
+            email: i.email,
+            linked_at: i.linked_at.to_utc(),
+            last_used_at: i.last_used_at.map(|t| t.to_utc()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserIdentityList {
+    pub items: Vec<UserIdentityDto>,
 }

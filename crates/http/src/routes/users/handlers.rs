@@ -292,3 +292,53 @@ pub async fn sign_out_user(state: web::Data<AppState>, member: Member<Write<User
     service::sign_out(&state, &member.membership.instance, &actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The user's linked provider identities, oldest first.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = []), ("management" = ["users:read"])),
+    params(("instance" = String, Path, description = "The instance's slug"), ("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 200, body = super::dto::UserIdentityList), (status = 401, response = crate::problem::Unauthorized), (status = 404, response = crate::problem::NotFound))
+)]
+#[get("/instances/{instance}/users/{id}/identities")]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn list_identities(state: web::Data<AppState>, member: Member<Read<Users>>, path: web::Path<(String, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (_, id) = path.into_inner();
+    let instance_id = member.membership.instance.id;
+    end_users::get(&state.db, instance_id, id).await?.ok_or_else(user_not_found)?;
+    let items = steward_persistence::user_identities::of_user(&state.db, instance_id, id).await?.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(super::dto::UserIdentityList { items }))
+}
+
+/// Unlink a provider identity from the user (developer and up): the provider account no longer
+/// signs in to this user (signing in with it again makes a new account, or links by verified
+/// address). The user's last way to sign in (no password, one identity) cannot be unlinked:
+/// 409 `last_sign_in_method`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = []), ("management" = ["users:write"])),
+    params(
+        ("instance" = String, Path, description = "The instance's slug"),
+        ("id" = Uuid, Path, description = "The user's id"),
+        ("identity" = Uuid, Path, description = "The identity's id"),
+    ),
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+        (status = 409, response = crate::problem::ConflictResponse),
+    )
+)]
+#[delete("/instances/{instance}/users/{id}/identities/{identity}")]
+#[tracing::instrument(skip_all, fields(caller_id = %member.caller_id()))]
+pub async fn unlink_identity(
+    state: web::Data<AppState>,
+    member: Member<Write<Users>>,
+    path: web::Path<(String, Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, id, identity) = path.into_inner();
+    let actor = member.actor(&state).await?;
+    service::unlink_identity(&state, &member.membership.instance, &actor, id, identity).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -27,5 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::send_password_reset)
         .service(handlers::send_invitation)
         .service(handlers::user_activity)
-        .service(handlers::sign_out_user);
+        .service(handlers::sign_out_user)
+        .service(handlers::list_identities)
+        .service(handlers::unlink_identity);
 }

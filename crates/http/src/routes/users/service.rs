@@ -88,7 +88,7 @@ fn user_data(user: &EndUser) -> Value {
 }
 
 /// Records webhook event `kind` about `user` in `txn`.
-async fn user_event(state: &AppState, txn: &steward_persistence::DatabaseTransaction, kind: EventType, user: &EndUser) -> Result<(), ApiError> {
+pub(crate) async fn user_event(state: &AppState, txn: &steward_persistence::DatabaseTransaction, kind: EventType, user: &EndUser) -> Result<(), ApiError> {
     Ok(webhooks::record(state, txn, user.instance_id, kind, user_data(user)).await?)
 }
 
@@ -437,6 +437,24 @@ pub async fn sign_out(state: &AppState, instance: &Instance, actor: &Actor, id: 
     let after = json!({ "sessions_ended": ended });
     audit::record(&txn, instance.id, actor, AuditAction::UserSignOut, target, &Value::Null, &after).await?;
     audit::commit(txn, "Failed to commit a sign-out").await
+}
+
+/// Unlinks identity `identity_id` from user `id`, unless it is the user's last way to sign in.
+pub async fn unlink_identity(state: &AppState, instance: &Instance, actor: &Actor, id: Uuid, identity_id: Uuid) -> Result<(), ApiError> {
+    let txn = steward_persistence::begin(&state.db).await?;
+    let user = end_users::get(&txn, instance.id, id).await?.ok_or_else(user_not_found)?;
+    let identities = steward_persistence::user_identities::of_user(&txn, instance.id, id).await?;
+    let identity = identities.iter().find(|i| i.id == identity_id).ok_or_else(|| ApiError::not_found("No such identity of this user."))?;
+    if user.password_hash.is_none() && identities.len() == 1 {
+        return Err(ApiError::conflict(
+            "last_sign_in_method",
+            "This identity is the user's only way to sign in: set a password (or send a reset link) before unlinking it.",
+        ));
+    }
+    let before = json!({ "identity": { "provider": identity.provider_key, "subject": identity.subject } });
+    steward_persistence::user_identities::unlink(&txn, instance.id, id, identity_id).await?;
+    audit::record(&txn, instance.id, actor, AuditAction::UserIdentityUnlink, target(&user), &before, &Value::Null).await?;
+    audit::commit(txn, "Failed to commit an identity unlink").await
 }
 
 /// The filters of a list query; field errors are collected into `errors`.
