@@ -9,6 +9,10 @@
 //!   without and with three webhook endpoints — `cost` against a server that only records
 //!   events, `live` while it delivers them too — then (`live`) 10,000 events (a CSV import)
 //!   fanned out to the three endpoints of a local receiver: how long until all 30,000 arrived.
+//! - `signin URL DATABASE_URL SECS CONCURRENCY N`: the hosted sign-in page under load (time to
+//!   first byte), then N authorization codes minted straight into the server's database (as
+//!   `seed-users` does: signing in N times would measure argon2) redeemed over HTTP with their
+//!   PKCE verifiers, and client-credentials grants in the same run for comparison.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -180,10 +184,10 @@ async fn get_load(url: String, token: Option<String>, secs: u64, concurrency: us
            "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
 }
 
-/// Client-credentials grants per second, then bearer-checked vs unauthenticated public calls.
-async fn apps(base: String, secs: u64, concurrency: usize) {
-    let client = reqwest::Client::new();
-    let (slug, client_id, secret) = setup_app(&client, &base).await;
+/// Client-credentials grants per second for `secs` (printed); answers the instance and its
+/// back-end app's credentials.
+async fn apps_grants(client: &reqwest::Client, base: &str, secs: u64, concurrency: usize) -> (String, String, String) {
+    let (slug, client_id, secret) = setup_app(client, base).await;
     let token_url = format!("{base}/public/v1/{slug}/oauth/token");
     let started = Instant::now();
     let (n, errors, lat) = {
@@ -206,6 +210,13 @@ async fn apps(base: String, secs: u64, concurrency: usize) {
         json!({"scenario": "client_credentials", "concurrency": concurrency, "grants": n, "errors": errors, "per_sec": n as f64 / elapsed,
                "per_sec_per_core": n as f64 / elapsed / cores() as f64, "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99)})
     );
+    (slug, client_id, secret)
+}
+
+/// Client-credentials grants per second, then bearer-checked vs unauthenticated public calls.
+async fn apps(base: String, secs: u64, concurrency: usize) {
+    let client = reqwest::Client::new();
+    let (slug, client_id, secret) = apps_grants(&client, &base, secs, concurrency).await;
     let token: serde_json::Value = client
         .post(format!("{base}/public/v1/{slug}/oauth/token"))
         .basic_auth(&client_id, Some(&secret))
@@ -223,6 +234,179 @@ async fn apps(base: String, secs: u64, concurrency: usize) {
     println!("{bearer}");
     let ratio = bearer["per_sec"].as_f64().unwrap_or(0.0) / open["per_sec"].as_f64().unwrap_or(1.0);
     println!("{}", json!({"scenario": "bearer_vs_unauthenticated", "ratio": ratio}));
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Latencies of `concurrency` loops of GET `url` for `secs`: (requests, errors, sorted time to
+/// first byte, sorted total time), in ms.
+async fn ttfb_load(url: String, secs: u64, concurrency: usize) -> (u64, u64, Vec<f64>, Vec<f64>) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut first, mut total, mut errors) = (Vec::new(), Vec::new(), 0u64);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match client.get(&url).send().await {
+                    Ok(res) => {
+                        first.push(t.elapsed().as_secs_f64() * 1000.0);
+                        let ok = res.status().is_success() && res.bytes().await.is_ok_and(|b| b.len() > 1000);
+                        total.push(t.elapsed().as_secs_f64() * 1000.0);
+                        errors += u64::from(!ok);
+                    }
+                    Err(_) => errors += 1,
+                }
+            }
+            (first, total, errors)
+        }));
+    }
+    let (mut first, mut total, mut errors) = (Vec::new(), Vec::new(), 0);
+    for t in tasks {
+        let (f, a, e) = t.await.unwrap_or_default();
+        first.extend(f);
+        total.extend(a);
+        errors += e;
+    }
+    first.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    total.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (total.len() as u64, errors, first, total)
+}
+
+/// The hosted sign-in page under load, authorization-code exchanges, and client-credentials
+/// grants in the same run.
+async fn signin(base: String, db_url: String, secs: u64, concurrency: usize, n: usize) {
+    let client = reqwest::Client::new();
+    let console = ensure_account(&client, &base, "signin@bench.example").await;
+    let slug = format!("signin-{}", std::process::id());
+    let _ = client
+        .post(format!("{base}/api/v1/instances"))
+        .bearer_auth(&console)
+        .json(&json!({"slug": slug, "name": "Sign-in bench", "time_zone": "UTC"}))
+        .send()
+        .await;
+    let redirect = "https://app.bench/callback";
+    let front: serde_json::Value = client
+        .post(format!("{base}/api/v1/instances/{slug}/applications"))
+        .bearer_auth(&console)
+        .json(&json!({"kind": "frontend", "name": "Web", "allowed_origins": ["https://app.bench"], "redirect_uris": [redirect]}))
+        .send()
+        .await
+        .expect("create app")
+        .json()
+        .await
+        .expect("app body");
+    let client_id = front["client_id"].as_str().expect("client_id").to_owned();
+    let user: serde_json::Value = client
+        .post(format!("{base}/api/v1/instances/{slug}/users"))
+        .bearer_auth(&console)
+        .json(&json!({"email": "reader@bench.example", "password": PASSWORD, "email_verified": true, "name": "Bench Reader"}))
+        .send()
+        .await
+        .expect("create user")
+        .json()
+        .await
+        .expect("user body");
+    let verifier = "bench-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
+    let challenge = steward_domain::identity_provider::challenge_of(verifier);
+
+    // 1. The hosted page (each view opens an authorization request: a write).
+    let page = format!(
+        "{base}/public/v1/{slug}/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.bench%2Fcallback&code_challenge={challenge}&code_challenge_method=S256&state=s&nonce=n&scope=openid%20email%20profile"
+    );
+    let started = Instant::now();
+    let (count, errors, first, total) = ttfb_load(page, secs, concurrency).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({"scenario": "hosted_sign_in_page", "concurrency": concurrency, "requests": count, "errors": errors, "per_sec": count as f64 / elapsed,
+               "first_byte_p50_ms": percentile(&first, 0.5), "first_byte_p95_ms": percentile(&first, 0.95), "first_byte_p99_ms": percentile(&first, 0.99),
+               "complete_p99_ms": percentile(&total, 0.99)})
+    );
+
+    // 2. Codes for the user, minted in the database, then redeemed over HTTP.
+    let db = steward_persistence::connect(&db_url).await.expect("connect");
+    let instance = steward_persistence::instances::by_slug(&db, &slug).await.expect("instance").expect("the instance exists");
+    let app = steward_persistence::applications::by_client_id(&db, instance.id, &client_id).await.expect("app").expect("the app exists");
+    let user_id: uuid::Uuid = user["id"].as_str().expect("user id").parse().expect("uuid");
+    let minted = Instant::now();
+    let mut codes = Vec::with_capacity(n);
+    for i in 0..n {
+        use steward_persistence::authorization_requests::{self, NewRequest};
+        let expires_at = steward_persistence::now() + chrono::Duration::hours(1);
+        let r = authorization_requests::create(
+            &db,
+            instance.id,
+            NewRequest {
+                application_id: app.id,
+                redirect_uri: redirect,
+                state: Some("s"),
+                nonce: Some("n"),
+                code_challenge: &challenge,
+                scope: "openid email profile",
+                browser_hash: "bench",
+                upgrade_user_id: None,
+                expires_at,
+            },
+        )
+        .await
+        .expect("request");
+        let code = format!("stw_ac_bench_{}_{i}", std::process::id());
+        assert!(authorization_requests::issue_code(&db, r.id, user_id, &sha256_hex(&code), expires_at).await.expect("code"));
+        codes.push(code);
+    }
+    let mint_secs = minted.elapsed().as_secs_f64();
+    let codes = Arc::new(codes);
+    let next = Arc::new(AtomicU64::new(0));
+    let token_url = format!("{base}/public/v1/{slug}/oauth/token");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, codes, next, token_url, client_id) = (client.clone(), codes.clone(), next.clone(), token_url.clone(), client_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut errors) = (Vec::new(), 0u64);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                let Some(code) = codes.get(i) else { break };
+                let t = Instant::now();
+                let form = [
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", redirect),
+                    ("code_verifier", verifier),
+                    ("client_id", &client_id),
+                ];
+                let ok = match client.post(&token_url).form(&form).send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                errors += u64::from(!ok);
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            (lat, errors)
+        }));
+    }
+    let (mut lat, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (l, e) = t.await.unwrap_or_default();
+        lat.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "{}",
+        json!({"scenario": "authorization_code_exchange", "concurrency": concurrency, "codes": n, "errors": errors, "per_sec": n as f64 / elapsed,
+               "p50_ms": percentile(&lat, 0.5), "p99_ms": percentile(&lat, 0.99), "minting_secs": mint_secs, "with_id_token": true})
+    );
+
+    // 3. Client-credentials grants, same server, same run.
+    apps_grants(&client, &base, secs, concurrency).await;
 }
 
 /// Inserts `n` end users into instance `slug` straight into the database (the API would take
@@ -656,6 +840,10 @@ fn main() {
                 println!("{token}");
             });
         }
+        Some("signin") => {
+            let (base, db, secs, c, n) = (args[1].clone(), args[2].clone(), args[3].parse().unwrap(), args[4].parse().unwrap(), args[5].parse().unwrap());
+            rt.block_on(signin(base, db, secs, c, n));
+        }
         Some("apps") => {
             let (base, secs, c) = (args[1].clone(), args[2].parse().unwrap(), args[3].parse().unwrap());
             rt.block_on(apps(base, secs, c));
@@ -698,7 +886,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: steward-bench hash | forgot URL N | webhooks URL SECS CONCURRENCY cost|live | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
+                "usage: steward-bench hash | signin URL DATABASE_URL SECS CONCURRENCY N | forgot URL N | webhooks URL SECS CONCURRENCY cost|live | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
             );
             std::process::exit(2);
         }

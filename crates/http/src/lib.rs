@@ -83,6 +83,8 @@ pub struct AppState {
     pub hasher: Arc<PasswordHasher>,
     pub lockout: LockoutPolicy,
     pub mail_limits: MailLimits,
+    /// Sign-ins one client IP may start on an instance's hosted page per 10 minutes.
+    pub signin_page_limit_per_ip: u32,
     pub refresh_ttl_secs: i64,
     pub metrics: Metrics,
     /// Wakes the mail worker when an email is queued (it also polls).

@@ -104,6 +104,7 @@ impl Application {
                 per_ip: settings.mail_limit_per_ip,
                 per_instance: settings.mail_limit_per_instance,
             },
+            signin_page_limit_per_ip: settings.signin_page_limit_per_ip,
             refresh_ttl_secs: settings.refresh_token_ttl_secs,
             metrics: Metrics::new()?,
             console_dir: settings.console_dir(),

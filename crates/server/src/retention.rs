@@ -2,7 +2,7 @@
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
 //! ended sessions; used or expired one-time links; revocations of tokens that have expired; finished webhook deliveries; counters of past windows; instances' audit
 //! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`; authorization requests of the hosted sign-in
-//! page a day after they expired; guests whose lifetime has ended and that never became an account).
+//! page an hour after they expired; guests whose lifetime has ended and that never became an account).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
 //! so two processes running it at once only share the work.
@@ -66,7 +66,8 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     deleted.counters = rate_counters::delete_older_than(db, days_ago(1)).await?;
     deleted.audit_entries = audit::delete_before(db, days_ago(r.audit_days)).await?;
     deleted.webhook_deliveries = webhooks::delete_finished_before(db, days_ago(r.days)).await?;
-    deleted.tokens += authorization_requests::delete_expired_before(db, days_ago(1)).await?;
+    // Useless once expired; an hour's margin keeps a replayed code recognisable a while.
+    deleted.tokens += authorization_requests::delete_expired_before(db, now() - chrono::Duration::hours(1)).await?;
     deleted.guests = delete_expired_guests(db).await?;
     Ok(deleted)
 }

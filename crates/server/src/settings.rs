@@ -48,7 +48,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "STEWARD_SMTP_ALLOW_PRIVATE_NETWORKS",
         "true",
-        "Whether hosts an instance names — its own SMTP server, its webhook endpoints — may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test or a webhook) the operator's network.",
+        "Whether hosts an instance names — its own SMTP server, its webhook endpoints, its OpenID Connect issuers — may be on loopback, private, link-local or CGNAT addresses. Set false on a shared deployment: instance admins then cannot reach (or probe with the SMTP test, a webhook or a discovery URL) the operator's network.",
     ),
     ("STEWARD_IDP_TIMEOUT_SECS", "10", "Each call to an identity provider (discovery, code exchange, keys, profile) may take this long (1..=60)."),
     ("STEWARD_IDP_GOOGLE_DISCOVERY_URL", "https://accounts.google.com/.well-known/openid-configuration", "Google's OpenID Connect discovery document."),
@@ -91,6 +91,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     ("STEWARD_MAIL_LIMIT_PER_IP", "30", "Email-sending public requests one client IP may make per instance and hour."),
     ("STEWARD_MAIL_LIMIT_PER_INSTANCE", "1000", "Email-sending public requests an instance may take per hour."),
+    (
+        "STEWARD_SIGNIN_PAGE_LIMIT_PER_IP",
+        "300",
+        "Sign-ins one client IP may start on an instance's hosted sign-in page per 10 minutes (each opens an authorization request).",
+    ),
     ("STEWARD_RETENTION_DAYS", "30", "Sent, skipped and failed emails, ended sessions and one-time tokens are deleted after this many days."),
     ("STEWARD_LOGIN_ATTEMPTS_RETENTION_DAYS", "90", "Sign-in attempts and console accounts' security logs are kept this many days."),
     ("STEWARD_MAILBOX_RETENTION_DAYS", "7", "Messages of the local capture mailbox are kept this many days."),
@@ -155,6 +160,7 @@ pub struct Settings {
     pub mail_limit_per_recipient: u32,
     pub mail_limit_per_ip: u32,
     pub mail_limit_per_instance: u32,
+    pub signin_page_limit_per_ip: u32,
     pub retention_days: u32,
     pub login_attempts_retention_days: u32,
     pub mailbox_retention_days: u32,
@@ -210,6 +216,7 @@ impl Default for Settings {
             mail_limit_per_recipient: 5,
             mail_limit_per_ip: 30,
             mail_limit_per_instance: 1000,
+            signin_page_limit_per_ip: 300,
             retention_days: 30,
             login_attempts_retention_days: 90,
             mailbox_retention_days: 7,
@@ -361,6 +368,9 @@ impl Settings {
         }
         if self.mail_lease_secs <= i64::from(steward_mail::smtp::STEPS_PER_SEND) * self.smtp_timeout_secs as i64 + 2 {
             bail!("STEWARD_MAIL_LEASE_SECS must exceed the longest send, 8 SMTP steps (8 × STEWARD_SMTP_TIMEOUT_SECS) and a margin of 2 seconds");
+        }
+        if self.signin_page_limit_per_ip == 0 {
+            bail!("STEWARD_SIGNIN_PAGE_LIMIT_PER_IP must be at least 1");
         }
         if self.mail_limit_per_recipient == 0 || self.mail_limit_per_ip == 0 || self.mail_limit_per_instance == 0 {
             bail!("STEWARD_MAIL_LIMIT_* must be at least 1");

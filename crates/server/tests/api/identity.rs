@@ -952,8 +952,23 @@ async fn social_providers_through_their_endpoints(app: TestApp) {
     );
     let base = social.hello["base"].as_str().unwrap().to_owned();
     // The endpoints are the server's settings; this app was started with the defaults, so a
-    // second process on the same database points them at the stand-in.
+    // second process on the same database points them at the stand-ins: Facebook's and X's at
+    // the OAuth stand-in, Google's and LinkedIn's discovery at the OpenID provider — which must
+    // know the callback URLs, so the second process's port is chosen first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let callback = |key: &str| format!("http://127.0.0.1:{port}/public/v1/shop/oauth/callback/{key}");
+    let oidc = Peer::start(
+        "oidc-idp.mjs",
+        json!({"port": 0, "clients": [
+            {"client_id": "google-app", "client_secret": "google-secret", "redirect_uris": [callback("google")]},
+            {"client_id": "linkedin-app", "client_secret": "linkedin-secret", "redirect_uris": [callback("linkedin")]},
+        ]}),
+    );
+    let discovery = format!("{}/.well-known/openid-configuration", oidc.hello["issuer"].as_str().unwrap());
     let app = TestApp::start(app.db(), |st| {
+        st.bind = format!("127.0.0.1:{port}");
+        st.idp_google_discovery_url = discovery.clone();
+        st.idp_linkedin_discovery_url = discovery.clone();
         st.idp_timeout_secs = 2;
         st.idp_facebook_authorize_url = format!("{base}/facebook/v19.0/dialog/oauth");
         st.idp_facebook_token_url = format!("{base}/facebook/v19.0/oauth/access_token");
@@ -966,7 +981,12 @@ async fn social_providers_through_their_endpoints(app: TestApp) {
     // Console tokens name the process's URL: sign in again there.
     let login: Value = app.login("owner@example.com", PASSWORD).await.json().await.unwrap();
     let s = Shop { owner: login["access_token"].as_str().unwrap().to_owned(), ..s };
-    for (key, id, secret) in [("facebook", "fb-app", "fb-secret"), ("twitter", "tw-app", "tw-secret")] {
+    for (key, id, secret) in [
+        ("facebook", "fb-app", "fb-secret"),
+        ("twitter", "tw-app", "tw-secret"),
+        ("google", "google-app", "google-secret"),
+        ("linkedin", "linkedin-app", "linkedin-secret"),
+    ] {
         let res = put_provider(&app, &s.owner, key, json!({"enabled": true, "client_id": id, "client_secret": secret})).await;
         assert_eq!(res.status(), StatusCode::OK, "{key}");
     }
@@ -1000,6 +1020,22 @@ async fn social_providers_through_their_endpoints(app: TestApp) {
     assert!(user["email"].is_null(), "X gives no address");
     assert_eq!(user["provider"], "twitter");
 
+    // Google and LinkedIn: OpenID Connect, found by discovery, ID tokens checked.
+    for (key, login) in [("google", "gina@example.com"), ("linkedin", "lin@example.com")] {
+        let browser = Browser::new();
+        let (verifier, challenge) = pkce();
+        let at_provider = to_provider(&app, &browser, &s.client_id, &challenge, key).await;
+        assert!(query_of(&at_provider).contains_key("nonce"), "{key} gets a nonce");
+        let back_to_steward = sign_in_at_idp(&browser, &at_provider, login).await;
+        let back = browser.get(&back_to_steward).await;
+        let q = query_of(&location(&app.address, &back));
+        let tokens: Value = redeem(&app, &q["code"], &verifier, &s.client_id).await;
+        let user = me(&app, &tokens).await;
+        assert_eq!(user["email"], login);
+        assert_eq!(user["provider"], key);
+        assert_eq!(user["email_verified"], true);
+    }
+
     // A wrong secret at the provider: a page saying it refused; nothing created.
     assert_eq!(put_provider(&app, &s.owner, "twitter", json!({"enabled": true, "client_secret": "wrong"})).await.status(), StatusCode::OK);
     let (back, _) = flow("twitter", "grace").await;
@@ -1009,7 +1045,7 @@ async fn social_providers_through_their_endpoints(app: TestApp) {
     assert!(res.status().is_success());
     let (back, _) = flow("facebook", "henry@example.com").await;
     assert_page(back, StatusCode::BAD_GATEWAY, "not JSON").await;
-    assert_eq!(users(&app, &s.owner).await.len(), 2);
+    assert_eq!(users(&app, &s.owner).await.len(), 4);
 }
 
 async fn providers_list_and_per_application_limits(app: TestApp) {
@@ -1038,4 +1074,21 @@ async fn providers_list_and_per_application_limits(app: TestApp) {
     assert_eq!(guest_tokens(&app, &kiosk).await.status(), StatusCode::CREATED);
     // Without an application: 401.
     assert_eq!(app.get("/public/v1/shop/auth/providers", None).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Each view of the hosted page opens an authorization request: a client IP may open so many per
+/// 10 minutes and instance (counted in the database), then gets a 429 page with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_page_views_are_limited_per_ip() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |st| st.signin_page_limit_per_ip = 3).await.expect("sqlite app");
+    let s = shop(&app).await;
+    let (_, challenge) = pkce();
+    let url = authorize_url(&app, &s.client_id, &challenge, &[]);
+    let browsers: Vec<Browser> = (0..6).map(|_| Browser::new()).collect();
+    let views = futures_util::future::join_all(browsers.iter().map(|b| b.get(&url))).await;
+    let statuses: Vec<StatusCode> = views.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 3, "{statuses:?}");
+    let refused = views.into_iter().find(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).unwrap();
+    assert!(refused.headers().contains_key(reqwest::header::RETRY_AFTER));
+    assert_page(refused, StatusCode::TOO_MANY_REQUESTS, "Too many sign-ins").await;
 }

@@ -196,18 +196,50 @@ fn redirect(to: &str) -> HttpResponse {
         (status = 303, description = "Back to the application with an error", headers(("Location" = String))),
         (status = 400, description = "An unknown client or redirect URI", content_type = "text/html", body = String),
         (status = 404, description = "No such instance", content_type = "text/html", body = String),
+        (status = 429, description = "Too many sign-ins started from this address (see Retry-After)", content_type = "text/html", body = String),
         (status = 502, description = "The provider asked for could not be reached", content_type = "text/html", body = String),
         (status = 503, description = "Too many sign-ins waiting on providers", content_type = "text/html", body = String),
     )
 )]
 #[get("/{instance}/oauth/authorize")]
 #[tracing::instrument(skip_all)]
-pub async fn authorize(state: web::Data<AppState>, path: web::Path<String>, query: web::Query<AuthorizeQuery>) -> HttpResponse {
-    authorize_inner(&state, &path, &query).await.unwrap_or_else(error_page)
+pub async fn authorize(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, query: web::Query<AuthorizeQuery>) -> HttpResponse {
+    match authorize_inner(&state, &req, &path, &query).await {
+        Ok(res) => res,
+        Err((e, retry_after)) => {
+            let mut res = error_page(e);
+            if let Some(secs) = retry_after
+                && let Ok(v) = header::HeaderValue::from_str(&secs.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
+    }
 }
 
-async fn authorize_inner(state: &AppState, slug: &str, q: &AuthorizeQuery) -> Result<HttpResponse, PageError> {
-    let instance = instance_of(state, slug).await?;
+/// Each view opens an authorization request (a row): a client IP may open so many per 10
+/// minutes and instance, counted in the database (all processes).
+async fn limit_page_views(state: &AppState, req: &HttpRequest, instance: &Instance) -> Result<(), (PageError, Option<u64>)> {
+    let ip = crate::extract::client_ip(req).unwrap_or_else(|| "unknown".into());
+    let hit = steward_persistence::rate_counters::hit(&state.db, &format!("authorize:ip:{}:{ip}", instance.id), 600).await.map_err(|e| (e.into(), None))?;
+    if hit.count > i64::from(state.signin_page_limit_per_ip) {
+        let retry = hit.retry_after_secs();
+        let detail = format!("Too many sign-ins were started from your address. Try again in {}.", crate::throttle::in_words(retry));
+        return Err((PageError { status: StatusCode::TOO_MANY_REQUESTS, title: "Too many sign-ins", detail, back: None }, Some(retry)));
+    }
+    Ok(())
+}
+
+async fn authorize_inner(state: &AppState, req: &HttpRequest, slug: &str, q: &AuthorizeQuery) -> Result<HttpResponse, (PageError, Option<u64>)> {
+    let instance = instance_of(state, slug).await.map_err(|e| (e, None))?;
+    limit_page_views(state, req, &instance).await?;
+    let opened = open_page(state, &instance, q).await.map_err(|e| (e, None))?;
+    Ok(opened)
+}
+
+async fn open_page(state: &AppState, instance: &Instance, q: &AuthorizeQuery) -> Result<HttpResponse, PageError> {
+    let instance = instance.clone();
     let unknown = || PageError::bad("Unknown application", "This sign-in link does not name an application of this instance.");
     let client_id = q.client_id.as_deref().ok_or_else(unknown)?;
     let app = applications::by_client_id(&state.db, instance.id, client_id).await?.filter(|a| a.enabled).ok_or_else(unknown)?;
