@@ -467,7 +467,13 @@ impl Federation {
             return Err(untrusted("the ID token's key is not among the provider's keys"));
         }
         let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[issuer]);
+        // Google's ID tokens may name the issuer without the scheme (its documentation says so).
+        if up.kind == ProviderKind::Google {
+            let bare = issuer.trim_start_matches("https://");
+            validation.set_issuer(&[issuer, bare]);
+        } else {
+            validation.set_issuer(&[issuer]);
+        }
         validation.set_audience(&[client_id]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECS;

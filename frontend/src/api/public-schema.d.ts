@@ -1873,6 +1873,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description Too many sign-ins started from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description The provider asked for could not be reached */
             502: {
                 headers: {
