@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { api, unwrap, type Schemas } from '../api/client'
+import { allPages, PAGE_SIZE } from './pages'
 
 export type ApplicationSummary = Schemas['ApplicationDto']
 
@@ -13,27 +14,14 @@ export const applicationQueryKeys = {
   list: (slug: string) => [...applicationQueryKeys.all(slug), 'list'] as const,
 }
 
-const PAGE = 100
-
 /** The instance's applications (walks the cursor; an instance holds a handful). */
 export function useApplicationList(slug: string, { enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: applicationQueryKeys.list(slug),
-    queryFn: async () => {
-      const items: ApplicationSummary[] = []
-      let cursor: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const res = await unwrap(
-          api.GET('/api/v1/instances/{instance}/applications', {
-            params: { path: { instance: slug }, query: { limit: PAGE, cursor } },
-          }),
-        )
-        items.push(...res.items)
-        if (!res.next_cursor) break
-        cursor = res.next_cursor
-      }
-      return items
-    },
+    queryFn: () =>
+      allPages<ApplicationSummary>((cursor) =>
+        unwrap(api.GET('/api/v1/instances/{instance}/applications', { params: { path: { instance: slug }, query: { limit: PAGE_SIZE, cursor } } })),
+      ),
     enabled,
   })
 }

@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
+import { allPages, PAGE_SIZE } from '../../lib/pages'
 import { ApiError } from '../../lib/problem'
 import type { Instance, Role } from './roles'
 
@@ -12,23 +13,13 @@ export const instanceKeys = {
   securityPolicy: (slug: string) => [...instanceKeys.all, 'security-policy', slug] as const,
 }
 
-const PAGE = 100
+const PAGE = PAGE_SIZE
 
 /** All of the caller's instances (walks the cursor; an account holds a handful). */
 export function useInstances() {
   return useQuery({
     queryKey: instanceKeys.list(),
-    queryFn: async () => {
-      const items: Instance[] = []
-      let cursor: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const res = await unwrap(api.GET('/api/v1/instances', { params: { query: { limit: PAGE, cursor } } }))
-        items.push(...res.items)
-        if (!res.next_cursor) break
-        cursor = res.next_cursor
-      }
-      return items
-    },
+    queryFn: () => allPages<Instance>((cursor) => unwrap(api.GET('/api/v1/instances', { params: { query: { limit: PAGE_SIZE, cursor } } }))),
     staleTime: 30_000,
   })
 }

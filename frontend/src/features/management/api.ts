@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
+import { allPages, PAGE_SIZE } from '../../lib/pages'
 import type { ManagementClient, ManagementScope } from './model'
 
 export const managementKeys = {
@@ -9,7 +10,6 @@ export const managementKeys = {
   detail: (slug: string, id: string) => [...managementKeys.all(slug), 'detail', id] as const,
 }
 
-const PAGE = 100
 
 /** The scopes a client may hold, with what each allows, and the token endpoint (the same for every instance). */
 export function useManagementScopes(enabled = true) {
@@ -25,21 +25,10 @@ export function useManagementScopes(enabled = true) {
 export function useManagementClients(slug: string, enabled = true) {
   return useQuery({
     queryKey: managementKeys.list(slug),
-    queryFn: async () => {
-      const items: ManagementClient[] = []
-      let cursor: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const res = await unwrap(
-          api.GET('/api/v1/instances/{instance}/management-clients', {
-            params: { path: { instance: slug }, query: { limit: PAGE, cursor } },
-          }),
-        )
-        items.push(...res.items)
-        if (!res.next_cursor) break
-        cursor = res.next_cursor
-      }
-      return items
-    },
+    queryFn: () =>
+      allPages<ManagementClient>((cursor) =>
+        unwrap(api.GET('/api/v1/instances/{instance}/management-clients', { params: { path: { instance: slug }, query: { limit: PAGE_SIZE, cursor } } })),
+      ),
     enabled,
   })
 }

@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
+import { allPages, PAGE_SIZE } from '../../lib/pages'
 import { deliveriesPollInterval, DELIVERY_POLL_MS, type DeliveryStatus, type EventType, type Webhook } from './model'
 
 export const webhookKeys = {
@@ -12,7 +13,6 @@ export const webhookKeys = {
   delivery: (slug: string, id: string, deliveryId: string) => [...webhookKeys.deliveries(slug, id), 'one', deliveryId] as const,
 }
 
-const PAGE = 100
 const DELIVERY_PAGE = 25
 
 /** The event types endpoints may receive, with what each means (the same for every instance). */
@@ -28,19 +28,10 @@ export function useEventTypes() {
 export function useWebhooks(slug: string) {
   return useQuery({
     queryKey: webhookKeys.list(slug),
-    queryFn: async () => {
-      const items: Webhook[] = []
-      let cursor: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const res = await unwrap(
-          api.GET('/api/v1/instances/{instance}/webhooks', { params: { path: { instance: slug }, query: { limit: PAGE, cursor } } }),
-        )
-        items.push(...res.items)
-        if (!res.next_cursor) break
-        cursor = res.next_cursor
-      }
-      return items
-    },
+    queryFn: () =>
+      allPages<Webhook>((cursor) =>
+        unwrap(api.GET('/api/v1/instances/{instance}/webhooks', { params: { path: { instance: slug }, query: { limit: PAGE_SIZE, cursor } } })),
+      ),
   })
 }
 
