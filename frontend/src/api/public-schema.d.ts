@@ -409,6 +409,65 @@ export interface paths {
         patch: operations["update_own_account"];
         trace?: never;
     };
+    "/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in end user's linked provider identities, oldest first. */
+        get: operations["list_own_identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/identities/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link another provider to the signed-in end user's account: answers a one-time link to the
+         *     hosted page (10 minutes) showing the providers the application offers; signing in there adds
+         *     that provider's identity to this account (refused when it is already linked to another one),
+         *     and the application gets a code at `redirect_uri` as for any sign-in.
+         */
+        post: operations["link_own_identity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/identities/{identity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink one of the signed-in end user's identities. Their last way to sign in (no password,
+         *     one identity) cannot be unlinked: 409 `last_sign_in_method`.
+         */
+        delete: operations["unlink_own_identity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/authorize": {
         parameters: {
             query?: never;
@@ -717,28 +776,6 @@ export interface components {
          * @enum {string}
          */
         GrantType: "client_credentials" | "password" | "refresh_token" | "authorization_code";
-        /** @description A link to the hosted page that upgrades this guest. */
-        GuestLink: {
-            /** @description Open it in the guest's browser (once; it works for 10 minutes). */
-            authorization_url: string;
-            /** Format: int64 */
-            expires_in: number;
-        };
-        /** @description Where the guest continues to upgrade at a provider (or with a password) on the hosted page. */
-        GuestLinkRequest: {
-            /** @description The base64url SHA-256 of the application's code verifier (43 characters). */
-            code_challenge: string;
-            /**
-             * @description `S256`.
-             * @example S256
-             */
-            code_challenge_method: string;
-            nonce?: string | null;
-            /** @description One of the application's redirect URIs, exactly: where the code comes back. */
-            redirect_uri: string;
-            scope?: string | null;
-            state?: string | null;
-        };
         /** @description A guest's new account details. */
         GuestUpgradeRequest: {
             /** Format: email */
@@ -751,6 +788,28 @@ export interface components {
              * @description 8 to 256 characters.
              */
             password: string;
+        };
+        /** @description A one-time link to the hosted page for the signed-in end user. */
+        HostedLink: {
+            /** @description Open it in the guest's browser (once; it works for 10 minutes). */
+            authorization_url: string;
+            /** Format: int64 */
+            expires_in: number;
+        };
+        /** @description Where a hosted-page link (a guest upgrading, an account linking a provider) sends the code back. */
+        HostedLinkRequest: {
+            /** @description The base64url SHA-256 of the application's code verifier (43 characters). */
+            code_challenge: string;
+            /**
+             * @description `S256`.
+             * @example S256
+             */
+            code_challenge_method: string;
+            nonce?: string | null;
+            /** @description One of the application's redirect URIs, exactly: where the code comes back. */
+            redirect_uri: string;
+            scope?: string | null;
+            state?: string | null;
         };
         /** @description An introspection answer (RFC 7662 §2.2): `active`, and what an active token carries. */
         Introspection: {
@@ -1101,6 +1160,27 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description An identity that links the user to a provider's account. */
+        UserIdentityDto: {
+            /** @description The address the provider gave, when it gave one. */
+            email?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** Format: date-time */
+            linked_at: string;
+            /**
+             * @description The provider's key (`google`, an OpenID Connect provider's key...).
+             * @example google
+             */
+            provider: string;
+            /** @description The user's id at the provider (`sub`). */
+            subject: string;
+        };
+        UserIdentityList: {
+            items: components["schemas"]["UserIdentityDto"][];
+        };
         UserList: {
             items: components["schemas"]["UserDto"][];
             next_cursor?: string | null;
@@ -1377,7 +1457,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GuestLinkRequest"];
+                "application/json": components["schemas"]["HostedLinkRequest"];
             };
         };
         responses: {
@@ -1386,7 +1466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GuestLink"];
+                    "application/json": components["schemas"]["HostedLink"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1800,6 +1880,79 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    list_own_identities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserIdentityList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    link_own_identity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostedLinkRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostedLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    unlink_own_identity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The identity's id */
+                identity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
         };
     };
     hosted_authorize: {

@@ -50,6 +50,7 @@ idp_tests!(
     guests_start_upgrade_and_expire,
     social_providers_through_their_endpoints,
     providers_list_and_per_application_limits,
+    accounts_link_and_unlink_their_own_providers,
 );
 
 const APP_REDIRECT: &str = "https://app.test/callback";
@@ -1091,4 +1092,88 @@ async fn hosted_page_views_are_limited_per_ip() {
     let refused = views.into_iter().find(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).unwrap();
     assert!(refused.headers().contains_key(reqwest::header::RETRY_AFTER));
     assert_page(refused, StatusCode::TOO_MANY_REQUESTS, "Too many sign-ins").await;
+}
+
+/// A signed-in account links a provider through the hosted page, lists its identities and
+/// unlinks one; a provider account already linked to someone else is refused.
+async fn accounts_link_and_unlink_their_own_providers(app: TestApp) {
+    let s = shop(&app).await;
+    let (_idp, issuer) = oidc_idp(&callback_url(&app, "okta"));
+    add_okta(&app, &s.owner, &issuer).await;
+    let created =
+        app.post("/api/v1/instances/shop/users", Some(&s.owner), json!({"email": "pat@example.com", "password": PASSWORD, "email_verified": true})).await;
+    let pat_id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let login = app
+        .client
+        .post(app.url("/public/v1/shop/auth/login"))
+        .header("x-client-id", &s.client_id)
+        .json(&json!({"email": "pat@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let tokens: Value = login.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let own = |path: &'static str| {
+        let app = &app;
+        let access = access.clone();
+        async move { app.client.get(app.url(&format!("/public/v1/shop{path}"))).bearer_auth(access).send().await.unwrap() }
+    };
+    assert!(own("/me/identities").await.json::<Value>().await.unwrap()["items"].as_array().unwrap().is_empty());
+
+    // Link: the one-time link opens the page in linking mode; the provider's identity is added
+    // to this account (an address of its own does not matter).
+    let link = |login_at_idp: &'static str| {
+        let app = &app;
+        let access = access.clone();
+        async move {
+            let (_, challenge) = pkce();
+            let res = app
+                .client
+                .post(app.url("/public/v1/shop/me/identities/link"))
+                .bearer_auth(access)
+                .json(&json!({"redirect_uri": APP_REDIRECT, "code_challenge": challenge, "code_challenge_method": "S256"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let url = res.json::<Value>().await.unwrap()["authorization_url"].as_str().unwrap().to_owned();
+            let browser = Browser::new();
+            let page = location(&url, &browser.get(&url).await);
+            let html = browser.get(&page).await.text().await.unwrap();
+            assert!(html.contains("Link a way to sign in"), "{html}");
+            assert!(!html.contains("name=\"password\""), "linking offers providers only");
+            let at_idp = location(&page, &browser.get(&format!("{page}/provider/okta")).await);
+            let callback = sign_in_at_idp(&browser, &at_idp, login_at_idp).await;
+            browser.get(&callback).await
+        }
+    };
+    let back = link("pat.work@example.com").await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let identities: Value = own("/me/identities").await.json().await.unwrap();
+    assert_eq!(identities["items"][0]["subject"], "pat.work@example.com");
+    assert_eq!(users(&app, &s.owner).await.len(), 1, "no new account");
+    // Signing in with that provider now opens Pat's account.
+    let (verifier, challenge) = pkce();
+    let res = okta_flow(&app, &Browser::new(), &s.client_id, &challenge, "pat.work@example.com").await;
+    let q = query_of(&location(&app.address, &res));
+    let signed_in = redeem(&app, &q["code"], &verifier, &s.client_id).await;
+    assert_eq!(jwt_claims(signed_in["access_token"].as_str().unwrap())["sub"], pat_id);
+
+    // A provider account already linked to someone else cannot be linked here too.
+    let (verifier, challenge) = pkce();
+    let other = okta_flow(&app, &Browser::new(), &s.client_id, &challenge, "quinn@example.com").await;
+    let _ = redeem(&app, &query_of(&location(&app.address, &other))["code"], &verifier, &s.client_id).await;
+    assert_page(link("quinn@example.com").await, StatusCode::CONFLICT, "already linked to another account").await;
+
+    // Unlink (Pat has a password); another user's identity is not Pat's to unlink.
+    let identity = identities["items"][0]["id"].as_str().unwrap();
+    let quinn = users(&app, &s.owner).await.into_iter().find(|u| u["email"] == "quinn@example.com").unwrap();
+    let quinn_ids: Value =
+        app.get(&format!("/api/v1/instances/shop/users/{}/identities", quinn["id"].as_str().unwrap()), Some(&s.owner)).await.json().await.unwrap();
+    let quinns = quinn_ids["items"][0]["id"].as_str().unwrap();
+    let res = app.client.delete(app.url(&format!("/public/v1/shop/me/identities/{quinns}"))).bearer_auth(&access).send().await.unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app.client.delete(app.url(&format!("/public/v1/shop/me/identities/{identity}"))).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(own("/me/identities").await.json::<Value>().await.unwrap()["items"].as_array().unwrap().is_empty());
 }

@@ -153,10 +153,12 @@ async fn every_secured_route_answers_401_without_a_token(app: TestApp) {
                 if !secured {
                     continue;
                 }
-                let concrete = path
-                    .replace("{instance}", "walk")
-                    .replace("{account_id}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{id}", &uuid::Uuid::now_v7().to_string());
+                // Every other path parameter is an id (a UUID) or a key: a fresh UUID fits both.
+                let mut concrete = path.replace("{instance}", "walk");
+                while let Some(start) = concrete.find('{') {
+                    let end = concrete[start..].find('}').map_or(concrete.len(), |e| start + e + 1);
+                    concrete.replace_range(start..end, &uuid::Uuid::now_v7().to_string());
+                }
                 let method: reqwest::Method = method.to_uppercase().parse().unwrap();
                 for token in [None, Some("garbage"), Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")] {
                     let mut req = app.client.request(method.clone(), app.url(&concrete)).json(&json!({}));

@@ -212,10 +212,10 @@ pub async fn upgrade_guest(state: web::Data<AppState>, caller: AppCaller, body: 
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
-/// Where the guest continues to upgrade at a provider (or with a password) on the hosted page.
+/// Where a hosted-page link (a guest upgrading, an account linking a provider) sends the code back.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct GuestLinkRequest {
+pub struct HostedLinkRequest {
     /// One of the application's redirect URIs, exactly: where the code comes back.
     pub redirect_uri: String,
     /// The base64url SHA-256 of the application's code verifier (43 characters).
@@ -234,9 +234,9 @@ pub struct GuestLinkRequest {
     pub scope: Option<String>,
 }
 
-/// A link to the hosted page that upgrades this guest.
+/// A one-time link to the hosted page for the signed-in end user.
 #[derive(Serialize, ToSchema)]
-pub struct GuestLink {
+pub struct HostedLink {
     /// Open it in the guest's browser (once; it works for 10 minutes).
     pub authorization_url: String,
     pub expires_in: i64,
@@ -250,9 +250,9 @@ pub struct GuestLink {
     tag = "end-user-auth",
     params(crate::openapi::InstancePath),
     security(("end_user_bearer" = [])),
-    request_body = GuestLinkRequest,
+    request_body = HostedLinkRequest,
     responses(
-        (status = 201, body = GuestLink),
+        (status = 201, body = HostedLink),
         (status = 400, response = crate::problem::BadRequest),
         (status = 401, response = crate::problem::Unauthorized),
         (status = 403, response = crate::problem::Forbidden),
@@ -261,9 +261,14 @@ pub struct GuestLink {
 )]
 #[post("/{instance}/auth/guest/link")]
 #[tracing::instrument(skip_all)]
-pub async fn guest_link(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<GuestLinkRequest>>) -> Result<HttpResponse, ApiError> {
+pub async fn guest_link(state: web::Data<AppState>, caller: AppCaller, body: Deferred<ApiJson<HostedLinkRequest>>) -> Result<HttpResponse, ApiError> {
     let guest = guest_of(&caller)?.id;
-    let b = body.get()?.0;
+    hosted_link(&state, &caller, body.get()?.0, guest).await
+}
+
+/// A one-time link to the hosted page for `user_id` (a guest upgrading, or an account linking
+/// another way to sign in): 201 with the URL.
+pub(super) async fn hosted_link(state: &AppState, caller: &AppCaller, b: HostedLinkRequest, user_id: Uuid) -> Result<HttpResponse, ApiError> {
     if !hosted::registered(&caller.app, &b.redirect_uri) {
         return Err(ApiError::validation(vec![FieldError::new("redirect_uri", "unknown_redirect_uri", "Not one of the application's redirect URIs.")]));
     }
@@ -276,11 +281,11 @@ pub async fn guest_link(state: web::Data<AppState>, caller: AppCaller, body: Def
         nonce: b.nonce.as_deref(),
         scope: b.scope.as_deref(),
     };
-    let (request, claim) = hosted::open(&state, &caller.instance, &caller.app, &asked, Some(guest)).await.map_err(|r| {
+    let (request, claim) = hosted::open(state, &caller.instance, &caller.app, &asked, Some(user_id)).await.map_err(|r| {
         ApiError::validation(vec![FieldError::new(if r.error == "invalid_scope" { "scope" } else { "code_challenge" }, r.error, r.description)])
     })?;
-    let url = format!("{}?claim={claim}", hosted::request_url(&state, &caller.instance.slug, request.id));
+    let url = format!("{}?claim={claim}", hosted::request_url(state, &caller.instance.slug, request.id));
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(GuestLink { authorization_url: url, expires_in: hosted::REQUEST_TTL_SECS }))
+        .json(HostedLink { authorization_url: url, expires_in: hosted::REQUEST_TTL_SECS }))
 }

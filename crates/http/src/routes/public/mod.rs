@@ -11,6 +11,7 @@ pub mod gate;
 mod guest;
 pub mod handlers;
 pub mod hosted;
+mod identities;
 mod links;
 mod oauth;
 mod users;
@@ -43,6 +44,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::get_me)
+        .service(identities::list_own_identities)
+        .service(identities::link_own_identity)
+        .service(identities::unlink_own_identity)
         .service(auth::update_me)
         .service(auth::verify_email)
         .service(auth::resend_verification)

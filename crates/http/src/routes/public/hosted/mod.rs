@@ -149,6 +149,11 @@ async fn render(
         .collect();
     let logo_url = logos::logo_facts(&state.db, instance.id).await?.map(|l| logo_url(&state.public_url, &instance.slug, &l.sha256));
     let registration = password_provider.is_some_and(|p| p.allow_registration);
+    let target = match r.upgrade_user_id {
+        Some(id) => steward_persistence::end_users::get(&state.db, instance.id, id).await?,
+        None => None,
+    };
+    let upgrading = target.as_ref().is_some_and(|u| u.provider == steward_domain::identity_provider::ProviderKind::Guest.as_str());
     let view = match view {
         View::Register if !registration => View::SignIn,
         View::Forgot if password_provider.is_none() => View::SignIn,
@@ -165,7 +170,8 @@ async fn render(
         error,
         notice,
         email: email.to_owned(),
-        upgrading: r.upgrade_user_id.is_some(),
+        upgrading,
+        linking: target.is_some() && !upgrading,
     }))
 }
 

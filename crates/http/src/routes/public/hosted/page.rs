@@ -60,6 +60,8 @@ pub struct SignInPage<'a> {
     pub email: String,
     /// A guest is becoming a full account.
     pub upgrading: bool,
+    /// A signed-in account is adding a way to sign in (providers only).
+    pub linking: bool,
 }
 
 const STYLE: &str = "
@@ -119,12 +121,15 @@ pub fn sign_in(p: &SignInPage<'_>) -> String {
     if let Some(logo) = &p.logo_url {
         b.push_str(&format!("<img class=\"logo\" src=\"{}\" alt=\"\">", esc(logo)));
     }
-    let heading = match (p.view, p.upgrading) {
-        (View::Register, _) => format!("Create your {} account", p.instance_name),
-        (View::Forgot, _) => "Reset your password".to_owned(),
-        (View::SignIn, true) => format!("Save your {} account", p.instance_name),
-        (View::SignIn, false) => format!("Sign in to {}", p.instance_name),
+    let heading = match (p.view, p.upgrading, p.linking) {
+        (_, _, true) => format!("Link a way to sign in to your {} account", p.instance_name),
+        (View::Register, _, _) => format!("Create your {} account", p.instance_name),
+        (View::Forgot, _, _) => "Reset your password".to_owned(),
+        (View::SignIn, true, _) => format!("Save your {} account", p.instance_name),
+        (View::SignIn, false, _) => format!("Sign in to {}", p.instance_name),
     };
+    let (password, registration) = (p.password && !p.linking, p.registration && !p.linking);
+    let view = if p.linking { View::SignIn } else { p.view };
     b.push_str(&format!("<h1>{}</h1>", esc(&heading)));
     if let Some(e) = &p.error {
         b.push_str(&format!("<p class=\"msg error\" role=\"alert\">{}</p>", esc(e)));
@@ -134,12 +139,12 @@ pub fn sign_in(p: &SignInPage<'_>) -> String {
     }
     let email = esc(&p.email);
     let base = esc(&p.base);
-    match p.view {
+    match view {
         View::SignIn => {
             for btn in &p.buttons {
                 b.push_str(&format!("<a class=\"btn\" data-provider=\"{}\" href=\"{}\">{}</a>", btn.kind, esc(&btn.href), esc(&btn.label)));
             }
-            if p.password && !p.upgrading {
+            if password && !p.upgrading {
                 if !p.buttons.is_empty() {
                     b.push_str("<div class=\"or\">or</div>");
                 }
@@ -150,20 +155,20 @@ pub fn sign_in(p: &SignInPage<'_>) -> String {
                      <button class=\"primary\" type=\"submit\">Sign in</button></form>"
                 ));
                 b.push_str("<div class=\"links\">");
-                if p.registration {
+                if registration {
                     b.push_str(&format!("<a href=\"{base}?view=register\">Create an account</a>"));
                 } else {
                     b.push_str("<span></span>");
                 }
                 b.push_str(&format!("<a href=\"{base}?view=forgot\">Forgot password?</a></div>"));
             }
-            if p.upgrading && p.password && p.registration {
+            if p.upgrading && password && registration {
                 if !p.buttons.is_empty() {
                     b.push_str("<div class=\"or\">or</div>");
                 }
                 b.push_str(&format!("<a class=\"btn\" href=\"{base}?view=register\">Use an email and a password</a>"));
             }
-            if p.buttons.is_empty() && !p.password {
+            if p.buttons.is_empty() && !password {
                 b.push_str("<p class=\"msg notice\">No way to sign in is enabled for this application.</p>");
             }
         }
@@ -215,6 +220,7 @@ mod tests {
             notice: None,
             email: "\"onfocus=\"alert(1)".into(),
             upgrading: false,
+            linking: false,
         };
         let html = sign_in(&page);
         assert!(!html.contains("<script>"));

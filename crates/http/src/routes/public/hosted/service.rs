@@ -353,7 +353,17 @@ async fn link_new(state: &AppState, instance: &Instance, key: &str, profile: &Pr
     let family = parse_person_name(&profile.family_name, "Family name").unwrap_or_default();
     let name = display_name(&parse_display_name(&profile.name).unwrap_or_default(), &given, &family);
     let txn = steward_persistence::begin(&state.db).await?;
-    let (user, event) = if let Some(guest_id) = upgrade {
+    let target = match upgrade {
+        Some(id) => Some(end_users::get(&txn, instance.id, id).await?.ok_or_else(PageError::expired)?),
+        None => None,
+    };
+    let (user, event) = if let Some(account) = target.filter(|u| u.provider != ProviderKind::Guest.as_str()) {
+        // A signed-in account links another way to sign in: only the identity is added.
+        if account.blocked {
+            return Err(blocked());
+        }
+        (account, EventType::UserUpdated)
+    } else if let Some(guest_id) = upgrade {
         let existing = match &profile.email {
             Some(email) => end_users::by_email(&txn, instance.id, email).await?,
             None => None,
