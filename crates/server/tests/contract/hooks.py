@@ -145,7 +145,6 @@ INEXPRESSIBLE = {
     ("code_challenge", "invalid_request"): "S256 only, the base64url SHA-256 of a verifier",
     ("code_challenge", "unsupported_response_type"): "never answered for a guest link",
     ("scope", "invalid_scope"): "openid, email, profile and offline_access, space-separated",
-    ("code_challenge", "server_error"): "never answered for valid input",
 }
 
 # The same, for refusals of a whole body: a logo must be a complete PNG of 100 to 1200 pixels a

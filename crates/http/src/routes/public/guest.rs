@@ -281,8 +281,10 @@ pub(super) async fn hosted_link(state: &AppState, caller: &AppCaller, b: HostedL
         nonce: b.nonce.as_deref(),
         scope: b.scope.as_deref(),
     };
-    let (request, claim) = hosted::open(state, &caller.instance, &caller.app, &asked, Some(user_id)).await.map_err(|r| {
-        ApiError::validation(vec![FieldError::new(if r.error == "invalid_scope" { "scope" } else { "code_challenge" }, r.error, r.description)])
+    let (request, claim) = hosted::open(state, &caller.instance, &caller.app, &asked, Some(user_id)).await.map_err(|r| match r.error {
+        // Storing the request failed (logged where it happened): not the caller's input.
+        "server_error" => ApiError::internal(anyhow::anyhow!("an authorization request could not be stored")),
+        error => ApiError::validation(vec![FieldError::new(if error == "invalid_scope" { "scope" } else { "code_challenge" }, error, r.description)]),
     })?;
     let url = format!("{}?claim={claim}", hosted::request_url(state, &caller.instance.slug, request.id));
     Ok(HttpResponse::Created()
