@@ -24,6 +24,8 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/ },
+            // The charts (dashboard, usage) and the recharts/d3 they draw with.
+            { name: 'charts', test: /node_modules[\\/](@mantine[\\/]charts|recharts|d3-[^\\/]+|victory-vendor)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/](@mantine|@floating-ui|@tabler)[\\/]/ },
             // The template editor's code editor: loaded only with the editor.
             { name: 'codemirror', test: /node_modules[\\/](@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)[\\/]/ },
@@ -38,7 +40,16 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
     css: false,
+    // The test files of a worker share its window and module cache instead of loading jsdom,
+    // React, Mantine... again for each file (most of a short file's time). src/test/setup.ts
+    // resets after every test what a test may leave behind.
+    isolate: false,
+    // Vitest's default is one worker fewer than the cores: a single worker on the 2-core machines
+    // this runs on (CI included). The main process mostly waits while tests run: use every core.
+    maxWorkers: '100%',
     // jsdom with user-event typing is slow on a loaded 2-core machine; a hung test still fails.
     testTimeout: 20_000,
+    // Processed by Vitest (not loaded as is by Node) so that the recharts mock in src/test/setup.ts reaches the charts.
+    server: { deps: { inline: ['@mantine/charts'] } },
   },
 })

@@ -13,6 +13,11 @@
 //!   first byte), then N authorization codes minted straight into the server's database (as
 //!   `seed-users` does: signing in N times would measure argon2) redeemed over HTTP with their
 //!   PKCE verifiers, and client-credentials grants in the same run for comparison.
+//! - `public-setup URL`, `seed-rollups DATABASE_URL SLUG CALLS`, `dashboard URL SLUG RUNS LABEL`:
+//!   the public API near the machine's limit (`bench/public-api` drives `wrk` with them) and the
+//!   Dashboard's queries over rollups equivalent to millions of calls.
+
+mod usage;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -813,6 +818,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     match args.first().map(String::as_str) {
         Some("hash") => hash_bench(),
+        Some("public-setup") => rt.block_on(usage::public_setup(args[1].clone())),
+        Some("seed-rollups") => rt.block_on(usage::seed_rollups(args[1].clone(), args[2].clone(), args[3].parse().unwrap())),
+        Some("dashboard") => rt.block_on(usage::dashboard(args[1].clone(), args[2].clone(), args[3].parse().unwrap(), args[4].clone())),
         Some("seed-users") => {
             let (url, slug, n) = (args[1].clone(), args[2].clone(), args[3].parse().unwrap());
             rt.block_on(seed_users(url, slug, n));
@@ -886,7 +894,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: steward-bench hash | signin URL DATABASE_URL SECS CONCURRENCY N | forgot URL N | webhooks URL SECS CONCURRENCY cost|live | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
+                "usage: steward-bench hash | public-setup URL | seed-rollups DATABASE_URL SLUG CALLS | dashboard URL SLUG RUNS LABEL | signin URL DATABASE_URL SECS CONCURRENCY N | forgot URL N | webhooks URL SECS CONCURRENCY cost|live | memory URL PID SECS CONCURRENCY | apps URL SECS CONCURRENCY | login URL SECS CONCURRENCY | me URL SECS CONCURRENCY [--with-login-flood N]"
             );
             std::process::exit(2);
         }

@@ -29,7 +29,9 @@ mod m20261201_000010_machine_access;
 mod m20261201_000011_webhooks;
 #[rustfmt::skip]
 mod m20261201_000012_webhook_fanout;
+#[rustfmt::skip]
 mod m20261201_000013_identity_providers;
+mod m20261201_000014_usage_and_billing;
 
 pub struct Migrator;
 
@@ -50,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_webhooks::Migration),
             Box::new(m20261201_000012_webhook_fanout::Migration),
             Box::new(m20261201_000013_identity_providers::Migration),
+            Box::new(m20261201_000014_usage_and_billing::Migration),
         ]
     }
 }

@@ -97,6 +97,7 @@ closed_set! {
         WebhookResend = "webhook.resend",
         IdentityProviderUpdate = "identity_provider.update",
         IdentityProviderReset = "identity_provider.reset",
+        PlanChange = "plan.change",
     }
 }
 
@@ -117,6 +118,7 @@ closed_set! {
         ManagementClient = "management_client",
         Webhook = "webhook",
         IdentityProvider = "identity_provider",
+        Plan = "plan",
     }
 }
 
@@ -149,6 +151,7 @@ impl AuditAction {
             ManagementClientCreate | ManagementClientUpdate | ManagementClientDelete | ManagementClientSecretRotate => TargetKind::ManagementClient,
             WebhookCreate | WebhookUpdate | WebhookDelete | WebhookSecretRotate | WebhookTest | WebhookResend => TargetKind::Webhook,
             IdentityProviderUpdate | IdentityProviderReset => TargetKind::IdentityProvider,
+            PlanChange => TargetKind::Plan,
         }
     }
 }

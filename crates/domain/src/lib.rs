@@ -16,6 +16,7 @@ pub mod role;
 pub mod scope;
 pub mod signing;
 pub mod totp;
+pub mod usage;
 pub mod webhook;
 
 pub use account::{DisplayName, Email, Password};

@@ -21,10 +21,12 @@ pub enum Area {
     AuditLog,
     /// Webhook endpoints and their deliveries.
     Webhooks,
+    /// API analytics, usage, the plan, bills and invoices (read-only: a plan is changed by an owner).
+    Usage,
 }
 
 impl Area {
-    pub const ALL: [Area; 7] = [Area::Settings, Area::Applications, Area::Users, Area::Emails, Area::Members, Area::AuditLog, Area::Webhooks];
+    pub const ALL: [Area; 8] = [Area::Settings, Area::Applications, Area::Users, Area::Emails, Area::Members, Area::AuditLog, Area::Webhooks, Area::Usage];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,12 +37,13 @@ impl Area {
             Area::Members => "members",
             Area::AuditLog => "audit_log",
             Area::Webhooks => "webhooks",
+            Area::Usage => "usage",
         }
     }
 
     /// Whether the area has anything to write (the audit log is read-only).
     pub const fn writable(self) -> bool {
-        !matches!(self, Area::AuditLog)
+        !matches!(self, Area::AuditLog | Area::Usage)
     }
 }
 
@@ -103,6 +106,7 @@ impl Scope {
             (Members, Write) => "Invite members, change their roles and remove them (never an owner)",
             (AuditLog, Read) | (AuditLog, Write) => "Read and export the audit log",
             (Webhooks, Read) => "Read webhook endpoints and their deliveries",
+            (Usage, Read) | (Usage, Write) => "Read API analytics, usage, the plan, bills and invoices",
             (Webhooks, Write) => "Create, change and delete webhook endpoints; rotate their secrets; send test events; resend deliveries",
         }
     }
@@ -155,7 +159,7 @@ mod tests {
     #[test]
     fn every_scope_round_trips() {
         let all = Scope::all();
-        assert_eq!(all.len(), 13);
+        assert_eq!(all.len(), 14);
         for s in &all {
             assert_eq!(Scope::parse(&s.as_string()), Some(*s));
         }

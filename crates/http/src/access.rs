@@ -88,6 +88,8 @@ areas! {
     AuditLog => Some(scope::Area::AuditLog);
     /// Webhook endpoints and their deliveries.
     Webhooks => Some(scope::Area::Webhooks);
+    /// API analytics, usage, the plan, bills and invoices.
+    Usage => Some(scope::Area::Usage);
     /// No scope: management tokens are refused (`people_only`).
     PeopleOnly => None;
 }

@@ -157,6 +157,8 @@ pub enum MailRequest {
     AccountNotice { account_id: Uuid, change: String },
     /// An invitation to join an instance.
     Invitation { invitation_id: Uuid },
+    /// A usage alert (80% or 100% of a plan's quota) to an owner of an instance.
+    UsageAlert { account_id: Uuid, instance_id: Uuid, change: String },
 }
 
 fn template_kind(purpose: Purpose) -> (Kind, &'static str) {
@@ -195,6 +197,11 @@ pub async fn queue_account_reset_by_email(db: &impl ConnectionTrait, email: &str
 /// Queues a notice saying what changed, to `to` (an address of the account, maybe a former one).
 pub async fn queue_account_notice(db: &impl ConnectionTrait, account_id: Uuid, to: &str, change: &str) -> StoreResult<()> {
     enqueue_platform(db, to, Kind::UpdateAccount, &MailRequest::AccountNotice { account_id, change: change.to_owned() }).await
+}
+
+/// Queues a usage alert to an owner of an instance (rendered when it is sent).
+pub async fn queue_usage_alert(db: &impl ConnectionTrait, account_id: Uuid, to: &str, instance_id: Uuid, change: &str) -> StoreResult<()> {
+    enqueue_platform(db, to, Kind::UpdateAccount, &MailRequest::UsageAlert { account_id, instance_id, change: change.to_owned() }).await
 }
 
 /// Queues an invitation's email (its link is made when it is sent).
@@ -296,7 +303,11 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
     let request: MailRequest = serde_json::from_str(payload).context("An outbox row has an unreadable request")?;
     if matches!(
         request,
-        MailRequest::AccountLink { .. } | MailRequest::AccountLinkByEmail { .. } | MailRequest::AccountNotice { .. } | MailRequest::Invitation { .. }
+        MailRequest::AccountLink { .. }
+            | MailRequest::AccountLinkByEmail { .. }
+            | MailRequest::AccountNotice { .. }
+            | MailRequest::Invitation { .. }
+            | MailRequest::UsageAlert { .. }
     ) {
         return prepare_platform(db, public_url, email, request).await;
     }
@@ -308,7 +319,11 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
         MailRequest::LinkByEmail { purpose, .. } => (end_users::by_email(db, instance_id, &email.to_address).await?, Some(purpose_of(purpose)?), None),
         MailRequest::Notice { user_id, change } => (end_users::get(db, instance_id, *user_id).await?, None, Some(change.clone())),
         MailRequest::EmailChange { user_id, .. } => (end_users::get(db, instance_id, *user_id).await?, Some(Purpose::ChangeEmail), None),
-        MailRequest::AccountLink { .. } | MailRequest::AccountLinkByEmail { .. } | MailRequest::AccountNotice { .. } | MailRequest::Invitation { .. } => {
+        MailRequest::AccountLink { .. }
+        | MailRequest::AccountLinkByEmail { .. }
+        | MailRequest::AccountNotice { .. }
+        | MailRequest::Invitation { .. }
+        | MailRequest::UsageAlert { .. } => {
             anyhow::bail!("A platform email request on an instance's row")
         }
     };
@@ -382,6 +397,16 @@ pub async fn prepare(db: &steward_persistence::Database, public_url: &str, email
 const PLATFORM_NAME: &str = "Steward";
 
 /// The invitation email: who invites, to what, with which role (`change` carries that sentence).
+fn usage_alert_parts() -> Parts {
+    let mut parts = Parts::defaults(Kind::UpdateAccount);
+    parts.message = Source {
+        subject: Some("Usage alert: {{ instance_name }} on Steward".into()),
+        body: "<p>{{ change }}</p>\n<p><a href=\"{{ link }}\">See Usage &amp; billing</a> to follow its usage or change its plan.</p>".into(),
+    };
+    parts.footer = Source { subject: None, body: "<p>— Steward</p>".into() };
+    parts
+}
+
 fn invitation_parts() -> Parts {
     let mut parts = Parts::defaults(Kind::Invitation);
     parts.message = Source {
@@ -413,6 +438,19 @@ async fn prepare_platform(db: &steward_persistence::Database, public_url: &str, 
             let Some(account) = accounts::find(db, account_id).await? else { return Ok(Preparation::Skip("the account no longer exists")) };
             let vars = Vars { instance_name: PLATFORM_NAME.into(), user_name: account.name, email: email.to_address.clone(), change, ..Vars::default() };
             (Kind::UpdateAccount, parts_for(Kind::UpdateAccount), vars, None)
+        }
+        MailRequest::UsageAlert { account_id, instance_id, change } => {
+            let Some(account) = accounts::find(db, account_id).await? else { return Ok(Preparation::Skip("the account no longer exists")) };
+            let Some(instance) = instances::get(db, instance_id).await? else { return Ok(Preparation::Skip("the instance no longer exists")) };
+            let vars = Vars {
+                instance_name: instance.name,
+                user_name: account.name,
+                email: email.to_address.clone(),
+                link: format!("{public_url}/i/{}/usage", instance.slug),
+                change,
+                ..Vars::default()
+            };
+            (Kind::UpdateAccount, usage_alert_parts(), vars, None)
         }
         MailRequest::Invitation { invitation_id } => {
             let Some(invitation) = invitations::by_id(db, invitation_id).await? else { return Ok(Preparation::Skip("the invitation no longer exists")) };

@@ -5,16 +5,19 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod console;
 pub mod emails;
 pub mod extract;
 pub mod federation;
+pub mod metering;
 pub mod metrics;
 pub mod multipart;
 pub mod oauth;
 pub mod openapi;
 pub mod outbound;
 pub mod problem;
+pub mod quota;
 pub mod routes;
 pub mod throttle;
 pub mod webhooks;
@@ -99,6 +102,13 @@ pub struct AppState {
     pub platform_mail: PlatformMail,
     /// Calls to identity providers (sign-in with Google, an OIDC issuer...).
     pub federation: federation::Federation,
+    /// What every public API call reads (instances, applications, verified tokens), kept fresh
+    /// across processes; also holds the plan catalogue.
+    pub cache: cache::PublicCache,
+    /// Public API calls counted and not yet flushed to the rollups.
+    pub meter: metering::Meter,
+    /// Leases of hard-limited instances' quotas.
+    pub quota: quota::Quota,
 }
 
 /// The platform's own mail transport: an SMTP server (`STEWARD_SMTP_URL`), or — without one —
@@ -118,7 +128,12 @@ where
 {
     app.openapi(openapi::base())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
-        .service(utoipa_actix_web::scope("/public/v1").wrap(actix_web::middleware::from_fn(routes::public::cors::handle)).configure(routes::public::configure))
+        .service(
+            utoipa_actix_web::scope("/public/v1")
+                .wrap(actix_web::middleware::from_fn(routes::public::cors::handle))
+                .wrap(actix_web::middleware::from_fn(metering::meter))
+                .configure(routes::public::configure),
+        )
         .service(routes::public::handlers::authorization_server_metadata_at_root)
         .configure(routes::health::configure)
 }

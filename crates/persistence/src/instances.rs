@@ -118,6 +118,11 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> StoreResult<Optio
     Ok(Entity::find().filter(Column::Slug.eq(slug)).one(db).await.context("Failed to look up an instance")?)
 }
 
+/// Every instance (the billing jobs go through them all).
+pub async fn all(db: &impl ConnectionTrait) -> StoreResult<Vec<Instance>> {
+    Ok(Entity::find().all(db).await.context("Failed to list instances")?)
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<Instance>> {
     Ok(Entity::find_by_id(id).one(db).await.context("Failed to load an instance")?)
 }

@@ -7,6 +7,7 @@ pub mod memory;
 pub mod retention;
 pub mod settings;
 pub mod telemetry;
+pub mod usage;
 pub mod webhooks;
 
 use std::net::TcpListener;
@@ -31,6 +32,8 @@ pub struct Application {
 
 /// The background work of a process: the mail worker and the retention job, stopped together.
 pub struct Workers {
+    state: web::Data<AppState>,
+    usage: usage::UsageHandle,
     mailer: mailer::MailerHandle,
     webhooks: webhooks::WebhookHandle,
     retention: tokio::task::JoinHandle<()>,
@@ -42,6 +45,7 @@ impl Workers {
     /// releases what was claimed but not started.
     pub async fn shutdown(self) {
         let _ = self.stop_retention.send(true);
+        self.usage.shutdown(&self.state).await;
         self.mailer.shutdown().await;
         self.webhooks.shutdown().await;
         let _ = self.retention.await;
@@ -49,6 +53,7 @@ impl Workers {
 
     /// Ends the workers at once, as a crash would (tests of what survives a killed process).
     pub fn abort(&self) {
+        self.usage.abort();
         self.mailer.task.abort();
         self.webhooks.task.abort();
         self.retention.abort();
@@ -116,6 +121,9 @@ impl Application {
                 settings.provider_endpoints()?,
                 std::time::Duration::from_secs(settings.idp_timeout_secs),
             )?,
+            cache: steward_http::cache::PublicCache::new(std::time::Duration::from_secs(settings.cache_ttl_secs), Arc::new(settings.catalogue()?)),
+            meter: steward_http::metering::Meter::new(settings.metering),
+            quota: steward_http::quota::Quota::default(),
             platform_mail: steward_http::PlatformMail {
                 smtp_host: match &transport {
                     mailer::Transport::Smtp(sender) => Some(sender.host().to_owned()),
@@ -163,9 +171,20 @@ impl Application {
             login_attempts_days: settings.login_attempts_retention_days,
             mailbox_days: settings.mailbox_retention_days,
             audit_days: settings.audit_retention_days,
+            usage_minute_days: settings.usage_minute_retention_days,
+            usage_hour_days: settings.usage_hour_retention_days,
             interval: std::time::Duration::from_secs(settings.retention_interval_secs),
         };
         let workers = Workers {
+            state: state.clone(),
+            usage: usage::spawn(
+                state.clone(),
+                usage::UsageOptions {
+                    flush: std::time::Duration::from_millis(settings.usage_flush_ms),
+                    poll: std::time::Duration::from_millis(settings.cache_poll_ms),
+                    billing: std::time::Duration::from_secs(settings.billing_interval_secs),
+                },
+            ),
             mailer: mailer.spawn(mail_wakeup),
             webhooks: webhook_worker.spawn(webhook_wakeup, settings.webhook_delivery)?,
             retention: tokio::spawn(retention::run(state.db.clone(), retention, retention_stopped)),

@@ -2,16 +2,19 @@
 //! table grows forever (emails sent, skipped or failed; the capture mailbox; sign-in attempts;
 //! ended sessions; used or expired one-time links; revocations of tokens that have expired; finished webhook deliveries; counters of past windows; instances' audit
 //! log entries, after `STEWARD_AUDIT_RETENTION_DAYS`; authorization requests of the hosted sign-in
-//! page an hour after they expired; guests whose lifetime has ended and that never became an account).
+//! page an hour after they expired; guests whose lifetime has ended and that never became an account;
+//! per-minute and per-hour usage rollups past their retention — compaction, as the coarser rollups
+//! hold the same counts — and rollups of deleted instances; cache events after an hour).
 //!
 //! It runs in every process. Each pass is a few idempotent `DELETE`s by age (emails in batches),
 //! so two processes running it at once only share the work.
 
 use std::time::Duration;
 
+use steward_domain::usage::Resolution;
 use steward_persistence::{
     Database, account_events, account_tokens, audit, authorization_requests, end_users, identity_providers, login_attempts, mailbox, now, outbox,
-    rate_counters, revoked_tokens, sessions, user_tokens, webhooks,
+    rate_counters, revoked_tokens, sessions, usage, user_tokens, webhooks,
 };
 use tokio::sync::watch;
 
@@ -22,6 +25,9 @@ pub struct Retention {
     pub login_attempts_days: u32,
     pub mailbox_days: u32,
     pub audit_days: u32,
+    /// Per-minute and per-hour usage rollups (the coarser ones keep their counts).
+    pub usage_minute_days: u32,
+    pub usage_hour_days: u32,
     pub interval: Duration,
 }
 
@@ -37,6 +43,7 @@ pub struct Deleted {
     pub audit_entries: u64,
     pub webhook_deliveries: u64,
     pub guests: u64,
+    pub usage_rollups: u64,
 }
 
 fn days_ago(days: u32) -> chrono::DateTime<chrono::FixedOffset> {
@@ -69,6 +76,14 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
     // Useless once expired; an hour's margin keeps a replayed code recognisable a while.
     deleted.tokens += authorization_requests::delete_expired_before(db, now() - chrono::Duration::hours(1)).await?;
     deleted.guests = delete_expired_guests(db).await?;
+    // Compaction: the hourly and daily rollups were written with the per-minute ones.
+    let secs_ago = |days: u32| days_ago(days).timestamp();
+    deleted.usage_rollups = usage::delete_rollups_before(db, Resolution::Minute, secs_ago(r.usage_minute_days)).await?;
+    deleted.usage_rollups += usage::delete_rollups_before(db, Resolution::Hour, secs_ago(r.usage_hour_days)).await?;
+    deleted.usage_rollups += usage::delete_orphan_rollups(db).await?;
+    usage::delete_cache_events_before(db, now() - chrono::Duration::hours(1)).await?;
+    usage::delete_flushes_before(db, days_ago(1)).await?;
+    usage::delete_quota_before(db, secs_ago(400)).await?;
     Ok(deleted)
 }
 

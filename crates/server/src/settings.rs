@@ -108,6 +108,23 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed (e.g. 10.0.0.0/8, ::1). The client IP (sessions, sign-in records, audit log, per-IP limits) is then the rightmost address not in this list; without it, the connecting peer.",
     ),
     ("STEWARD_APP_TOKEN_TTL_SECS", "3600", "Lifetime of tokens issued to applications by the instance public API (60..=86400)."),
+    ("STEWARD_METERING", "true", "Whether public API calls are counted (the Dashboard, usage and the bill). Off only to measure what counting costs."),
+    ("STEWARD_USAGE_FLUSH_MS", "5000", "How often counted calls are added to the database's rollups (100..=60000); also at shutdown."),
+    ("STEWARD_USAGE_MINUTE_RETENTION_DAYS", "7", "Per-minute rollups are kept this many days; hourly and daily ones hold the same counts."),
+    ("STEWARD_USAGE_HOUR_RETENTION_DAYS", "400", "Per-hour rollups are kept this many days; daily ones are kept for good."),
+    (
+        "STEWARD_CACHE_POLL_MS",
+        "250",
+        "How often a process reads the changes other processes made to what it caches (instances, applications, plans, revoked tokens); 10..=1000.",
+    ),
+    ("STEWARD_CACHE_TTL_SECS", "60", "The longest an instance or application stays cached without a change being seen (1..=3600)."),
+    (
+        "STEWARD_PLANS_FILE",
+        "(built-in: free, starter, growth, scale)",
+        "A JSON file with the billing plan catalogue: an array of {key, name, currency, monthly_price_minor, included_calls, included_users, overage_per_1000_calls_minor, limit: hard|soft}.",
+    ),
+    ("STEWARD_DEFAULT_PLAN", "(the catalogue's first)", "The plan of instances that never chose one."),
+    ("STEWARD_BILLING_INTERVAL_SECS", "60", "How often usage alerts are checked and closed periods invoiced (in every process; safe at once)."),
 ];
 
 /// Variables of the test suite and tooling, not of the server.
@@ -143,6 +160,15 @@ pub struct Settings {
     pub mail_retry_base_ms: u64,
     pub webhook_timeout_secs: u64,
     pub idp_timeout_secs: u64,
+    pub metering: bool,
+    pub usage_flush_ms: u64,
+    pub usage_minute_retention_days: u32,
+    pub usage_hour_retention_days: u32,
+    pub cache_poll_ms: u64,
+    pub cache_ttl_secs: u64,
+    pub plans_file: Option<PathBuf>,
+    pub default_plan: Option<String>,
+    pub billing_interval_secs: u64,
     pub idp_google_discovery_url: String,
     pub idp_linkedin_discovery_url: String,
     pub idp_facebook_authorize_url: String,
@@ -199,6 +225,15 @@ impl Default for Settings {
             mail_retry_base_ms: 5000,
             webhook_timeout_secs: 10,
             idp_timeout_secs: 10,
+            metering: true,
+            usage_flush_ms: 5000,
+            usage_minute_retention_days: 7,
+            usage_hour_retention_days: 400,
+            cache_poll_ms: 250,
+            cache_ttl_secs: 60,
+            plans_file: None,
+            default_plan: None,
+            billing_interval_secs: 60,
             idp_google_discovery_url: defaults.google_discovery,
             idp_linkedin_discovery_url: defaults.linkedin_discovery,
             idp_facebook_authorize_url: defaults.facebook.authorize,
@@ -281,6 +316,19 @@ impl Settings {
         })
     }
 
+    /// The billing plans: the operator's file, or the built-in catalogue.
+    pub fn catalogue(&self) -> anyhow::Result<steward_domain::usage::Catalogue> {
+        use steward_domain::usage::{Catalogue, Plan};
+        let plans = match &self.plans_file {
+            None => Catalogue::builtin().plans().to_vec(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("STEWARD_PLANS_FILE: cannot read {}", path.display()))?;
+                serde_json::from_str::<Vec<Plan>>(&text).with_context(|| format!("STEWARD_PLANS_FILE: {} is not a JSON array of plans", path.display()))?
+            }
+        };
+        Catalogue::new(plans, self.default_plan.as_deref()).map_err(|e| anyhow::anyhow!("STEWARD_PLANS_FILE / STEWARD_DEFAULT_PLAN: {e}"))
+    }
+
     pub fn webhook_retry_schedule(&self) -> anyhow::Result<Vec<std::time::Duration>> {
         let delays: Result<Vec<u64>, _> = self.webhook_retry_schedule_ms.split(',').map(|p| p.trim().parse::<u64>()).collect();
         match delays {
@@ -357,6 +405,22 @@ impl Settings {
         if !(1..=60).contains(&self.webhook_timeout_secs) {
             bail!("STEWARD_WEBHOOK_TIMEOUT_SECS must be between 1 and 60");
         }
+        if !(100..=60_000).contains(&self.usage_flush_ms) {
+            bail!("STEWARD_USAGE_FLUSH_MS must be between 100 and 60000");
+        }
+        if !(10..=1000).contains(&self.cache_poll_ms) {
+            bail!("STEWARD_CACHE_POLL_MS must be between 10 and 1000");
+        }
+        if !(1..=3600).contains(&self.cache_ttl_secs) {
+            bail!("STEWARD_CACHE_TTL_SECS must be between 1 and 3600");
+        }
+        if self.usage_minute_retention_days == 0 || self.usage_hour_retention_days < self.usage_minute_retention_days {
+            bail!("STEWARD_USAGE_MINUTE_RETENTION_DAYS must be at least 1 and at most STEWARD_USAGE_HOUR_RETENTION_DAYS");
+        }
+        if !(1..=86_400).contains(&self.billing_interval_secs) {
+            bail!("STEWARD_BILLING_INTERVAL_SECS must be between 1 and 86400");
+        }
+        self.catalogue()?;
         if !(10..=60_000).contains(&self.webhook_poll_ms) {
             bail!("STEWARD_WEBHOOK_POLL_MS must be between 10 and 60000");
         }

@@ -48,6 +48,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       STEWARD_ARGON2_MEMORY_KIB: '1024',
       STEWARD_ARGON2_ITERATIONS: '1',
       STEWARD_LOG: process.env.STEWARD_LOG ?? 'warn',
+      // Metered calls reach the dashboard and usage within half a second (default: a few seconds).
+      STEWARD_USAGE_FLUSH_MS: '500',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -205,6 +205,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The billing plans instances can be on (the operator's catalogue). */
+        get: operations["list_plans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances": {
         parameters: {
             query?: never;
@@ -240,6 +257,66 @@ export interface paths {
         head?: never;
         /** Rename the instance or change its time zone (admin or owner). */
         patch: operations["update_instance"];
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/analytics/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's calls in a window by application, route or status, most first (top routes,
+         *     top applications, the error breakdown; viewer and up).
+         */
+        get: operations["get_analytics_breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's public API activity in a window: calls, errors, latency quantiles,
+         *     registrations and active users (viewer and up).
+         */
+        get: operations["get_analytics_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/analytics/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's public API activity through a window, point by point, in its time zone;
+         *     optionally a series per application, route or status (viewer and up).
+         */
+        get: operations["get_analytics_timeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/instances/{instance}/applications": {
@@ -351,6 +428,114 @@ export interface paths {
          */
         get: operations["export_audit_log"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's plan, this period's usage against it, alerts, and the bill so far and
+         *     projected (viewer and up).
+         */
+        get: operations["get_billing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's invoices, newest period first (viewer and up). */
+        get: operations["list_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing/invoices/{invoice}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice (viewer and up). */
+        get: operations["get_invoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing/invoices/{invoice}/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice as CSV: one row per line, then the total (viewer and up). */
+        get: operations["get_invoice_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing/invoices/{invoice}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice as a PDF document (viewer and up). */
+        get: operations["get_invoice_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/billing/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch the instance's plan (owner only). Effective at once; the period's bill is prorated
+         *     by day. A hard limit applies (or stops applying) to the public API at once.
+         */
+        put: operations["change_plan"];
         post?: never;
         delete?: never;
         options?: never;
@@ -895,6 +1080,26 @@ export interface paths {
          *     `too_many_smtp_tests` and `Retry-After`.
          */
         post: operations["test_smtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API calls (billable) and user registrations through a window, in the instance's time zone
+         *     (viewer and up).
+         */
+        get: operations["get_usage"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1713,6 +1918,49 @@ export interface components {
          * @enum {string}
          */
         AccountLinkPurpose: "verify_email" | "reset_password";
+        /** @description The activity of an instance through a window, point by point. */
+        AnalyticsSeries: {
+            granularity: components["schemas"]["GranularityDto"];
+            /** @description With `group_by`: the 8 groups with most calls; empty otherwise. */
+            groups: components["schemas"]["SeriesGroup"][];
+            points: components["schemas"]["SeriesPoint"][];
+            window: components["schemas"]["WindowDto"];
+        };
+        /** @description The activity of an instance in a window. */
+        AnalyticsSummary: {
+            /**
+             * Format: int64
+             * @description End users who signed in or renewed a session.
+             */
+            active_users: number;
+            /**
+             * Format: int64
+             * @description Public API calls.
+             */
+            calls: number;
+            /**
+             * Format: double
+             * @description `errors / calls` (0 without calls).
+             */
+            error_rate: number;
+            /**
+             * Format: int64
+             * @description Calls answered with a status of 400 or more.
+             */
+            errors: number;
+            latency: components["schemas"]["Latency"];
+            /**
+             * Format: int64
+             * @description End users created.
+             */
+            registrations: number;
+            /**
+             * Format: int64
+             * @description Calls answered with a status of 500 or more.
+             */
+            server_errors: number;
+            window: components["schemas"]["WindowDto"];
+        };
         /** @enum {string} */
         AppKindDto: "frontend" | "backend";
         ApplicationDto: {
@@ -1768,7 +2016,7 @@ export interface components {
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -1830,7 +2078,72 @@ export interface components {
          * @description The kind of thing an action was done to.
          * @enum {string}
          */
-        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider";
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan";
+        /** @description A bill's lines and total. */
+        Bill: {
+            currency: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            /** Format: int64 */
+            total_minor: number;
+        };
+        /** @description The instance's plan, this period's usage against it, and its bill. */
+        BillingOverview: {
+            /** @description This period's alerts. */
+            alerts: components["schemas"]["UsageAlert"][];
+            /**
+             * Format: int64
+             * @description Billable calls this period.
+             */
+            calls: number;
+            /**
+             * Format: int64
+             * @description `calls` as a percentage of the plan's included calls (may pass 100).
+             */
+            calls_percent: number;
+            /** @description The plan's hard limit is reached: the public API answers 429 `quota_exceeded`. */
+            limit_reached: boolean;
+            period: components["schemas"]["Period"];
+            plan: components["schemas"]["PlanDto"];
+            /** @description Plan changes, newest first. */
+            plan_changes: components["schemas"]["PlanChangeDto"][];
+            /** @description The period's bill if calls go on at this period's pace. */
+            projected: components["schemas"]["Bill"];
+            /** @description The period's bill with the calls made so far. */
+            to_date: components["schemas"]["Bill"];
+            /**
+             * Format: int64
+             * @description End users now.
+             */
+            users: number;
+            /** Format: int64 */
+            users_percent: number;
+        };
+        /** @description Calls of a window by application, route or status, most calls first. */
+        Breakdown: {
+            group_by: components["schemas"]["GroupBy"];
+            items: components["schemas"]["BreakdownItem"][];
+            /** Format: int64 */
+            total_calls: number;
+            window: components["schemas"]["WindowDto"];
+        };
+        /** @description One group of a breakdown. */
+        BreakdownItem: {
+            /** Format: int64 */
+            calls: number;
+            /** Format: double */
+            error_rate: number;
+            /** Format: int64 */
+            errors: number;
+            /** @description The application's id (`none`: calls without one), `METHOD /route`, or the status code. */
+            key: string;
+            label: string;
+            /** Format: double */
+            p50_ms?: number | null;
+            /** Format: double */
+            p95_ms?: number | null;
+            /** Format: double */
+            p99_ms?: number | null;
+        };
         /**
          * @description What a bulk action does to each selected user.
          * @enum {string}
@@ -1872,6 +2185,11 @@ export interface components {
              * @description 8 to 256 characters.
              */
             new_password: string;
+        };
+        /** @description Switch the instance to another plan of the catalogue. */
+        ChangePlan: {
+            /** @description A plan key from `GET /api/v1/billing/plans`. */
+            plan: string;
         };
         /**
          * @description The form of a management client's token request (RFC 6749 §4.4). The client authenticates
@@ -2130,6 +2448,30 @@ export interface components {
              */
             email: string;
         };
+        /**
+         * @description A named time frame, read in the instance's time zone (weeks start on Monday).
+         * @enum {string}
+         */
+        FrameDto: "today" | "this_week" | "this_month" | "this_year" | "custom";
+        /**
+         * @description The width of one point of a series.
+         * @enum {string}
+         */
+        GranularityDto: "minute" | "hour" | "day" | "week" | "month";
+        /**
+         * @description What calls are grouped by.
+         * @enum {string}
+         */
+        GroupBy: "application" | "route" | "status";
+        /** @description One point of a group's series. */
+        GroupPoint: {
+            /** Format: int64 */
+            calls: number;
+            /** Format: int64 */
+            errors: number;
+            /** Format: date-time */
+            start: string;
+        };
         Health: {
             /** @description `ok` when healthy. */
             status: string;
@@ -2293,8 +2635,53 @@ export interface components {
             /** @description The `token` parameter of the invitation link. */
             token: string;
         };
+        /** @description A closed period's invoice. Money in minor units of `currency`. */
+        InvoiceDto: {
+            /** Format: int64 */
+            calls: number;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            number: string;
+            /** Format: date-time */
+            period_end: string;
+            /** Format: date-time */
+            period_start: string;
+            /** @description The plan in force at the period's end. */
+            plan_key: string;
+            /** Format: int64 */
+            total_minor: number;
+            /** Format: int64 */
+            users: number;
+        };
+        /** @description One line of a bill or invoice. */
+        InvoiceLine: {
+            /** Format: int64 */
+            amount_minor: number;
+            description: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @description `days` or `calls`. */
+            unit: string;
+        };
+        InvoiceList: {
+            items: components["schemas"]["InvoiceDto"][];
+            next_cursor?: string | null;
+        };
         /** @enum {string} */
         KeyStatus: "active" | "retired";
+        /** @description Latency quantiles in milliseconds (`null` without calls). */
+        Latency: {
+            /** Format: double */
+            p50_ms?: number | null;
+            /** Format: double */
+            p95_ms?: number | null;
+            /** Format: double */
+            p99_ms?: number | null;
+        };
         /**
          * @description Whether an emailed link still works (what its page says).
          * @enum {string}
@@ -2392,7 +2779,7 @@ export interface components {
          * @description A scope a management client may hold: `area:verb`.
          * @enum {string}
          */
-        ManagementScope: "settings:read" | "settings:write" | "applications:read" | "applications:write" | "users:read" | "users:write" | "emails:read" | "emails:write" | "members:read" | "members:write" | "audit_log:read" | "webhooks:read" | "webhooks:write";
+        ManagementScope: "settings:read" | "settings:write" | "applications:read" | "applications:write" | "users:read" | "users:write" | "emails:read" | "emails:write" | "members:read" | "members:write" | "audit_log:read" | "webhooks:read" | "webhooks:write" | "usage:read";
         MemberDto: {
             /** Format: uuid */
             account_id: string;
@@ -2495,6 +2882,45 @@ export interface components {
          * @enum {string}
          */
         OutboxStatus: "queued" | "sending" | "sent" | "skipped" | "failed" | "cancelled";
+        /** @description A billing period: a calendar month in the instance's time zone. */
+        Period: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
+        /** @description A change of plan. */
+        PlanChangeDto: {
+            /** @description Who changed it (the console account's email), when known. */
+            changed_by?: string | null;
+            /** Format: date-time */
+            effective_at: string;
+            plan_key: string;
+            plan_name: string;
+        };
+        /** @description A plan of the operator's catalogue. Money in minor units (cents) of `currency`. */
+        PlanDto: {
+            currency: string;
+            /** Format: int64 */
+            included_calls: number;
+            /** Format: int64 */
+            included_users: number;
+            key: string;
+            limit: components["schemas"]["PlanLimitDto"];
+            /** Format: int64 */
+            monthly_price_minor: number;
+            name: string;
+            /** Format: int64 */
+            overage_per_1000_calls_minor: number;
+        };
+        /**
+         * @description What happens when a plan's included calls are used up.
+         * @enum {string}
+         */
+        PlanLimitDto: "hard" | "soft";
+        PlanList: {
+            items: components["schemas"]["PlanDto"][];
+        };
         /** @description A rendered email. */
         PreviewDto: {
             html: string;
@@ -2723,6 +3149,43 @@ export interface components {
              *     403 `two_factor_required` on its routes until they turn it on).
              */
             require_two_factor: boolean;
+        };
+        /** @description The series of one application, route or status. */
+        SeriesGroup: {
+            /**
+             * Format: int64
+             * @description Calls in the whole window.
+             */
+            calls: number;
+            key: string;
+            label: string;
+            points: components["schemas"]["GroupPoint"][];
+        };
+        /** @description One point of a series. */
+        SeriesPoint: {
+            /** Format: int64 */
+            active_users: number;
+            /** Format: int64 */
+            calls: number;
+            /** Format: int64 */
+            errors: number;
+            /** @description The start as the instance's time zone shows it. */
+            label: string;
+            /** Format: double */
+            p50_ms?: number | null;
+            /** Format: double */
+            p95_ms?: number | null;
+            /** Format: double */
+            p99_ms?: number | null;
+            /** Format: int64 */
+            registrations: number;
+            /** Format: int64 */
+            server_errors: number;
+            /**
+             * Format: date-time
+             * @description The instant the point starts (UTC).
+             */
+            start: string;
         };
         /**
          * @description Authorization-server metadata (RFC 8414), also served as OpenID Connect discovery: where the
@@ -3091,6 +3554,45 @@ export interface components {
             event_types?: components["schemas"]["EventTypeDto"][] | null;
             url?: string | null;
         };
+        /** @description Usage passed a share of the plan's quota (sent once per metric, threshold and period). */
+        UsageAlert: {
+            /** Format: date-time */
+            at: string;
+            metric: components["schemas"]["UsageMetric"];
+            /**
+             * Format: int32
+             * @description 80 or 100 (percent).
+             */
+            threshold: number;
+        };
+        /**
+         * @description What an alert is about.
+         * @enum {string}
+         */
+        UsageMetric: "calls" | "users";
+        /** @description Billable calls and registrations of one point. */
+        UsagePoint: {
+            /**
+             * Format: int64
+             * @description Calls the bill counts (not those refused by the quota).
+             */
+            calls: number;
+            label: string;
+            /** Format: int64 */
+            registrations: number;
+            /** Format: date-time */
+            start: string;
+        };
+        /** @description API calls and user registrations through a window. */
+        UsageReport: {
+            granularity: components["schemas"]["GranularityDto"];
+            points: components["schemas"]["UsagePoint"][];
+            /** Format: int64 */
+            total_calls: number;
+            /** Format: int64 */
+            total_registrations: number;
+            window: components["schemas"]["WindowDto"];
+        };
         /** @description A user's active sessions and latest sign-in attempts. */
         UserActivity: {
             sessions: components["schemas"]["UserSessionDto"][];
@@ -3221,6 +3723,22 @@ export interface components {
             next_cursor?: string | null;
             /** Format: int64 */
             total: number;
+        };
+        /** @description The window a report covers. */
+        WindowDto: {
+            frame: components["schemas"]["FrameDto"];
+            /**
+             * Format: date-time
+             * @description The first instant (UTC).
+             */
+            from: string;
+            /** @description The instance's time zone the window and its points are read in. */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @description The end (exclusive, UTC).
+             */
+            to: string;
         };
     };
     responses: {
@@ -3595,6 +4113,27 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    list_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     list_instances: {
         parameters: {
             query?: {
@@ -3728,6 +4267,108 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_analytics_breakdown: {
+        parameters: {
+            query: {
+                frame?: components["schemas"]["FrameDto"] | "";
+                from?: string;
+                to?: string;
+                /** @description What to break calls down by. */
+                group_by: components["schemas"]["GroupBy"];
+                /** @description How many groups: 1 to 100 (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_analytics_summary: {
+        parameters: {
+            query?: {
+                /** @description The frame (default `today`). */
+                frame?: components["schemas"]["FrameDto"] | "";
+                /** @description Custom frames: the start, an RFC 3339 date-time or a date (`2026-12-01`, the local day's start). */
+                from?: string;
+                /** @description Custom frames: the end (exclusive), an RFC 3339 date-time or a date (that whole local day included). */
+                to?: string;
+                /** @description The width of a point (default: by frame). More than 1500 points are refused. */
+                granularity?: components["schemas"]["GranularityDto"] | "";
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_analytics_timeseries: {
+        parameters: {
+            query?: {
+                frame?: components["schemas"]["FrameDto"] | "";
+                from?: string;
+                to?: string;
+                granularity?: components["schemas"]["GranularityDto"] | "";
+                /** @description Also a series per application, route or status (the 8 with most calls). */
+                group_by?: components["schemas"]["GroupBy"] | "";
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSeries"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -3950,9 +4591,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -3999,9 +4640,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4036,6 +4677,177 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_billing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingOverview"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    list_invoices: {
+        parameters: {
+            query?: {
+                /** @description How many items to return: 1 to 100 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The invoice's id */
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_invoice_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The invoice's id */
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice's lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_invoice_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The invoice's id */
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    change_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePlan"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingOverview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -5218,6 +6030,41 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    get_usage: {
+        parameters: {
+            query?: {
+                /** @description The frame (default `today`). */
+                frame?: components["schemas"]["FrameDto"] | "";
+                /** @description Custom frames: the start, an RFC 3339 date-time or a date (`2026-12-01`, the local day's start). */
+                from?: string;
+                /** @description Custom frames: the end (exclusive), an RFC 3339 date-time or a date (that whole local day included). */
+                to?: string;
+                /** @description The width of a point (default: by frame). More than 1500 points are refused. */
+                granularity?: components["schemas"]["GranularityDto"] | "";
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     list_users: {

@@ -1,6 +1,18 @@
 import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, VisuallyHidden } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconAdjustmentsHorizontal, IconApps, IconChevronDown, IconHome, IconLogout, IconMail, IconPlus, IconSettings, IconUser, IconUsers } from '@tabler/icons-react'
+import {
+  IconAdjustmentsHorizontal,
+  IconApps,
+  IconChevronDown,
+  IconLayoutDashboard,
+  IconLogout,
+  IconMail,
+  IconPlus,
+  IconReceipt,
+  IconSettings,
+  IconUser,
+  IconUsers,
+} from '@tabler/icons-react'
 import { useEffect } from 'react'
 import { Link, Outlet, useLocation, useMatch, useNavigate } from 'react-router'
 import { Brand } from '../components/Brand'
@@ -95,8 +107,8 @@ function Navigation({ slug }: { slug: string | null }) {
           <NavLink
             component={Link}
             to={`/i/${slug}`}
-            label="Overview"
-            leftSection={<IconHome size={18} aria-hidden />}
+            label="Dashboard"
+            leftSection={<IconLayoutDashboard size={18} aria-hidden />}
             active={location.pathname === `/i/${slug}`}
           />
           <NavLink
@@ -105,6 +117,13 @@ function Navigation({ slug }: { slug: string | null }) {
             label="Applications"
             leftSection={<IconApps size={18} aria-hidden />}
             active={location.pathname.startsWith(`/i/${slug}/applications`)}
+          />
+          <NavLink
+            component={Link}
+            to={`/i/${slug}/usage`}
+            label="Usage & billing"
+            leftSection={<IconReceipt size={18} aria-hidden />}
+            active={location.pathname.startsWith(`/i/${slug}/usage`)}
           />
           <NavLink
             component={Link}

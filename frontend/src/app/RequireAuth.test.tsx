@@ -6,6 +6,7 @@ import { LoginPage } from '../features/auth/LoginPage'
 import { session } from '../lib/session'
 import { problem, stubApi } from '../test/api'
 import { jsonResponse, renderRoutes } from '../test/render'
+import { fill } from '../test/user'
 import { RedirectIfAuthenticated, RequireAuth } from './RequireAuth'
 
 const grant = { access_token: 'access-1', token_type: 'Bearer', expires_in: 900 }
@@ -28,8 +29,8 @@ function renderConsole(path: string) {
 }
 
 async function logIn(user: ReturnType<typeof userEvent.setup>) {
-  await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
-  await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
+  await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
+  await fill(user, screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
   await user.click(screen.getByRole('button', { name: 'Log in' }))
 }
 

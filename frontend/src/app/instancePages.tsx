@@ -1,9 +1,13 @@
+import { Stack } from '@mantine/core'
 import { ApplicationDetailPage } from '../features/applications/ApplicationDetailPage'
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
 import { AuditLogPage } from '../features/audit/AuditLogPage'
+import { UsagePage } from '../features/billing/UsagePage'
+import { DashboardPage } from '../features/dashboard/DashboardPage'
 import type { InstanceRef } from '../lib/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
 import { GeneralPage } from '../features/general/GeneralPage'
+import { InstanceSummary } from '../features/instances/InstanceSummary'
 import { useCurrentInstance } from '../features/instances/useCurrentInstance'
 import { ManagementClientDetailPage } from '../features/management/ManagementClientDetailPage'
 import { ManagementClientsPage } from '../features/management/ManagementClientsPage'
@@ -16,6 +20,23 @@ import { WebhooksPage } from '../features/webhooks/WebhooksPage'
 function useInstanceRef(): InstanceRef {
   const instance = useCurrentInstance()
   return { slug: instance.slug, name: instance.name, role: instance.role, timeZone: instance.time_zone }
+}
+
+/** The instance's home: what it is (slug, time zone, role) above its activity. */
+export function InstanceHomeRoute() {
+  const current = useCurrentInstance()
+  const instance = useInstanceRef()
+  return (
+    <Stack gap="xl">
+      <InstanceSummary instance={current} />
+      <DashboardPage key={instance.slug} instance={instance} />
+    </Stack>
+  )
+}
+
+export function UsageRoute() {
+  const instance = useInstanceRef()
+  return <UsagePage key={instance.slug} instance={instance} />
 }
 
 export function ApplicationsRoute() {

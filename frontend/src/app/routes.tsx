@@ -6,7 +6,6 @@ import { LoginPage } from '../features/auth/LoginPage'
 import { SignupPage } from '../features/auth/SignupPage'
 import { CreateInstancePage } from '../features/instances/CreateInstancePage'
 import { InstanceLayout } from '../features/instances/InstanceLayout'
-import { InstanceOverviewPage } from '../features/instances/InstanceOverviewPage'
 import { InstanceSettingsPage } from '../features/instances/InstanceSettingsPage'
 import { ProfilePage } from '../features/profile/ProfilePage'
 import { AppLayout } from './AppLayout'
@@ -17,8 +16,10 @@ import {
   AuditLogRoute,
   EmailsRoute,
   GeneralRoute,
+  InstanceHomeRoute,
   ManagementClientDetailRoute,
   ManagementClientsRoute,
+  UsageRoute,
   UserDetailRoute,
   UsersRoute,
   WebhookDetailRoute,
@@ -56,7 +57,7 @@ export const routes: RouteObject[] = [
             path: '/i/:slug',
             element: <InstanceLayout />,
             children: [
-              { index: true, element: <InstanceOverviewPage /> },
+              { index: true, element: <InstanceHomeRoute /> },
               { path: 'settings', element: <InstanceSettingsPage /> },
               { path: 'settings/audit-log', element: <AuditLogRoute /> },
               { path: 'settings/management-clients', element: <ManagementClientsRoute /> },
@@ -65,6 +66,7 @@ export const routes: RouteObject[] = [
               { path: 'settings/webhooks/:id', element: <WebhookDetailRoute /> },
               { path: 'applications', element: <ApplicationsRoute /> },
               { path: 'applications/:id', element: <ApplicationDetailRoute /> },
+              { path: 'usage', element: <UsageRoute /> },
               { path: 'users', element: <UsersRoute /> },
               { path: 'users/:id', element: <UserDetailRoute /> },
               { path: 'general', element: <Navigate to="identity" replace /> },

@@ -6,12 +6,27 @@ import type { ReactElement } from 'react'
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router'
 import { theme } from '../app/config'
 
+/** The app's theme, without its animations (src/test/setup.ts has the user ask for reduced motion). */
+const testTheme = { ...theme, respectReducedMotion: true }
+
+const queryClients = new Set<QueryClient>()
+
+/**
+ * Empties the caches of the query clients that `renderRoutes` made (src/test/setup.ts, after each
+ * test): their garbage-collection timers would otherwise keep every test's data in memory.
+ */
+export function clearQueryClients() {
+  queryClients.forEach((client) => client.clear())
+  queryClients.clear()
+}
+
 /** Renders `routes` at `path` inside the app's providers (no retries, fresh cache). */
 export function renderRoutes(routes: RouteObject[], path: string) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } })
+  queryClients.add(queryClient)
   const router = createMemoryRouter(routes, { initialEntries: [path] })
   const utils = render(
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={testTheme}>
       <Notifications />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

@@ -1,9 +1,11 @@
 //! Every resource owns its routes: `routes/<resource>/` with `mod.rs` (registration),
 //! `handlers.rs` and `dto.rs`.
 
+pub mod analytics;
 pub mod applications;
 pub mod audit_log;
 pub mod auth;
+pub mod billing;
 pub mod branding;
 pub mod email_templates;
 pub mod emails;
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     smtp::configure(cfg);
     identity_providers::configure(cfg);
     audit_log::configure(cfg);
+    analytics::configure(cfg);
+    billing::configure(cfg);
     management_clients::configure(cfg);
     webhooks::configure(cfg);
 }

@@ -37,7 +37,7 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 /// A provider's client secret the walk saves (never in the log).
 const IDP_SECRET: &str = "idp-secret-4f9a0c";
 
-const WALK: [&str; 48] = [
+const WALK: [&str; 49] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -68,6 +68,7 @@ const WALK: [&str; 48] = [
     "put_identity_provider",
     "reset_identity_provider",
     "unlink_identity",
+    "change_plan",
     "import_users",
     "send_invitation",
     "bulk_users",
@@ -374,6 +375,11 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             let (s, b) = send(app, Method::DELETE, &format!("/users/{}/identities/{}", w.user_id, identity.id), t, None).await;
             ok(op, s, &b);
             expect("user.identity_unlink", "user", Some(w.user_id.clone()), "identity", json!({"provider": "google", "subject": "google-sub-1"}), Value::Null)
+        }
+        "change_plan" => {
+            let (s, b) = send(app, Method::PUT, "/billing/plan", t, Some(json!({"plan": "starter"}))).await;
+            ok(op, s, &b);
+            expect("plan.change", "plan", None, "plan", json!("free"), json!("starter"))
         }
         "import_users" => {
             let res = app
@@ -798,8 +804,15 @@ async fn old_entries_are_deleted_by_retention(app: TestApp) {
     use steward_persistence::entities::audit_log::{Column, Entity};
     let old = steward_persistence::now() - chrono::Duration::days(400);
     Entity::update_many().col_expr(Column::CreatedAt, Expr::value(old)).filter(Column::Id.eq(old_id.parse::<uuid::Uuid>().unwrap())).exec(db).await.unwrap();
-    let r =
-        steward::retention::Retention { days: 30, login_attempts_days: 90, mailbox_days: 7, audit_days: 365, interval: std::time::Duration::from_secs(3600) };
+    let r = steward::retention::Retention {
+        days: 30,
+        login_attempts_days: 90,
+        mailbox_days: 7,
+        audit_days: 365,
+        usage_minute_days: 7,
+        usage_hour_days: 400,
+        interval: std::time::Duration::from_secs(3600),
+    };
     let deleted = steward::retention::run_once(db, &r).await.unwrap();
     assert_eq!(deleted.audit_entries, 1);
     let left = log(&app, &owner, "").await;

@@ -42,10 +42,14 @@ async fn generated_python_clients_drive_a_management_flow() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
     let client = setup(&app).await;
     let dir = tempfile::tempdir().unwrap();
-    // openapi-python-client sends bodies of other media types (the CSV, the PNG) as files when told
+    // openapi-python-client sends bodies of other media types (the CSV, the PNG; answers them as the PDF) as files when told
     // to; the documented media type stays the request's Content-Type.
     let config = dir.path().join("config.yaml");
-    std::fs::write(&config, "content_type_overrides:\n  text/csv: application/octet-stream\n  image/png: application/octet-stream\n").unwrap();
+    std::fs::write(
+        &config,
+        "content_type_overrides:\n  text/csv: application/octet-stream\n  image/png: application/octet-stream\n  application/pdf: application/octet-stream\n",
+    )
+    .unwrap();
     for (doc, package) in [("console.json", "steward_console"), ("public.json", "steward_public")] {
         let mut generate = Command::new("openapi-python-client");
         generate

@@ -478,7 +478,15 @@ async fn retention_deletes_only_what_is_old(app: TestApp) {
     ] {
         db.execute_unprepared(&sql).await.unwrap();
     }
-    let r = steward::retention::Retention { days: 30, login_attempts_days: 90, mailbox_days: 7, audit_days: 365, interval: Duration::from_secs(3600) };
+    let r = steward::retention::Retention {
+        days: 30,
+        login_attempts_days: 90,
+        mailbox_days: 7,
+        audit_days: 365,
+        usage_minute_days: 7,
+        usage_hour_days: 400,
+        interval: Duration::from_secs(3600),
+    };
     let (a, b) = tokio::join!(steward::retention::run_once(db, &r), steward::retention::run_once(db, &r));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.emails + b.emails, 2, "{a:?} {b:?}");

@@ -934,8 +934,15 @@ async fn guests_start_upgrade_and_expire(app: TestApp) {
         .exec(&app.state.db)
         .await
         .unwrap();
-    let r =
-        steward::retention::Retention { days: 30, login_attempts_days: 90, mailbox_days: 7, audit_days: 365, interval: std::time::Duration::from_secs(3600) };
+    let r = steward::retention::Retention {
+        days: 30,
+        login_attempts_days: 90,
+        mailbox_days: 7,
+        audit_days: 365,
+        usage_minute_days: 7,
+        usage_hour_days: 400,
+        interval: std::time::Duration::from_secs(3600),
+    };
     let deleted = steward::retention::run_once(&app.state.db, &r).await.unwrap();
     assert_eq!(deleted.guests, 1);
     assert_eq!(app.get(&format!("/api/v1/instances/shop/users/{third_id}"), Some(&s.owner)).await.status(), StatusCode::NOT_FOUND);

@@ -29,6 +29,7 @@ mod outbox;
 mod public_api;
 mod signing;
 mod smtp;
+mod usage;
 mod users;
 mod users_bulk;
 mod webhook_receiver;

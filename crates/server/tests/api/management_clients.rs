@@ -229,7 +229,7 @@ async fn people_manage_management_clients_and_secrets_rotate_with_grace(app: Tes
 
     // The scope catalogue the console shows.
     let catalogue: Value = app.get("/api/v1/management-scopes", Some(&admin)).await.json().await.unwrap();
-    assert_eq!(catalogue["items"].as_array().unwrap().len(), 13);
+    assert_eq!(catalogue["items"].as_array().unwrap().len(), 14);
     assert!(catalogue["token_endpoint"].as_str().unwrap().ends_with("/api/v1/oauth/token"));
 }
 
@@ -261,7 +261,7 @@ async fn every_scope_in_the_document_is_enforced(app: TestApp) {
     let doc: Value = app.get("/api/openapi.json", None).await.json().await.unwrap();
     let all: Vec<String> =
         doc["components"]["securitySchemes"]["management"]["flows"]["clientCredentials"]["scopes"].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(all.len(), 13);
+    assert_eq!(all.len(), 14);
     let mut tokens: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut token_for = async |scopes: Vec<String>| -> String {
         let key = scopes.join(" ");

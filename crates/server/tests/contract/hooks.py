@@ -145,6 +145,12 @@ INEXPRESSIBLE = {
     ("code_challenge", "invalid_request"): "S256 only, the base64url SHA-256 of a verifier",
     ("code_challenge", "unsupported_response_type"): "never answered for a guest link",
     ("scope", "invalid_scope"): "openid, email, profile and offline_access, space-separated",
+    # Usage windows: a custom frame needs both bounds, in order, and a series at most 1500 points.
+    ("from", "required"): "required when the frame is custom",
+    ("to", "required"): "required when the frame is custom",
+    ("from", "from_after_to"): "relative to `to`",
+    ("granularity", "too_many_points"): "depends on the window's length (at most 1500 points)",
+    ("plan", "unknown_plan"): "a key of the operator's plan catalogue (configuration, listed by GET /api/v1/billing/plans)",
 }
 
 # The same, for refusals of a whole body: a logo must be a complete PNG of 100 to 1200 pixels a

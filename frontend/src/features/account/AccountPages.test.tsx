@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { formatDateTime } from '../../lib/datetime'
 import { problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { AcceptInvitationPage, ResetPasswordPage, VerifyEmailPage } from './AccountPages'
 
 const branding = { instance: 'shop', name: 'Acme Shop', logo_url: 'http://localhost/public/v1/shop/branding/logo?v=abc' }
@@ -193,10 +194,10 @@ describe('end-user password pages', () => {
     expect(calls(seen, SET_PASSWORD)).toHaveLength(0)
 
     await user.clear(password)
-    await user.type(password, 'a new secret!')
+    await fill(user, password, 'a new secret!')
     const repeat = screen.getByLabelText(/^repeat/i, { selector: 'input' })
     await user.clear(repeat)
-    await user.type(repeat, 'a new secret!')
+    await fill(user, repeat, 'a new secret!')
     await user.click(screen.getByRole('button', { name: 'Change my password' }))
     expect(await screen.findByRole('status')).toHaveTextContent('Your password is changed')
     expect(calls(seen, SET_PASSWORD).map((r) => r.body)).toEqual([{ token: TOKEN, password: 'a new secret!' }])
@@ -260,8 +261,8 @@ describe('end-user password pages', () => {
     )
     open('reset-password')
     const user = userEvent.setup()
-    await user.type(await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
-    await user.type(screen.getByLabelText(/^repeat/i, { selector: 'input' }), 'a new secret!')
+    await fill(user, await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
+    await fill(user, screen.getByLabelText(/^repeat/i, { selector: 'input' }), 'a new secret!')
     await user.click(screen.getByRole('button', { name: 'Change my password' }))
     expect(await screen.findByRole('button', { name: 'Send me a new link' })).toBeInTheDocument()
     expect(screen.getByRole('alert')).toHaveTextContent('This link has expired')
@@ -272,8 +273,8 @@ describe('end-user password pages', () => {
     open('accept-invitation')
     const user = userEvent.setup()
     expect(await screen.findByText(/^for/)).toHaveTextContent('for grace@example.com')
-    await user.type(screen.getByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
-    await user.type(screen.getByLabelText(/^repeat/i, { selector: 'input' }), 'a new secret!')
+    await fill(user, screen.getByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
+    await fill(user, screen.getByLabelText(/^repeat/i, { selector: 'input' }), 'a new secret!')
     await user.click(screen.getByRole('button', { name: 'Set my password' }))
     expect(await screen.findByRole('status')).toHaveTextContent('Your account is ready.')
     expect(calls(seen, SET_PASSWORD)).toHaveLength(1)

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { SecretModal } from '../../components/SecretModal'
 import { stubApi as stubRequests } from '../../test/api'
 import { jsonResponse, renderPage } from '../../test/render'
+import { fill } from '../../test/user'
 import { ApplicationsPage } from './ApplicationsPage'
 import { CreateApplicationModal } from './CreateApplicationModal'
 import type { Role } from './model'
@@ -61,12 +62,12 @@ describe('CreateApplicationModal', () => {
     renderPage(<CreateApplicationModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
     const user = userEvent.setup()
 
-    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'Web shop')
+    await fill(user, await screen.findByRole('textbox', { name: 'Name' }), 'Web shop')
     // A blank row in the middle is dropped before sending, so indices match what is shown.
-    await user.type(screen.getByRole('textbox', { name: 'Origin 1' }), 'https://shop.example.com')
+    await fill(user, screen.getByRole('textbox', { name: 'Origin 1' }), 'https://shop.example.com')
     await user.click(screen.getByRole('button', { name: 'Add origin' }))
     await user.click(screen.getByRole('button', { name: 'Add origin' }))
-    await user.type(screen.getByRole('textbox', { name: 'Origin 3' }), 'http://shop.example.com')
+    await fill(user, screen.getByRole('textbox', { name: 'Origin 3' }), 'http://shop.example.com')
     await user.click(screen.getByRole('button', { name: 'Create application' }))
 
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))

@@ -55,6 +55,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'webhook.resend': 'Webhook delivery resent',
   'identity_provider.update': 'Identity provider saved',
   'identity_provider.reset': 'Identity provider reset or removed',
+  'plan.change': 'Plan changed',
 }
 
 export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
@@ -74,6 +75,7 @@ export const TARGET_LABELS: Record<AuditTargetKind, string> = {
   management_client: 'Management client',
   webhook: 'Webhook endpoint',
   identity_provider: 'Identity provider',
+  plan: 'Plan',
 }
 
 export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]

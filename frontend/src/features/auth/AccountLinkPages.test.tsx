@@ -5,6 +5,7 @@ import { formatDateTime } from '../../lib/datetime'
 import { session } from '../../lib/session'
 import { account, problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { EmailVerificationPage, ForgotPasswordPage, PasswordResetPage } from './AccountLinkPages'
 
 const LINK_INFO = '/api/v1/auth/link-info'
@@ -81,7 +82,7 @@ describe('console account link pages', () => {
     const seen = stubApi(({ path }) => (path === '/api/v1/auth/forgot-password' ? jsonResponse(null, 202) : undefined))
     renderRoutes([{ path: '/forgot-password', element: <ForgotPasswordPage /> }], '/forgot-password')
     const user = userEvent.setup()
-    await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'nobody@example.com')
+    await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'nobody@example.com')
     await user.click(screen.getByRole('button', { name: 'Send me a link' }))
     expect(await screen.findByRole('status')).toHaveTextContent('If an account exists for nobody@example.com, we have sent a link to it.')
     expect(seen[0].body).toEqual({ email: 'nobody@example.com' })
@@ -91,7 +92,7 @@ describe('console account link pages', () => {
     stubApi(() => problem(429, 'too_many_attempts', 'Too many requests', { headers: { 'Retry-After': '30' } }))
     renderRoutes([{ path: '/forgot-password', element: <ForgotPasswordPage /> }], '/forgot-password')
     const user = userEvent.setup()
-    await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
+    await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
     await user.click(screen.getByRole('button', { name: 'Send me a link' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Try again in 30 s.')
   })
@@ -104,15 +105,15 @@ describe('console account link pages', () => {
     )
     renderLinkPages('/reset-password?token=r-1')
     const user = userEvent.setup()
-    await user.type(await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
-    await user.type(screen.getByLabelText(/^confirm new password/i, { selector: 'input' }), 'a different one')
+    await fill(user, await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'a new secret!')
+    await fill(user, screen.getByLabelText(/^confirm new password/i, { selector: 'input' }), 'a different one')
     await user.click(screen.getByRole('button', { name: 'Change my password' }))
     expect(await screen.findByText('The passwords do not match')).toBeInTheDocument()
     expect(seen.map((r) => r.path)).toEqual([LINK_INFO])
     expect(screen.getByText(/^for/)).toHaveTextContent('for ada@example.com')
     const confirm = screen.getByLabelText(/^confirm new password/i, { selector: 'input' })
     await user.clear(confirm)
-    await user.type(confirm, 'a new secret!')
+    await fill(user, confirm, 'a new secret!')
     await user.click(screen.getByRole('button', { name: 'Change my password' }))
     expect(await screen.findByRole('status')).toHaveTextContent('Your password is changed')
     expect(screen.getByRole('link', { name: 'Log in' })).toHaveAttribute('href', '/login?email=ada%40example.com')
@@ -134,8 +135,8 @@ describe('console account link pages', () => {
     )
     renderLinkPages('/reset-password?token=r-2')
     const user = userEvent.setup()
-    await user.type(await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'password1')
-    await user.type(screen.getByLabelText(/^confirm new password/i, { selector: 'input' }), 'password1')
+    await fill(user, await screen.findByLabelText(/^new password/i, { selector: 'input' }), 'password1')
+    await fill(user, screen.getByLabelText(/^confirm new password/i, { selector: 'input' }), 'password1')
     await user.click(screen.getByRole('button', { name: 'Change my password' }))
     expect(await screen.findByText('This password is too common')).toBeInTheDocument()
     await user.click(screen.getByRole('button', { name: 'Change my password' }))

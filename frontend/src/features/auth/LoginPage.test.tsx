@@ -2,6 +2,7 @@ import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { renderRoutes, jsonResponse } from '../../test/render'
+import { fill } from '../../test/user'
 import { session } from '../../lib/session'
 import { LoginPage } from './LoginPage'
 
@@ -35,8 +36,8 @@ describe('LoginPage', () => {
     )
     renderLogin()
     const user = userEvent.setup()
-    await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example')
-    await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'secret-password')
+    await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example')
+    await fill(user, screen.getByLabelText(/^password/i, { selector: 'input' }), 'secret-password')
     await user.click(screen.getByRole('button', { name: 'Log in' }))
 
     const email = screen.getByLabelText(/^email/i, { selector: 'input' })
@@ -57,8 +58,8 @@ describe('LoginPage', () => {
     )
     renderLogin()
     const user = userEvent.setup()
-    await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
-    await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'wrong-password')
+    await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
+    await fill(user, screen.getByLabelText(/^password/i, { selector: 'input' }), 'wrong-password')
     await user.click(screen.getByRole('button', { name: 'Log in' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Wrong email or password.')
   })
@@ -70,8 +71,8 @@ describe('LoginPage', () => {
     vi.stubGlobal('fetch', fetchMock)
     renderLogin()
     const user = userEvent.setup()
-    await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
-    await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
+    await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
+    await fill(user, screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
     await user.click(screen.getByRole('button', { name: 'Log in' }))
     expect(await screen.findByText('console home')).toBeInTheDocument()
     expect(session.getState().status).toBe('authenticated')

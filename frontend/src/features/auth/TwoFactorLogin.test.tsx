@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { session } from '../../lib/session'
 import { problem, stubApi } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { LoginPage } from './LoginPage'
 
 const challenge = { challenge_token: 'chal-1', expires_in: 300, methods: ['totp', 'recovery_code'] }
@@ -21,8 +22,8 @@ function renderLogin(path = '/login') {
 }
 
 async function passwordStep(user: ReturnType<typeof userEvent.setup>) {
-  await user.type(screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
-  await user.type(screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
+  await fill(user, screen.getByLabelText(/^email/i, { selector: 'input' }), 'ada@example.com')
+  await fill(user, screen.getByLabelText(/^password/i, { selector: 'input' }), 'right-password')
   await user.click(screen.getByRole('button', { name: 'Log in' }))
   return screen.findByLabelText(/^authentication code/i, { selector: 'input' })
 }

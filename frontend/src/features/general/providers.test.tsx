@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { GeneralPage } from './GeneralPage'
 import type { IdentityProvider, Role } from './model'
 import { addOidcInput, checkProviderKey, INITIAL_OIDC_VALUES, lifetimeSecs, providerStatus, splitLifetime, toProviderInput, valuesOf } from './providerForm'
@@ -242,8 +243,8 @@ describe('General → Identity providers', () => {
     // Every error sat beside its field: no banner.
     expect(within(drawer).queryByText('Could not save')).not.toBeInTheDocument()
 
-    await user.type(clientId, 'google-client')
-    await user.type(secret, 'g-secret')
+    await fill(user, clientId, 'google-client')
+    await fill(user, secret, 'g-secret')
     await user.click(within(drawer).getByRole('button', { name: 'Save' }))
     await waitFor(() => expect(puts(seen)).toHaveLength(2))
     expect(puts(seen)[1].body).toMatchObject({ enabled: true, client_id: 'google-client', client_secret: 'g-secret' })
@@ -282,7 +283,7 @@ describe('General → Identity providers', () => {
 
     const again = await openConfigure('Facebook')
     expect(within(again.drawer).queryByText('A secret is stored')).not.toBeInTheDocument()
-    await again.user.type(within(again.drawer).getByLabelText('Client secret', { selector: 'input' }), 'fresh-secret')
+    await fill(again.user, within(again.drawer).getByLabelText('Client secret', { selector: 'input' }), 'fresh-secret')
     await again.user.click(within(again.drawer).getByRole('button', { name: 'Save' }))
     await waitFor(() => expect(puts(seen)).toHaveLength(2))
     expect(puts(seen)[1].body).toMatchObject({ client_secret: 'fresh-secret' })
@@ -324,7 +325,7 @@ describe('General → Identity providers', () => {
 
     // A built-in name or a key in use is refused before sending.
     await user.type(key, 'google')
-    await user.type(within(modal).getByRole('textbox', { name: 'Discovery URL' }), 'https://login.example.com/.well-known/openid-configuration')
+    await fill(user, within(modal).getByRole('textbox', { name: 'Discovery URL' }), 'https://login.example.com/.well-known/openid-configuration')
     await user.click(within(modal).getByRole('button', { name: 'Add provider' }))
     expect(await within(modal).findByText(/built-in provider's name/)).toBeInTheDocument()
     await user.clear(key)
@@ -334,10 +335,10 @@ describe('General → Identity providers', () => {
     expect(puts(seen)).toHaveLength(0)
 
     await user.clear(key)
-    await user.type(key, 'azure-ad')
-    await user.type(within(modal).getByRole('textbox', { name: 'Display name' }), 'Microsoft Entra ID')
-    await user.type(within(modal).getByRole('textbox', { name: 'Client id' }), 'entra-client')
-    await user.type(within(modal).getByLabelText('Client secret', { selector: 'input' }), 'entra-secret')
+    await fill(user, key, 'azure-ad')
+    await fill(user, within(modal).getByRole('textbox', { name: 'Display name' }), 'Microsoft Entra ID')
+    await fill(user, within(modal).getByRole('textbox', { name: 'Client id' }), 'entra-client')
+    await fill(user, within(modal).getByLabelText('Client secret', { selector: 'input' }), 'entra-secret')
     await user.click(within(modal).getByRole('button', { name: 'Add provider' }))
 
     expect(await screen.findByText(/Microsoft Entra ID added/)).toBeInTheDocument()
@@ -373,7 +374,7 @@ describe('General → Identity providers', () => {
     const modal = await screen.findByRole('dialog', { name: 'Add OpenID Connect provider' })
     await user.type(within(modal).getByRole('textbox', { name: 'Key' }), 'corp')
     const discovery = within(modal).getByRole('textbox', { name: 'Discovery URL' })
-    await user.type(discovery, 'https://id.corp.example/.well-known/openid-configuration')
+    await fill(user, discovery, 'https://id.corp.example/.well-known/openid-configuration')
     await user.click(within(modal).getByRole('button', { name: 'Add provider' }))
     await waitFor(() => expect(discovery).toHaveAccessibleDescription(/the issuer does not match/))
     expect(within(modal).getByText('An OpenID Connect provider needs the openid scope.')).toBeInTheDocument()
@@ -385,7 +386,7 @@ describe('General → Identity providers', () => {
     await user.click(await screen.findByRole('button', { name: 'Add OpenID Connect provider' }))
     const modal = await screen.findByRole('dialog', { name: 'Add OpenID Connect provider' })
     await user.type(within(modal).getByRole('textbox', { name: 'Key' }), 'corp')
-    await user.type(within(modal).getByRole('textbox', { name: 'Discovery URL' }), 'https://id.corp.example/.well-known/openid-configuration')
+    await fill(user, within(modal).getByRole('textbox', { name: 'Discovery URL' }), 'https://id.corp.example/.well-known/openid-configuration')
     await user.click(within(modal).getByRole('button', { name: 'Add provider' }))
     expect(await within(modal).findByRole('alert')).toHaveTextContent('An instance may have at most 20 OpenID Connect providers.')
   })

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { GeneralPage } from './GeneralPage'
 import { suggestPort, type Role, type SmtpSettings, type SmtpTestReport } from './model'
 import { toSmtpInput, valuesOf } from './smtpForm'
@@ -82,11 +83,11 @@ describe('Email SMTP', () => {
     expect(screen.getByPlaceholderText('Stored — leave empty to keep')).toBeInTheDocument()
     const user = userEvent.setup()
     await user.clear(host)
-    await user.type(host, 'mail.example.org')
+    await fill(user, host, 'mail.example.org')
     const to = screen.getByRole('textbox', { name: 'Send to' })
     await waitFor(() => expect(to).toHaveValue('owner@example.com'))
     await user.clear(to)
-    await user.type(to, 'me@example.org')
+    await fill(user, to, 'me@example.org')
     await user.click(screen.getByRole('button', { name: 'Send test email' }))
 
     const result = await screen.findByRole('region', { name: 'Test result' })
@@ -147,12 +148,12 @@ describe('Email SMTP', () => {
     const host = await screen.findByRole('textbox', { name: 'Host' })
     const user = userEvent.setup()
     await user.clear(host)
-    await user.type(host, 'bad host')
+    await fill(user, host, 'bad host')
     await user.click(screen.getByRole('button', { name: 'Save settings' }))
     await waitFor(() => expect(host).toHaveAccessibleDescription('Host must be a host name or an IP address, without a port.'))
 
     await user.clear(host)
-    await user.type(host, 'smtp.example.org')
+    await fill(user, host, 'smtp.example.org')
     await user.click(screen.getByRole('checkbox', { name: 'Remove the stored password' }))
     await user.click(screen.getByRole('button', { name: 'Save settings' }))
     expect(await screen.findByText(/SMTP settings saved/)).toBeInTheDocument()

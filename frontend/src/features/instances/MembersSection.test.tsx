@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { account, problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderPage } from '../../test/render'
+import { fill } from '../../test/user'
 import { MembersSection } from './MembersSection'
 import { ROLE_DESCRIPTIONS, type Instance, type Role } from './roles'
 
@@ -174,7 +175,7 @@ describe('MembersSection: invitations', () => {
     const user = userEvent.setup()
     const form = await screen.findByRole('form', { name: 'Invite a member' })
     const email = within(form).getByLabelText(/^email address/i, { selector: 'input' })
-    await user.type(email, 'grace@example.com')
+    await fill(user, email, 'grace@example.com')
     await user.click(within(form).getByLabelText('Role', { selector: 'input' }))
     // Each option says what the role may do.
     const listbox = await screen.findByRole('listbox', { name: 'Role', hidden: true })
@@ -186,7 +187,7 @@ describe('MembersSection: invitations', () => {
     await waitFor(() => expect(email).toHaveAccessibleDescription(/already pending/))
 
     await user.clear(email)
-    await user.type(email, 'new@example.com')
+    await fill(user, email, 'new@example.com')
     await user.click(within(form).getByRole('button', { name: 'Invite member' }))
     expect(await screen.findByText('Invitation sent to new@example.com as admin')).toBeInTheDocument()
     expect(seen.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([

@@ -4,6 +4,7 @@ import { Outlet } from 'react-router'
 import { describe, expect, it } from 'vitest'
 import { account, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { CreateInstancePage } from './CreateInstancePage'
 import { InstanceSettingsPage } from './InstanceSettingsPage'
 import type { Instance } from './roles'
@@ -145,7 +146,7 @@ describe('Time zone picker (instance settings)', () => {
     const { router } = renderSettings()
     const user = userEvent.setup()
     const form = await screen.findByRole('form', { name: 'Invite a member' })
-    await user.type(within(form).getByLabelText(/^email address/i, { selector: 'input' }), 'grace@example.com')
+    await fill(user, within(form).getByLabelText(/^email address/i, { selector: 'input' }), 'grace@example.com')
     await act(() => router.navigate('/elsewhere'))
     const dialog = await screen.findByRole('dialog', { name: 'Leave without saving?' })
     expect(dialog).toHaveTextContent('The invitation to grace@example.com is not sent yet')

@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, unwrap } from '../../api/client'
 import { allPages, PAGE_SIZE } from '../../lib/pages'
+import { scopeCatalogueQueryKey, useScopeCatalogue } from '../../lib/publicUrl'
 import type { ManagementClient, ManagementScope } from './model'
 
 export const managementKeys = {
-  scopes: ['management-scopes'] as const,
+  scopes: scopeCatalogueQueryKey,
   all: (slug: string) => ['management-clients', slug] as const,
   list: (slug: string) => [...managementKeys.all(slug), 'list'] as const,
   detail: (slug: string, id: string) => [...managementKeys.all(slug), 'detail', id] as const,
@@ -12,14 +13,7 @@ export const managementKeys = {
 
 
 /** The scopes a client may hold, with what each allows, and the token endpoint (the same for every instance). */
-export function useManagementScopes(enabled = true) {
-  return useQuery({
-    queryKey: managementKeys.scopes,
-    queryFn: () => unwrap(api.GET('/api/v1/management-scopes')),
-    staleTime: Infinity,
-    enabled,
-  })
-}
+export const useManagementScopes = useScopeCatalogue
 
 /** The instance's management clients, newest first (walks the cursor; an instance holds a handful). */
 export function useManagementClients(slug: string, enabled = true) {

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderPage, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { CreateManagementClientModal } from './CreateManagementClientModal'
 import { ManagementClientDetailPage } from './ManagementClientDetailPage'
 import { ManagementClientsPage } from './ManagementClientsPage'
@@ -138,7 +139,7 @@ describe('CreateManagementClientModal', () => {
     const seen = stubManagement([])
     renderPage(<CreateManagementClientModal slug="shop" timeZone="UTC" opened onClose={() => {}} onCreated={() => {}} />)
     const user = userEvent.setup()
-    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'CI deploy bot')
+    await fill(user, await screen.findByRole('textbox', { name: 'Name' }), 'CI deploy bot')
     await screen.findByRole('group', { name: 'Users' })
     await user.click(screen.getByRole('button', { name: 'Create client' }))
     expect(await screen.findByRole('group', { name: 'Scopes' })).toHaveAccessibleDescription(expect.stringContaining('Choose at least one scope'))
@@ -153,7 +154,7 @@ describe('CreateManagementClientModal', () => {
     renderPage(<CreateManagementClientModal slug="shop" timeZone="Europe/Athens" opened onClose={() => {}} onCreated={() => {}} />)
     const user = userEvent.setup()
 
-    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'CI deploy bot')
+    await fill(user, await screen.findByRole('textbox', { name: 'Name' }), 'CI deploy bot')
     await user.click(await screen.findByRole('checkbox', { name: 'users:write' }))
     await user.click(screen.getByRole('checkbox', { name: 'settings:read' }))
     await user.click(screen.getByRole('checkbox', { name: /Set an expiry date/ }))
@@ -177,7 +178,7 @@ describe('CreateManagementClientModal', () => {
       ],
     })
     await user.clear(name)
-    await user.type(name, 'Nightly export')
+    await fill(user, name, 'Nightly export')
     await user.click(screen.getByRole('button', { name: 'Create client' }))
     await waitFor(() => expect(screen.getByRole('group', { name: 'Scopes' })).toHaveAccessibleDescription(expect.stringContaining('settings:read is not a scope.')))
     expect(screen.getByLabelText(/Expires on/)).toHaveAccessibleDescription(expect.stringContaining('The expiry must be in the future.'))
@@ -235,7 +236,7 @@ describe('ManagementClientsPage', () => {
     const user = userEvent.setup()
     await user.click((await screen.findAllByRole('button', { name: 'New management client' }))[0])
     const form = await screen.findByRole('dialog', { name: 'New management client' })
-    await user.type(within(form).getByRole('textbox', { name: 'Name' }), 'Nightly export')
+    await fill(user, within(form).getByRole('textbox', { name: 'Name' }), 'Nightly export')
     await user.click(await within(form).findByRole('checkbox', { name: 'users:read' }))
     await user.click(within(form).getByRole('button', { name: 'Create client' }))
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { formatDateTime } from '../../lib/datetime'
 import { account, stubApi } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { ProfilePage } from './ProfilePage'
 
 function renderAccount() {
@@ -29,7 +30,7 @@ describe('Profile → Account', () => {
     const { router } = renderAccount()
     const user = userEvent.setup()
     await screen.findByRole('textbox', { name: 'Name' })
-    await user.type(within(passwordForm()).getByLabelText(/^New password/, { selector: 'input' }), 'a new secret')
+    await fill(user, within(passwordForm()).getByLabelText(/^New password/, { selector: 'input' }), 'a new secret')
 
     await act(() => router.navigate('/elsewhere'))
     const dialog = await screen.findByRole('dialog', { name: 'Leave without saving?' })
@@ -54,9 +55,9 @@ describe('Profile → Account', () => {
     const user = userEvent.setup()
     await screen.findByRole('textbox', { name: 'Name' })
     const form = passwordForm()
-    await user.type(within(form).getByLabelText(/^Current password/, { selector: 'input' }), 'old secret')
-    await user.type(within(form).getByLabelText(/^New password/, { selector: 'input' }), 'a brand new secret')
-    await user.type(within(form).getByLabelText(/^Confirm new password/, { selector: 'input' }), 'a brand new secret')
+    await fill(user, within(form).getByLabelText(/^Current password/, { selector: 'input' }), 'old secret')
+    await fill(user, within(form).getByLabelText(/^New password/, { selector: 'input' }), 'a brand new secret')
+    await fill(user, within(form).getByLabelText(/^Confirm new password/, { selector: 'input' }), 'a brand new secret')
     await user.click(within(form).getByRole('button', { name: 'Change password' }))
     expect(await screen.findByText(/Password changed/)).toBeInTheDocument()
     expect(seen.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ current_password: 'old secret', new_password: 'a brand new secret' }])

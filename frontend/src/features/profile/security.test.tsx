@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { account, problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { ProfilePage } from './ProfilePage'
 import { describeUserAgent } from './userAgent'
 
@@ -78,7 +79,7 @@ describe('Profile → Security: two-factor enrolment', () => {
     expect(await within(dialog).findByText('The password is not right')).toBeInTheDocument()
     const password = within(dialog).getByLabelText(/^current password/i, { selector: 'input' })
     await user.clear(password)
-    await user.type(password, 'right password')
+    await fill(user, password, 'right password')
     await user.click(within(dialog).getByRole('button', { name: 'Continue' }))
 
     // 2. The QR code of the otpauth URI and the secret, shown once.
@@ -136,12 +137,12 @@ describe('Profile → Security: two-factor enrolment', () => {
     await user.click(screen.getByRole('button', { name: 'Turn off' }))
     const dialog = await screen.findByRole('dialog', { name: 'Turn off two-factor sign-in' })
     await user.click(within(dialog).getByRole('button', { name: 'Use a recovery code instead' }))
-    await user.type(within(dialog).getByLabelText(/^recovery code/i, { selector: 'input' }), 'bad-code')
+    await fill(user, within(dialog).getByLabelText(/^recovery code/i, { selector: 'input' }), 'bad-code')
     await user.click(within(dialog).getByRole('button', { name: 'Turn off' }))
     expect(await within(dialog).findByText('Not one of your recovery codes')).toBeInTheDocument()
     const input = within(dialog).getByLabelText(/^recovery code/i, { selector: 'input' })
     await user.clear(input)
-    await user.type(input, 'good-code')
+    await fill(user, input, 'good-code')
     await user.click(within(dialog).getByRole('button', { name: 'Turn off' }))
     expect(await screen.findByRole('button', { name: 'Set up two-factor sign-in' })).toBeInTheDocument()
     expect(seen.filter((r) => r.path.endsWith('/disable')).map((r) => r.body)).toEqual([{ recovery_code: 'bad-code' }, { recovery_code: 'good-code' }])

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
 import { problem, stubApi } from '../../test/api'
 import { jsonResponse, renderPage, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import { CreateUserModal } from './CreateUserModal'
 import { filtersFromParams, listQuery, startOfDay, type Role } from './model'
 import { UserDetailPage } from './UserDetailPage'
@@ -54,9 +55,9 @@ describe('CreateUserModal', () => {
     const user = userEvent.setup()
 
     const email = await screen.findByRole('textbox', { name: 'Email' })
-    await user.type(email, 'ada@example.com')
+    await fill(user, email, 'ada@example.com')
     await user.type(screen.getByRole('textbox', { name: 'Given name' }), 'Ada')
-    await user.type(screen.getByRole('textbox', { name: 'Metadata' }), '{{"plan": "pro"}')
+    await fill(user, screen.getByRole('textbox', { name: 'Metadata' }), '{"plan": "pro"}')
     await user.click(screen.getByRole('radio', { name: 'No password for now' }))
     await user.click(screen.getByRole('button', { name: 'Add user' }))
 
@@ -78,14 +79,14 @@ describe('CreateUserModal', () => {
     renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={onCreated} />)
     const user = userEvent.setup()
 
-    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
+    await fill(user, await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
     // "Set a password now" is the default and needs a password.
     expect(screen.getByRole('radio', { name: 'Set a password now' })).toBeChecked()
     await user.click(screen.getByRole('button', { name: 'Add user' }))
     expect(await screen.findByText(/Enter a password, or choose another option/)).toBeInTheDocument()
     expect(seen).toHaveLength(0)
 
-    await user.type(screen.getByLabelText(/^Password/, { selector: 'input' }), 'a password typed first')
+    await fill(user, screen.getByLabelText(/^Password/, { selector: 'input' }), 'a password typed first')
     const invite = screen.getByRole('radio', { name: 'Send an invitation email' })
     await user.click(invite)
     expect(invite).toHaveAccessibleDescription(/grace@example\.com gets an email with a link to choose their own password\. The link is valid for 7 days/)
@@ -106,7 +107,7 @@ describe('CreateUserModal', () => {
     )
     renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
     const user = userEvent.setup()
-    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
+    await fill(user, await screen.findByRole('textbox', { name: 'Email' }), 'grace@example.com')
     await user.click(screen.getByRole('radio', { name: 'Send an invitation email' }))
     await user.click(screen.getByRole('button', { name: 'Add user' }))
     const group = await screen.findByRole('radiogroup', { name: 'Password' })
@@ -121,9 +122,9 @@ describe('CreateUserModal', () => {
     renderPage(<CreateUserModal slug="shop" opened onClose={() => {}} onCreated={() => {}} />)
     const user = userEvent.setup()
 
-    await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'ada@example.com')
+    await fill(user, await screen.findByRole('textbox', { name: 'Email' }), 'ada@example.com')
     const metadata = screen.getByRole('textbox', { name: 'Metadata' })
-    await user.type(metadata, '{{"plan": pro}')
+    await fill(user, metadata, '{"plan": pro}')
     await user.click(screen.getByRole('button', { name: 'Add user' }))
     await waitFor(() => expect(metadata).toHaveAttribute('aria-invalid', 'true'))
     expect(metadata).toHaveAccessibleDescription(/Not valid JSON/)

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { problem, stubApi, type SeenRequest } from '../../test/api'
 import { jsonResponse, renderRoutes } from '../../test/render'
+import { fill } from '../../test/user'
 import {
   deliveriesPollInterval,
   deliveryBadge,
@@ -219,7 +220,7 @@ describe('WebhooksPage', () => {
     expect(within(form).getByRole('textbox', { name: /Endpoint URL/ })).toHaveAccessibleDescription(/URL is required/)
     expect(seen.filter((r) => r.method === 'POST')).toHaveLength(0)
 
-    await user.type(within(form).getByRole('textbox', { name: /Endpoint URL/ }), 'http://10.0.0.5/hook')
+    await fill(user, within(form).getByRole('textbox', { name: /Endpoint URL/ }), 'http://10.0.0.5/hook')
     await user.click(within(form).getByRole('checkbox', { name: /user\.deleted/ }))
     await user.click(within(form).getByRole('checkbox', { name: /user\.created/ }))
     expect(within(form).getByText('2 of 11 event types')).toBeInTheDocument()
@@ -251,7 +252,7 @@ describe('WebhooksPage', () => {
     const user = userEvent.setup()
     await user.click((await screen.findAllByRole('button', { name: 'Add endpoint' }))[0])
     const form = await screen.findByRole('dialog', { name: 'Add webhook endpoint' })
-    await user.type(within(form).getByRole('textbox', { name: /Endpoint URL/ }), 'https://hooks.example.com/in')
+    await fill(user, within(form).getByRole('textbox', { name: /Endpoint URL/ }), 'https://hooks.example.com/in')
     await within(form).findByText('All events, including types added later')
     await user.click(within(form).getByRole('button', { name: 'Add endpoint' }))
 
@@ -446,12 +447,12 @@ describe('WebhookDetailPage', () => {
     const url = await screen.findByRole('textbox', { name: /Endpoint URL/ })
     expect(await screen.findByRole('checkbox', { name: /user\.created/ })).toBeChecked()
     await user.clear(url)
-    await user.type(url, 'ftp://api.example.com/in')
+    await fill(user, url, 'ftp://api.example.com/in')
     await user.click(screen.getByRole('button', { name: 'Save changes' }))
     await waitFor(() => expect(url).toHaveAccessibleDescription(/must use http or https/))
 
     await user.clear(url)
-    await user.type(url, 'https://api.example.com/v2/events')
+    await fill(user, url, 'https://api.example.com/v2/events')
     await user.click(screen.getByRole('checkbox', { name: /application\.created/ }))
     await user.click(screen.getByRole('checkbox', { name: /user\.deleted/ }))
     await user.click(screen.getByRole('button', { name: 'Save changes' }))

@@ -86,7 +86,9 @@ pub async fn update(state: &AppState, instance: &Instance, actor: &Actor, app: A
         app_event(EventType::ApplicationUpdated, &updated),
     )
     .await?;
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
     audit::commit(txn, "Failed to commit an application change").await?;
+    state.cache.apply(instance.id, None);
     Ok(updated)
 }
 
@@ -109,7 +111,10 @@ pub async fn delete(state: &AppState, instance: &Instance, actor: &Actor, id: Uu
         app_event(EventType::ApplicationDeleted, &app),
     )
     .await?;
-    audit::commit(txn, "Failed to commit an application deletion").await
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
+    audit::commit(txn, "Failed to commit an application deletion").await?;
+    state.cache.apply(instance.id, None);
+    Ok(())
 }
 
 /// Gives a back-end application a new secret (its hash); the current ones stop at `until`.

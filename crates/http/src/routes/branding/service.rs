@@ -23,7 +23,9 @@ pub async fn put_logo(state: &AppState, instance: &Instance, actor: &Actor, logo
     let before = branding::logo_facts(&txn, instance.id).await?;
     let facts = branding::put_logo(&txn, instance.id, logo).await?;
     audit::record(&txn, instance.id, actor, AuditAction::BrandingLogoSet, target(), &view(before.as_ref()), &view(Some(&facts))).await?;
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
     audit::commit(txn, "Failed to commit a logo").await?;
+    state.cache.apply(instance.id, None);
     Ok(facts)
 }
 
@@ -35,6 +37,8 @@ pub async fn delete_logo(state: &AppState, instance: &Instance, actor: &Actor) -
         return Ok(false);
     }
     audit::record(&txn, instance.id, actor, AuditAction::BrandingLogoDelete, target(), &view(Some(&before)), &Value::Null).await?;
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
     audit::commit(txn, "Failed to commit a logo removal").await?;
+    state.cache.apply(instance.id, None);
     Ok(true)
 }

@@ -18,7 +18,9 @@ pub async fn update(state: &AppState, instance: &Instance, actor: &Actor, name: 
     let updated = instances::update(&txn, instance.id, name, time_zone).await?;
     let target = Target::new(TargetKind::Instance, instance.id, &updated.slug);
     audit::record(&txn, instance.id, actor, AuditAction::InstanceUpdate, target, &view(instance), &view(&updated)).await?;
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
     audit::commit(txn, "Failed to commit an instance change").await?;
+    state.cache.apply(instance.id, None);
     Ok(updated)
 }
 
@@ -26,6 +28,9 @@ pub async fn update(state: &AppState, instance: &Instance, actor: &Actor, name: 
 /// is recorded in the process log only.
 pub async fn delete(state: &AppState, instance: &Instance, actor: &Actor) -> Result<(), ApiError> {
     instances::delete(&state.db, instance.id).await?;
+    // Its public API stops here at once and in every process within a second; its usage goes too.
+    state.cache.changed(&state.db, instance.id, None).await?;
+    steward_persistence::usage::delete_instance_rollups(&state.db, instance.id).await?;
     tracing::info!(
         instance_id = %instance.id,
         slug = %instance.slug,

@@ -36,10 +36,12 @@ pub enum ManagementScope {
     WebhooksRead,
     #[serde(rename = "webhooks:write")]
     WebhooksWrite,
+    #[serde(rename = "usage:read")]
+    UsageRead,
 }
 
 impl ManagementScope {
-    pub const ALL: [ManagementScope; 13] = [
+    pub const ALL: [ManagementScope; 14] = [
         Self::SettingsRead,
         Self::SettingsWrite,
         Self::ApplicationsRead,
@@ -53,6 +55,7 @@ impl ManagementScope {
         Self::AuditLogRead,
         Self::WebhooksRead,
         Self::WebhooksWrite,
+        Self::UsageRead,
     ];
 
     pub fn scope(self) -> Scope {
@@ -71,6 +74,7 @@ impl ManagementScope {
             AuditLogRead => (Area::AuditLog, Verb::Read),
             WebhooksRead => (Area::Webhooks, Verb::Read),
             WebhooksWrite => (Area::Webhooks, Verb::Write),
+            UsageRead => (Area::Usage, Verb::Read),
         };
         Scope::new(area, verb)
     }

@@ -418,7 +418,7 @@ pub struct ResetPasswordRequest {
 use service::invalid_link;
 
 async fn instance_of(state: &AppState, slug: &str) -> Result<steward_persistence::instances::Instance, ApiError> {
-    steward_persistence::instances::by_slug(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
+    state.cache.instance_row(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
 }
 
 /// Confirm an end user's email (or a new address they asked for) with the token from the

@@ -12,7 +12,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError as _, web};
-use steward_persistence::{applications, instances};
+use steward_persistence::applications;
 
 use crate::AppState;
 use crate::problem::ApiError;
@@ -24,7 +24,8 @@ pub struct CorsGrant(pub String);
 pub const ALLOWED_HEADERS: &str = "authorization, content-type, x-client-id";
 pub const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 
-fn slug_of(path: &str) -> Option<&str> {
+/// The slug of a `/public/v1/{instance}/...` path.
+pub fn slug_of(path: &str) -> Option<&str> {
     path.strip_prefix("/public/v1/")?.split('/').next().filter(|s| !s.is_empty())
 }
 
@@ -33,8 +34,8 @@ pub fn origin_allowed(app_origins: &serde_json::Value, origin: &str) -> bool {
 }
 
 async fn preflight(state: &AppState, slug: &str, origin: &str) -> Result<HttpResponse, ApiError> {
-    let instance = instances::by_slug(&state.db, slug).await?.ok_or_else(|| ApiError::not_found("No instance with this slug exists."))?;
-    let apps = applications::enabled_frontends(&state.db, instance.id).await?;
+    let instance = state.cache.instance(&state.db, slug).await?.ok_or_else(|| ApiError::not_found("No instance with this slug exists."))?;
+    let apps = applications::enabled_frontends(&state.db, instance.instance.id).await?;
     if !apps.iter().any(|a| origin_allowed(&a.allowed_origins, origin)) {
         return Err(
             ApiError::forbidden(format!("The origin {origin} is not allowed by any front-end application of this instance.")).with_code("origin_not_allowed")

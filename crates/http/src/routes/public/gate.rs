@@ -4,12 +4,15 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use steward_persistence::applications::{self, Application};
-use steward_persistence::instances::{self, Instance};
+use std::sync::Arc;
+
+use steward_persistence::applications::Application;
+use steward_persistence::instances::Instance;
 
 use super::cors::{CorsGrant, origin_allowed};
 use crate::AppState;
 use crate::auth::instance_tokens::{AppClaims, CLIENT_CREDENTIALS, USER};
+use crate::metering::MeteredApp;
 use crate::problem::ApiError;
 use steward_persistence::end_users::{self, EndUser};
 use steward_persistence::revoked_tokens;
@@ -19,7 +22,7 @@ use uuid::Uuid;
 /// An identified, enabled application of the instance in the path.
 pub struct AppCaller {
     pub instance: Instance,
-    pub app: Application,
+    pub app: Arc<Application>,
     /// The bearer token's claims; `None` for a client-id call (front-end apps).
     pub claims: Option<AppClaims>,
     /// The signed-in end user, for a user token.
@@ -54,7 +57,7 @@ impl AppCaller {
 pub struct LiveToken {
     pub claims: AppClaims,
     /// The application it was issued to (enabled).
-    pub app: Application,
+    pub app: Arc<Application>,
     /// The end user, for a user token.
     pub user: Option<EndUser>,
 }
@@ -64,8 +67,17 @@ pub struct LiveToken {
 /// their tokens not revoked since, and its session active. Every check a gated call and an
 /// introspection make, in one place.
 pub async fn live_token(state: &AppState, instance: &Instance, token: &str) -> Result<Option<LiveToken>, ApiError> {
+    // A back-end token verified before (and not revoked, its instance unchanged since) is
+    // taken from memory: no signature check, no database.
+    if let Some(hit) = state.cache.token(instance.id, token) {
+        if hit.app.enabled {
+            return Ok(Some(LiveToken { claims: hit.claims, app: hit.app, user: None }));
+        }
+        return Ok(None);
+    }
+    let mark = state.cache.mark(instance.id);
     let Some(claims) = state.instance_tokens.verify(&state.db, instance.id, &instance.slug, token).await? else { return Ok(None) };
-    let Some(app) = applications::by_client_id(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled) else { return Ok(None) };
+    let Some(app) = state.cache.application(&state.db, instance.id, &claims.client_id).await?.filter(|a| a.enabled) else { return Ok(None) };
     let user = match claims.typ.as_str() {
         USER => {
             let Ok(user_id) = claims.sub.parse::<Uuid>() else { return Ok(None) };
@@ -81,6 +93,7 @@ pub async fn live_token(state: &AppState, instance: &Instance, token: &str) -> R
             if revoked_tokens::is_revoked(&state.db, claims.jti).await? {
                 return Ok(None);
             }
+            state.cache.keep_token(token, instance.id, mark, claims.clone(), app.clone());
             None
         }
         _ => return Ok(None),
@@ -101,7 +114,7 @@ impl FromRequest for AppCaller {
         Box::pin(async move {
             let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
             let slug = req.match_info().get("instance").unwrap_or_default().to_owned();
-            let instance = instances::by_slug(&state.db, &slug).await?.ok_or_else(instance_not_found)?;
+            let instance = crate::metering::instance_of(&state, &req, &slug).await?.ok_or_else(instance_not_found)?.instance.clone();
             let header_str = |name| req.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_owned);
             let bearer = header_str(header::AUTHORIZATION).and_then(|v| {
                 let (scheme, token) = v.split_once(' ')?;
@@ -124,7 +137,8 @@ impl FromRequest for AppCaller {
                         );
                     }
                 }
-                applications::touch(&state.db, &app).await?;
+                state.cache.touch(&state.db, &app).await?;
+                req.extensions_mut().insert(MeteredApp(app.id));
                 return Ok(AppCaller { instance, app, claims: Some(claims), user });
             }
             let Some(client_id) = header_str(header::HeaderName::from_static("x-client-id")) else {
@@ -134,7 +148,7 @@ impl FromRequest for AppCaller {
                 ));
             };
             let invalid = || ApiError::unauthorized("invalid_client", "Unknown or disabled client id for this instance.");
-            let app = applications::by_client_id(&state.db, instance.id, &client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
+            let app = state.cache.application(&state.db, instance.id, &client_id).await?.filter(|a| a.enabled).ok_or_else(invalid)?;
             if app.kind != "frontend" {
                 return Err(ApiError::unauthorized("invalid_client", "Back-end applications authenticate with a bearer token from /oauth/token."));
             }
@@ -146,7 +160,8 @@ impl FromRequest for AppCaller {
                 }
                 req.extensions_mut().insert(CorsGrant(origin));
             }
-            applications::touch(&state.db, &app).await?;
+            state.cache.touch(&state.db, &app).await?;
+            req.extensions_mut().insert(MeteredApp(app.id));
             Ok(AppCaller { instance, app, claims: None, user: None })
         })
     }

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, route, web};
 use steward_persistence::branding as logos;
-use steward_persistence::{instances, signing_keys};
+use steward_persistence::signing_keys;
 
 use super::dto::{Branding, Jwks, ServerMetadata, WhoAmI};
 use super::gate::{AppCaller, instance_not_found};
@@ -20,7 +20,7 @@ use crate::problem::ApiError;
 #[route("/{instance}/.well-known/jwks.json", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
 pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
+    let instance = state.cache.instance_row(&state.db, &path).await?.ok_or_else(instance_not_found)?;
     state.instance_tokens.ensure_key(&state.db, instance.id).await?;
     let keys = signing_keys::published(&state.db, instance.id).await?;
     let keys = keys.iter().filter_map(jwk).collect();
@@ -33,7 +33,7 @@ pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result
 
 /// The metadata document of instance `slug`.
 async fn metadata(state: &AppState, slug: &str) -> Result<HttpResponse, ApiError> {
-    let instance = instances::by_slug(&state.db, slug).await?.ok_or_else(instance_not_found)?;
+    let instance = state.cache.instance_row(&state.db, slug).await?.ok_or_else(instance_not_found)?;
     let active = state.instance_tokens.ensure_key(&state.db, instance.id).await?;
     let issuer = state.instance_tokens.issuer(&instance.slug);
     let auth_methods = vec!["client_secret_basic", "client_secret_post"];
@@ -129,13 +129,14 @@ pub async fn authorization_server_metadata_at_root(state: web::Data<AppState>, p
 )]
 #[route("/{instance}/branding", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
-pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
-    let logo_url = logos::logo_facts(&state.db, instance.id).await?.map(|l| logo_url(&state.public_url, &instance.slug, &l.sha256));
+pub async fn branding(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let cached = crate::metering::instance_of(&state, &req, &path).await?.ok_or_else(instance_not_found)?;
+    let instance = &cached.instance;
+    let logo_url = cached.logo_sha256.as_deref().map(|sha| logo_url(&state.public_url, &instance.slug, sha));
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .json(Branding { instance: instance.slug, name: instance.name, logo_url }))
+        .json(Branding { instance: instance.slug.clone(), name: instance.name.clone(), logo_url }))
 }
 
 /// The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
@@ -157,7 +158,7 @@ pub async fn branding(state: web::Data<AppState>, path: web::Path<String>) -> Re
 #[route("/{instance}/branding/logo", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
 pub async fn logo(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, query: web::Query<LogoQuery>) -> Result<HttpResponse, ApiError> {
-    let instance = instances::by_slug(&state.db, &path).await?.ok_or_else(instance_not_found)?;
+    let instance = state.cache.instance_row(&state.db, &path).await?.ok_or_else(instance_not_found)?;
     let not_set = || ApiError::not_found("The instance has no logo.").with_code("logo_not_set");
     let facts = logos::logo_facts(&state.db, instance.id).await?.ok_or_else(not_set)?;
     let etag = format!("\"{}\"", facts.sha256);
@@ -205,9 +206,9 @@ pub struct LogoQuery {
 pub async fn whoami(caller: AppCaller) -> Result<HttpResponse, ApiError> {
     let scopes = caller.claims.as_ref().map(|c| c.scope.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
     Ok(HttpResponse::Ok().json(WhoAmI {
-        client_id: caller.app.client_id,
-        name: caller.app.name,
-        kind: caller.app.kind,
+        client_id: caller.app.client_id.clone(),
+        name: caller.app.name.clone(),
+        kind: caller.app.kind.clone(),
         authenticated_by: if caller.claims.is_some() { "bearer_token" } else { "client_id" },
         scopes,
         instance: caller.instance.slug,

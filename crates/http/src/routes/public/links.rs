@@ -56,7 +56,7 @@ pub struct RenewedLink {
 }
 
 async fn instance_of(state: &AppState, slug: &str) -> Result<Instance, ApiError> {
-    steward_persistence::instances::by_slug(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
+    state.cache.instance_row(&state.db, slug).await?.ok_or_else(super::gate::instance_not_found)
 }
 
 async fn token_of(state: &AppState, instance: &Instance, token: &str) -> Result<UserToken, ApiError> {

@@ -7,7 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use steward_persistence::applications::{self, Application};
-use steward_persistence::instances::{self, Instance};
+use steward_persistence::instances::Instance;
 use steward_persistence::sessions::{self, Realm, RevokeReason, Subject};
 use steward_persistence::{end_users, revoked_tokens};
 
@@ -31,7 +31,7 @@ enum Clients {
 /// The instance in the path and the enabled application the request authenticates, or
 /// `invalid_client` (an unknown instance too: nothing is revealed).
 async fn authenticate(state: &AppState, slug: &str, request: &TokenRequest, clients: Clients) -> Result<(Instance, Application), OAuthError> {
-    let instance = instances::by_slug(&state.db, slug).await?;
+    let instance = state.cache.instance_row(&state.db, slug).await?;
     let app = match &instance {
         Some(i) => applications::by_client_id(&state.db, i.id, &request.client_id).await?.filter(|a| a.enabled),
         None => None,
@@ -264,6 +264,7 @@ pub async fn revoke(state: web::Data<AppState>, req: HttpRequest, path: web::Pat
             _ => {
                 let exp = chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default().fixed_offset();
                 revoked_tokens::revoke(&state.db, claims.jti, exp).await?;
+                state.cache.changed(&state.db, instance.id, Some(claims.jti)).await?;
             }
         }
     }

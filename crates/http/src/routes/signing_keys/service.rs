@@ -22,8 +22,10 @@ pub async fn rotate(state: &AppState, instance: &Instance, actor: &Actor, algori
     let before = json!({ "active_kid": previous.as_ref().map(|k| &k.kid), "algorithm": previous.as_ref().map(|k| &k.algorithm) });
     let after = json!({ "active_kid": key.kid, "algorithm": key.algorithm });
     audit::record(&txn, instance.id, actor, AuditAction::SigningKeyRotate, target, &before, &after).await?;
+    steward_persistence::usage::record_cache_event(&txn, instance.id, None).await?;
     audit::commit(txn, "Failed to commit a key rotation").await?;
     state.instance_tokens.forget(instance.id);
+    state.cache.apply(instance.id, None);
     tracing::info!(instance_id = %instance.id, kid = %key.kid, "signing key rotated");
     Ok(key)
 }

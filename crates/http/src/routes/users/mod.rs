@@ -1,7 +1,7 @@
 //! End users of an instance (console side): list with filters, create, read, edit, delete,
 //! block and unblock. `service` holds the parsing shared with the public API's user routes.
 
-mod csv;
+pub(crate) mod csv;
 pub mod dto;
 mod handlers;
 pub mod service;

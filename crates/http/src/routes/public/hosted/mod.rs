@@ -21,7 +21,7 @@ use steward_domain::Email;
 use steward_persistence::applications::{self, Application};
 use steward_persistence::authorization_requests::{self, AuthorizationRequest};
 use steward_persistence::branding as logos;
-use steward_persistence::instances::{self, Instance};
+use steward_persistence::instances::Instance;
 use steward_persistence::user_tokens::Purpose;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -108,7 +108,7 @@ fn error_page(e: PageError) -> HttpResponse {
 }
 
 async fn instance_of(state: &AppState, slug: &str) -> Result<Instance, PageError> {
-    instances::by_slug(&state.db, slug).await?.ok_or_else(|| PageError {
+    state.cache.instance_row(&state.db, slug).await?.ok_or_else(|| PageError {
         status: StatusCode::NOT_FOUND,
         title: "Not found",
         detail: "There is no sign-in page at this address.".into(),

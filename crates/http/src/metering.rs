@@ -1,0 +1,215 @@
+//! Metering of the public API: every call (`/public/v1/{instance}/...`, preflights aside) is
+//! counted by instance, application, route template, method, status and latency.
+//!
+//! A call costs a short lock on one of a few shards of an in-memory map keyed by the UTC minute;
+//! [`Meter::flush`] (every few seconds, and at shutdown) takes the map and adds it to the
+//! database's rollups (minute, local hour, local day) in one transaction, under a flush id the
+//! database records with it: a flush that fails is retried under the same id, so nothing is lost
+//! while the process lives and nothing is added twice (a commit that went unanswered but took
+//! effect is recognised). Several processes add up.
+//!
+//! The middleware also admits the call against the instance's hard quota (see [`crate::quota`])
+//! and hands the instance it looked up to the handlers (a request extension).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage as _, ResponseError as _, web};
+use chrono_tz::Tz;
+use steward_domain::usage::{Resolution, latency_bucket};
+use steward_persistence::usage::{Counts, RollupKey};
+use steward_persistence::{Database, StoreResult, usage};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::cache::CachedInstance;
+use crate::routes::public::cors::slug_of;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    instance_id: Uuid,
+    application_id: Uuid,
+    route: String,
+    method: Method,
+    status: u16,
+    billable: bool,
+    minute: i64,
+}
+
+struct Cell {
+    tz: Tz,
+    counts: Counts,
+}
+
+const SHARDS: usize = 8;
+
+/// The application a metered call was made by (set by the public API's gate).
+#[derive(Clone, Copy)]
+pub struct MeteredApp(pub Uuid);
+
+/// Counts of calls not yet flushed.
+pub struct Meter {
+    enabled: bool,
+    shards: Vec<Mutex<HashMap<Key, Cell>>>,
+    hasher: std::collections::hash_map::RandomState,
+    /// A flush whose outcome is unknown (its commit failed or went unanswered): retried under
+    /// the same id before anything else, and skipped by the database if it did commit.
+    pending: tokio::sync::Mutex<Option<Batch>>,
+}
+
+/// A flush: its id and the rows it adds.
+type Batch = (Uuid, Vec<(RollupKey, Counts)>);
+
+impl Meter {
+    /// A meter; `enabled: false` counts nothing (a benchmark's comparison).
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled, shards: (0..SHARDS).map(|_| Mutex::default()).collect(), hasher: Default::default(), pending: Default::default() }
+    }
+
+    /// Counts one call.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(&self, instance: &CachedInstance, application_id: Option<Uuid>, route: String, method: Method, status: u16, billable: bool, micros: u64) {
+        if !self.enabled {
+            return;
+        }
+        let key = Key {
+            instance_id: instance.instance.id,
+            application_id: application_id.unwrap_or_else(Uuid::nil),
+            route,
+            method,
+            status,
+            billable,
+            minute: chrono::Utc::now().timestamp().div_euclid(60) * 60,
+        };
+        let mut h = self.hasher.build_hasher();
+        key.instance_id.hash(&mut h);
+        key.route.hash(&mut h);
+        let shard = &self.shards[(h.finish() as usize) % SHARDS];
+        let Ok(mut map) = shard.lock() else { return };
+        let cell = map.entry(key).or_insert_with(|| Cell { tz: instance.tz, counts: Counts::default() });
+        cell.counts.calls += 1;
+        cell.counts.latency_us += micros as i64;
+        cell.counts.hist[latency_bucket(micros)] += 1;
+    }
+
+    fn take(&self) -> Vec<(Key, Cell)> {
+        let mut out = Vec::new();
+        for shard in &self.shards {
+            if let Ok(mut map) = shard.lock() {
+                out.extend(std::mem::take(&mut *map));
+            }
+        }
+        out
+    }
+
+    /// Adds what was counted to the database's rollups. A flush that fails is kept and retried
+    /// first next time, under its id (so it is added once even if it did commit). Returns the
+    /// calls flushed now.
+    pub async fn flush(&self, db: &Database) -> StoreResult<i64> {
+        // One flush at a time per process: a retried batch is never racing its own first try.
+        let mut pending = self.pending.lock().await;
+        if let Some((id, rows)) = pending.take()
+            && let Err(e) = usage::add_rollups(db, id, &rows).await
+        {
+            *pending = Some((id, rows));
+            return Err(e);
+        }
+        let cells = self.take();
+        if cells.is_empty() {
+            return Ok(0);
+        }
+        let mut rows: Vec<(RollupKey, Counts)> = Vec::with_capacity(cells.len() * 3);
+        let mut calls = 0;
+        for (k, c) in &cells {
+            calls += c.counts.calls;
+            for resolution in Resolution::ALL {
+                let key = RollupKey {
+                    instance_id: k.instance_id,
+                    resolution,
+                    bucket_start: resolution.bucket_of(k.minute, c.tz),
+                    application_id: k.application_id,
+                    route: k.route.clone(),
+                    method: k.method.as_str().to_owned(),
+                    status: k.status as i16,
+                    billable: k.billable,
+                };
+                rows.push((key, c.counts));
+            }
+        }
+        let id = Uuid::now_v7();
+        match usage::add_rollups(db, id, &rows).await {
+            Ok(_) => Ok(calls),
+            Err(e) => {
+                *pending = Some((id, rows));
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Middleware of the public API: finds the instance (cached), admits the call against its quota,
+/// and counts it.
+pub async fn meter(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.method() == Method::OPTIONS {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Ok(next.call(req).await?.map_into_left_body()) };
+    let Some(slug) = slug_of(req.path()).map(str::to_owned) else { return Ok(next.call(req).await?.map_into_left_body()) };
+    // A database failure here is the handler's to report (it looks the instance up again).
+    let instance = match state.cache.instance(&state.db, &slug).await {
+        Ok(Some(i)) => i,
+        Ok(None) => return Ok(next.call(req).await?.map_into_left_body()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the metering middleware could not look an instance up");
+            return Ok(next.call(req).await?.map_into_left_body());
+        }
+    };
+    let started = Instant::now();
+    let method = req.method().clone();
+    match state.quota.admit(&state.db, &instance).await {
+        Ok(None) => {}
+        Ok(Some(refusal)) => {
+            let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+            let res = refusal.error_response();
+            state.meter.record(&instance, None, route, method, res.status().as_u16(), false, started.elapsed().as_micros() as u64);
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+        Err(e) => {
+            let res = crate::problem::ApiError::from(e).error_response();
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+    }
+    req.extensions_mut().insert(instance.clone());
+    let res = next.call(req).await?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let app = res.request().extensions().get::<MeteredApp>().map(|a| a.0);
+    state.meter.record(&instance, app, route, method, res.status().as_u16(), true, started.elapsed().as_micros() as u64);
+    Ok(res.map_into_left_body())
+}
+
+/// The instance the metering middleware found for this request, or a fresh lookup.
+pub async fn instance_of(state: &AppState, req: &actix_web::HttpRequest, slug: &str) -> StoreResult<Option<Arc<CachedInstance>>> {
+    if let Some(i) = req.extensions().get::<Arc<CachedInstance>>().filter(|i| i.instance.slug == slug) {
+        return Ok(Some(i.clone()));
+    }
+    state.cache.instance(&state.db, slug).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_come_from_the_path() {
+        assert_eq!(slug_of("/public/v1/shop/app"), Some("shop"));
+        assert_eq!(slug_of("/public/v1/shop"), Some("shop"));
+        assert_eq!(slug_of("/public/v1/"), None);
+        assert_eq!(slug_of("/api/v1/instances/shop"), None);
+    }
+}
