@@ -47,8 +47,9 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: a single worker on the 2-core machines
     // this runs on (CI included). The main process mostly waits while tests run: use every core.
     maxWorkers: '100%',
-    // jsdom with user-event typing is slow on a loaded 2-core machine; a hung test still fails.
-    testTimeout: 20_000,
+    // jsdom with user-event typing is slow on a loaded 2-core machine (a Rust build beside two
+    // workers leaves each a fraction of a core); a hung test still fails.
+    testTimeout: 60_000,
     // Processed by Vitest (not loaded as is by Node) so that the recharts mock in src/test/setup.ts reaches the charts.
     server: { deps: { inline: ['@mantine/charts'] } },
   },

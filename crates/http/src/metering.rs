@@ -1,7 +1,7 @@
 //! Metering of the public API: every call (`/public/v1/{instance}/...`, preflights aside) is
 //! counted by instance, application, route template, method, status and latency.
 //!
-//! A call costs a short lock on one of a few shards of an in-memory map keyed by the UTC minute;
+//! A call costs an uncontended lock on its thread's shard of an in-memory map keyed by the UTC minute;
 //! [`Meter::flush`] (every few seconds, and at shutdown) takes the map and adds it to the
 //! database's rollups (minute, local hour, local day) in one transaction, under a flush id the
 //! database records with it: a flush that fails is retried under the same id, so nothing is lost
@@ -12,7 +12,6 @@
 //! and hands the instance it looked up to the handlers (a request extension).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -47,7 +46,30 @@ struct Cell {
     counts: Counts,
 }
 
-const SHARDS: usize = 8;
+const SHARDS: usize = 16;
+
+static NEXT_SHARD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+thread_local! {
+    /// Each thread counts into a shard of its own: the HTTP workers never wait on each other
+    /// (a contended lock on a busy 2-core machine parks a thread), only briefly on a flush.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SHARDS;
+}
+
+/// The route template a request matched, computed once (metering and the Prometheus metrics
+/// both need it; finding it walks the router).
+#[derive(Clone)]
+pub struct MatchedRoute(pub String);
+
+/// The route template of `req`, from its extensions when known.
+pub fn matched_route(req: &actix_web::HttpRequest) -> String {
+    if let Some(r) = req.extensions().get::<MatchedRoute>() {
+        return r.0.clone();
+    }
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    req.extensions_mut().insert(MatchedRoute(route.clone()));
+    route
+}
 
 /// The application a metered call was made by (set by the public API's gate).
 #[derive(Clone, Copy)]
@@ -57,7 +79,6 @@ pub struct MeteredApp(pub Uuid);
 pub struct Meter {
     enabled: bool,
     shards: Vec<Mutex<HashMap<Key, Cell>>>,
-    hasher: std::collections::hash_map::RandomState,
     /// A flush whose outcome is unknown (its commit failed or went unanswered): retried under
     /// the same id before anything else, and skipped by the database if it did commit.
     pending: tokio::sync::Mutex<Option<Batch>>,
@@ -69,7 +90,7 @@ type Batch = (Uuid, Vec<(RollupKey, Counts)>);
 impl Meter {
     /// A meter; `enabled: false` counts nothing (a benchmark's comparison).
     pub fn new(enabled: bool) -> Self {
-        Self { enabled, shards: (0..SHARDS).map(|_| Mutex::default()).collect(), hasher: Default::default(), pending: Default::default() }
+        Self { enabled, shards: (0..SHARDS).map(|_| Mutex::default()).collect(), pending: Default::default() }
     }
 
     /// Counts one call.
@@ -87,10 +108,7 @@ impl Meter {
             billable,
             minute: chrono::Utc::now().timestamp().div_euclid(60) * 60,
         };
-        let mut h = self.hasher.build_hasher();
-        key.instance_id.hash(&mut h);
-        key.route.hash(&mut h);
-        let shard = &self.shards[(h.finish() as usize) % SHARDS];
+        let shard = &self.shards[SHARD.with(|s| *s)];
         let Ok(mut map) = shard.lock() else { return };
         let cell = map.entry(key).or_insert_with(|| Cell { tz: instance.tz, counts: Counts::default() });
         cell.counts.calls += 1;
@@ -175,7 +193,7 @@ pub async fn meter(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
     match state.quota.admit(&state.db, &instance).await {
         Ok(None) => {}
         Ok(Some(refusal)) => {
-            let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+            let route = matched_route(req.request());
             let res = refusal.error_response();
             state.meter.record(&instance, None, route, method, res.status().as_u16(), false, started.elapsed().as_micros() as u64);
             return Ok(req.into_response(res).map_into_right_body());
@@ -187,7 +205,7 @@ pub async fn meter(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
     }
     req.extensions_mut().insert(instance.clone());
     let res = next.call(req).await?;
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = matched_route(res.request());
     let app = res.request().extensions().get::<MeteredApp>().map(|a| a.0);
     state.meter.record(&instance, app, route, method, res.status().as_u16(), true, started.elapsed().as_micros() as u64);
     Ok(res.map_into_left_body())

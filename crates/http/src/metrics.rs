@@ -53,7 +53,7 @@ pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
     let method = req.method().as_str().to_owned();
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let route = crate::metering::matched_route(res.request());
         let status = res.status().as_u16();
         let elapsed = started.elapsed();
         metrics.observe(&method, &route, status, elapsed.as_secs_f64());

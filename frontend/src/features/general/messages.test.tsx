@@ -170,7 +170,7 @@ describe('Email messages', () => {
     expect(screen.getByLabelText('Rendered subject')).toHaveTextContent('Subject of verification for Shop')
 
     typeInEditor(body, '<p>Body of verification</p>\n<p>Welcome aboard {{ first_name }}</p>')
-    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Welcome aboard Ada'), { timeout: 3000 })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Welcome aboard Ada'), { timeout: 10_000 })
     expect(previews(seen).at(-1)).toEqual({
       subject: 'Subject of verification for {{ instance_name }}',
       body: '<p>Body of verification</p>\n<p>Welcome aboard {{ first_name }}</p>',
@@ -182,7 +182,7 @@ describe('Email messages', () => {
     // The font panel drives the preview at once (no save needed).
     const size = screen.getByRole('textbox', { name: 'Font size' })
     fireEvent.change(size, { target: { value: '20 px' } })
-    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('font-size:20px'), { timeout: 3000 })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('font-size:20px'), { timeout: 10_000 })
 
     const user = userEvent.setup()
     await user.click(screen.getByRole('radio', { name: 'Plain text' }))
@@ -223,13 +223,13 @@ describe('Email messages', () => {
     const { seen } = renderMessages('developer')
     const body = await findBody()
     typeInEditor(body, '<p>Hi {{ first_name }}, plan {{ metadata.plan | default("") }}</p>')
-    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Ada, plan pro'), { timeout: 3000 })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Ada, plan pro'), { timeout: 10_000 })
     expect(seen.some((r) => r.path === `${BASE}/users`)).toBe(false)
 
     const user = userEvent.setup()
     await user.click(screen.getByLabelText('Preview as', { selector: 'input' }))
     await user.click(await screen.findByRole('option', { name: 'Grace Hopper <grace@example.com>', hidden: true }))
-    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Grace, plan team'), { timeout: 3000 })
+    await waitFor(() => expect(previewFrame().getAttribute('srcdoc')).toContain('Hi Grace, plan team'), { timeout: 10_000 })
     expect(previews(seen).at(-1)?.end_user_id).toBe('u-grace')
     // Which metadata fields the chosen user has, for `{{ metadata.… }}`.
     expect(screen.getByLabelText('Preview as', { selector: 'input' })).toHaveAccessibleDescription('Metadata fields: plan, seats')
@@ -257,7 +257,7 @@ describe('Email messages', () => {
     // Typing replaces the text; nobody matches: said beside the field, and Enter takes nothing.
     await user.keyboard('nobody@nowhere')
     expect(picker).toHaveValue('nobody@nowhere')
-    await waitFor(() => expect(picker).toHaveAccessibleDescription('No end user matches “nobody@nowhere”: search by email or name.'), { timeout: 3000 })
+    await waitFor(() => expect(picker).toHaveAccessibleDescription('No end user matches “nobody@nowhere”: search by email or name.'), { timeout: 10_000 })
     expect(picker).toHaveAttribute('aria-invalid', 'true')
     await user.keyboard('{Enter}')
     expect(picker).toHaveValue('nobody@nowhere')
@@ -272,16 +272,16 @@ describe('Email messages', () => {
     await user.click(picker)
     await user.keyboard('grace')
     await screen.findByRole('option', { name: 'Grace Hopper <grace@example.com>', hidden: true })
-    await waitFor(() => expect(seen.some((r) => r.path === `${BASE}/users` && new URLSearchParams(r.query).get('q') === 'grace')).toBe(true), { timeout: 3000 })
+    await waitFor(() => expect(seen.some((r) => r.path === `${BASE}/users` && new URLSearchParams(r.query).get('q') === 'grace')).toBe(true), { timeout: 10_000 })
     // Enter waits for the server's answer to what is typed (it takes nothing before).
     await waitFor(
       async () => {
         await user.keyboard('{Enter}')
         expect(picker).toHaveValue('Grace Hopper <grace@example.com>')
       },
-      { timeout: 3000 },
+      { timeout: 10_000 },
     )
-    await waitFor(() => expect(previews(seen).at(-1)?.end_user_id).toBe('u-grace'), { timeout: 3000 })
+    await waitFor(() => expect(previews(seen).at(-1)?.end_user_id).toBe('u-grace'), { timeout: 10_000 })
   })
 
   it('documents the end user’s metadata beside the editor, and inserts a field safely', async () => {
@@ -307,7 +307,7 @@ describe('Email messages', () => {
     const body = await findBody()
     typeInEditor(body, '<p>a</p>\n<p>b</p>\n<p>{{ undefined_var }}</p>')
     await waitFor(() => expect(body).toHaveAccessibleDescription(expect.stringContaining('Line 3: unknown variable `undefined_var`')), {
-      timeout: 3000,
+      timeout: 10_000,
     })
     expect(body).toHaveAttribute('aria-invalid', 'true')
     expect(screen.getByText(/The draft has errors/)).toBeInTheDocument()
@@ -316,7 +316,7 @@ describe('Email messages', () => {
     expect(lines[0]).not.toHaveClass('cm-template-error-line')
 
     typeInEditor(body, '<p>Fine {{ first_name }}</p>')
-    await waitFor(() => expect(body).not.toHaveAttribute('aria-invalid', 'true'), { timeout: 3000 })
+    await waitFor(() => expect(body).not.toHaveAttribute('aria-invalid', 'true'), { timeout: 10_000 })
     expect(body.querySelector('.cm-template-error-line')).toBeNull()
     await userEvent.setup().click(screen.getByRole('button', { name: 'Save' }))
     await waitFor(() => expect(seen.some((r) => r.method === 'PUT')).toBe(true))
@@ -341,10 +341,12 @@ describe('Email messages', () => {
   it('types a font size without the half-typed number reaching the preview', async () => {
     const { seen } = renderMessages('developer')
     const size = await screen.findByRole('textbox', { name: 'Font size' })
-    const user = userEvent.setup()
+    // Keys without a pause between them (`delay: null`): however busy the machine, the debounce
+    // cannot end in the middle of the number.
+    const user = userEvent.setup({ delay: null })
     await user.clear(size)
     await user.type(size, '18')
-    await waitFor(() => expect(previews(seen).at(-1)?.font_size).toBe(18), { timeout: 3000 })
+    await waitFor(() => expect(previews(seen).at(-1)?.font_size).toBe(18), { timeout: 10_000 })
     expect(previews(seen).map((p) => p.font_size)).not.toContain(1)
     expect(previews(seen).map((p) => p.font_size)).not.toContain(10)
     await user.tab()
@@ -368,7 +370,7 @@ describe('Email messages', () => {
     await user.keyboard('{Enter}')
     await user.keyboard(' ')
     await waitFor(() => expect(size).toHaveValue('17 px'))
-    await waitFor(() => expect(previews(seen).at(-1)?.font_size).toBe(17), { timeout: 3000 })
+    await waitFor(() => expect(previews(seen).at(-1)?.font_size).toBe(17), { timeout: 10_000 })
     await user.click(smaller)
     await waitFor(() => expect(size).toHaveValue('16 px'))
   })

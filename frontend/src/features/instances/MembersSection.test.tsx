@@ -144,7 +144,7 @@ describe('MembersSection', () => {
     ])
     // Now all are loaded: the only owner is protected.
     expect(screen.queryByLabelText('Remove member0@example.com')).not.toBeInTheDocument()
-  }, 60_000) // 101 rows of real Mantine selects: slow under jsdom on a busy machine
+  }, 120_000) // 101 rows of real Mantine selects: slow under jsdom on a busy machine (~15 s on a free core)
 })
 
 describe('MembersSection: invitations', () => {
