@@ -31,7 +31,9 @@ mod m20261201_000011_webhooks;
 mod m20261201_000012_webhook_fanout;
 #[rustfmt::skip]
 mod m20261201_000013_identity_providers;
+#[rustfmt::skip]
 mod m20261201_000014_usage_and_billing;
+mod m20261201_000015_configuration;
 
 pub struct Migrator;
 
@@ -53,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_webhook_fanout::Migration),
             Box::new(m20261201_000013_identity_providers::Migration),
             Box::new(m20261201_000014_usage_and_billing::Migration),
+            Box::new(m20261201_000015_configuration::Migration),
         ]
     }
 }

@@ -98,6 +98,9 @@ closed_set! {
         IdentityProviderUpdate = "identity_provider.update",
         IdentityProviderReset = "identity_provider.reset",
         PlanChange = "plan.change",
+        ConfigChange = "config.change",
+        ConfigBackupCreate = "config.backup_create",
+        ConfigBackupDelete = "config.backup_delete",
     }
 }
 
@@ -119,6 +122,7 @@ closed_set! {
         Webhook = "webhook",
         IdentityProvider = "identity_provider",
         Plan = "plan",
+        Config = "config",
     }
 }
 
@@ -152,6 +156,7 @@ impl AuditAction {
             WebhookCreate | WebhookUpdate | WebhookDelete | WebhookSecretRotate | WebhookTest | WebhookResend => TargetKind::Webhook,
             IdentityProviderUpdate | IdentityProviderReset => TargetKind::IdentityProvider,
             PlanChange => TargetKind::Plan,
+            ConfigChange | ConfigBackupCreate | ConfigBackupDelete => TargetKind::Config,
         }
     }
 }

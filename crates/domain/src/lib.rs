@@ -6,6 +6,7 @@
 pub mod account;
 pub mod application;
 pub mod audit;
+pub mod config;
 pub mod email;
 pub mod end_user;
 pub mod identity_provider;

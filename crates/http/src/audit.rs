@@ -177,8 +177,26 @@ pub async fn record_changes(
     Ok(())
 }
 
+/// Like [`record_changes`] for changes the caller redacted itself: configuration entries, whose
+/// built-in keys name passwords and tokens (`password.min_length`) without holding any.
+pub async fn record_redacted_changes(
+    db: &impl ConnectionTrait,
+    instance_id: Uuid,
+    actor: &Actor,
+    action: AuditAction,
+    target: Target,
+    changes: Value,
+) -> Result<(), ApiError> {
+    steward_persistence::audit::record(db, instance_id, entry_as_is(actor, action, target, changes)).await?;
+    Ok(())
+}
+
 /// The entry to write, its changes redacted.
 fn entry(actor: &Actor, action: AuditAction, target: Target, changes: Value) -> NewEntry {
+    entry_as_is(actor, action, target, redact_changes(&changes))
+}
+
+fn entry_as_is(actor: &Actor, action: AuditAction, target: Target, changes: Value) -> NewEntry {
     debug_assert_eq!(action.target_kind(), target.kind, "{action} recorded on a {} target", target.kind);
     NewEntry {
         actor_kind: actor.kind,
@@ -189,7 +207,7 @@ fn entry(actor: &Actor, action: AuditAction, target: Target, changes: Value) -> 
         target_kind: target.kind,
         target_id: target.id,
         target_label: target.label,
-        changes: redact_changes(&changes),
+        changes,
     }
 }
 

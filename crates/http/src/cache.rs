@@ -1,5 +1,5 @@
 //! What every public API call reads, kept in memory: instances by slug (with their time zone,
-//! plan and logo's digest), applications by client id, and verified back-end tokens until they expire.
+//! plan, logo's digest and configuration), applications by client id, and verified back-end tokens until they expire.
 //!
 //! A change that must reach the caches (an instance edited or deleted, an application changed,
 //! a signing key rotated, a logo set or removed, a plan changed, a token revoked) goes through [`PublicCache::changed`]:
@@ -18,10 +18,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
+use steward_domain::config::{PlatformDefaults, Settings};
 use steward_domain::usage::{Catalogue, Plan};
 use steward_persistence::applications::{self, Application};
 use steward_persistence::instances::{self, Instance};
-use steward_persistence::{Database, StoreResult, billing, now, usage};
+use steward_persistence::{Database, StoreResult, billing, config, now, usage};
 use uuid::Uuid;
 
 use crate::auth::instance_tokens::AppClaims;
@@ -35,6 +36,8 @@ pub struct CachedInstance {
     pub plan: Plan,
     /// The logo's SHA-256, when it has one (the branding endpoint's `logo_url`).
     pub logo_sha256: Option<String>,
+    /// The configuration in force (password policy, lifetimes, lockout, rate limit...).
+    pub settings: Settings,
     epoch: u64,
     loaded: Instant,
 }
@@ -74,6 +77,7 @@ pub struct PublicCache {
     touched: RwLock<HashMap<Uuid, Arc<AtomicI64>>>,
     poller: std::sync::Mutex<Poller>,
     catalogue: Arc<Catalogue>,
+    defaults: PlatformDefaults,
 }
 
 #[derive(Default)]
@@ -86,7 +90,7 @@ struct Poller {
 const LOOKBACK_SECS: i64 = 10;
 
 impl PublicCache {
-    pub fn new(ttl: Duration, catalogue: Arc<Catalogue>) -> Self {
+    pub fn new(ttl: Duration, catalogue: Arc<Catalogue>, defaults: PlatformDefaults) -> Self {
         Self {
             ttl,
             instances: RwLock::default(),
@@ -99,7 +103,13 @@ impl PublicCache {
             touched: RwLock::default(),
             poller: std::sync::Mutex::default(),
             catalogue,
+            defaults,
         }
+    }
+
+    /// The operator's defaults of the configuration's built-in entries.
+    pub fn platform_defaults(&self) -> PlatformDefaults {
+        self.defaults
     }
 
     pub fn catalogue(&self) -> &Catalogue {
@@ -125,7 +135,8 @@ impl PublicCache {
         let plan = self.catalogue.resolve(changes.last().map(|c| c.plan_key.as_str())).clone();
         let tz = instance.time_zone.parse::<Tz>().unwrap_or(Tz::UTC);
         let logo_sha256 = steward_persistence::branding::logo_facts(db, instance.id).await?.map(|l| l.sha256);
-        let cached = Arc::new(CachedInstance { instance, tz, plan, logo_sha256, epoch, loaded: Instant::now() });
+        let settings = Settings::resolve(&self.defaults, &config::as_values(&config::entries(db, instance.id).await?));
+        let cached = Arc::new(CachedInstance { instance, tz, plan, logo_sha256, settings, epoch, loaded: Instant::now() });
         if let Ok(mut map) = self.instances.write() {
             if map.len() > 10_000 {
                 map.clear();
@@ -240,6 +251,12 @@ impl PublicCache {
                 }
             }
         }
+    }
+
+    /// Records a change for every process (this one included, at its next poll) inside the
+    /// change's transaction; the caller [`apply`](Self::apply)s it here after the commit.
+    pub async fn record(&self, db: &impl steward_persistence::ConnectionTrait, instance_id: Uuid) -> StoreResult<()> {
+        usage::record_cache_event(db, instance_id, None).await
     }
 
     /// A change made by this process: applied here at once, recorded for the others.

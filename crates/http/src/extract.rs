@@ -254,6 +254,16 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
     Some(state.trusted_proxies.client_ip(peer, &forwarded).to_string())
 }
 
+/// Whether the request's `If-None-Match` names `etag` (quoted; weak or strong, or `*`).
+pub fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|t| {
+            let t = t.trim();
+            t == etag || t == "*" || t.strip_prefix("W/") == Some(etag)
+        })
+    })
+}
+
 pub fn user_agent(req: &HttpRequest) -> Option<String> {
     req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }

@@ -128,12 +128,7 @@ where
 {
     app.openapi(openapi::base())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
-        .service(
-            utoipa_actix_web::scope("/public/v1")
-                .wrap(actix_web::middleware::from_fn(routes::public::cors::handle))
-                .wrap(actix_web::middleware::from_fn(metering::meter))
-                .configure(routes::public::configure),
-        )
+        .service(utoipa_actix_web::scope("/public/v1").wrap(actix_web::middleware::from_fn(metering::meter)).configure(routes::public::configure))
         .service(routes::public::handlers::authorization_server_metadata_at_root)
         .configure(routes::health::configure)
 }

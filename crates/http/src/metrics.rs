@@ -39,8 +39,8 @@ impl Metrics {
         String::from_utf8(buf).unwrap_or_default()
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
+    fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
+        self.requests.with_label_values(&[method, route, status]).inc();
         self.latency.with_label_values(&[method, route]).observe(seconds);
     }
 }
@@ -50,14 +50,14 @@ impl Metrics {
 pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().as_str().to_owned();
+    let method = req.method().clone();
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
         let route = crate::metering::matched_route(res.request());
-        let status = res.status().as_u16();
+        let status = res.status();
         let elapsed = started.elapsed();
-        metrics.observe(&method, &route, status, elapsed.as_secs_f64());
-        tracing::debug!(target: "steward::http", %method, %route, status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+        metrics.observe(method.as_str(), &route, status.as_str(), elapsed.as_secs_f64());
+        tracing::debug!(target: "steward::http", %method, %route, status = status.as_u16(), latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
     }
     Ok(res)
 }

@@ -49,6 +49,7 @@ pub struct InstancePath {
             problem::Forbidden,
             problem::NotFound,
             problem::ConflictResponse,
+            problem::PreconditionFailed,
             problem::TooManyRequests,
             problem::UnsupportedMediaType,
             problem::PayloadTooLarge,

@@ -346,6 +346,14 @@ pub struct ConflictResponse(#[allow(dead_code)] Problem);
 )]
 pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
+/// A precondition failed.
+#[derive(ToResponse)]
+#[response(
+    description = "The `If-Match` ETag is not the resource's current one: it changed since it was read (`stale_version`).",
+    content_type = "application/problem+json"
+)]
+pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
 /// Unsupported content type.
 #[derive(ToResponse)]
 #[response(description = "The body's `Content-Type` is not one this operation accepts (or the body is missing).", content_type = "application/problem+json")]

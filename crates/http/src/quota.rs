@@ -32,9 +32,18 @@ struct Lease {
     exhausted: bool,
 }
 
+/// A process's lease of an application's calls in one minute (`public_api.rate_limit_per_minute`).
+#[derive(Default)]
+struct RateLease {
+    minute: i64,
+    left: i64,
+    exhausted: bool,
+}
+
 #[derive(Default)]
 pub struct Quota {
     leases: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<Lease>>>>,
+    rates: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<RateLease>>>>,
 }
 
 impl Quota {
@@ -80,6 +89,43 @@ impl Quota {
                 instance.plan.name,
                 end.to_rfc3339()
             ),
+            retry,
+        )))
+    }
+
+    /// Admits a call of application `app_id` under its instance's limit per minute: `None` when
+    /// it may go on, else 429 `rate_limited` with `Retry-After` at the minute's end. Exact across
+    /// processes in the same way as the quota (leases of a sixteenth of the limit, at most 100,
+    /// taken from a counter per application and minute); a lease unspent at the minute's end
+    /// is lost, so a limit is never exceeded, only — under many processes — approached.
+    pub async fn admit_app(&self, db: &Database, app_id: Uuid, limit: u32) -> StoreResult<Option<ApiError>> {
+        let lease = {
+            let Ok(mut map) = self.rates.lock() else { return Ok(None) };
+            if map.len() > 50_000 {
+                map.clear();
+            }
+            map.entry(app_id).or_default().clone()
+        };
+        let mut lease = lease.lock().await;
+        let now = Utc::now().timestamp();
+        let minute = now.div_euclid(60) * 60;
+        if lease.minute != minute {
+            *lease = RateLease { minute, ..RateLease::default() };
+        }
+        if lease.left == 0 && !lease.exhausted {
+            let want = (i64::from(limit) / 16).clamp(1, 100);
+            let granted = steward_persistence::rate_counters::take(db, &format!("api-rate:{app_id}:{minute}"), want, i64::from(limit)).await?;
+            lease.left = granted;
+            lease.exhausted = granted == 0;
+        }
+        if lease.left > 0 {
+            lease.left -= 1;
+            return Ok(None);
+        }
+        let retry = (minute + 60 - now).max(1) as u64;
+        Ok(Some(ApiError::too_many(
+            "rate_limited",
+            format!("This application may make {limit} calls a minute to this instance's API (public_api.rate_limit_per_minute). Retry in {retry} seconds."),
             retry,
         )))
     }

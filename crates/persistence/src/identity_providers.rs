@@ -82,14 +82,3 @@ pub async fn delete(db: &impl ConnectionTrait, instance_id: Uuid, key: &str) -> 
         .context("Failed to delete an identity provider")?;
     Ok(res.rows_affected > 0)
 }
-
-/// Guest lifetimes of the instances that set one (the others use the default).
-pub async fn guest_lifetimes(db: &impl ConnectionTrait) -> StoreResult<Vec<(Uuid, i64)>> {
-    let rows = Entity::find()
-        .filter(Column::Key.eq("guest"))
-        .filter(Column::GuestLifetimeSecs.is_not_null())
-        .all(db)
-        .await
-        .context("Failed to read guest lifetimes")?;
-    Ok(rows.into_iter().filter_map(|r| r.guest_lifetime_secs.map(|s| (r.instance_id, s))).collect())
-}

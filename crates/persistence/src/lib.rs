@@ -13,6 +13,7 @@ pub mod audit;
 pub mod authorization_requests;
 pub mod billing;
 pub mod branding;
+pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod email_templates;

@@ -61,6 +61,28 @@ pub async fn hit(db: &impl ConnectionTrait, key: &str, window_secs: i64) -> Stor
     Ok(Hit { count: row.count, window_ends: row.window_start + chrono::Duration::seconds(window_secs) })
 }
 
+/// Takes up to `want` from counter `key` (one fixed window per key) whose limit is `limit`, in
+/// one atomic statement: answers how many were granted (0 once the limit is reached). Processes
+/// spend what they took in memory, so a limit per minute costs one write per lease, not per call.
+pub async fn take(db: &impl ConnectionTrait, key: &str, want: i64, limit: i64) -> StoreResult<i64> {
+    let backend = db.get_database_backend();
+    let (p1, p2, p3) = match backend {
+        DatabaseBackend::Postgres => ("$1", "$2", "$3"),
+        _ => ("?1", "?2", "?3"),
+    };
+    let sql = format!(
+        "INSERT INTO rate_counters (key, window_start, count) VALUES ({p1}, {p2}, {p3}) \
+         ON CONFLICT (key) DO UPDATE SET count = rate_counters.count + {p3} RETURNING count"
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [key.into(), now().into(), want.into()]))
+        .await
+        .context("Failed to take from a rate limit")?
+        .context("The counter upsert returned no row")?;
+    let count: i64 = row.try_get("", "count").context("count")?;
+    Ok((want - (count - limit).max(0)).clamp(0, want))
+}
+
 /// Forgets `key` (a successful sign-in clears the failures before it).
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> StoreResult<()> {
     Entity::delete_many().filter(Column::Key.eq(key)).exec(db).await.context("Failed to clear a counter")?;

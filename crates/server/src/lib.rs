@@ -121,7 +121,16 @@ impl Application {
                 settings.provider_endpoints()?,
                 std::time::Duration::from_secs(settings.idp_timeout_secs),
             )?,
-            cache: steward_http::cache::PublicCache::new(std::time::Duration::from_secs(settings.cache_ttl_secs), Arc::new(settings.catalogue()?)),
+            cache: steward_http::cache::PublicCache::new(
+                std::time::Duration::from_secs(settings.cache_ttl_secs),
+                Arc::new(settings.catalogue()?),
+                steward_domain::config::PlatformDefaults {
+                    access_ttl_secs: settings.app_token_ttl_secs,
+                    refresh_ttl_secs: settings.refresh_token_ttl_secs,
+                    lockout_threshold: settings.signin_max_failures,
+                    lockout_window_secs: LockoutPolicy::default().window_secs,
+                },
+            ),
             meter: steward_http::metering::Meter::new(settings.metering),
             quota: steward_http::quota::Quota::default(),
             platform_mail: steward_http::PlatformMail {

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use steward_domain::usage::Resolution;
 use steward_persistence::{
-    Database, account_events, account_tokens, audit, authorization_requests, end_users, identity_providers, login_attempts, mailbox, now, outbox,
-    rate_counters, revoked_tokens, sessions, usage, user_tokens, webhooks,
+    Database, account_events, account_tokens, audit, authorization_requests, end_users, login_attempts, mailbox, now, outbox, rate_counters, revoked_tokens,
+    sessions, usage, user_tokens, webhooks,
 };
 use tokio::sync::watch;
 
@@ -90,7 +90,8 @@ pub async fn run_once(db: &Database, r: &Retention) -> anyhow::Result<Deleted> {
 /// Deletes guests past their instance's guest lifetime (the default for instances that set
 /// none), in batches.
 async fn delete_expired_guests(db: &Database) -> anyhow::Result<u64> {
-    let custom = identity_providers::guest_lifetimes(db).await?;
+    let custom: Vec<(uuid::Uuid, i64)> =
+        steward_persistence::config::values_of(db, "guest.session_lifetime_secs").await?.into_iter().filter_map(|(i, v)| v.as_i64().map(|s| (i, s))).collect();
     let mut deleted = 0;
     let default_before = now() - chrono::Duration::seconds(steward_domain::identity_provider::DEFAULT_GUEST_LIFETIME_SECS);
     let except: Vec<uuid::Uuid> = custom.iter().map(|(i, _)| *i).collect();

@@ -386,6 +386,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's public configuration: the custom entries its developers marked public, key →
+         *     value in force. The `ETag` is the configuration's revision: `If-None-Match` with it answers
+         *     304 while nothing changed.
+         */
+        get: operations["public_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -976,6 +997,14 @@ export interface components {
          * @enum {string}
          */
         ProviderKindDto: "password" | "guest" | "google" | "facebook" | "twitter" | "linkedin" | "oidc";
+        /** @description The instance's public configuration: custom entries marked public, key → value in force. */
+        PublicConfig: {
+            /** Format: int64 */
+            revision: number;
+            values: {
+                [key: string]: unknown;
+            };
+        };
         /** @description The registration form. */
         RegisterForm: {
             email: string;
@@ -1828,6 +1857,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    public_config: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Front-end apps: their client id */
+                "X-Client-Id"?: string | null;
+                /** @description The ETag of the copy you hold */
+                "If-None-Match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The configuration's revision */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicConfig"];
+                };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };

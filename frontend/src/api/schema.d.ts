@@ -566,6 +566,284 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{instance}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's configuration: every built-in entry (documented, with its schema, default
+         *     and value in force) and the entries its developers defined. The `ETag` is the revision.
+         */
+        get: operations["get_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instance's named backups, newest first. */
+        get: operations["list_config_backups"];
+        put?: never;
+        /** Back up the configuration under a name (admin and up; at most 50 backups). */
+        post: operations["create_config_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/backups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A backup's document (the same shape as an export). */
+        get: operations["get_config_backup"];
+        put?: never;
+        post?: never;
+        /** Delete a backup (admin and up). */
+        delete: operations["delete_config_backup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/backups/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a backup (admin and up): the configuration becomes what the backup holds, in one
+         *     new revision.
+         */
+        post: operations["restore_config_backup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Define a custom entry (admin and up): its key, description, JSON Schema (refused when it is
+         *     not a valid schema), default and whether applications may read it. `?dry_run=true`
+         *     validates only.
+         */
+        post: operations["create_config_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/entries/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One entry. Its `ETag` is its version: send it back in `If-Match` to change it safely. */
+        get: operations["get_config_entry"];
+        /**
+         * Set an entry's value (admin and up). The value is checked against the entry's JSON Schema:
+         *     each error names the JSON pointer (`field`: `value/...`) and the rule (`code`: the schema
+         *     keyword, e.g. `maximum`). `If-Match` with the entry's `ETag` refuses a write based on a
+         *     stale read (412). `?dry_run=true` validates and answers the entry as it would be, saving
+         *     nothing. The change takes effect at once in every process.
+         */
+        put: operations["set_config_value"];
+        post?: never;
+        /**
+         * Remove a custom entry (admin and up). Its history stays: restoring a revision from before
+         *     brings it back.
+         */
+        delete: operations["delete_config_entry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/entries/{key}/definition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a custom entry's definition (admin and up). Its value, when set, must pass the new
+         *     schema. `If-Match` and `?dry_run=true` as for a value.
+         */
+        put: operations["define_config_entry"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/entries/{key}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return an entry to its default (admin and up); `If-Match` as for a change. */
+        post: operations["reset_config_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/entries/{key}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore one entry as it stood after a revision of the history (admin and up). */
+        post: operations["restore_config_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the configuration as a JSON document (values set and custom definitions), to keep or
+         *     to import into another instance.
+         */
+        get: operations["export_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history of changes, newest first: who changed which entry when, with the entry before
+         *     and after. `key` narrows it to one entry.
+         */
+        get: operations["get_config_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a configuration document (at most 4 MiB): the configuration becomes exactly what it
+         *     says, all or nothing — every value and definition is validated first. `?dry_run=true`
+         *     answers the changes it would make (the diff to review) and saves nothing.
+         */
+        post: operations["import_config"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset every entry to its default (admin and up); custom entries keep their definitions. */
+        post: operations["reset_config"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{instance}/config/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore the whole configuration as it stood after a revision (admin and up): one new
+         *     revision that makes every entry what it was then. `If-Match` with the configuration's
+         *     `ETag` refuses it when something changed since you looked (412).
+         */
+        post: operations["restore_config"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{instance}/email-style": {
         parameters: {
             query?: never;
@@ -2016,7 +2294,7 @@ export interface components {
          * @description What was done, as `area.verb`.
          * @enum {string}
          */
-        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change";
+        AuditAction: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "config.change" | "config.backup_create" | "config.backup_delete";
         /** @description Who made a change. */
         AuditActorDto: {
             /**
@@ -2078,7 +2356,27 @@ export interface components {
          * @description The kind of thing an action was done to.
          * @enum {string}
          */
-        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan";
+        AuditTargetKind: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "config";
+        BackupCreate: {
+            /** @example before the spring release */
+            name: string;
+        };
+        BackupDto: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description The configuration's revision it holds.
+             */
+            revision: number;
+        };
+        BackupList: {
+            items: components["schemas"]["BackupDto"][];
+        };
         /** @description A bill's lines and total. */
         Bill: {
             currency: string;
@@ -2208,6 +2506,170 @@ export interface components {
          * @enum {string}
          */
         ClientCredentialsGrant: "client_credentials";
+        /**
+         * @description What a change did to an entry.
+         * @enum {string}
+         */
+        ConfigAction: "set" | "reset" | "define" | "redefine" | "undefine" | "restore" | "import";
+        /**
+         * @description Where an entry belongs.
+         * @enum {string}
+         */
+        ConfigCategory: "passwords" | "tokens" | "sign_in" | "registration" | "guests" | "public_api" | "custom";
+        /** @description A change a write made (or, for a dry run, would make). */
+        ConfigChangeDto: {
+            after?: null | components["schemas"]["ConfigEntryState"];
+            before?: null | components["schemas"]["ConfigEntryState"];
+            key: string;
+        };
+        /** @description The outcome of a whole-configuration write (import, restore, reset). */
+        ConfigChangeSet: {
+            /** @description Whether the changes were saved (false for a dry run). */
+            applied: boolean;
+            changes: components["schemas"]["ConfigChangeDto"][];
+            /**
+             * Format: int64
+             * @description The revision now (for a dry run: still the current one).
+             */
+            revision: number;
+        };
+        ConfigDefinitionDto: {
+            default: unknown;
+            description: string;
+            public: boolean;
+            schema: unknown;
+        };
+        /** @description A custom entry's definition. */
+        ConfigDefinitionInput: {
+            /** @description The value in force until one is set; must pass the schema. */
+            default: unknown;
+            description: string;
+            /** @description Whether the instance's applications may read it through the public API. */
+            public?: boolean;
+            /** @description A JSON Schema (draft 2020-12 unless `$schema` names another; no remote `$ref`). */
+            schema: unknown;
+        };
+        /**
+         * @description An exported configuration: the values set and the custom entries' definitions. Import it into
+         *     this or another instance.
+         */
+        ConfigDocument: {
+            /** @description Key → definition, for every custom entry. */
+            definitions?: {
+                [key: string]: components["schemas"]["ConfigDefinitionDto"];
+            };
+            /** @description When it was exported (informational). */
+            exported_at?: string | null;
+            /** @example steward.configuration/v1 */
+            format: string;
+            /** @description The instance it was exported from. */
+            instance?: string | null;
+            /** Format: int64 */
+            revision?: number | null;
+            /** @description Key → value, for every entry whose value is set. */
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A configuration entry: its documentation, rules and value. */
+        ConfigEntry: {
+            /** @description Built in (Steward implements what it does) or defined by the instance's developers. */
+            builtin: boolean;
+            category: components["schemas"]["ConfigCategory"];
+            default: unknown;
+            description: string;
+            /** @description Whether a value is set (false: the default is in force). */
+            is_set: boolean;
+            /** @example password.min_length */
+            key: string;
+            /** @description Custom entries: whether the instance's applications may read it (`GET /public/v1/{instance}/config`). */
+            public: boolean;
+            /** @description The JSON Schema every value must pass. */
+            schema: unknown;
+            type: components["schemas"]["ConfigValueType"];
+            /** @description The unit of a number (`seconds`, `characters`...). */
+            unit?: string | null;
+            /** Format: date-time */
+            updated_at?: string | null;
+            updated_by?: string | null;
+            /** @description The value in force (the default when none is set). */
+            value: unknown;
+            /**
+             * Format: int64
+             * @description The entry's version: its `ETag`, to send back in `If-Match`.
+             */
+            version: number;
+        };
+        /** @description A new custom entry. */
+        ConfigEntryCreate: {
+            /** @description The value in force until one is set; must pass the schema. */
+            default: unknown;
+            description: string;
+            /**
+             * @description Lowercase words separated by dots; not under a built-in entry's namespace.
+             * @example pricing.tiers
+             */
+            key: string;
+            /** @description Whether the instance's applications may read it through the public API. */
+            public?: boolean;
+            /** @description A JSON Schema (draft 2020-12 unless `$schema` names another; no remote `$ref`). */
+            schema: unknown;
+        };
+        /** @description An entry's state in a version or a change: its value set and, for a custom entry, its definition. */
+        ConfigEntryState: {
+            definition?: null | components["schemas"]["ConfigDefinitionDto"];
+            value?: unknown;
+        };
+        ConfigHistory: {
+            items: components["schemas"]["ConfigVersionDto"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next (older) page.
+             */
+            next_before?: number | null;
+        };
+        /** @description The whole configuration. */
+        ConfigOverview: {
+            items: components["schemas"]["ConfigEntry"][];
+            /**
+             * Format: int64
+             * @description The number of changes so far: the configuration's `ETag`.
+             */
+            revision: number;
+        };
+        /** @description Restore the whole configuration as it stood after a revision. */
+        ConfigRestoreInput: {
+            /** Format: int64 */
+            revision: number;
+        };
+        /** @description A value to set. */
+        ConfigValueInput: {
+            /** @description Any JSON the entry's schema accepts. */
+            value: unknown;
+        };
+        /**
+         * @description The JSON type of an entry's values.
+         * @enum {string}
+         */
+        ConfigValueType: "integer" | "number" | "boolean" | "string" | "object" | "array" | "any";
+        /** @description One recorded change of one entry. */
+        ConfigVersionDto: {
+            action: components["schemas"]["ConfigAction"];
+            /** @description Who made it (an email, or a management client's name). */
+            actor: string;
+            after?: null | components["schemas"]["ConfigEntryState"];
+            before?: null | components["schemas"]["ConfigEntryState"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            /**
+             * Format: int64
+             * @description The configuration's revision this change made (restore it with `POST .../config/restore`).
+             */
+            revision: number;
+        };
         CreateApplicationRequest: {
             /** @description Front-end apps only: `https://host[:port]` (http only for localhost), no wildcards, at most 20. */
             allowed_origins?: string[] | null;
@@ -3787,6 +4249,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The `If-Match` ETag is not the resource's current one: it changed since it was read (`stale_version`). */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many attempts; retry after the number of seconds in `Retry-After`. */
         TooManyRequests: {
             headers: {
@@ -4591,9 +5062,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "config.change" | "config.backup_create" | "config.backup_delete" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "config" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4640,9 +5111,9 @@ export interface operations {
                 /** @description Only entries by this actor (an account's, management client's or application's id; empty: anyone). */
                 actor?: string;
                 /** @description Only entries of this action. */
-                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "";
+                action?: "instance.update" | "instance.two_factor_require" | "application.create" | "application.update" | "application.delete" | "application.secret_rotate" | "branding.logo_set" | "branding.logo_delete" | "email_style.update" | "email_template.update" | "email_template.reset" | "member.role_change" | "member.remove" | "invitation.create" | "invitation.resend" | "invitation.revoke" | "invitation.accept" | "email.retry" | "email.cancel" | "signing_key.rotate" | "smtp.update" | "smtp.test" | "user.create" | "user.import" | "user.update" | "user.delete" | "user.block" | "user.unblock" | "user.password_reset_send" | "user.verification_send" | "user.invitation_send" | "user.sign_out" | "user.identity_unlink" | "management_client.create" | "management_client.update" | "management_client.delete" | "management_client.secret_rotate" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "webhook.test" | "webhook.resend" | "identity_provider.update" | "identity_provider.reset" | "plan.change" | "config.change" | "config.backup_create" | "config.backup_delete" | "";
                 /** @description Only entries on this kind of target. */
-                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "";
+                target_kind?: "instance" | "application" | "branding" | "email_style" | "email_template" | "member" | "invitation" | "email" | "signing_key" | "smtp" | "user" | "management_client" | "webhook" | "identity_provider" | "plan" | "config" | "";
                 /** @description Only entries on this target (its id). */
                 target_id?: string;
                 /**
@@ -4933,6 +5404,591 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    get_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The configuration's revision, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigOverview"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    list_config_backups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    create_config_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_config_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The backup's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigDocument"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    delete_config_backup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The backup's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    restore_config_backup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The configuration's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The backup's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigChangeSet"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    create_config_entry: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description A dry run: the entry as it would be */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    get_config_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The entry's version, for If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    set_config_value: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+            };
+            header?: {
+                /** @description The entry's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigValueInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The entry's new version */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    delete_config_entry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The entry's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    define_config_entry: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+            };
+            header?: {
+                /** @description The entry's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigDefinitionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictResponse"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reset_config_entry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The entry's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    restore_config_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+                /** @description The entry's key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigRestoreInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigChangeSet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    export_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description An attachment's file name */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigDocument"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_config_history: {
+        parameters: {
+            query?: {
+                /** @description Only this entry's changes. */
+                key?: string;
+                /** @description Changes older than this revision (the previous page's `next_before`). */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    import_config: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+            };
+            header?: {
+                /** @description The configuration's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigDocument"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigChangeSet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reset_config: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The configuration's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigChangeSet"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+        };
+    };
+    restore_config: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The configuration's ETag this change is based on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The instance's slug */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigRestoreInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigChangeSet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     get_style: {

@@ -10,6 +10,7 @@ import {
   IconPlus,
   IconReceipt,
   IconSettings,
+  IconSettingsCode,
   IconUser,
   IconUsers,
 } from '@tabler/icons-react'
@@ -131,6 +132,13 @@ function Navigation({ slug }: { slug: string | null }) {
             label="Users"
             leftSection={<IconUsers size={18} aria-hidden />}
             active={location.pathname.startsWith(`/i/${slug}/users`)}
+          />
+          <NavLink
+            component={Link}
+            to={`/i/${slug}/config`}
+            label="Configuration"
+            leftSection={<IconSettingsCode size={18} aria-hidden />}
+            active={location.pathname.startsWith(`/i/${slug}/config`)}
           />
           <NavLink
             component={Link}

@@ -3,6 +3,7 @@ import { ApplicationDetailPage } from '../features/applications/ApplicationDetai
 import { ApplicationsPage } from '../features/applications/ApplicationsPage'
 import { AuditLogPage } from '../features/audit/AuditLogPage'
 import { UsagePage } from '../features/billing/UsagePage'
+import { ConfigPage } from '../features/config/ConfigPage'
 import { DashboardPage } from '../features/dashboard/DashboardPage'
 import type { InstanceRef } from '../lib/instanceRef'
 import { EmailsPage } from '../features/emails/EmailsPage'
@@ -92,4 +93,9 @@ export function WebhooksRoute() {
 export function WebhookDetailRoute() {
   const instance = useInstanceRef()
   return <WebhookDetailPage key={instance.slug} instance={instance} />
+}
+
+export function ConfigRoute() {
+  const instance = useInstanceRef()
+  return <ConfigPage key={instance.slug} instance={instance} />
 }

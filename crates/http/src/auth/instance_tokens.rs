@@ -56,6 +56,8 @@ pub struct Grant<'a> {
     pub typ: &'a str,
     pub scope: &'a str,
     pub sid: Option<Uuid>,
+    /// The token's lifetime (the instance's `tokens.access_ttl_secs`).
+    pub ttl_secs: i64,
 }
 
 struct CachedVerifier {
@@ -183,13 +185,13 @@ impl InstanceTokens {
             sub: grant.sub.to_owned(),
             client_id: grant.client_id.to_owned(),
             iat,
-            exp: iat + self.ttl_secs,
+            exp: iat + grant.ttl_secs,
             jti: Uuid::now_v7(),
             typ: grant.typ.to_owned(),
             scope: grant.scope.to_owned(),
             sid: grant.sid,
         };
-        Ok((self.sign(db, instance_id, &claims).await?, self.ttl_secs))
+        Ok((self.sign(db, instance_id, &claims).await?, grant.ttl_secs))
     }
 
     /// Signs `claims` with the instance's active key (`kid` in the header, `typ: at+jwt`).

@@ -59,7 +59,14 @@ pub async fn check_password(state: &AppState, attempt: Attempt<'_>, candidate: O
         let (account_id, end_user_id) = if attempt.instance_id.is_some() { (None, id) } else { (id, None) };
         NewAttempt { instance_id: attempt.instance_id, email: attempt.email, account_id, end_user_id, outcome, ip: attempt.ip, user_agent: attempt.user_agent }
     };
-    let policy = state.lockout;
+    // End users sign in under their instance's lockout (`lockout.threshold`, `lockout.window_secs`).
+    let policy = match attempt.instance_id {
+        Some(id) => {
+            let settings = crate::routes::config::service::settings(state, id).await?;
+            crate::LockoutPolicy { max_failures: settings.lockout_threshold, window_secs: settings.lockout_window_secs }
+        }
+        None => state.lockout,
+    };
     let key = lockout_key(attempt.instance_id, attempt.email);
     let hit = rate_counters::hit(&state.db, &key, policy.window_secs).await?;
     if hit.count > i64::from(policy.max_failures) {

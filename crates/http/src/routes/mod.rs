@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod billing;
 pub mod branding;
+pub mod config;
 pub mod email_templates;
 pub mod emails;
 pub mod health;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     email_templates::configure(cfg);
     smtp::configure(cfg);
     identity_providers::configure(cfg);
+    config::configure(cfg);
     audit_log::configure(cfg);
     analytics::configure(cfg);
     billing::configure(cfg);

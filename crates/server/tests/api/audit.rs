@@ -37,7 +37,7 @@ const NOT_AUDITED: [&str; 2] = ["preview_template", "add_member"];
 /// A provider's client secret the walk saves (never in the log).
 const IDP_SECRET: &str = "idp-secret-4f9a0c";
 
-const WALK: [&str; 49] = [
+const WALK: [&str; 61] = [
     "update_instance",
     "create_invitation",
     "resend_invitation",
@@ -69,6 +69,18 @@ const WALK: [&str; 49] = [
     "reset_identity_provider",
     "unlink_identity",
     "change_plan",
+    "set_config_value",
+    "reset_config_entry",
+    "restore_config_entry",
+    "create_config_entry",
+    "define_config_entry",
+    "delete_config_entry",
+    "import_config",
+    "create_config_backup",
+    "reset_config",
+    "restore_config_backup",
+    "restore_config",
+    "delete_config_backup",
     "import_users",
     "send_invitation",
     "bulk_users",
@@ -136,6 +148,7 @@ struct Walk {
     client_id: String,
     webhook_id: String,
     delivery_id: String,
+    backup_id: String,
     /// The invitation the walk made, and its expiry.
     invitation: (String, Value),
     /// Every secret the walk handed out or planted: none may reach the log.
@@ -381,6 +394,74 @@ async fn perform(app: &TestApp, w: &mut Walk, op: &str) -> Option<Expect> {
             ok(op, s, &b);
             expect("plan.change", "plan", None, "plan", json!("free"), json!("starter"))
         }
+        "set_config_value" => {
+            let (s, b) = send(app, Method::PUT, "/config/entries/password.min_length", t, Some(json!({"value": 12}))).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "password.min_length", Value::Null, json!({"value": 12}))
+        }
+        "reset_config_entry" => {
+            let (s, b) = send(app, Method::POST, "/config/entries/password.min_length/reset", t, None).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "password.min_length", json!({"value": 12}), Value::Null)
+        }
+        "restore_config_entry" => {
+            let (s, b) = send(app, Method::POST, "/config/entries/password.min_length/restore", t, Some(json!({"revision": 1}))).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "password.min_length", Value::Null, json!({"value": 12}))
+        }
+        "create_config_entry" => {
+            let body = json!({"key": "features.beta", "description": "Beta", "schema": {"type": "boolean"}, "default": false});
+            let (s, b) = send(app, Method::POST, "/config/entries", t, Some(body)).await;
+            ok(op, s, &b);
+            let def = json!({"definition": {"description": "Beta", "schema": {"type": "boolean"}, "default": false, "public": false}});
+            expect("config.change", "config", None, "features.beta", Value::Null, def)
+        }
+        "define_config_entry" => {
+            let body = json!({"description": "Beta features", "schema": {"type": "boolean"}, "default": true, "public": true});
+            let (s, b) = send(app, Method::PUT, "/config/entries/features.beta/definition", t, Some(body)).await;
+            ok(op, s, &b);
+            let before = json!({"definition": {"description": "Beta", "schema": {"type": "boolean"}, "default": false, "public": false}});
+            let after = json!({"definition": {"description": "Beta features", "schema": {"type": "boolean"}, "default": true, "public": true}});
+            expect("config.change", "config", None, "features.beta", before, after)
+        }
+        "delete_config_entry" => {
+            let (s, b) = send(app, Method::DELETE, "/config/entries/features.beta", t, None).await;
+            ok(op, s, &b);
+            let before = json!({"definition": {"description": "Beta features", "schema": {"type": "boolean"}, "default": true, "public": true}});
+            expect("config.change", "config", None, "features.beta", before, Value::Null)
+        }
+        "import_config" => {
+            let doc = json!({"format": "steward.configuration/v1", "values": {"password.min_length": 12, "lockout.threshold": 7}});
+            let (s, b) = send(app, Method::POST, "/config/import", t, Some(doc)).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "lockout.threshold", Value::Null, json!({"value": 7}))
+        }
+        "create_config_backup" => {
+            let (s, b) = send(app, Method::POST, "/config/backups", t, Some(json!({"name": "before the walk"}))).await;
+            ok(op, s, &b);
+            w.backup_id = b["id"].as_str().unwrap().to_owned();
+            expect("config.backup_create", "config", Some(w.backup_id.clone()), "name", Value::Null, json!("before the walk"))
+        }
+        "reset_config" => {
+            let (s, b) = send(app, Method::POST, "/config/reset", t, None).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "lockout.threshold", json!({"value": 7}), Value::Null)
+        }
+        "restore_config_backup" => {
+            let (s, b) = send(app, Method::POST, &format!("/config/backups/{}/restore", w.backup_id), t, None).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "lockout.threshold", Value::Null, json!({"value": 7}))
+        }
+        "restore_config" => {
+            let (s, b) = send(app, Method::POST, "/config/restore", t, Some(json!({"revision": 0}))).await;
+            ok(op, s, &b);
+            expect("config.change", "config", None, "lockout.threshold", json!({"value": 7}), Value::Null)
+        }
+        "delete_config_backup" => {
+            let (s, b) = send(app, Method::DELETE, &format!("/config/backups/{}", w.backup_id), t, None).await;
+            ok(op, s, &b);
+            expect("config.backup_delete", "config", Some(w.backup_id.clone()), "name", json!("before the walk"), Value::Null)
+        }
         "import_users" => {
             let res = app
                 .client
@@ -535,6 +616,7 @@ async fn every_change_to_an_instance_is_audited_without_secrets(app: TestApp) {
         client_id: String::new(),
         webhook_id: String::new(),
         delivery_id: String::new(),
+        backup_id: String::new(),
         secrets: Vec::new(),
     };
     let token = w.owner.clone();

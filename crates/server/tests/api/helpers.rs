@@ -44,6 +44,24 @@ macro_rules! db_tests {
     )*};
 }
 
+/// Runs each listed `async fn name(backend: Backend)` once on SQLite and once on PostgreSQL:
+/// for tests that start their own processes (several on one database, restarts).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
 pub struct TestApp {
     pub address: String,
     /// The running application's state (database, token services) for white-box setup.

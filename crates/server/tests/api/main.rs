@@ -10,6 +10,7 @@ mod applications;
 mod audit;
 mod auth;
 mod branding;
+mod config;
 mod contract;
 mod email_templates;
 mod errors;

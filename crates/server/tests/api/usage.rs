@@ -10,24 +10,10 @@ use serde_json::{Value, json};
 use steward_domain::usage::Resolution;
 use steward_persistence::usage::{Counts, RollupKey};
 
+use crate::backend_tests;
 use crate::helpers::{Backend, PASSWORD, TestApp, TestDb, assert_problem, field_errors};
 
-macro_rules! usage_tests {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(crate::helpers::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::helpers::Backend::Postgres).await;
-            }
-        }
-    )*};
-}
-
-usage_tests!(
+backend_tests!(
     every_call_is_counted_and_read_back,
     processes_add_up_and_a_graceful_restart_loses_nothing,
     a_change_reaches_every_process_cache,

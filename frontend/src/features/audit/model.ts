@@ -56,6 +56,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'identity_provider.update': 'Identity provider saved',
   'identity_provider.reset': 'Identity provider reset or removed',
   'plan.change': 'Plan changed',
+  'config.change': 'Configuration changed',
+  'config.backup_create': 'Configuration backed up',
+  'config.backup_delete': 'Configuration backup deleted',
 }
 
 export const ACTIONS = Object.keys(ACTION_LABELS) as AuditAction[]
@@ -76,6 +79,7 @@ export const TARGET_LABELS: Record<AuditTargetKind, string> = {
   webhook: 'Webhook endpoint',
   identity_provider: 'Identity provider',
   plan: 'Plan',
+  config: 'Configuration',
 }
 
 export const TARGET_KINDS = Object.keys(TARGET_LABELS) as AuditTargetKind[]

@@ -16,6 +16,8 @@ use crate::AppState;
 use crate::audit::{self, Actor, Target};
 use crate::federation::Discovery;
 use crate::problem::{ApiError, FieldError, Fields};
+use crate::routes::config::service as config_service;
+use steward_domain::config::Settings;
 
 /// OpenID Connect providers one instance may have.
 pub const MAX_OIDC_PROVIDERS: usize = 20;
@@ -55,20 +57,38 @@ pub fn default_of(instance_id: Uuid, kind: ProviderKind) -> IdentityProvider {
     }
 }
 
+/// Two settings shown on providers are the configuration's (`registration.open` for the
+/// password provider, `guest.session_lifetime_secs` for guests): the one place they live.
+fn with_settings(mut p: IdentityProvider, settings: &Settings) -> IdentityProvider {
+    match ProviderKind::built_in(&p.key) {
+        Some(ProviderKind::Password) => p.allow_registration = settings.registration_open,
+        Some(ProviderKind::Guest) => p.guest_lifetime_secs = Some(settings.guest_lifetime_secs),
+        _ => {}
+    }
+    p
+}
+
 /// Every provider of the instance in effect, in order.
 pub async fn effective(state: &AppState, instance_id: Uuid) -> Result<Vec<IdentityProvider>, ApiError> {
     let stored = identity_providers::list(&state.db, instance_id).await?;
+    let settings = config_service::settings(state, instance_id).await?;
     let mut all: Vec<IdentityProvider> =
         ProviderKind::BUILT_IN.iter().map(|k| stored.iter().find(|p| p.key == k.as_str()).cloned().unwrap_or_else(|| default_of(instance_id, *k))).collect();
     all.extend(stored.into_iter().filter(|p| ProviderKind::built_in(&p.key).is_none()));
     all.sort_by(|a, b| (a.position, &a.key).cmp(&(b.position, &b.key)));
-    Ok(all)
+    Ok(all.into_iter().map(|p| with_settings(p, &settings)).collect())
 }
 
 /// The provider `key` in effect (`None`: no such OpenID Connect provider).
 pub async fn effective_one(state: &AppState, instance_id: Uuid, key: &str) -> Result<Option<IdentityProvider>, ApiError> {
     let stored = identity_providers::get(&state.db, instance_id, key).await?;
-    Ok(stored.or_else(|| ProviderKind::built_in(key).map(|k| default_of(instance_id, k))))
+    let found = stored.or_else(|| ProviderKind::built_in(key).map(|k| default_of(instance_id, k)));
+    Ok(match found {
+        Some(p) if matches!(ProviderKind::built_in(&p.key), Some(ProviderKind::Password | ProviderKind::Guest)) => {
+            Some(with_settings(p, &config_service::settings(state, instance_id).await?))
+        }
+        other => other,
+    })
 }
 
 /// The provider of built-in `kind` when it is on for application `app_id`, or 403
@@ -176,7 +196,8 @@ pub fn kind_for_key(key: &str) -> Result<ProviderKind, ApiError> {
 /// provider and whether it was created.
 pub async fn save(state: &AppState, instance: &Instance, actor: &Actor, key: &str, input: IdentityProviderInput) -> Result<(IdentityProvider, bool), ApiError> {
     let kind = kind_for_key(key)?;
-    let stored = identity_providers::get(&state.db, instance.id, key).await?;
+    let settings = config_service::settings(state, instance.id).await?;
+    let stored = identity_providers::get(&state.db, instance.id, key).await?.map(|p| with_settings(p, &settings));
     let base = match (&stored, kind) {
         (Some(s), _) => s.clone(),
         (None, ProviderKind::Oidc) => {
@@ -186,7 +207,7 @@ pub async fn save(state: &AppState, instance: &Instance, actor: &Actor, key: &st
             d.button_label = format!("Continue with {key}");
             d
         }
-        (None, k) => default_of(instance.id, k),
+        (None, k) => with_settings(default_of(instance.id, k), &settings),
     };
     let mut fields = Fields::default();
     let mut next = base.clone();
@@ -337,11 +358,30 @@ pub async fn save(state: &AppState, instance: &Instance, actor: &Actor, key: &st
             return Err(ApiError::conflict("too_many_providers", format!("An instance may have at most {MAX_OIDC_PROVIDERS} OpenID Connect providers.")));
         }
     }
-    let saved = identity_providers::put(&txn, next).await?;
+    // The configuration's two settings go to the configuration (versioned there).
+    let mut changed_settings = false;
+    if kind == ProviderKind::Password && next.allow_registration != base.allow_registration {
+        changed_settings |= config_service::set_builtin_in(&txn, state, instance.id, actor, "registration.open", Some(json!(next.allow_registration))).await?;
+    }
+    if kind == ProviderKind::Guest && next.guest_lifetime_secs != base.guest_lifetime_secs {
+        changed_settings |=
+            config_service::set_builtin_in(&txn, state, instance.id, actor, "guest.session_lifetime_secs", next.guest_lifetime_secs.map(|s| json!(s))).await?;
+    }
+    let saved = with_settings(
+        identity_providers::put(&txn, next.clone()).await?,
+        &Settings {
+            registration_open: next.allow_registration,
+            guest_lifetime_secs: next.guest_lifetime_secs.unwrap_or(settings.guest_lifetime_secs),
+            ..settings.clone()
+        },
+    );
     let before = if created { Value::Null } else { view(&base) };
     let target = Target::new(TargetKind::IdentityProvider, &saved.key, saved.display_name.clone());
     audit::record(&txn, instance.id, actor, AuditAction::IdentityProviderUpdate, target, &before, &view(&saved)).await?;
     audit::commit(txn, "Failed to commit an identity provider").await?;
+    if changed_settings {
+        state.cache.apply(instance.id, None);
+    }
     tracing::info!(instance_id = %instance.id, key, enabled = saved.enabled, "identity provider saved");
     Ok((saved, created && kind == ProviderKind::Oidc))
 }
@@ -358,8 +398,21 @@ pub async fn reset(state: &AppState, instance: &Instance, actor: &Actor, key: &s
         };
     };
     identity_providers::delete(&txn, instance.id, key).await?;
+    // Back to the defaults, the configuration's two settings included.
+    let setting = match kind {
+        ProviderKind::Password => Some("registration.open"),
+        ProviderKind::Guest => Some("guest.session_lifetime_secs"),
+        _ => None,
+    };
+    let changed_settings = match setting {
+        Some(k) => config_service::set_builtin_in(&txn, state, instance.id, actor, k, None).await?,
+        None => false,
+    };
     let target = Target::new(TargetKind::IdentityProvider, key, stored.display_name.clone());
     audit::record(&txn, instance.id, actor, AuditAction::IdentityProviderReset, target, &view(&stored), &Value::Null).await?;
     audit::commit(txn, "Failed to commit an identity provider reset").await?;
+    if changed_settings {
+        state.cache.apply(instance.id, None);
+    }
     Ok(())
 }

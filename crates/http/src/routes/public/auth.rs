@@ -91,7 +91,8 @@ pub struct UpdateOwnAccountRequest {
 /// Starts a session of `user` through `app` and issues its tokens. The session ends at
 /// `session_expires_at` (default: the refresh-token lifetime).
 pub(crate) async fn tokens_for(state: &AppState, instance: &Instance, app: &Application, req: &HttpRequest, user: EndUser) -> Result<UserTokens, ApiError> {
-    let expires_at = now() + chrono::Duration::seconds(state.refresh_ttl_secs);
+    let settings = crate::routes::config::service::settings_of(state, instance).await?;
+    let expires_at = now() + chrono::Duration::seconds(settings.refresh_ttl_secs);
     tokens_until(state, instance, app, req, user, expires_at).await.map(|(t, _)| t)
 }
 
@@ -123,7 +124,8 @@ pub(crate) async fn tokens_until(
     crate::webhooks::record(state, &txn, instance.id, steward_domain::webhook::EventType::UserSignedIn, data).await?;
     txn.commit().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to commit a sign-in")))?;
     let sub = user.id.to_string();
-    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let ttl_secs = crate::routes::config::service::settings_of(state, instance).await?.access_ttl_secs;
+    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id), ttl_secs };
     let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
     Ok((UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token, user: UserDto::from(user) }, session.id))
 }
@@ -139,6 +141,16 @@ pub(super) async fn sign_in(
 ) -> Result<UserTokens, ApiError> {
     let user = check_user_password(state, instance, app, req, email, password).await?;
     tokens_for(state, instance, app, req, user).await
+}
+
+/// 403 `email_not_verified` when the instance requires a verified email to sign in
+/// (`signin.require_verified_email`) and `user` has not verified theirs.
+async fn require_verified(state: &AppState, instance: &Instance, user: &EndUser) -> Result<(), ApiError> {
+    if !user.email_verified && crate::routes::config::service::settings_of(state, instance).await?.require_verified_email {
+        return Err(ApiError::forbidden("Verify your email address before signing in: follow the link sent to it, or ask for a new one.")
+            .with_code("email_not_verified"));
+    }
+    Ok(())
 }
 
 /// The user whose email and password these are, through `app`: the password provider must be
@@ -161,6 +173,7 @@ pub(crate) async fn check_user_password(
     if user.blocked {
         return Err(blocked());
     }
+    require_verified(state, instance, &user).await?;
     end_users::record_login(&state.db, instance.id, user.id).await?;
     Ok(user)
 }
@@ -184,8 +197,10 @@ pub(super) async fn refresh_tokens(state: &AppState, instance: &Instance, app: &
     if user.blocked {
         return Err(blocked());
     }
+    require_verified(state, instance, &user).await?;
     let sub = user.id.to_string();
-    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id) };
+    let ttl_secs = crate::routes::config::service::settings_of(state, instance).await?.access_ttl_secs;
+    let grant = Grant { sub: &sub, client_id: &app.client_id, typ: USER, scope: "", sid: Some(session.id), ttl_secs };
     let (access_token, expires_in) = state.instance_tokens.issue(&state.db, instance.id, &instance.slug, grant).await?;
     Ok(UserTokens { access_token, token_type: "Bearer", expires_in, refresh_token: next_token, user: UserDto::from(user) })
 }

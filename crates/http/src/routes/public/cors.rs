@@ -7,11 +7,9 @@
 //! only then does the response carry `Access-Control-Allow-Origin`.
 
 use actix_web::HttpMessage as _;
-use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError as _, web};
+use actix_web::{HttpResponse, ResponseError as _};
 use steward_persistence::applications;
 
 use crate::AppState;
@@ -45,33 +43,36 @@ async fn preflight(state: &AppState, slug: &str, origin: &str) -> Result<HttpRes
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
         .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
-        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, instance.settings.cors_max_age_secs.to_string()))
         .insert_header((header::VARY, "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"))
         .finish())
 }
 
-pub async fn handle(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    if let (true, Some(origin)) = (is_preflight, origin.as_deref()) {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let slug = slug_of(req.path()).map(str::to_owned);
-        let res = match (state, slug) {
-            (Some(state), Some(slug)) => preflight(&state, &slug, origin).await.unwrap_or_else(|e| e.error_response()),
-            _ => ApiError::not_found("Nothing exists at this address.").error_response(),
-        };
-        return Ok(req.into_response(res));
+/// The answer to a CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`),
+/// or `None` when `req` is not one. Called by the public API's edge middleware
+/// ([`crate::metering::meter`]), which serves both concerns in one pass.
+pub async fn answer_preflight(req: &ServiceRequest, state: &AppState) -> Option<HttpResponse> {
+    if req.method() != Method::OPTIONS || !req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        return None;
     }
-    let res = next.call(req).await?.map_into_boxed_body();
-    let grant = res.request().extensions().get::<CorsGrant>().cloned();
-    let mut res = res;
-    if let Some(CorsGrant(origin)) = grant
-        && let Ok(value) = header::HeaderValue::from_str(&origin)
-    {
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
+    Some(match slug_of(req.path()) {
+        Some(slug) => preflight(state, slug, origin).await.unwrap_or_else(|e| e.error_response()),
+        None => ApiError::not_found("Nothing exists at this address.").error_response(),
+    })
+}
+
+/// Adds `Access-Control-Allow-Origin` (and its companions) to a response whose request the gate
+/// granted an origin ([`CorsGrant`]).
+pub fn apply_grant<B>(res: &mut ServiceResponse<B>) {
+    let value = match res.request().extensions().get::<CorsGrant>() {
+        Some(CorsGrant(origin)) => header::HeaderValue::from_str(origin).ok(),
+        None => return,
+    };
+    if let Some(value) = value {
         let headers = res.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
         headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
         headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("Retry-After"));
     }
-    Ok(res)
 }

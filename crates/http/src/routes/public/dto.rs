@@ -20,6 +20,15 @@ pub struct Branding {
     pub logo_url: Option<String>,
 }
 
+/// [`Branding`] borrowed from the cached instance: the same JSON, without copying (the route is
+/// among the public API's busiest).
+#[derive(Serialize)]
+pub struct BrandingRef<'a> {
+    pub instance: &'a str,
+    pub name: &'a str,
+    pub logo_url: Option<String>,
+}
+
 /// The application making the call.
 #[derive(Serialize, ToSchema)]
 pub struct WhoAmI {
@@ -85,4 +94,16 @@ pub struct OfferedProviders {
     pub registration_enabled: bool,
     /// The hosted sign-in page (authorization code with PKCE).
     pub authorization_endpoint: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrowed_branding_is_the_documented_json() {
+        let owned = Branding { instance: "shop".into(), name: "Shop".into(), logo_url: Some("https://x/logo.png".into()) };
+        let borrowed = BrandingRef { instance: "shop", name: "Shop", logo_url: Some("https://x/logo.png".into()) };
+        assert_eq!(serde_json::to_value(&owned).unwrap(), serde_json::to_value(&borrowed).unwrap());
+    }
 }

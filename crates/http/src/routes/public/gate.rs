@@ -6,6 +6,7 @@ use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use std::sync::Arc;
 
+use steward_domain::config::Settings;
 use steward_persistence::applications::Application;
 use steward_persistence::instances::Instance;
 
@@ -27,6 +28,8 @@ pub struct AppCaller {
     pub claims: Option<AppClaims>,
     /// The signed-in end user, for a user token.
     pub user: Option<EndUser>,
+    /// The instance's configuration in force.
+    pub settings: Settings,
 }
 
 impl AppCaller {
@@ -101,6 +104,16 @@ pub async fn live_token(state: &AppState, instance: &Instance, token: &str) -> R
     Ok(Some(LiveToken { claims, app, user }))
 }
 
+/// The instance's limit of calls per application and minute (`public_api.rate_limit_per_minute`).
+async fn rate_limit(state: &AppState, settings: &Settings, app_id: Uuid) -> Result<(), ApiError> {
+    if let Some(limit) = settings.rate_limit_per_minute
+        && let Some(refusal) = state.quota.admit_app(&state.db, app_id, limit).await?
+    {
+        return Err(refusal);
+    }
+    Ok(())
+}
+
 pub fn instance_not_found() -> ApiError {
     ApiError::not_found("No instance with this slug exists.")
 }
@@ -114,7 +127,8 @@ impl FromRequest for AppCaller {
         Box::pin(async move {
             let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
             let slug = req.match_info().get("instance").unwrap_or_default().to_owned();
-            let instance = crate::metering::instance_of(&state, &req, &slug).await?.ok_or_else(instance_not_found)?.instance.clone();
+            let cached = crate::metering::instance_of(&state, &req, &slug).await?.ok_or_else(instance_not_found)?;
+            let (instance, settings) = (cached.instance.clone(), cached.settings.clone());
             let header_str = |name| req.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_owned);
             let bearer = header_str(header::AUTHORIZATION).and_then(|v| {
                 let (scheme, token) = v.split_once(' ')?;
@@ -139,7 +153,8 @@ impl FromRequest for AppCaller {
                 }
                 state.cache.touch(&state.db, &app).await?;
                 req.extensions_mut().insert(MeteredApp(app.id));
-                return Ok(AppCaller { instance, app, claims: Some(claims), user });
+                rate_limit(&state, &settings, app.id).await?;
+                return Ok(AppCaller { instance, app, claims: Some(claims), user, settings });
             }
             let Some(client_id) = header_str(header::HeaderName::from_static("x-client-id")) else {
                 return Err(ApiError::unauthorized(
@@ -162,7 +177,8 @@ impl FromRequest for AppCaller {
             }
             state.cache.touch(&state.db, &app).await?;
             req.extensions_mut().insert(MeteredApp(app.id));
-            Ok(AppCaller { instance, app, claims: None, user: None })
+            rate_limit(&state, &settings, app.id).await?;
+            Ok(AppCaller { instance, app, claims: None, user: None, settings })
         })
     }
 }

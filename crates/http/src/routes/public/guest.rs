@@ -7,10 +7,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use steward_domain::Email;
 use steward_domain::end_user::{display_name, parse_display_name, parse_person_name};
 use steward_domain::identity_provider::{DEFAULT_GUEST_LIFETIME_SECS, ProviderKind};
 use steward_domain::webhook::EventType;
-use steward_domain::{Email, Password};
 use steward_persistence::applications::Application;
 use steward_persistence::end_users::{self, EndUser, GuestUpgrade, NewEndUser};
 use steward_persistence::instances::Instance;
@@ -72,7 +72,8 @@ pub async fn upgrade_with_password(
     }
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&email));
-    let password = fields.check("password", Password::parse(password));
+    let settings = crate::routes::config::service::settings(state, instance.id).await?;
+    let password = fields.check("password", crate::routes::users::service::password_under(password, &settings));
     let given = given_name.as_deref().and_then(|g| fields.check("given_name", parse_person_name(g, "Given name")));
     let family = family_name.as_deref().and_then(|f| fields.check("family_name", parse_person_name(f, "Family name")));
     let name = name.as_deref().and_then(|n| fields.check("name", parse_display_name(n)));

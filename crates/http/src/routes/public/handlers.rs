@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, get, route, web};
 use steward_persistence::branding as logos;
 use steward_persistence::signing_keys;
 
-use super::dto::{Branding, Jwks, ServerMetadata, WhoAmI};
+use super::dto::{Branding, BrandingRef, Jwks, ServerMetadata, WhoAmI};
 use super::gate::{AppCaller, instance_not_found};
 use crate::AppState;
 use crate::auth::instance_tokens::jwk;
@@ -129,14 +129,16 @@ pub async fn authorization_server_metadata_at_root(state: web::Data<AppState>, p
 )]
 #[route("/{instance}/branding", method = "GET", method = "HEAD")]
 #[tracing::instrument(skip_all)]
-pub async fn branding(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let cached = crate::metering::instance_of(&state, &req, &path).await?.ok_or_else(instance_not_found)?;
+pub async fn branding(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    // The slug straight from the matched path (no extractor): this route is among the busiest.
+    let slug = req.match_info().get("instance").unwrap_or_default();
+    let cached = crate::metering::instance_of(&state, &req, slug).await?.ok_or_else(instance_not_found)?;
     let instance = &cached.instance;
     let logo_url = cached.logo_sha256.as_deref().map(|sha| logo_url(&state.public_url, &instance.slug, sha));
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .json(Branding { instance: instance.slug.clone(), name: instance.name.clone(), logo_url }))
+        .insert_header((header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=60")))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*")))
+        .json(BrandingRef { instance: &instance.slug, name: &instance.name, logo_url }))
 }
 
 /// The instance's logo (PNG). Public and cacheable: an `ETag` answers `If-None-Match` with 304;
@@ -164,12 +166,7 @@ pub async fn logo(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
     let etag = format!("\"{}\"", facts.sha256);
     let versioned = query.v.as_deref().is_some_and(|v| !v.is_empty() && facts.sha256.starts_with(v));
     let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
-    let matches = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(',').any(|t| {
-            let t = t.trim();
-            t == etag || t == "*" || t.strip_prefix("W/") == Some(etag.as_str())
-        })
-    });
+    let matches = crate::extract::if_none_match(&req, &etag);
     let mut res = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::ETAG, etag.clone()))
         .insert_header((header::CACHE_CONTROL, cache))
@@ -242,4 +239,37 @@ pub async fn providers(state: web::Data<AppState>, caller: AppCaller) -> Result<
         .collect();
     let authorization_endpoint = format!("{}/oauth/authorize", state.instance_tokens.issuer(&caller.instance.slug));
     Ok(HttpResponse::Ok().json(super::dto::OfferedProviders { items, registration_enabled, authorization_endpoint }))
+}
+
+/// The instance's public configuration: the custom entries its developers marked public, key →
+/// value in force. The `ETag` is the configuration's revision: `If-None-Match` with it answers
+/// 304 while nothing changed.
+#[utoipa::path(
+    tag = "configuration",
+    params(
+        crate::openapi::InstancePath,
+        ("X-Client-Id" = Option<String>, Header, description = "Front-end apps: their client id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy you hold")
+    ),
+    security(("app_bearer" = []), ("client_id" = [])),
+    responses(
+        (status = 200, body = crate::routes::config::dto::PublicConfig, headers(("ETag" = String, description = "The configuration's revision"))),
+        (status = 304, description = "Not modified (the `If-None-Match` ETag is current)"),
+        (status = 401, response = crate::problem::Unauthorized),
+        (status = 403, response = crate::problem::Forbidden),
+        (status = 404, response = crate::problem::NotFound),
+    )
+)]
+#[get("/{instance}/config")]
+#[tracing::instrument(skip_all)]
+pub async fn public_config(state: web::Data<AppState>, req: HttpRequest, caller: AppCaller) -> Result<HttpResponse, ApiError> {
+    let (revision, values) = crate::routes::config::service::public_values(&state, caller.instance.id).await?;
+    let etag = format!("\"r{revision}\"");
+    let matches = crate::extract::if_none_match(&req, &etag);
+    let mut res = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    if matches {
+        return Ok(res.finish());
+    }
+    Ok(res.json(crate::routes::config::dto::PublicConfig { revision, values }))
 }

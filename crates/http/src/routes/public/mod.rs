@@ -19,15 +19,19 @@ mod users;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(oauth::token)
+    // actix tries a scope's routes in order, matching each pattern (a regex) until one fits: the
+    // routes applications call most come first. Every route here ends in its own literal, so the
+    // order decides nothing else.
+    cfg.service(handlers::branding)
+        .service(handlers::whoami)
+        .service(oauth::token)
         .service(oauth::revoke)
         .service(oauth::introspect)
         .service(handlers::jwks)
         .service(handlers::openid_configuration)
         .service(handlers::authorization_server_metadata)
-        .service(handlers::branding)
         .service(handlers::logo)
-        .service(handlers::whoami)
+        .service(handlers::public_config)
         .service(hosted::authorize)
         .service(hosted::request_page)
         .service(hosted::password)

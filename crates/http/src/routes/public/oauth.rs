@@ -130,7 +130,8 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
             requested.join(" ")
         }
     };
-    let grant = Grant { sub: &app.client_id, client_id: &app.client_id, typ: CLIENT_CREDENTIALS, scope: &scope, sid: None };
+    let ttl_secs = crate::routes::config::service::settings_of(&state, &instance).await.map_err(OAuthError::from)?.access_ttl_secs;
+    let grant = Grant { sub: &app.client_id, client_id: &app.client_id, typ: CLIENT_CREDENTIALS, scope: &scope, sid: None, ttl_secs };
     let (access_token, expires_in) = state
         .instance_tokens
         .issue(&state.db, instance.id, &instance.slug, grant)
@@ -172,7 +173,8 @@ async fn redeem_code(state: &AppState, req: &HttpRequest, instance: &Instance, a
     }
     let user_id = found.end_user_id.ok_or_else(|| invalid("The code is invalid or has expired."))?;
     let user = end_users::get(&state.db, instance.id, user_id).await?.filter(|u| !u.blocked).ok_or_else(|| invalid("This user can no longer sign in."))?;
-    let expires_at = steward_persistence::now() + chrono::Duration::seconds(state.refresh_ttl_secs);
+    let refresh_ttl = crate::routes::config::service::settings_of(state, instance).await?.refresh_ttl_secs;
+    let expires_at = steward_persistence::now() + chrono::Duration::seconds(refresh_ttl);
     let (tokens, session_id) = super::auth::tokens_until(state, instance, app, req, user.clone(), expires_at).await?;
     authorization_requests::set_session(&state.db, found.id, session_id).await?;
     applications::touch(&state.db, app).await?;

@@ -201,6 +201,8 @@ pub async fn import_users(
     let mut accepted: Vec<NewEndUser> = Vec::new();
     let mut rejected = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Imported users get no password (they are invited or sign in otherwise).
+    let no_password_rules = steward_domain::config::Settings::resolve(&state.cache.platform_defaults(), &Default::default());
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_ROWS {
             return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows", format!("A CSV import takes at most {MAX_ROWS} rows.")));
@@ -243,7 +245,7 @@ pub async fn import_users(
             send_invitation: None,
         };
         // The same rules as every other way a user is created.
-        let user = match service::validate_new(request, "password") {
+        let user = match service::validate_new(request, "password", &no_password_rules) {
             Ok((user, _)) => Some(user),
             Err(mut e) => {
                 errors.append(&mut e);

@@ -1,5 +1,6 @@
 //! Parsing and rules for end users, shared by the console and the public API.
 
+use steward_domain::config::Settings;
 use steward_domain::end_user::{UserStatus, check_metadata, display_name, parse_display_name, parse_person_name};
 use steward_domain::{Email, Password};
 use steward_persistence::end_users::{self, EndUser, NewEndUser, UserChanges, UserFilter, UserSort};
@@ -46,13 +47,13 @@ fn metadata(fields: &mut Fields, value: Option<serde_json::Value>) -> Option<ser
 /// A new user checked against every rule (email, names, metadata, password, invitation), not
 /// yet hashed: the one validation of every way a user is created (console, public API,
 /// registration, CSV import).
-pub fn validate_new(body: CreateUserRequest, provider: &str) -> Result<(NewEndUser, Option<Password>), Vec<FieldError>> {
+pub fn validate_new(body: CreateUserRequest, provider: &str, settings: &Settings) -> Result<(NewEndUser, Option<Password>), Vec<FieldError>> {
     let mut fields = Fields::default();
     let email = fields.check("email", Email::parse(&body.email));
     let given = fields.check("given_name", parse_person_name(body.given_name.as_deref().unwrap_or(""), "Given name")).unwrap_or_default();
     let family = fields.check("family_name", parse_person_name(body.family_name.as_deref().unwrap_or(""), "Family name")).unwrap_or_default();
     let name = fields.check("name", parse_display_name(body.name.as_deref().unwrap_or(""))).unwrap_or_default();
-    let password = body.password.and_then(|p| fields.check("password", Password::parse(p)));
+    let password = body.password.and_then(|p| fields.check("password", password_under(p, settings)));
     let metadata = metadata(&mut fields, body.metadata).unwrap_or_else(|| serde_json::json!({}));
     if body.send_invitation == Some(true) && password.is_some() {
         fields.push(FieldError::new("send_invitation", "not_applicable", "Send an invitation or set a password, not both."));
@@ -73,9 +74,17 @@ pub fn validate_new(body: CreateUserRequest, provider: &str) -> Result<(NewEndUs
     Ok((user, password))
 }
 
-/// A new user from a request: validated, password hashed.
-pub async fn parse_create(state: &AppState, body: CreateUserRequest, provider: &str) -> Result<NewEndUser, ApiError> {
-    let (mut user, password) = validate_new(body, provider).map_err(ApiError::validation)?;
+/// A password under the platform's rules and the instance's minimum length (`password.min_length`).
+pub fn password_under(p: secrecy::SecretString, settings: &Settings) -> Result<Password, steward_domain::ValueError> {
+    let p = Password::parse(p)?;
+    settings.check_password(p.expose())?;
+    Ok(p)
+}
+
+/// A new user of `instance_id` from a request: validated, password hashed.
+pub async fn parse_create(state: &AppState, instance_id: Uuid, body: CreateUserRequest, provider: &str) -> Result<NewEndUser, ApiError> {
+    let settings = crate::routes::config::service::settings(state, instance_id).await?;
+    let (mut user, password) = validate_new(body, provider, &settings).map_err(ApiError::validation)?;
     if let Some(p) = password {
         user.password_hash = Some(state.hasher.hash(p.expose()).await?);
     }
@@ -96,7 +105,7 @@ pub(crate) async fn user_event(state: &AppState, txn: &steward_persistence::Data
 /// and the invitation email queued in the same transaction when `send_invitation` asks for it.
 pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, body: CreateUserRequest) -> Result<EndUser, ApiError> {
     let invite = body.send_invitation == Some(true);
-    let new = parse_create(state, body, "password").await?;
+    let new = parse_create(state, instance.id, body, "password").await?;
     let txn = steward_persistence::begin(&state.db).await?;
     let user = end_users::create(&txn, instance.id, new).await?;
     if invite {
@@ -118,7 +127,7 @@ pub async fn create_user(state: &AppState, instance: &Instance, actor: &Actor, b
 /// A new user gets a verification email (in the same transaction); the owner of a taken address
 /// gets a notice that someone tried to sign up with it.
 pub async fn register(state: &AppState, instance: &Instance, application: Uuid, body: CreateUserRequest) -> Result<(), ApiError> {
-    let new = parse_create(state, body, "password").await?;
+    let new = parse_create(state, instance.id, body, "password").await?;
     let email = new.email.clone();
     let txn = steward_persistence::begin(&state.db).await?;
     match end_users::create(&txn, instance.id, new).await {
@@ -154,7 +163,8 @@ async fn update_as(state: &AppState, actor: &Actor, action: AuditAction, user: E
     let given = body.given_name.as_deref().and_then(|v| fields.check("given_name", parse_person_name(v, "Given name")));
     let family = body.family_name.as_deref().and_then(|v| fields.check("family_name", parse_person_name(v, "Family name")));
     let name = body.name.as_deref().and_then(|v| fields.check("name", parse_display_name(v)));
-    let password = body.password.and_then(|p| fields.check("password", Password::parse(p)));
+    let settings = crate::routes::config::service::settings(state, user.instance_id).await?;
+    let password = body.password.and_then(|p| fields.check("password", password_under(p, &settings)));
     let metadata = metadata(&mut fields, body.metadata);
     fields.finish()?;
     let password_hash = match &password {
@@ -230,7 +240,8 @@ pub async fn update_own_account(state: &AppState, instance: &Instance, user: End
     let given = c.given_name.as_deref().and_then(|v| fields.check("given_name", parse_person_name(v, "Given name")));
     let family = c.family_name.as_deref().and_then(|v| fields.check("family_name", parse_person_name(v, "Family name")));
     let name = c.name.as_deref().and_then(|v| fields.check("name", parse_display_name(v)));
-    let password = c.new_password.and_then(|p| fields.check("new_password", Password::parse(p)));
+    let settings = crate::routes::config::service::settings(state, instance.id).await?;
+    let password = c.new_password.and_then(|p| fields.check("new_password", password_under(p, &settings)));
     fields.finish()?;
     let new_email = email.filter(|e| e.as_str() != user.email).map(Email::into_inner);
     let password_hash = match &password {
@@ -305,7 +316,8 @@ pub use crate::emails::invalid_link;
 /// wins), every session of the user ends, an invitation also verifies the email, and a notice is
 /// queued — in one transaction.
 pub async fn reset_password(state: &AppState, instance: &Instance, token: &str, password: secrecy::SecretString) -> Result<(), ApiError> {
-    let password = Password::parse(password).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
+    let settings = crate::routes::config::service::settings(state, instance.id).await?;
+    let password = password_under(password, &settings).map_err(|e| ApiError::validation(vec![FieldError::from_value("password", e)]))?;
     let purposes = [Purpose::ResetPassword, Purpose::Invitation];
     let token_hash = emails::token_hash(token);
     let token = user_tokens::peek(&state.db, instance.id, &token_hash, &purposes).await?.ok_or_else(invalid_link)?;
