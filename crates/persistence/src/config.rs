@@ -40,7 +40,6 @@ pub struct EntryState {
 pub struct StoredEntry {
     pub key: String,
     pub state: EntryState,
-    pub version: i64,
     pub updated_at: DateTime<FixedOffset>,
     pub updated_by: Option<String>,
 }
@@ -68,7 +67,6 @@ fn entry_of(r: &QueryResult) -> StoreResult<StoredEntry> {
     Ok(StoredEntry {
         key: r.try_get::<String>("", "key").context("key")?,
         state: EntryState { value: json_col(r, "value")?, definition },
-        version: r.try_get::<i64>("", "version").context("version")?,
         updated_at: r.try_get::<DateTime<FixedOffset>>("", "updated_at").context("updated_at")?,
         updated_by: r.try_get::<Option<String>>("", "updated_by").context("updated_by")?,
     })
@@ -79,7 +77,7 @@ fn placeholders(backend: sea_orm::DatabaseBackend, n: usize) -> String {
     (1..=n).map(|i| ph(backend, i)).collect::<Vec<_>>().join(", ")
 }
 
-const ENTRY_COLS: &str = "key, value, custom, description, schema, default_value, public, version, updated_at, updated_by";
+const ENTRY_COLS: &str = "key, value, custom, description, schema, default_value, public, updated_at, updated_by";
 
 /// Every stored entry of the instance, by key.
 pub async fn entries(db: &impl ConnectionTrait, instance_id: Uuid) -> StoreResult<Vec<StoredEntry>> {

@@ -143,7 +143,7 @@ pub async fn set_config_value(
     let body = body.get()?.0;
     let expected = if_match(&req, 'v')?;
     let actor = member.actor(&state).await?;
-    let (_, entry) = service::set_value(&state, &member.membership.instance, &actor, &key, body.value, expected, dry_run).await?;
+    let entry = service::set_value(&state, &member.membership.instance, &actor, &key, body.value, expected, dry_run).await?;
     Ok(entry_response(StatusCode::OK, entry.into()))
 }
 

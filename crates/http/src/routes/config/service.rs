@@ -132,15 +132,23 @@ fn check_entry(key: &str, s: &EntryState, field: &str, errors: &mut Vec<FieldErr
     }
 }
 
-/// Checks a whole target state; `field_of` names each key's place in the request.
-fn check_state(target: &State, field_of: &dyn Fn(&str) -> String) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    for (k, s) in target {
-        check_entry(k, s, &field_of(k), &mut errors);
-    }
+/// Checks what a write changes (entries it leaves alone were checked when they were written):
+/// the number of custom entries first, then each changed entry against its schema — so a
+/// write of one value never recompiles the instance's other schemas.
+fn check_changes(target: &State, changes: &[Change], field_of: &dyn Fn(&str) -> String) -> Result<(), ApiError> {
     let custom = target.values().filter(|s| s.definition.is_some()).count();
     if custom > MAX_CUSTOM_ENTRIES {
-        errors.push(FieldError::new("", "too_many_entries", format!("An instance may define at most {MAX_CUSTOM_ENTRIES} entries.")));
+        return Err(ApiError::validation(vec![FieldError::new(
+            "",
+            "too_many_entries",
+            format!("An instance may define at most {MAX_CUSTOM_ENTRIES} entries."),
+        )]));
+    }
+    let mut errors = Vec::new();
+    for c in changes {
+        if let Some(after) = &c.after {
+            check_entry(&c.key, after, &field_of(&c.key), &mut errors);
+        }
     }
     if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
 }
@@ -212,8 +220,8 @@ pub async fn apply(
     }
     let current: State = rows.into_iter().map(|e| (e.key, e.state)).collect();
     let target = normalise(build(&current)?);
-    check_state(&target, field_of)?;
     let changes = changes_between(&current, &target);
+    check_changes(&target, &changes, field_of)?;
     if dry_run || changes.is_empty() {
         // Nothing is written (the revision taken is rolled back with the transaction).
         txn.rollback().await.map_err(|e| ApiError::internal(anyhow::Error::new(e).context("Failed to roll back a dry run")))?;
@@ -332,9 +340,9 @@ pub async fn set_value(
     value: Value,
     if_match: Option<i64>,
     dry_run: bool,
-) -> Result<(Applied, EntryView), ApiError> {
+) -> Result<EntryView, ApiError> {
     let pre = if_match.map_or(Precondition::None, |v| Precondition::Entry(key, v));
-    let applied = apply(state, instance, actor, Write { action: Action::Set, precondition: pre, dry_run, field_of: &own_field }, |current| {
+    apply(state, instance, actor, Write { action: Action::Set, precondition: pre, dry_run, field_of: &own_field }, |current| {
         if rules::builtin(key).is_none() && current.get(key).and_then(|s| s.definition.as_ref()).is_none() {
             return Err(unknown_key(key));
         }
@@ -343,7 +351,7 @@ pub async fn set_value(
         Ok(target)
     })
     .await?;
-    Ok((applied, preview(state, instance, key, Some(value), dry_run).await?))
+    preview(state, instance, key, Some(value), dry_run).await
 }
 
 /// The entry after a write; for a dry run, as it would be.
@@ -407,7 +415,6 @@ pub async fn define(
         let row = StoredEntry {
             key: key.to_owned(),
             state: EntryState { value: None, definition: Some(definition) },
-            version: 0,
             updated_at: steward_persistence::now(),
             updated_by: None,
         };
